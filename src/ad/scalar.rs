@@ -1,0 +1,170 @@
+//! The number types every AD type is generic over.
+//!
+//! [`Scalar`] is what the rules table, [`Dual`](crate::ad::Dual),
+//! [`HyperDual`](crate::ad::HyperDual) and the tape's [`Var`](crate::ad::Var) need: the field
+//! operations, constants from `f64`, and one primitive, [`Scalar::apply`], that evaluates an
+//! [`Elementary`] function. Every named function (`tanh`, `sin`, …) is a provided method that
+//! calls `apply`, so a new AD type implements the chain rule once, in `apply`, and gets the
+//! whole table.
+//!
+//! [`Real`] is a plain floating-point number (`f32` or `f64`) that the batched jet engine can
+//! hand to a dense matrix product.
+
+use core::fmt::Debug;
+use core::ops::{Add, AddAssign, Div, DivAssign, Mul, MulAssign, Neg, Sub, SubAssign};
+
+use super::rules::Elementary;
+
+/// A number the automatic differentiation can compute with: `f32`, `f64`, or an AD type
+/// built on one of them (`Dual<f64>`, `HyperDual<Dual<f64>>`, `Var<'_, HyperDual<f64>>`, …).
+pub trait Scalar:
+    Copy
+    + Debug
+    + Add<Output = Self>
+    + Sub<Output = Self>
+    + Mul<Output = Self>
+    + Div<Output = Self>
+    + Neg<Output = Self>
+    + AddAssign
+    + SubAssign
+    + MulAssign
+    + DivAssign
+{
+    /// The constant `x` (all derivative parts zero).
+    fn from_f64(x: f64) -> Self;
+
+    /// The primal value as an `f64`: the real part, through any nesting.
+    fn to_f64(&self) -> f64;
+
+    /// Evaluates the elementary function `f`. For plain floats this calls the library
+    /// function; for AD types it applies the chain rule with the derivatives from the
+    /// rules table ([`Elementary::eval`]).
+    fn apply(self, f: Elementary) -> Self;
+
+    /// The constant 0.
+    fn zero() -> Self {
+        Self::from_f64(0.0)
+    }
+    /// The constant 1.
+    fn one() -> Self {
+        Self::from_f64(1.0)
+    }
+    /// Hyperbolic tangent.
+    fn tanh(self) -> Self {
+        self.apply(Elementary::Tanh)
+    }
+    /// Sine.
+    fn sin(self) -> Self {
+        self.apply(Elementary::Sin)
+    }
+    /// Cosine.
+    fn cos(self) -> Self {
+        self.apply(Elementary::Cos)
+    }
+    /// Exponential `eˣ`.
+    fn exp(self) -> Self {
+        self.apply(Elementary::Exp)
+    }
+    /// Natural logarithm.
+    fn ln(self) -> Self {
+        self.apply(Elementary::Ln)
+    }
+    /// Square root.
+    fn sqrt(self) -> Self {
+        self.apply(Elementary::Sqrt)
+    }
+    /// Integer power `xⁿ`.
+    fn powi(self, n: i32) -> Self {
+        self.apply(Elementary::Powi(n))
+    }
+    /// Real power `xᵖ` with a constant exponent `p` (use `(y * x.ln()).exp()` for a variable one).
+    fn powf(self, p: f64) -> Self {
+        self.apply(Elementary::Powf(p))
+    }
+    /// Reciprocal `1/x`.
+    fn recip(self) -> Self {
+        self.apply(Elementary::Recip)
+    }
+    /// Logistic sigmoid `1/(1+e⁻ˣ)`.
+    fn sigmoid(self) -> Self {
+        self.apply(Elementary::Sigmoid)
+    }
+    /// Softplus `ln(1+eˣ)`.
+    fn softplus(self) -> Self {
+        self.apply(Elementary::Softplus)
+    }
+    /// Hyperbolic sine.
+    fn sinh(self) -> Self {
+        self.apply(Elementary::Sinh)
+    }
+    /// Hyperbolic cosine.
+    fn cosh(self) -> Self {
+        self.apply(Elementary::Cosh)
+    }
+}
+
+/// A plain floating-point number, `f32` or `f64`: what the batched jet engine stores in its
+/// matrices and multiplies with nalgebra's GEMM.
+///
+/// Because `Real` also brings in nalgebra's `RealField`, whose methods share names with
+/// [`Scalar`]'s, generic code over `T: Real` calls the elementary functions as
+/// `Scalar::tanh(x)` or through [`Elementary::eval`].
+pub trait Real: Scalar + nalgebra::RealField + Copy + Default + Send + Sync + 'static {
+    /// The name of the type, `"f32"` or `"f64"`, for reports.
+    const NAME: &'static str;
+    /// Machine epsilon of the type, as an `f64`.
+    const EPSILON: f64;
+}
+
+macro_rules! impl_float {
+    ($t:ty, $name:literal) => {
+        impl Scalar for $t {
+            #[inline]
+            fn from_f64(x: f64) -> Self {
+                x as $t
+            }
+            #[inline]
+            fn to_f64(&self) -> f64 {
+                *self as f64
+            }
+            #[inline]
+            fn apply(self, f: Elementary) -> Self {
+                let x = self;
+                match f {
+                    Elementary::Tanh => <$t>::tanh(x),
+                    Elementary::Sin => <$t>::sin(x),
+                    Elementary::Cos => <$t>::cos(x),
+                    Elementary::Exp => <$t>::exp(x),
+                    Elementary::Ln => <$t>::ln(x),
+                    Elementary::Sqrt => <$t>::sqrt(x),
+                    Elementary::Powi(n) => <$t>::powi(x, n),
+                    Elementary::Powf(p) => <$t>::powf(x, p as $t),
+                    Elementary::Recip => 1.0 / x,
+                    Elementary::Sigmoid => {
+                        // Evaluate with a non-positive exponent so exp never overflows.
+                        if x >= 0.0 {
+                            1.0 / (1.0 + <$t>::exp(-x))
+                        } else {
+                            let e = <$t>::exp(x);
+                            e / (1.0 + e)
+                        }
+                    }
+                    Elementary::Softplus => {
+                        // ln(1+eˣ) = max(x,0) + ln(1+e^{-|x|}).
+                        x.max(0.0) + <$t>::ln_1p(<$t>::exp(-x.abs()))
+                    }
+                    Elementary::Sinh => <$t>::sinh(x),
+                    Elementary::Cosh => <$t>::cosh(x),
+                }
+            }
+        }
+
+        impl Real for $t {
+            const NAME: &'static str = $name;
+            const EPSILON: f64 = <$t>::EPSILON as f64;
+        }
+    };
+}
+
+impl_float!(f32, "f32");
+impl_float!(f64, "f64");

@@ -1,0 +1,302 @@
+//! Reverse mode: a Wengert list (tape) in an append-only arena, swept backwards once.
+//!
+//! Every operation on a [`Var`] appends a node — its [`Op`] and its value — to the [`Tape`].
+//! [`Tape::gradient`] then walks the list from the output back to the inputs, and one `match`
+//! on the op says how each node's adjoint `v̄ = ∂out/∂v` flows to its arguments:
+//!
+//! | op | adjoint flow |
+//! |---|---|
+//! | `a + b` | `ā += v̄`, `b̄ += v̄` |
+//! | `a − b` | `ā += v̄`, `b̄ −= v̄` |
+//! | `a · b` | `ā += v̄·b`, `b̄ += v̄·a` |
+//! | `a / b` | `ā += v̄/b`, `b̄ −= v̄·a/b²` |
+//! | `−a` | `ā −= v̄` |
+//! | `f(a)` | `ā += v̄·f′(a)` (f′ from the [rules table](super::rules)) |
+//!
+//! The tape is generic over its number type, so a tape of [`Dual`](super::Dual) numbers gives
+//! Hessian-vector products (forward over reverse) and a tape of
+//! [`HyperDual`](super::HyperDual) numbers gives the parameter gradient of a second derivative.
+//!
+//! ```
+//! use pinn::ad::{Scalar, Tape};
+//! let tape = Tape::new();
+//! let (x, y) = (tape.var(2.0_f64), tape.var(3.0));
+//! let z = x * y + x.sin();
+//! let g = tape.gradient(z);
+//! assert_eq!(g.wrt(y), 2.0);
+//! assert!((g.wrt(x) - (3.0 + 2.0_f64.cos())).abs() < 1e-15);
+//! ```
+
+use core::cell::RefCell;
+use core::ops::{Add, Div, Mul, Neg, Sub};
+
+use super::rules::Elementary;
+use super::scalar::Scalar;
+
+/// One recorded operation; arguments are indices of earlier nodes.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Op {
+    /// An independent variable, or a constant that met a variable.
+    Leaf,
+    /// `a + b`
+    Add(usize, usize),
+    /// `a − b`
+    Sub(usize, usize),
+    /// `a · b`
+    Mul(usize, usize),
+    /// `a / b`
+    Div(usize, usize),
+    /// `−a`
+    Neg(usize),
+    /// `f(a)` for an elementary function `f`
+    Unary(usize, Elementary),
+}
+
+#[derive(Clone, Copy, Debug)]
+struct Node<T> {
+    op: Op,
+    value: T,
+}
+
+/// The tape: an append-only list of nodes. Create variables with [`Tape::var`], compute with
+/// them as with numbers, then call [`Tape::gradient`].
+#[derive(Debug, Default)]
+pub struct Tape<T> {
+    nodes: RefCell<Vec<Node<T>>>,
+}
+
+/// A number recorded on a tape (or a constant that is not, until it meets a variable).
+#[derive(Clone, Copy, Debug)]
+pub struct Var<'t, T> {
+    tape: Option<&'t Tape<T>>,
+    index: usize,
+    value: T,
+}
+
+/// The adjoints of one backward sweep: `∂out/∂v` for every node `v`.
+#[derive(Clone, Debug)]
+pub struct Gradient<T> {
+    adjoints: Vec<T>,
+}
+
+impl<T: Scalar> Tape<T> {
+    /// An empty tape.
+    pub fn new() -> Self {
+        Tape {
+            nodes: RefCell::new(Vec::new()),
+        }
+    }
+
+    /// A new independent variable with value `value`.
+    pub fn var(&self, value: T) -> Var<'_, T> {
+        Var {
+            tape: Some(self),
+            index: self.push(Op::Leaf, value),
+            value,
+        }
+    }
+
+    /// A new independent variable for each value.
+    pub fn vars(&self, values: &[T]) -> Vec<Var<'_, T>> {
+        values.iter().map(|&v| self.var(v)).collect()
+    }
+
+    /// The number of recorded nodes.
+    pub fn len(&self) -> usize {
+        self.nodes.borrow().len()
+    }
+
+    /// Whether nothing is recorded.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Forgets every node, keeping the arena's memory for the next recording.
+    pub fn clear(&mut self) {
+        self.nodes.get_mut().clear();
+    }
+
+    fn push(&self, op: Op, value: T) -> usize {
+        let mut nodes = self.nodes.borrow_mut();
+        nodes.push(Node { op, value });
+        nodes.len() - 1
+    }
+
+    /// The reverse sweep: seeds `∂out/∂out = 1` and propagates adjoints to every node.
+    ///
+    /// A constant output (one that never touched a variable) has zero gradient.
+    pub fn gradient(&self, output: Var<'_, T>) -> Gradient<T> {
+        let nodes = self.nodes.borrow();
+        let mut adj = vec![T::zero(); nodes.len()];
+        let Some(out_tape) = output.tape else {
+            return Gradient { adjoints: adj };
+        };
+        assert!(
+            core::ptr::eq(out_tape, self),
+            "Tape::gradient: the output was recorded on another tape"
+        );
+        adj[output.index] = T::one();
+        for i in (0..=output.index).rev() {
+            let g = adj[i];
+            let value = |j: usize| nodes[j].value;
+            match nodes[i].op {
+                Op::Leaf => {}
+                Op::Add(a, b) => {
+                    adj[a] += g;
+                    adj[b] += g;
+                }
+                Op::Sub(a, b) => {
+                    adj[a] += g;
+                    adj[b] -= g;
+                }
+                Op::Mul(a, b) => {
+                    adj[a] += g * value(b);
+                    adj[b] += g * value(a);
+                }
+                Op::Div(a, b) => {
+                    let inv = T::one() / value(b);
+                    adj[a] += g * inv;
+                    adj[b] -= g * nodes[i].value * inv;
+                }
+                Op::Neg(a) => adj[a] -= g,
+                Op::Unary(a, f) => adj[a] += g * f.eval(value(a))[1],
+            }
+        }
+        Gradient { adjoints: adj }
+    }
+}
+
+impl<T: Scalar> Gradient<T> {
+    /// `∂out/∂v`; zero for a constant or for a variable the output does not depend on.
+    pub fn wrt(&self, v: Var<'_, T>) -> T {
+        match v.tape {
+            Some(_) => self.adjoints[v.index],
+            None => T::zero(),
+        }
+    }
+
+    /// `∂out/∂v` for each variable.
+    pub fn wrt_all(&self, vars: &[Var<'_, T>]) -> Vec<T> {
+        vars.iter().map(|&v| self.wrt(v)).collect()
+    }
+}
+
+impl<'t, T: Scalar> Var<'t, T> {
+    /// The value.
+    pub fn value(&self) -> T {
+        self.value
+    }
+
+    /// A constant that is not on any tape (it is recorded when it meets a variable).
+    pub fn constant(value: T) -> Self {
+        Var {
+            tape: None,
+            index: usize::MAX,
+            value,
+        }
+    }
+
+    /// This value's node index, recording it as a leaf if it is a constant.
+    fn index_on(&self, tape: &'t Tape<T>) -> usize {
+        match self.tape {
+            Some(t) => {
+                assert!(
+                    core::ptr::eq(t, tape),
+                    "Var: operands recorded on different tapes"
+                );
+                self.index
+            }
+            None => tape.push(Op::Leaf, self.value),
+        }
+    }
+
+    fn binary(self, o: Self, value: T, op: fn(usize, usize) -> Op) -> Self {
+        match self.tape.or(o.tape) {
+            None => Var::constant(value),
+            Some(tape) => {
+                let (a, b) = (self.index_on(tape), o.index_on(tape));
+                Var {
+                    tape: Some(tape),
+                    index: tape.push(op(a, b), value),
+                    value,
+                }
+            }
+        }
+    }
+
+    fn unary(self, op: Op, value: T) -> Self {
+        match self.tape {
+            None => Var::constant(value),
+            Some(tape) => Var {
+                tape: Some(tape),
+                index: tape.push(op, value),
+                value,
+            },
+        }
+    }
+}
+
+impl<T: Scalar> Add for Var<'_, T> {
+    type Output = Self;
+    fn add(self, o: Self) -> Self {
+        self.binary(o, self.value + o.value, Op::Add)
+    }
+}
+impl<T: Scalar> Sub for Var<'_, T> {
+    type Output = Self;
+    fn sub(self, o: Self) -> Self {
+        self.binary(o, self.value - o.value, Op::Sub)
+    }
+}
+impl<T: Scalar> Mul for Var<'_, T> {
+    type Output = Self;
+    fn mul(self, o: Self) -> Self {
+        self.binary(o, self.value * o.value, Op::Mul)
+    }
+}
+impl<T: Scalar> Div for Var<'_, T> {
+    type Output = Self;
+    fn div(self, o: Self) -> Self {
+        self.binary(o, self.value / o.value, Op::Div)
+    }
+}
+impl<T: Scalar> Neg for Var<'_, T> {
+    type Output = Self;
+    fn neg(self) -> Self {
+        let i = self.index;
+        self.unary(Op::Neg(i), -self.value)
+    }
+}
+impl<T: Scalar> core::ops::AddAssign for Var<'_, T> {
+    fn add_assign(&mut self, o: Self) {
+        *self = *self + o;
+    }
+}
+impl<T: Scalar> core::ops::SubAssign for Var<'_, T> {
+    fn sub_assign(&mut self, o: Self) {
+        *self = *self - o;
+    }
+}
+impl<T: Scalar> core::ops::MulAssign for Var<'_, T> {
+    fn mul_assign(&mut self, o: Self) {
+        *self = *self * o;
+    }
+}
+impl<T: Scalar> core::ops::DivAssign for Var<'_, T> {
+    fn div_assign(&mut self, o: Self) {
+        *self = *self / o;
+    }
+}
+
+impl<T: Scalar> Scalar for Var<'_, T> {
+    fn from_f64(x: f64) -> Self {
+        Var::constant(T::from_f64(x))
+    }
+    fn to_f64(&self) -> f64 {
+        self.value.to_f64()
+    }
+    fn apply(self, f: Elementary) -> Self {
+        let i = self.index;
+        self.unary(Op::Unary(i, f), self.value.apply(f))
+    }
+}
