@@ -105,15 +105,30 @@ pub trait Scalar:
 
 /// A plain floating-point number, `f32` or `f64`: what the batched jet engine stores in its
 /// matrices and multiplies with nalgebra's GEMM.
-///
-/// Because `Real` also brings in nalgebra's `RealField`, whose methods share names with
-/// [`Scalar`]'s, generic code over `T: Real` calls the elementary functions as
-/// `Scalar::tanh(x)` or through [`Elementary::eval`].
-pub trait Real: Scalar + nalgebra::RealField + Copy + Default + Send + Sync + 'static {
+pub trait Real:
+    Scalar + PartialOrd + Default + core::fmt::Display + Send + Sync + 'static
+{
     /// The name of the type, `"f32"` or `"f64"`, for reports.
     const NAME: &'static str;
     /// Machine epsilon of the type, as an `f64`.
     const EPSILON: f64;
+    /// Whether the number is neither infinite nor NaN.
+    fn is_finite(self) -> bool;
+    /// `C ← α·A·B + β·C` through nalgebra's GEMM (matrixmultiply's kernels), where `A` is
+    /// `m × k` with element `(i, j)` at `a[i·rsa + j·csa]`, `B` likewise `k × n`, and `C` is
+    /// column-major `m × n`. Every dimension must exceed 5 (nalgebra's own small-size path does
+    /// not handle strided views); the crate's jet engine ensures this.
+    #[doc(hidden)]
+    #[allow(clippy::too_many_arguments)]
+    fn gemm_strided(
+        alpha: Self,
+        a: &[Self],
+        a_shape: (usize, usize, usize, usize),
+        b: &[Self],
+        b_shape: (usize, usize, usize),
+        beta: Self,
+        c: &mut [Self],
+    );
 }
 
 macro_rules! impl_float {
@@ -162,6 +177,24 @@ macro_rules! impl_float {
         impl Real for $t {
             const NAME: &'static str = $name;
             const EPSILON: f64 = <$t>::EPSILON as f64;
+            #[inline]
+            fn is_finite(self) -> bool {
+                <$t>::is_finite(self)
+            }
+            fn gemm_strided(
+                alpha: Self,
+                a: &[Self],
+                (m, k, rsa, csa): (usize, usize, usize, usize),
+                b: &[Self],
+                (n, rsb, csb): (usize, usize, usize),
+                beta: Self,
+                c: &mut [Self],
+            ) {
+                let av = nalgebra::DMatrixView::from_slice_with_strides(a, m, k, rsa, csa);
+                let bv = nalgebra::DMatrixView::from_slice_with_strides(b, k, n, rsb, csb);
+                let mut cv = nalgebra::DMatrixViewMut::from_slice(&mut c[..m * n], m, n);
+                cv.gemm(alpha, &av, &bv, beta);
+            }
         }
     };
 }

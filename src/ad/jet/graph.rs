@@ -1,0 +1,401 @@
+//! A network as a small, static computation graph that both AD paths can run.
+//!
+//! A [`Graph`] is a topologically ordered list of nodes: the input, dense layers, elementwise
+//! functions from the [rules table](crate::ad::rules), sums, products and scalings. The same
+//! graph runs
+//!
+//! - batched, through [`JetWorkspace`](super::JetWorkspace): Taylor jets for many points at
+//!   once, then one reverse sweep to the parameters;
+//! - point by point, through [`Graph::eval`] on any [`Scalar`]: plain `f64`,
+//!   [`HyperDual`](crate::ad::HyperDual) for exact input Hessians, or a
+//!   [`Tape`](crate::ad::Tape) of hyper-duals for the parameter gradient of a second
+//!   derivative. This is the oracle the batched path is tested against.
+//!
+//! Parameters live in one flat slice `θ`. A dense layer `z = W a + b` with `n_in` inputs and
+//! `n_out` outputs owns `n_out·n_in` entries of `W`, stored column-major (`W[i, j]` at
+//! `i + j·n_out`, the same bytes as a row-major `n_in × n_out` matrix used as `a W`), followed by
+//! its `n_out` biases.
+
+use crate::ad::rules::Elementary;
+use crate::ad::scalar::{Real, Scalar};
+use crate::error::{Error, Result};
+use crate::rng::{Seed, standard_normal};
+
+/// A node of a graph under construction (an index into it).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct NodeId(pub(crate) usize);
+
+/// What a node computes.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum NodeOp {
+    /// The input point `x`.
+    Input,
+    /// `z = W a + b` (`b` only if `bias`); `W`, then `b`, start at `offset` in `θ`.
+    Dense {
+        /// The node `a`.
+        input: usize,
+        /// Where this layer's parameters start in `θ`.
+        offset: usize,
+        /// Whether the layer has a bias.
+        bias: bool,
+    },
+    /// `f(a)` elementwise.
+    Unary {
+        /// The node `a`.
+        input: usize,
+        /// The function.
+        f: Elementary,
+    },
+    /// `a + b` elementwise.
+    Add(usize, usize),
+    /// `a − b` elementwise.
+    Sub(usize, usize),
+    /// `a ⊙ b` elementwise (Hadamard product).
+    Mul(usize, usize),
+    /// `α·a + β` elementwise.
+    Scale {
+        /// The node `a`.
+        input: usize,
+        /// `α`
+        alpha: f64,
+        /// `β`
+        beta: f64,
+    },
+}
+
+/// One node: its operation and its width (number of features).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Node {
+    /// What it computes.
+    pub op: NodeOp,
+    /// Number of features it outputs.
+    pub width: usize,
+}
+
+/// A computation graph from input points to network outputs. Build one with
+/// [`GraphBuilder`] or [`Graph::mlp`].
+#[derive(Clone, Debug, PartialEq)]
+pub struct Graph {
+    nodes: Vec<Node>,
+    n_params: usize,
+}
+
+/// Builds a [`Graph`] node by node; [`GraphBuilder::build`] validates it.
+///
+/// ```
+/// use pinn::ad::{jet::GraphBuilder, Elementary};
+/// // A gated layer: h = (1 − z)⊙u + z⊙v, as in the modified MLP.
+/// let mut b = GraphBuilder::new(2);
+/// let x = b.input();
+/// let u = b.dense(x, 8);
+/// let u = b.unary(u, Elementary::Tanh);
+/// let v = b.dense(x, 8);
+/// let v = b.unary(v, Elementary::Tanh);
+/// let z = b.dense(x, 8);
+/// let z = b.unary(z, Elementary::Sigmoid);
+/// let one_minus_z = b.scale(z, -1.0, 1.0);
+/// let a = b.mul(one_minus_z, u);
+/// let c = b.mul(z, v);
+/// let h = b.add(a, c);
+/// let out = b.dense(h, 1);
+/// let graph = b.build(out)?;
+/// assert_eq!(graph.n_params(), 3 * (2 * 8 + 8) + 8 + 1);
+/// # Ok::<(), pinn::Error>(())
+/// ```
+#[derive(Clone, Debug)]
+pub struct GraphBuilder {
+    nodes: Vec<Node>,
+    n_params: usize,
+    error: Option<Error>,
+}
+
+impl GraphBuilder {
+    /// A builder for inputs of dimension `dim`.
+    pub fn new(dim: usize) -> Self {
+        let error = (dim == 0).then(|| Error::InvalidConfig {
+            field: "graph.input_dim",
+            reason: "the input dimension must be at least 1, found 0".into(),
+        });
+        GraphBuilder {
+            nodes: vec![Node {
+                op: NodeOp::Input,
+                width: dim,
+            }],
+            n_params: 0,
+            error,
+        }
+    }
+
+    /// The input node.
+    pub fn input(&self) -> NodeId {
+        NodeId(0)
+    }
+
+    fn width_of(&mut self, a: NodeId) -> usize {
+        match self.nodes.get(a.0) {
+            Some(n) => n.width,
+            None => {
+                self.fail("graph.node", format!("node {} does not exist", a.0));
+                0
+            }
+        }
+    }
+
+    fn fail(&mut self, field: &'static str, reason: String) {
+        self.error
+            .get_or_insert(Error::InvalidConfig { field, reason });
+    }
+
+    fn push(&mut self, op: NodeOp, width: usize) -> NodeId {
+        self.nodes.push(Node { op, width });
+        NodeId(self.nodes.len() - 1)
+    }
+
+    /// A dense layer with bias, `z = W a + b`, of `width` outputs.
+    pub fn dense(&mut self, a: NodeId, width: usize) -> NodeId {
+        self.dense_with(a, width, true)
+    }
+
+    /// A dense layer, `z = W a (+ b)`, of `width` outputs.
+    pub fn dense_with(&mut self, a: NodeId, width: usize, bias: bool) -> NodeId {
+        let n_in = self.width_of(a);
+        if width == 0 {
+            self.fail("graph.dense.width", "a dense layer needs at least 1 output, found 0".into());
+        }
+        let offset = self.n_params;
+        self.n_params += width * n_in + if bias { width } else { 0 };
+        self.push(
+            NodeOp::Dense {
+                input: a.0,
+                offset,
+                bias,
+            },
+            width,
+        )
+    }
+
+    /// `f(a)` elementwise.
+    pub fn unary(&mut self, a: NodeId, f: Elementary) -> NodeId {
+        let w = self.width_of(a);
+        self.push(NodeOp::Unary { input: a.0, f }, w)
+    }
+
+    fn binary(&mut self, a: NodeId, b: NodeId, op: NodeOp) -> NodeId {
+        let (wa, wb) = (self.width_of(a), self.width_of(b));
+        if wa != wb {
+            self.fail(
+                "graph.elementwise",
+                format!("operands have widths {wa} and {wb}; they must agree"),
+            );
+        }
+        self.push(op, wa)
+    }
+
+    /// `a + b` elementwise.
+    pub fn add(&mut self, a: NodeId, b: NodeId) -> NodeId {
+        self.binary(a, b, NodeOp::Add(a.0, b.0))
+    }
+
+    /// `a − b` elementwise.
+    pub fn sub(&mut self, a: NodeId, b: NodeId) -> NodeId {
+        self.binary(a, b, NodeOp::Sub(a.0, b.0))
+    }
+
+    /// `a ⊙ b` elementwise.
+    pub fn mul(&mut self, a: NodeId, b: NodeId) -> NodeId {
+        self.binary(a, b, NodeOp::Mul(a.0, b.0))
+    }
+
+    /// `α·a + β` elementwise.
+    pub fn scale(&mut self, a: NodeId, alpha: f64, beta: f64) -> NodeId {
+        let w = self.width_of(a);
+        if !(alpha.is_finite() && beta.is_finite()) {
+            self.fail("graph.scale", format!("α = {alpha}, β = {beta} must be finite"));
+        }
+        self.push(
+            NodeOp::Scale {
+                input: a.0,
+                alpha,
+                beta,
+            },
+            w,
+        )
+    }
+
+    /// Finishes the graph with `output` as its last node. Nodes after `output` are dropped.
+    pub fn build(mut self, output: NodeId) -> Result<Graph> {
+        if output.0 >= self.nodes.len() {
+            self.fail("graph.output", format!("node {} does not exist", output.0));
+        }
+        if let Some(e) = self.error {
+            return Err(e);
+        }
+        self.nodes.truncate(output.0 + 1);
+        let n_params = self
+            .nodes
+            .iter()
+            .map(|n| match n.op {
+                NodeOp::Dense { offset, bias, input } => {
+                    offset + n.width * self.nodes[input].width + if bias { n.width } else { 0 }
+                }
+                _ => 0,
+            })
+            .max()
+            .unwrap_or(0);
+        Ok(Graph {
+            nodes: self.nodes,
+            n_params,
+        })
+    }
+}
+
+impl Graph {
+    /// A multilayer perceptron: `widths = [d, h₁, …, h_L, m]`, `activation` after every hidden
+    /// layer, linear output.
+    ///
+    /// ```
+    /// use pinn::ad::{jet::Graph, Elementary};
+    /// let g = Graph::mlp(&[2, 64, 64, 64, 64, 1], Elementary::Tanh)?;
+    /// assert_eq!(g.n_params(), 12_737);
+    /// # Ok::<(), pinn::Error>(())
+    /// ```
+    pub fn mlp(widths: &[usize], activation: Elementary) -> Result<Graph> {
+        if widths.len() < 2 {
+            return Err(Error::InvalidConfig {
+                field: "mlp.widths",
+                reason: format!(
+                    "need at least an input and an output width, found {} widths",
+                    widths.len()
+                ),
+            });
+        }
+        let mut b = GraphBuilder::new(widths[0]);
+        let mut h = b.input();
+        for (i, &w) in widths[1..].iter().enumerate() {
+            h = b.dense(h, w);
+            if i + 2 < widths.len() {
+                h = b.unary(h, activation);
+            }
+        }
+        b.build(h)
+    }
+
+    /// The nodes, in evaluation order; the last one is the output.
+    pub fn nodes(&self) -> &[Node] {
+        &self.nodes
+    }
+    /// Number of parameters `|θ|`.
+    pub fn n_params(&self) -> usize {
+        self.n_params
+    }
+    /// Input dimension `d`.
+    pub fn input_dim(&self) -> usize {
+        self.nodes[0].width
+    }
+    /// Output dimension `m`.
+    pub fn output_dim(&self) -> usize {
+        self.nodes[self.nodes.len() - 1].width
+    }
+
+    /// Glorot/Xavier-normal initialisation: `W ~ N(0, 2/(n_in + n_out))`, biases 0. Layer `i`
+    /// draws from the stream `seed.derive(i)`.
+    pub fn init_params<T: Real>(&self, seed: Seed) -> Vec<T> {
+        let mut theta = vec![T::zero(); self.n_params];
+        for (layer, node) in self.nodes.iter().enumerate() {
+            if let NodeOp::Dense { input, offset, .. } = node.op {
+                let (n_in, n_out) = (self.nodes[input].width, node.width);
+                let std = (2.0 / (n_in + n_out) as f64).sqrt();
+                let mut rng = seed.derive(layer as u64).rng();
+                for w in &mut theta[offset..offset + n_in * n_out] {
+                    *w = T::from_f64(std * standard_normal(&mut rng));
+                }
+            }
+        }
+        theta
+    }
+
+    /// Checks `θ` and a batch of points (point-major, `d` numbers per point); returns the
+    /// number of points.
+    pub(crate) fn check<T>(&self, theta: &[T], points: &[T]) -> Result<usize> {
+        if theta.len() != self.n_params {
+            return Err(Error::DimensionMismatch {
+                what: "parameters θ",
+                expected: self.n_params,
+                found: theta.len(),
+            });
+        }
+        let d = self.input_dim();
+        if points.len() % d != 0 {
+            return Err(Error::DimensionMismatch {
+                what: "points (a multiple of the input dimension)",
+                expected: points.len().div_ceil(d) * d,
+                found: points.len(),
+            });
+        }
+        Ok(points.len() / d)
+    }
+
+    /// Evaluates the network at one point `x` with any [`Scalar`]: the readable path, and the
+    /// oracle of the batched one. Returns the `m` outputs.
+    ///
+    /// ```
+    /// use pinn::ad::{jet::Graph, hessian, Elementary, HyperDual};
+    /// use pinn::rng::Seed;
+    /// let g = Graph::mlp(&[2, 16, 1], Elementary::Tanh)?;
+    /// let theta: Vec<f64> = g.init_params(Seed(1));
+    /// let th: Vec<HyperDual<f64>> = theta.iter().map(|&t| HyperDual::constant(t)).collect();
+    /// let (_, _, h) = hessian(|x| g.eval(&th, x).unwrap()[0], &[0.3, -0.2]);
+    /// assert_eq!(h[0][1], h[1][0]);
+    /// # Ok::<(), pinn::Error>(())
+    /// ```
+    pub fn eval<S: Scalar>(&self, theta: &[S], x: &[S]) -> Result<Vec<S>> {
+        if self.check(theta, x)? != 1 {
+            return Err(Error::DimensionMismatch {
+                what: "point coordinates",
+                expected: self.input_dim(),
+                found: x.len(),
+            });
+        }
+        let mut vals: Vec<Vec<S>> = Vec::with_capacity(self.nodes.len());
+        for node in &self.nodes {
+            let out: Vec<S> = match node.op {
+                NodeOp::Input => x.to_vec(),
+                NodeOp::Dense {
+                    input,
+                    offset,
+                    bias,
+                } => {
+                    let a = &vals[input];
+                    let (n_in, n_out) = (a.len(), node.width);
+                    (0..n_out)
+                        .map(|i| {
+                            let mut z = if bias {
+                                theta[offset + n_out * n_in + i]
+                            } else {
+                                S::zero()
+                            };
+                            for (j, &aj) in a.iter().enumerate() {
+                                z += theta[offset + i + j * n_out] * aj;
+                            }
+                            z
+                        })
+                        .collect()
+                }
+                NodeOp::Unary { input, f } => vals[input].iter().map(|&a| a.apply(f)).collect(),
+                NodeOp::Add(a, b) => zip(&vals[a], &vals[b], |p, q| p + q),
+                NodeOp::Sub(a, b) => zip(&vals[a], &vals[b], |p, q| p - q),
+                NodeOp::Mul(a, b) => zip(&vals[a], &vals[b], |p, q| p * q),
+                NodeOp::Scale { input, alpha, beta } => vals[input]
+                    .iter()
+                    .map(|&a| S::from_f64(alpha) * a + S::from_f64(beta))
+                    .collect(),
+            };
+            vals.push(out);
+        }
+        Ok(vals.pop().unwrap_or_default())
+    }
+}
+
+fn zip<S: Copy>(a: &[S], b: &[S], f: impl Fn(S, S) -> S) -> Vec<S> {
+    a.iter().zip(b).map(|(&p, &q)| f(p, q)).collect()
+}

@@ -1,0 +1,333 @@
+//! Running a [`Graph`] on jets: the batched forward pass and the reverse sweep to `θ`.
+
+use super::gemm::{MatRef, gemm};
+use super::graph::{Graph, NodeOp};
+use super::kernels::{axpy, blk, blk_mut, mul_backward, mul_forward, unary_backward, unary_forward};
+use super::selection::{Component, Layout, Selection};
+use crate::ad::scalar::Real;
+use crate::error::{Error, Result};
+
+/// Buffers for running one graph on batches of points: the jets of every node, their
+/// adjoints, and the activation derivatives the reverse sweep needs. Allocate one per thread
+/// and reuse it; after the first batch of a given size nothing is allocated.
+///
+/// A jet buffer for a node of width `w` on `n` points is a column-major `w × (C·n)` matrix:
+/// `C` blocks (see [`Layout`]) of `w × n`, feature index fastest, then point.
+///
+/// ```
+/// use pinn::ad::{jet::{Component, Graph, JetWorkspace, Selection}, Elementary};
+/// use pinn::rng::Seed;
+/// let g = Graph::mlp(&[2, 32, 32, 1], Elementary::Tanh)?;
+/// let theta: Vec<f64> = g.init_params(Seed(0));
+/// let sel = Selection::new(2).second(0, 0).second(1, 1);
+/// let mut ws = JetWorkspace::new(&g, &sel)?;
+/// let points = [0.1, 0.2, 0.5, 0.5, 0.9, 0.3]; // three points (x, y)
+/// ws.forward(&g, &theta, &points)?;
+/// let u_xx = ws.output(Component::Second(0, 0))?[2]; // at the third point
+/// // Seed ∂L/∂u_xx = 1 at every point, then sweep back to θ.
+/// ws.seed(Component::Second(0, 0))?.fill(1.0);
+/// let mut grad = vec![0.0; g.n_params()];
+/// ws.backward(&g, &theta, &mut grad)?;
+/// # let _ = u_xx;
+/// # Ok::<(), pinn::Error>(())
+/// ```
+#[derive(Clone, Debug)]
+pub struct JetWorkspace<T> {
+    layout: Layout,
+    n: usize,
+    vals: Vec<Vec<T>>,
+    adjs: Vec<Vec<T>>,
+    ders: Vec<Vec<T>>,
+    scratch: Vec<T>,
+    widths: Vec<usize>,
+}
+
+impl<T: Real> JetWorkspace<T> {
+    /// A workspace for `graph` carrying the derivatives of `selection`.
+    pub fn new(graph: &Graph, selection: &Selection) -> Result<Self> {
+        if selection.dim() != graph.input_dim() {
+            return Err(Error::DimensionMismatch {
+                what: "selection dimension vs graph input dimension",
+                expected: graph.input_dim(),
+                found: selection.dim(),
+            });
+        }
+        let k = graph.nodes().len();
+        Ok(JetWorkspace {
+            layout: selection.layout()?,
+            n: 0,
+            vals: vec![Vec::new(); k],
+            adjs: vec![Vec::new(); k],
+            ders: vec![Vec::new(); k],
+            scratch: Vec::new(),
+            widths: graph.nodes().iter().map(|n| n.width).collect(),
+        })
+    }
+
+    /// The component layout.
+    pub fn layout(&self) -> &Layout {
+        &self.layout
+    }
+
+    /// Number of points of the last forward pass.
+    pub fn n_points(&self) -> usize {
+        self.n
+    }
+
+    fn check_graph(&self, graph: &Graph) -> Result<()> {
+        let same = graph.nodes().len() == self.widths.len()
+            && graph.nodes().iter().zip(&self.widths).all(|(n, &w)| n.width == w);
+        if same {
+            Ok(())
+        } else {
+            Err(Error::InvalidConfig {
+                field: "graph",
+                reason: "this workspace was created for a different graph".into(),
+            })
+        }
+    }
+
+    /// Sizes every buffer for `n` points (allocating only when `n` grows past earlier sizes).
+    fn resize(&mut self, graph: &Graph, n: usize) {
+        let c = self.layout.n_components();
+        self.n = n;
+        let zero = T::zero();
+        for (i, node) in graph.nodes().iter().enumerate() {
+            let len = node.width * c * n;
+            self.vals[i].resize(len, zero);
+            let adj = if i == 0 { 0 } else { len };
+            self.adjs[i].resize(adj, zero);
+            let der = match node.op {
+                NodeOp::Unary { .. } => 3 * node.width * n,
+                _ => 0,
+            };
+            self.ders[i].resize(der, zero);
+        }
+        let max_m = graph.nodes().iter().map(|nd| nd.width).max().unwrap_or(0) * n;
+        self.scratch.resize(max_m, zero);
+    }
+
+    /// The forward pass: the jets of every node at `points` (point-major, `d` numbers per
+    /// point). Also clears the output seed (see [`JetWorkspace::seed`]).
+    pub fn forward(&mut self, graph: &Graph, theta: &[T], points: &[T]) -> Result<()> {
+        self.check_graph(graph)?;
+        let n = graph.check(theta, points)?;
+        if points.iter().any(|p| !p.is_finite()) {
+            return Err(Error::InvalidConfig {
+                field: "points",
+                reason: "every coordinate must be finite".into(),
+            });
+        }
+        self.resize(graph, n);
+        let l = &self.layout;
+        let c = l.n_components();
+        let (zero, one) = (T::zero(), T::one());
+        // The input jet: value x, ∂x/∂x_k = e_k, higher components 0.
+        {
+            let d = graph.input_dim();
+            let x = &mut self.vals[0];
+            x.fill(zero);
+            x[..d * n].copy_from_slice(points);
+            for (a, &k) in l.directions().iter().enumerate() {
+                let b = blk_mut(x, d * n, l.first_at(a));
+                for p in 0..n {
+                    b[p * d + k] = one;
+                }
+            }
+        }
+        for (i, node) in graph.nodes().iter().enumerate().skip(1) {
+            let w = node.width;
+            let m = w * n;
+            let (before, after) = self.vals.split_at_mut(i);
+            let out = &mut after[0][..];
+            match node.op {
+                NodeOp::Input => {}
+                NodeOp::Dense {
+                    input,
+                    offset,
+                    bias,
+                } => {
+                    let w_in = graph.nodes()[input].width;
+                    let wmat = MatRef::col_major(&theta[offset..], w, w_in);
+                    if input == 0 {
+                        // First layer: only the value needs a product; ∂z/∂x_k = W[:, k].
+                        let x = MatRef::col_major(points, w_in, n);
+                        gemm(one, wmat, x, zero, &mut out[..m]);
+                        for (a, &k) in l.directions().iter().enumerate() {
+                            let col = &theta[offset + k * w..offset + (k + 1) * w];
+                            for blkp in blk_mut(out, m, l.first_at(a)).chunks_exact_mut(w) {
+                                blkp.copy_from_slice(col);
+                            }
+                        }
+                        out[(1 + l.directions().len()) * m..].fill(zero);
+                    } else {
+                        let a = MatRef::col_major(&before[input], w_in, c * n);
+                        gemm(one, wmat, a, zero, out);
+                    }
+                    if bias {
+                        let b = &theta[offset + w * w_in..offset + w * w_in + w];
+                        for col in out[..m].chunks_exact_mut(w) {
+                            for (z, &bi) in col.iter_mut().zip(b) {
+                                *z += bi;
+                            }
+                        }
+                    }
+                }
+                NodeOp::Unary { input, f } => {
+                    unary_forward(f, l, m, &before[input], out, &mut self.ders[i]);
+                }
+                NodeOp::Add(a, b) | NodeOp::Sub(a, b) => {
+                    let sign = if matches!(node.op, NodeOp::Add(..)) { one } else { -one };
+                    out.copy_from_slice(&before[a]);
+                    axpy(sign, &before[b], out, false);
+                }
+                NodeOp::Mul(a, b) => mul_forward(l, m, &before[a], &before[b], out),
+                NodeOp::Scale { input, alpha, beta } => {
+                    axpy(T::from_f64(alpha), &before[input], out, true);
+                    let beta = T::from_f64(beta);
+                    blk_mut(out, m, 0).iter_mut().for_each(|v| *v += beta);
+                }
+            }
+        }
+        let last = self.adjs.len() - 1;
+        self.adjs[last].fill(zero);
+        Ok(())
+    }
+
+    /// The output jet's component `c` after [`JetWorkspace::forward`]: `m × n` numbers,
+    /// output index fastest (for a scalar network, one number per point).
+    pub fn output(&self, c: Component) -> Result<&[T]> {
+        let idx = self.layout.index(c)?;
+        let last = self.vals.len() - 1;
+        let m = self.widths[last] * self.n;
+        Ok(blk(&self.vals[last], m, idx))
+    }
+
+    /// The whole output jet: `C` blocks of `m × n` (see [`Layout`]).
+    pub fn output_jet(&self) -> &[T] {
+        &self.vals[self.vals.len() - 1]
+    }
+
+    /// The seed `∂L/∂(component c of the output)`, to fill before [`JetWorkspace::backward`]:
+    /// `m × n` numbers laid out as in [`JetWorkspace::output`]. Cleared by every forward pass.
+    pub fn seed(&mut self, c: Component) -> Result<&mut [T]> {
+        let idx = self.layout.index(c)?;
+        let last = self.adjs.len() - 1;
+        let m = self.widths[last] * self.n;
+        Ok(blk_mut(&mut self.adjs[last], m, idx))
+    }
+
+    /// The whole output seed: `C` blocks of `m × n`, as [`JetWorkspace::output_jet`].
+    pub fn seed_jet(&mut self) -> &mut [T] {
+        let last = self.adjs.len() - 1;
+        &mut self.adjs[last]
+    }
+
+    /// The reverse sweep: **adds** `∂L/∂θ` to `grad`, where `L = Σ seed · output` over every
+    /// seeded component and point. `theta` must be the parameters of the last forward pass.
+    pub fn backward(&mut self, graph: &Graph, theta: &[T], grad: &mut [T]) -> Result<()> {
+        self.check_graph(graph)?;
+        if theta.len() != graph.n_params() || grad.len() != graph.n_params() {
+            return Err(Error::DimensionMismatch {
+                what: "parameters θ and gradient",
+                expected: graph.n_params(),
+                found: if theta.len() != graph.n_params() {
+                    theta.len()
+                } else {
+                    grad.len()
+                },
+            });
+        }
+        let n = self.n;
+        let l = &self.layout;
+        let c = l.n_components();
+        let (zero, one) = (T::zero(), T::one());
+        let last = self.adjs.len() - 1;
+        for a in &mut self.adjs[1..last] {
+            a.fill(zero);
+        }
+        for (i, node) in graph.nodes().iter().enumerate().skip(1).rev() {
+            let w = node.width;
+            let m = w * n;
+            let (before, after) = self.adjs.split_at_mut(i);
+            let gbar = &after[0][..];
+            let vals = &self.vals;
+            match node.op {
+                NodeOp::Input => {}
+                NodeOp::Dense {
+                    input,
+                    offset,
+                    bias,
+                } => {
+                    let w_in = graph.nodes()[input].width;
+                    let gmat = MatRef::col_major(gbar, w, c * n);
+                    let gw = &mut grad[offset..offset + w * w_in];
+                    if input == 0 {
+                        // W̄ += Z̄_v Xᵀ + Σ_k (row sums of Z̄_{d_k}) e_kᵀ.
+                        let x = MatRef::col_major(&vals[0], w_in, n);
+                        let gv = MatRef::col_major(gbar, w, n);
+                        gemm(one, gv, x.t(), one, gw);
+                        for (a, &k) in l.directions().iter().enumerate() {
+                            let col = &mut gw[k * w..(k + 1) * w];
+                            for gp in blk(gbar, m, l.first_at(a)).chunks_exact(w) {
+                                for (g, &v) in col.iter_mut().zip(gp) {
+                                    *g += v;
+                                }
+                            }
+                        }
+                    } else {
+                        // W̄ += Z̄ Aᵀ over all components; Ā += Wᵀ Z̄.
+                        let a = MatRef::col_major(&vals[input], w_in, c * n);
+                        gemm(one, gmat, a.t(), one, gw);
+                        let wmat = MatRef::col_major(&theta[offset..], w, w_in);
+                        gemm(one, wmat.t(), gmat, one, &mut before[input]);
+                    }
+                    if bias {
+                        let gb = &mut grad[offset + w * w_in..offset + w * w_in + w];
+                        for col in gbar[..m].chunks_exact(w) {
+                            for (g, &v) in gb.iter_mut().zip(col) {
+                                *g += v;
+                            }
+                        }
+                    }
+                }
+                NodeOp::Unary { input, .. } => {
+                    if input != 0 {
+                        unary_backward(
+                            l,
+                            m,
+                            &vals[input],
+                            &self.ders[i],
+                            gbar,
+                            &mut before[input],
+                            &mut self.scratch,
+                        );
+                    }
+                }
+                NodeOp::Add(a, b) | NodeOp::Sub(a, b) => {
+                    let sign = if matches!(node.op, NodeOp::Add(..)) { one } else { -one };
+                    if a != 0 {
+                        axpy(one, gbar, &mut before[a], false);
+                    }
+                    if b != 0 {
+                        axpy(sign, gbar, &mut before[b], false);
+                    }
+                }
+                NodeOp::Mul(a, b) => {
+                    if a != 0 {
+                        mul_backward(l, m, gbar, &vals[b], &mut before[a]);
+                    }
+                    if b != 0 {
+                        mul_backward(l, m, gbar, &vals[a], &mut before[b]);
+                    }
+                }
+                NodeOp::Scale { input, alpha, .. } => {
+                    if input != 0 {
+                        axpy(T::from_f64(alpha), gbar, &mut before[input], false);
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,399 @@
+//! The batched jet engine against the scalar path (the oracle) and against finite differences.
+//!
+//! - Forward: every component of the output jet (value, first, second and mixed derivatives,
+//!   Laplacian) equals the hyper-dual evaluation of the same graph point by point, to 1e-12
+//!   relative in f64, on random MLPs (depth 1–4, width 1–64, input dimension 1–5, 1–2 outputs)
+//!   and random graphs with products, sums, differences, scalings and every activation.
+//! - Reverse: the θ-gradient of a random linear functional of all output components equals a
+//!   reverse tape of hyper-duals (`Tape<HyperDual<f64>>`) to 1e-12 relative.
+//! - Both are also checked against central finite differences (in x and in θ).
+
+use pinn::ad::jet::{Component, Graph, GraphBuilder, JetWorkspace, Layout, NodeId, Selection};
+use pinn::ad::{Elementary, HyperDual, Scalar, Tape};
+use pinn::rng::{Seed, standard_normal, uniform};
+use proptest::prelude::*;
+
+/// A random selection over `dim` inputs, from bits of `mask`.
+fn selection(dim: usize, mask: u64) -> Selection {
+    let mut s = Selection::new(dim);
+    let mut bit = 0;
+    let mut take = || {
+        bit += 1;
+        (mask >> (bit % 64)) & 1 == 1
+    };
+    for k in 0..dim {
+        if take() {
+            s = s.first(k);
+        }
+    }
+    for k in 0..dim {
+        for l in k..dim {
+            if take() {
+                s = s.second(k, l);
+            }
+        }
+    }
+    if take() {
+        s = s.laplacian();
+    }
+    s
+}
+
+/// Every component a layout carries, in layout order.
+fn components(l: &Layout) -> Vec<Component> {
+    let mut c = vec![Component::Value];
+    c.extend(l.directions().iter().map(|&k| Component::First(k)));
+    c.extend(l.pairs().iter().map(|&(k, j)| Component::Second(k, j)));
+    if l.has_laplacian() {
+        c.push(Component::Laplacian);
+    }
+    c
+}
+
+/// The hyper-dual runs `(k, l)` a component needs, and which part of each run it sums.
+fn runs(c: Component, dim: usize) -> Vec<((usize, usize), usize)> {
+    // part: 0 = re, 1 = e1, 3 = e12
+    match c {
+        Component::Value => vec![((0, 0), 0)],
+        Component::First(k) => vec![((k, k), 1)],
+        Component::Second(k, l) => vec![((k, l), 3)],
+        Component::Laplacian => (0..dim).map(|k| ((k, k), 3)).collect(),
+    }
+}
+
+fn part<T: Scalar>(h: HyperDual<T>, p: usize) -> T {
+    match p {
+        0 => h.re,
+        1 => h.e1,
+        2 => h.e2,
+        _ => h.e12,
+    }
+}
+
+/// The oracle value of component `c` of output `o` at point `x`.
+fn scalar_component(g: &Graph, theta: &[f64], x: &[f64], c: Component, o: usize) -> f64 {
+    let th: Vec<HyperDual<f64>> = theta.iter().map(|&t| HyperDual::constant(t)).collect();
+    runs(c, x.len())
+        .into_iter()
+        .map(|((k, l), p)| {
+            let xs: Vec<_> = (0..x.len())
+                .map(|i| HyperDual::seeded(x[i], i, k, l))
+                .collect();
+            part(g.eval(&th, &xs).unwrap()[o], p)
+        })
+        .sum()
+}
+
+/// The oracle θ-gradient of `L = Σ_{c,o,p} w · component` via a tape of hyper-duals.
+fn scalar_gradient(g: &Graph, theta: &[f64], pts: &[f64], l: &Layout, w: &[f64]) -> Vec<f64> {
+    let (d, m) = (g.input_dim(), g.output_dim());
+    let n = pts.len() / d;
+    let comps = components(l);
+    let mut grad = vec![0.0; theta.len()];
+    for p in 0..n {
+        let x = &pts[p * d..(p + 1) * d];
+        for (ci, &c) in comps.iter().enumerate() {
+            for ((k, j), part_idx) in runs(c, d) {
+                let tape = Tape::new();
+                let th: Vec<_> = theta
+                    .iter()
+                    .map(|&t| tape.var(HyperDual::constant(t)))
+                    .collect();
+                let xs: Vec<_> = (0..d)
+                    .map(|i| pinn::ad::Var::constant(HyperDual::seeded(x[i], i, k, j)))
+                    .collect();
+                let out = g.eval(&th, &xs).unwrap();
+                for (o, &u) in out.iter().enumerate() {
+                    let weight = w[ci * m * n + p * m + o];
+                    let adj = tape.gradient(u);
+                    for (gi, &t) in grad.iter_mut().zip(&th) {
+                        *gi += weight * part(adj.wrt(t), part_idx);
+                    }
+                }
+            }
+        }
+    }
+    grad
+}
+
+fn random_vec(seed: Seed, len: usize, lo: f64, hi: f64) -> Vec<f64> {
+    let mut rng = seed.rng();
+    (0..len).map(|_| lo + (hi - lo) * uniform(&mut rng)).collect()
+}
+
+/// `|a − b|∞ ≤ tol · max(|b|∞, 1)`.
+fn assert_close(a: &[f64], b: &[f64], tol: f64, what: &str) {
+    assert_eq!(a.len(), b.len(), "{what}: lengths");
+    let scale = b.iter().fold(1.0_f64, |s, v| s.max(v.abs()));
+    let err = a.iter().zip(b).fold(0.0_f64, |e, (x, y)| e.max((x - y).abs()));
+    assert!(
+        err <= tol * scale,
+        "{what}: max error {err:.3e} > {tol:.0e} × scale {scale:.3e}"
+    );
+}
+
+/// Runs the engine: output components, and the θ-gradient for seeds `w`.
+fn engine(
+    g: &Graph,
+    sel: &Selection,
+    theta: &[f64],
+    pts: &[f64],
+    w: &[f64],
+) -> (Vec<f64>, Vec<f64>) {
+    let mut ws = JetWorkspace::new(g, sel).unwrap();
+    ws.forward(g, theta, pts).unwrap();
+    let jet = ws.output_jet().to_vec();
+    ws.seed_jet().copy_from_slice(w);
+    let mut grad = vec![0.0; g.n_params()];
+    ws.backward(g, theta, &mut grad).unwrap();
+    (jet, grad)
+}
+
+/// Checks the engine against the oracle on one graph.
+fn check_against_oracle(g: &Graph, sel: &Selection, seed: Seed, n: usize) {
+    let l = sel.layout().unwrap();
+    let (d, m) = (g.input_dim(), g.output_dim());
+    let mut theta: Vec<f64> = g.init_params(seed.derive(0));
+    // Non-zero biases, so every bias path is exercised.
+    let mut rng = seed.derive(1).rng();
+    theta.iter_mut().for_each(|t| *t += 0.1 * standard_normal(&mut rng));
+    let pts = random_vec(seed.derive(2), n * d, -1.0, 1.0);
+    let cn = l.n_components();
+    let w = random_vec(seed.derive(3), cn * m * n, -1.0, 1.0);
+    let (jet, grad) = engine(g, sel, &theta, &pts, &w);
+    for (ci, &c) in components(&l).iter().enumerate() {
+        let mut oracle = vec![0.0; m * n];
+        for p in 0..n {
+            for o in 0..m {
+                oracle[p * m + o] = scalar_component(g, &theta, &pts[p * d..(p + 1) * d], c, o);
+            }
+        }
+        assert_close(&jet[ci * m * n..(ci + 1) * m * n], &oracle, 1e-12, &format!("{c:?}"));
+    }
+    let oracle = scalar_gradient(g, &theta, &pts, &l, &w);
+    assert_close(&grad, &oracle, 1e-12, "θ-gradient");
+}
+
+fn mlp(d: usize, widths: &[usize], m: usize, act: Elementary) -> Graph {
+    let mut all = vec![d];
+    all.extend_from_slice(widths);
+    all.push(m);
+    Graph::mlp(&all, act).unwrap()
+}
+
+/// A random graph mixing every node kind: dense layers, the activations of the rules table
+/// that are defined everywhere, products, sums, differences and scalings.
+fn random_graph(d: usize, width: usize, m: usize, seed: Seed) -> Graph {
+    let acts = [
+        Elementary::Tanh,
+        Elementary::Sin,
+        Elementary::Cos,
+        Elementary::Sigmoid,
+        Elementary::Softplus,
+        Elementary::Sinh,
+        Elementary::Powi(2),
+        Elementary::Exp,
+    ];
+    let mut rng = seed.rng();
+    let mut pick = |k: usize| (uniform(&mut rng) * k as f64) as usize;
+    let mut b = GraphBuilder::new(d);
+    let x = b.input();
+    let mut pool: Vec<NodeId> = Vec::new();
+    for _ in 0..2 {
+        let z = b.dense(x, width);
+        pool.push(b.unary(z, acts[pick(acts.len())]));
+    }
+    for _ in 0..4 {
+        let (a, c) = (pool[pick(pool.len())], pool[pick(pool.len())]);
+        let node = match pick(5) {
+            0 => b.mul(a, c),
+            1 => b.add(a, c),
+            2 => b.sub(a, c),
+            3 => b.scale(a, -0.7, 0.4),
+            _ => {
+                let z = b.dense_with(a, width, pick(2) == 0);
+                b.unary(z, acts[pick(acts.len())])
+            }
+        };
+        // Keep magnitudes tame for exp/sinh: squash through tanh now and then.
+        pool.push(if pick(3) == 0 { b.unary(node, Elementary::Tanh) } else { node });
+    }
+    let last = *pool.last().unwrap();
+    let out = b.dense(last, m);
+    b.build(out).unwrap()
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 24, .. ProptestConfig::default() })]
+
+    #[test]
+    fn mlp_matches_scalar_path(
+        d in 1usize..=5,
+        depth in 1usize..=4,
+        width in 1usize..=64,
+        m in 1usize..=2,
+        mask in any::<u64>(),
+        seed in any::<u64>(),
+        n in 1usize..=3,
+    ) {
+        let widths = vec![width; depth];
+        let g = mlp(d, &widths, m, Elementary::Tanh);
+        check_against_oracle(&g, &selection(d, mask), Seed(seed), n);
+    }
+
+    #[test]
+    fn mixed_graphs_match_scalar_path(
+        d in 1usize..=4,
+        width in 1usize..=12,
+        m in 1usize..=2,
+        mask in any::<u64>(),
+        seed in any::<u64>(),
+    ) {
+        let g = random_graph(d, width, m, Seed(seed).derive(9));
+        check_against_oracle(&g, &selection(d, mask), Seed(seed), 2);
+    }
+}
+
+/// Every activation of the table through a small MLP (on inputs kept in each domain).
+#[test]
+fn every_activation_matches_scalar_path() {
+    for (i, f) in Elementary::ALL.iter().enumerate() {
+        // Feed positive pre-activations to functions defined only there: σ(z) > 0 via softplus.
+        let mut b = GraphBuilder::new(2);
+        let x = b.input();
+        let z = b.dense(x, 7);
+        let z = if f.in_domain(-0.5) && f.in_domain(0.0) {
+            z
+        } else {
+            let s = b.unary(z, Elementary::Softplus);
+            b.scale(s, 1.0, 0.5)
+        };
+        let a = b.unary(z, *f);
+        let out = b.dense(a, 1);
+        let g = b.build(out).unwrap();
+        let sel = Selection::new(2).first(0).second(0, 1).second(1, 1).laplacian();
+        check_against_oracle(&g, &sel, Seed(100 + i as u64), 3);
+    }
+}
+
+/// Widths above nalgebra's small-matrix threshold on every side (the GEMM path), with the
+/// case of the benchmark's shape at a few points.
+#[test]
+fn wide_layers_use_gemm_and_agree() {
+    let g = mlp(2, &[64, 64, 64, 64], 1, Elementary::Tanh);
+    let sel = Selection::new(2).first(0).first(1).second(0, 0).second(1, 1);
+    check_against_oracle(&g, &sel, Seed(5), 8);
+    let g = mlp(5, &[9, 17], 7, Elementary::Tanh);
+    check_against_oracle(&g, &Selection::new(5).laplacian().second(1, 3), Seed(6), 7);
+}
+
+/// Central differences in x of the jet's own lower components, and in θ of the loss.
+#[test]
+fn jets_match_finite_differences() {
+    let g = mlp(3, &[16, 16], 1, Elementary::Tanh);
+    let sel = Selection::new(3).first(0).first(1).first(2).second(0, 1).second(2, 2).laplacian();
+    let theta: Vec<f64> = g.init_params(Seed(11));
+    let x = [0.3, -0.4, 0.8];
+    let mut ws = JetWorkspace::new(&g, &sel).unwrap();
+    let eval = |ws: &mut JetWorkspace<f64>, x: &[f64], c: Component| {
+        ws.forward(&g, &theta, x).unwrap();
+        ws.output(c).unwrap()[0]
+    };
+    let h = 1e-5;
+    let shifted = |k: usize, s: f64| {
+        let mut y = x;
+        y[k] += s;
+        y
+    };
+    for k in 0..3 {
+        let fd = (eval(&mut ws, &shifted(k, h), Component::Value)
+            - eval(&mut ws, &shifted(k, -h), Component::Value))
+            / (2.0 * h);
+        let ad = eval(&mut ws, &x, Component::First(k));
+        assert!((fd - ad).abs() < 1e-8, "∂/∂x{k}: fd {fd} ad {ad}");
+    }
+    // s_01 = ∂(u_x0)/∂x1; s_22 = ∂(u_x2)/∂x2; Δ = Σ_k ∂(u_xk)/∂xk.
+    let fd2 = |k: usize, l: usize, ws: &mut JetWorkspace<f64>| {
+        (eval(ws, &shifted(l, h), Component::First(k))
+            - eval(ws, &shifted(l, -h), Component::First(k)))
+            / (2.0 * h)
+    };
+    let s01 = fd2(0, 1, &mut ws);
+    let s22 = fd2(2, 2, &mut ws);
+    let lap: f64 = (0..3).map(|k| fd2(k, k, &mut ws)).sum();
+    assert!((s01 - eval(&mut ws, &x, Component::Second(0, 1))).abs() < 1e-7);
+    assert!((s22 - eval(&mut ws, &x, Component::Second(2, 2))).abs() < 1e-7);
+    assert!((lap - eval(&mut ws, &x, Component::Laplacian)).abs() < 1e-7);
+
+    // θ-gradient of L = Σ_p (Δu)² + u² over a few points, against central differences.
+    let pts = random_vec(Seed(12), 3 * 5, -1.0, 1.0);
+    let loss = |th: &[f64], ws: &mut JetWorkspace<f64>| {
+        ws.forward(&g, th, &pts).unwrap();
+        let lap = ws.output(Component::Laplacian).unwrap().to_vec();
+        let u = ws.output(Component::Value).unwrap().to_vec();
+        lap.iter().zip(&u).map(|(a, b)| a * a + b * b).sum::<f64>()
+    };
+    loss(&theta, &mut ws);
+    let lap = ws.output(Component::Laplacian).unwrap().to_vec();
+    let u = ws.output(Component::Value).unwrap().to_vec();
+    for (s, v) in ws.seed(Component::Laplacian).unwrap().iter_mut().zip(&lap) {
+        *s = 2.0 * v;
+    }
+    for (s, v) in ws.seed(Component::Value).unwrap().iter_mut().zip(&u) {
+        *s = 2.0 * v;
+    }
+    let mut grad = vec![0.0; g.n_params()];
+    ws.backward(&g, &theta, &mut grad).unwrap();
+    let mut rng = Seed(13).rng();
+    for _ in 0..25 {
+        let j = (uniform(&mut rng) * g.n_params() as f64) as usize;
+        let (mut tp, mut tm) = (theta.clone(), theta.clone());
+        tp[j] += h;
+        tm[j] -= h;
+        let fd = (loss(&tp, &mut ws) - loss(&tm, &mut ws)) / (2.0 * h);
+        assert!(
+            (fd - grad[j]).abs() <= 1e-6 * (1.0 + grad[j].abs()),
+            "θ[{j}]: fd {fd} ad {}",
+            grad[j]
+        );
+    }
+}
+
+/// The f32 engine agrees with the f64 one to single precision.
+#[test]
+fn f32_engine_agrees_with_f64() {
+    let g = mlp(2, &[32, 32, 32], 1, Elementary::Tanh);
+    let sel = Selection::new(2).first(0).second(0, 0).second(1, 1).laplacian();
+    let theta: Vec<f64> = g.init_params(Seed(21));
+    let pts = random_vec(Seed(22), 2 * 50, 0.0, 1.0);
+    let l = sel.layout().unwrap();
+    let w = random_vec(Seed(23), l.n_components() * 50, -1.0, 1.0);
+    let (jet, grad) = engine(&g, &sel, &theta, &pts, &w);
+    let f = |v: &[f64]| v.iter().map(|&x| x as f32).collect::<Vec<f32>>();
+    let mut ws = JetWorkspace::<f32>::new(&g, &sel).unwrap();
+    let theta32 = f(&theta);
+    ws.forward(&g, &theta32, &f(&pts)).unwrap();
+    let jet32: Vec<f64> = ws.output_jet().iter().map(|&x| x as f64).collect();
+    ws.seed_jet().copy_from_slice(&f(&w));
+    let mut grad32 = vec![0.0f32; g.n_params()];
+    ws.backward(&g, &theta32, &mut grad32).unwrap();
+    let grad32: Vec<f64> = grad32.iter().map(|&x| x as f64).collect();
+    assert_close(&jet32, &jet, 1e-4, "f32 jet");
+    assert_close(&grad32, &grad, 1e-4, "f32 gradient");
+}
+
+/// A workspace reused for batches of different sizes gives the same numbers as fresh ones.
+#[test]
+fn workspace_reuse_across_batch_sizes() {
+    let g = mlp(2, &[8, 8], 1, Elementary::Tanh);
+    let sel = Selection::new(2).second(0, 0);
+    let theta: Vec<f64> = g.init_params(Seed(31));
+    let mut ws = JetWorkspace::new(&g, &sel).unwrap();
+    for n in [10, 3, 17, 1] {
+        let pts = random_vec(Seed(n as u64), 2 * n, 0.0, 1.0);
+        ws.forward(&g, &theta, &pts).unwrap();
+        let mut fresh = JetWorkspace::new(&g, &sel).unwrap();
+        fresh.forward(&g, &theta, &pts).unwrap();
+        assert_eq!(ws.output_jet(), fresh.output_jet());
+    }
+}
