@@ -37,7 +37,10 @@ impl fmt::Display for Error {
                 what,
                 expected,
                 found,
-            } => write!(f, "dimension mismatch in {what}: expected {expected}, found {found}"),
+            } => write!(
+                f,
+                "dimension mismatch in {what}: expected {expected}, found {found}"
+            ),
             Error::UndeclaredDerivative { what } => write!(
                 f,
                 "derivative {what} was not declared in the jet selection; add it to the Selection"

@@ -1,6 +1,72 @@
 //! # pinn — physics-informed neural networks on the CPU, with their own autodiff
 //!
-//! WIP crate docs (tour written below).
+//! `pinn` is a pure-Rust library for training physics-informed neural networks (PINNs) on a
+//! laptop CPU: no Python, no C++ toolchain, no BLAS to install, and runs that are bit-for-bit
+//! reproducible from one seed. Its automatic differentiation is its own, small enough to read
+//! in one sitting, and it is the part this tour starts with.
+//!
+//! ## A tour of the main types
+//!
+//! **Scalar AD** ([`ad`]) — the readable path, and the oracle for everything else.
+//!
+//! - [`ad::Scalar`]: the number trait every AD type implements; write a function once,
+//!   generic over `S: Scalar`, and differentiate it any way below.
+//! - [`ad::rules`]: the rules table — every elementary function with `f, f′, f″, f‴`,
+//!   written once and used by every AD type and the batched engine.
+//! - [`ad::Dual`] (forward mode), [`ad::HyperDual`] (exact second and mixed partials),
+//!   [`ad::Tape`] / [`ad::Var`] (reverse mode). They nest: `Dual<Dual<f64>>`,
+//!   `Tape<Dual<f64>>` (Hessian-vector products), `Tape<HyperDual<f64>>` (the θ-gradient of a
+//!   second derivative).
+//! - One-call operators: [`ad::derivative`], [`ad::gradient`], [`ad::jacobian`],
+//!   [`ad::hessian`], [`ad::laplacian`], [`ad::hessian_vector_product`].
+//!
+//! ```
+//! use pinn::ad::{gradient, hessian, Scalar};
+//!
+//! fn f<S: Scalar>(x: &[S]) -> S {
+//!     (x[0] * x[1]).sin() + x[0].exp()
+//! }
+//! let (value, grad) = gradient(|x| f(x), &[0.5, 2.0]); // reverse mode
+//! let (_, _, hess) = hessian(|x| f(x), &[0.5, 2.0]); // hyper-duals
+//! assert!((grad[1] - 0.5 * 1.0_f64.cos()).abs() < 1e-15);
+//! assert_eq!(hess[0][1], hess[1][0]);
+//! # let _ = value;
+//! ```
+//!
+//! **Batched jets** ([`ad::jet`]) — the fast path a PINN trains with.
+//!
+//! - [`ad::jet::Selection`]: which input derivatives to carry (`u_x`, `u_xx`, `u_xy`, the
+//!   Laplacian aggregate…).
+//! - [`ad::jet::Graph`]: a network as a small static graph (dense layers, activations,
+//!   products, sums); [`ad::jet::Graph::mlp`] builds the usual MLP, and
+//!   [`ad::jet::Graph::eval`] runs it on any `Scalar`, point by point.
+//! - [`ad::jet::JetWorkspace`]: pushes Taylor jets for a whole batch of points through the
+//!   graph — one GEMM per dense layer — then sweeps seeds on the output components back to
+//!   the parameters θ.
+//!
+//! ```
+//! use pinn::ad::jet::{Component, Graph, JetWorkspace, Selection};
+//! use pinn::ad::Elementary;
+//! use pinn::rng::Seed;
+//!
+//! let net = Graph::mlp(&[2, 64, 64, 1], Elementary::Tanh)?;
+//! let theta: Vec<f64> = net.init_params(Seed(0));
+//! let mut ws = JetWorkspace::new(&net, &Selection::new(2).laplacian())?;
+//! ws.forward(&net, &theta, &[0.25, 0.5, 0.75, 0.5])?; // two points (x, y)
+//! let lap = ws.output(Component::Laplacian)?; // Δu at both points
+//! assert_eq!(lap.len(), 2);
+//! # Ok::<(), pinn::Error>(())
+//! ```
+//!
+//! **Support.** [`rng::Seed`] derives every random stream (SplitMix64 → Xoshiro256++);
+//! [`Error`] is the one error type.
+//!
+//! ## Learn more
+//!
+//! - [`tutorial`]: dual numbers → hyper-duals → the reverse tape → jets through a network →
+//!   the θ-gradient of a PDE residual, every code block a tested doctest.
+//! - `examples/ad_tour.rs`, `examples/newton_bratu.rs` (the crate inside a Newton solver),
+//!   and `benches/jet_mlp.rs`.
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 

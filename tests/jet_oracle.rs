@@ -118,14 +118,19 @@ fn scalar_gradient(g: &Graph, theta: &[f64], pts: &[f64], l: &Layout, w: &[f64])
 
 fn random_vec(seed: Seed, len: usize, lo: f64, hi: f64) -> Vec<f64> {
     let mut rng = seed.rng();
-    (0..len).map(|_| lo + (hi - lo) * uniform(&mut rng)).collect()
+    (0..len)
+        .map(|_| lo + (hi - lo) * uniform(&mut rng))
+        .collect()
 }
 
 /// `|a − b|∞ ≤ tol · max(|b|∞, 1)`.
 fn assert_close(a: &[f64], b: &[f64], tol: f64, what: &str) {
     assert_eq!(a.len(), b.len(), "{what}: lengths");
     let scale = b.iter().fold(1.0_f64, |s, v| s.max(v.abs()));
-    let err = a.iter().zip(b).fold(0.0_f64, |e, (x, y)| e.max((x - y).abs()));
+    let err = a
+        .iter()
+        .zip(b)
+        .fold(0.0_f64, |e, (x, y)| e.max((x - y).abs()));
     assert!(
         err <= tol * scale,
         "{what}: max error {err:.3e} > {tol:.0e} × scale {scale:.3e}"
@@ -156,7 +161,9 @@ fn check_against_oracle(g: &Graph, sel: &Selection, seed: Seed, n: usize) {
     let mut theta: Vec<f64> = g.init_params(seed.derive(0));
     // Non-zero biases, so every bias path is exercised.
     let mut rng = seed.derive(1).rng();
-    theta.iter_mut().for_each(|t| *t += 0.1 * standard_normal(&mut rng));
+    theta
+        .iter_mut()
+        .for_each(|t| *t += 0.1 * standard_normal(&mut rng));
     let pts = random_vec(seed.derive(2), n * d, -1.0, 1.0);
     let cn = l.n_components();
     let w = random_vec(seed.derive(3), cn * m * n, -1.0, 1.0);
@@ -168,7 +175,12 @@ fn check_against_oracle(g: &Graph, sel: &Selection, seed: Seed, n: usize) {
                 oracle[p * m + o] = scalar_component(g, &theta, &pts[p * d..(p + 1) * d], c, o);
             }
         }
-        assert_close(&jet[ci * m * n..(ci + 1) * m * n], &oracle, 1e-12, &format!("{c:?}"));
+        assert_close(
+            &jet[ci * m * n..(ci + 1) * m * n],
+            &oracle,
+            1e-12,
+            &format!("{c:?}"),
+        );
     }
     let oracle = scalar_gradient(g, &theta, &pts, &l, &w);
     assert_close(&grad, &oracle, 1e-12, "θ-gradient");
@@ -216,7 +228,11 @@ fn random_graph(d: usize, width: usize, m: usize, seed: Seed) -> Graph {
             }
         };
         // Keep magnitudes tame for exp/sinh: squash through tanh now and then.
-        pool.push(if pick(3) == 0 { b.unary(node, Elementary::Tanh) } else { node });
+        pool.push(if pick(3) == 0 {
+            b.unary(node, Elementary::Tanh)
+        } else {
+            node
+        });
     }
     let last = *pool.last().unwrap();
     let out = b.dense(last, m);
@@ -271,7 +287,11 @@ fn every_activation_matches_scalar_path() {
         let a = b.unary(z, *f);
         let out = b.dense(a, 1);
         let g = b.build(out).unwrap();
-        let sel = Selection::new(2).first(0).second(0, 1).second(1, 1).laplacian();
+        let sel = Selection::new(2)
+            .first(0)
+            .second(0, 1)
+            .second(1, 1)
+            .laplacian();
         check_against_oracle(&g, &sel, Seed(100 + i as u64), 3);
     }
 }
@@ -281,7 +301,11 @@ fn every_activation_matches_scalar_path() {
 #[test]
 fn wide_layers_use_gemm_and_agree() {
     let g = mlp(2, &[64, 64, 64, 64], 1, Elementary::Tanh);
-    let sel = Selection::new(2).first(0).first(1).second(0, 0).second(1, 1);
+    let sel = Selection::new(2)
+        .first(0)
+        .first(1)
+        .second(0, 0)
+        .second(1, 1);
     check_against_oracle(&g, &sel, Seed(5), 8);
     let g = mlp(5, &[9, 17], 7, Elementary::Tanh);
     check_against_oracle(&g, &Selection::new(5).laplacian().second(1, 3), Seed(6), 7);
@@ -291,7 +315,13 @@ fn wide_layers_use_gemm_and_agree() {
 #[test]
 fn jets_match_finite_differences() {
     let g = mlp(3, &[16, 16], 1, Elementary::Tanh);
-    let sel = Selection::new(3).first(0).first(1).first(2).second(0, 1).second(2, 2).laplacian();
+    let sel = Selection::new(3)
+        .first(0)
+        .first(1)
+        .first(2)
+        .second(0, 1)
+        .second(2, 2)
+        .laplacian();
     let theta: Vec<f64> = g.init_params(Seed(11));
     let x = [0.3, -0.4, 0.8];
     let mut ws = JetWorkspace::new(&g, &sel).unwrap();
@@ -363,7 +393,11 @@ fn jets_match_finite_differences() {
 #[test]
 fn f32_engine_agrees_with_f64() {
     let g = mlp(2, &[32, 32, 32], 1, Elementary::Tanh);
-    let sel = Selection::new(2).first(0).second(0, 0).second(1, 1).laplacian();
+    let sel = Selection::new(2)
+        .first(0)
+        .second(0, 0)
+        .second(1, 1)
+        .laplacian();
     let theta: Vec<f64> = g.init_params(Seed(21));
     let pts = random_vec(Seed(22), 2 * 50, 0.0, 1.0);
     let l = sel.layout().unwrap();

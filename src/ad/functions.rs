@@ -47,7 +47,10 @@ where
 }
 
 /// `(f(x), J)` of a vector function, `J[i][j] = ∂f_i/∂x_j`, by one dual pass per input.
-pub fn jacobian<T: Scalar>(f: impl Fn(&[Dual<T>]) -> Vec<Dual<T>>, x: &[T]) -> (Vec<T>, Vec<Vec<T>>) {
+pub fn jacobian<T: Scalar>(
+    f: impl Fn(&[Dual<T>]) -> Vec<Dual<T>>,
+    x: &[T],
+) -> (Vec<T>, Vec<Vec<T>>) {
     let mut value = Vec::new();
     let mut jac: Vec<Vec<T>> = Vec::new();
     for j in 0..x.len() {
@@ -72,6 +75,7 @@ pub fn jacobian<T: Scalar>(f: impl Fn(&[Dual<T>]) -> Vec<Dual<T>>, x: &[T]) -> (
 
 /// `(f(x), ∇f(x), ∇²f(x))` with exact second partials: one hyper-dual pass per pair `k ≤ l`,
 /// mirrored, so the Hessian is symmetric by construction.
+#[allow(clippy::needless_range_loop)] // the symmetric fill reads best with indices
 pub fn hessian<T: Scalar>(
     f: impl Fn(&[HyperDual<T>]) -> HyperDual<T>,
     x: &[T],
@@ -118,7 +122,11 @@ where
     T: Scalar,
     F: for<'t> Fn(&[Var<'t, Dual<T>>]) -> Var<'t, Dual<T>>,
 {
-    assert_eq!(x.len(), v.len(), "hessian_vector_product: x and v differ in length");
+    assert_eq!(
+        x.len(),
+        v.len(),
+        "hessian_vector_product: x and v differ in length"
+    );
     let tape = Tape::new();
     let seeded: Vec<Dual<T>> = x.iter().zip(v).map(|(&a, &b)| Dual::new(a, b)).collect();
     let vars = tape.vars(&seeded);

@@ -93,6 +93,7 @@ impl<T: Scalar> Div for HyperDual<T> {
     type Output = Self;
     /// `a / b = a · recip(b)`, with `recip` from the rules table.
     #[inline]
+    #[allow(clippy::suspicious_arithmetic_impl)] // division *is* a product with the reciprocal
     fn div(self, o: Self) -> Self {
         self * o.apply(Elementary::Recip)
     }

@@ -105,9 +105,7 @@ pub trait Scalar:
 
 /// A plain floating-point number, `f32` or `f64`: what the batched jet engine stores in its
 /// matrices and multiplies with nalgebra's GEMM.
-pub trait Real:
-    Scalar + PartialOrd + Default + core::fmt::Display + Send + Sync + 'static
-{
+pub trait Real: Scalar + PartialOrd + Default + core::fmt::Display + Send + Sync + 'static {
     /// The name of the type, `"f32"` or `"f64"`, for reports.
     const NAME: &'static str;
     /// Machine epsilon of the type, as an `f64`.

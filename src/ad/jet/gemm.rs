@@ -56,7 +56,15 @@ pub(crate) fn gemm<T: Real>(alpha: T, a: MatRef<'_, T>, b: MatRef<'_, T>, beta: 
         return;
     }
     if m > SMALL && k > SMALL && n > SMALL {
-        T::gemm_strided(alpha, a.data, (m, k, a.rs, a.cs), b.data, (n, b.rs, b.cs), beta, c);
+        T::gemm_strided(
+            alpha,
+            a.data,
+            (m, k, a.rs, a.cs),
+            b.data,
+            (n, b.rs, b.cs),
+            beta,
+            c,
+        );
         return;
     }
     let zero = T::zero();

@@ -160,7 +160,10 @@ impl GraphBuilder {
     pub fn dense_with(&mut self, a: NodeId, width: usize, bias: bool) -> NodeId {
         let n_in = self.width_of(a);
         if width == 0 {
-            self.fail("graph.dense.width", "a dense layer needs at least 1 output, found 0".into());
+            self.fail(
+                "graph.dense.width",
+                "a dense layer needs at least 1 output, found 0".into(),
+            );
         }
         let offset = self.n_params;
         self.n_params += width * n_in + if bias { width } else { 0 };
@@ -210,7 +213,10 @@ impl GraphBuilder {
     pub fn scale(&mut self, a: NodeId, alpha: f64, beta: f64) -> NodeId {
         let w = self.width_of(a);
         if !(alpha.is_finite() && beta.is_finite()) {
-            self.fail("graph.scale", format!("α = {alpha}, β = {beta} must be finite"));
+            self.fail(
+                "graph.scale",
+                format!("α = {alpha}, β = {beta} must be finite"),
+            );
         }
         self.push(
             NodeOp::Scale {
@@ -235,9 +241,11 @@ impl GraphBuilder {
             .nodes
             .iter()
             .map(|n| match n.op {
-                NodeOp::Dense { offset, bias, input } => {
-                    offset + n.width * self.nodes[input].width + if bias { n.width } else { 0 }
-                }
+                NodeOp::Dense {
+                    offset,
+                    bias,
+                    input,
+                } => offset + n.width * self.nodes[input].width + if bias { n.width } else { 0 },
                 _ => 0,
             })
             .max()
@@ -325,7 +333,7 @@ impl Graph {
             });
         }
         let d = self.input_dim();
-        if points.len() % d != 0 {
+        if !points.len().is_multiple_of(d) {
             return Err(Error::DimensionMismatch {
                 what: "points (a multiple of the input dimension)",
                 expected: points.len().div_ceil(d) * d,

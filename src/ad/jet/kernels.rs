@@ -73,7 +73,11 @@ pub(crate) fn unary_forward<T: Real>(
     }
     for (q, &(p, r)) in l.pair_directions().iter().enumerate() {
         let c = l.second_at(q);
-        let (zp, zr, zs) = (blk(z, m, l.first_at(p)), blk(z, m, l.first_at(r)), blk(z, m, c));
+        let (zp, zr, zs) = (
+            blk(z, m, l.first_at(p)),
+            blk(z, m, l.first_at(r)),
+            blk(z, m, c),
+        );
         let out = blk_mut(a, m, c);
         for i in 0..m {
             out[i] = d2[i] * zp[i] * zr[i] + d1[i] * zs[i];

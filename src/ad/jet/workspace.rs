@@ -2,7 +2,9 @@
 
 use super::gemm::{MatRef, gemm};
 use super::graph::{Graph, NodeOp};
-use super::kernels::{axpy, blk, blk_mut, mul_backward, mul_forward, unary_backward, unary_forward};
+use super::kernels::{
+    axpy, blk, blk_mut, mul_backward, mul_forward, unary_backward, unary_forward,
+};
 use super::selection::{Component, Layout, Selection};
 use crate::ad::scalar::Real;
 use crate::error::{Error, Result};
@@ -76,7 +78,11 @@ impl<T: Real> JetWorkspace<T> {
 
     fn check_graph(&self, graph: &Graph) -> Result<()> {
         let same = graph.nodes().len() == self.widths.len()
-            && graph.nodes().iter().zip(&self.widths).all(|(n, &w)| n.width == w);
+            && graph
+                .nodes()
+                .iter()
+                .zip(&self.widths)
+                .all(|(n, &w)| n.width == w);
         if same {
             Ok(())
         } else {
@@ -177,7 +183,11 @@ impl<T: Real> JetWorkspace<T> {
                     unary_forward(f, l, m, &before[input], out, &mut self.ders[i]);
                 }
                 NodeOp::Add(a, b) | NodeOp::Sub(a, b) => {
-                    let sign = if matches!(node.op, NodeOp::Add(..)) { one } else { -one };
+                    let sign = if matches!(node.op, NodeOp::Add(..)) {
+                        one
+                    } else {
+                        -one
+                    };
                     out.copy_from_slice(&before[a]);
                     axpy(sign, &before[b], out, false);
                 }
@@ -305,7 +315,11 @@ impl<T: Real> JetWorkspace<T> {
                     }
                 }
                 NodeOp::Add(a, b) | NodeOp::Sub(a, b) => {
-                    let sign = if matches!(node.op, NodeOp::Add(..)) { one } else { -one };
+                    let sign = if matches!(node.op, NodeOp::Add(..)) {
+                        one
+                    } else {
+                        -one
+                    };
                     if a != 0 {
                         axpy(one, gbar, &mut before[a], false);
                     }
