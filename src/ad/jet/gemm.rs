@@ -67,19 +67,69 @@ pub(crate) fn gemm<T: Real>(alpha: T, a: MatRef<'_, T>, b: MatRef<'_, T>, beta: 
         );
         return;
     }
+    small_gemm(alpha, a, b, beta, c);
+}
+
+/// The plain-loop product for shapes with a dimension ≤ 5, in the loop order that keeps the
+/// innermost loop on contiguous memory for the shapes the jet engine produces.
+fn small_gemm<T: Real>(alpha: T, a: MatRef<'_, T>, b: MatRef<'_, T>, beta: T, c: &mut [T]) {
+    let (m, k, n) = (a.rows, a.cols, b.cols);
     let zero = T::zero();
-    for j in 0..n {
-        let col = &mut c[j * m..(j + 1) * m];
-        if beta == zero {
-            col.fill(zero);
-        } else {
-            col.iter_mut().for_each(|x| *x *= beta);
-        }
+    if beta == zero {
+        c.fill(zero);
+    } else {
+        c.iter_mut().for_each(|x| *x *= beta);
+    }
+    if m == 1 && b.cs == 1 {
+        // A row vector times B with contiguous rows: c += α Σ_l a(0,l)·B[l, :].
         for l in 0..k {
-            let blj = alpha * b.at(l, j);
-            for (i, ci) in col.iter_mut().enumerate() {
-                *ci += a.at(i, l) * blj;
+            let s = alpha * a.at(0, l);
+            let row = &b.data[l * b.rs..l * b.rs + n];
+            for (cj, &bj) in c.iter_mut().zip(row) {
+                *cj += s * bj;
+            }
+        }
+    } else if m == 1 && a.cs == 1 && b.rs == 1 {
+        // Dot products of a contiguous row with contiguous columns.
+        let arow = &a.data[..k];
+        for (j, cj) in c.iter_mut().enumerate() {
+            *cj += alpha * dot(arow, &b.data[j * b.cs..j * b.cs + k]);
+        }
+    } else {
+        // Column updates: C[:, j] += α b(l, j)·A[:, l].
+        for j in 0..n {
+            let col = &mut c[j * m..(j + 1) * m];
+            for l in 0..k {
+                let blj = alpha * b.at(l, j);
+                if a.rs == 1 {
+                    let acol = &a.data[l * a.cs..l * a.cs + m];
+                    for (ci, &ai) in col.iter_mut().zip(acol) {
+                        *ci += ai * blj;
+                    }
+                } else {
+                    for (i, ci) in col.iter_mut().enumerate() {
+                        *ci += a.at(i, l) * blj;
+                    }
+                }
             }
         }
     }
+}
+
+/// `Σ x_i y_i` with eight independent partial sums (so the loop vectorises), added in a fixed
+/// order.
+fn dot<T: Real>(x: &[T], y: &[T]) -> T {
+    let mut acc = [T::zero(); 8];
+    let (xc, yc) = (x.chunks_exact(8), y.chunks_exact(8));
+    let (xr, yr) = (xc.remainder(), yc.remainder());
+    for (a, b) in xc.zip(yc) {
+        for t in 0..8 {
+            acc[t] += a[t] * b[t];
+        }
+    }
+    let mut s = ((acc[0] + acc[1]) + (acc[2] + acc[3])) + ((acc[4] + acc[5]) + (acc[6] + acc[7]));
+    for (&a, &b) in xr.iter().zip(yr) {
+        s += a * b;
+    }
+    s
 }
