@@ -311,10 +311,9 @@ fn wide_layers_use_gemm_and_agree() {
     check_against_oracle(&g, &Selection::new(5).laplacian().second(1, 3), Seed(6), 7);
 }
 
-/// Central differences in x of the jet's own lower components, and in θ of the loss.
-#[test]
-fn jets_match_finite_differences() {
-    let g = mlp(3, &[16, 16], 1, Elementary::Tanh);
+/// Central differences in x of the jet's own lower components, and in θ of the loss, on an
+/// MLP and on random graphs with products, sums and every smooth activation.
+fn check_finite_differences(g: &Graph, seed: Seed) {
     let sel = Selection::new(3)
         .first(0)
         .first(1)
@@ -322,11 +321,11 @@ fn jets_match_finite_differences() {
         .second(0, 1)
         .second(2, 2)
         .laplacian();
-    let theta: Vec<f64> = g.init_params(Seed(11));
+    let theta: Vec<f64> = g.init_params(seed);
     let x = [0.3, -0.4, 0.8];
-    let mut ws = JetWorkspace::new(&g, &sel).unwrap();
+    let mut ws = JetWorkspace::new(g, &sel).unwrap();
     let eval = |ws: &mut JetWorkspace<f64>, x: &[f64], c: Component| {
-        ws.forward(&g, &theta, x).unwrap();
+        ws.forward(g, &theta, x).unwrap();
         ws.output(c).unwrap()[0]
     };
     let h = 1e-5;
@@ -340,7 +339,10 @@ fn jets_match_finite_differences() {
             - eval(&mut ws, &shifted(k, -h), Component::Value))
             / (2.0 * h);
         let ad = eval(&mut ws, &x, Component::First(k));
-        assert!((fd - ad).abs() < 1e-8, "∂/∂x{k}: fd {fd} ad {ad}");
+        assert!(
+            (fd - ad).abs() < 1e-8 * (1.0 + ad.abs()),
+            "∂/∂x{k}: fd {fd} ad {ad}"
+        );
     }
     // s_01 = ∂(u_x0)/∂x1; s_22 = ∂(u_x2)/∂x2; Δ = Σ_k ∂(u_xk)/∂xk.
     let fd2 = |k: usize, l: usize, ws: &mut JetWorkspace<f64>| {
@@ -351,14 +353,22 @@ fn jets_match_finite_differences() {
     let s01 = fd2(0, 1, &mut ws);
     let s22 = fd2(2, 2, &mut ws);
     let lap: f64 = (0..3).map(|k| fd2(k, k, &mut ws)).sum();
-    assert!((s01 - eval(&mut ws, &x, Component::Second(0, 1))).abs() < 1e-7);
-    assert!((s22 - eval(&mut ws, &x, Component::Second(2, 2))).abs() < 1e-7);
-    assert!((lap - eval(&mut ws, &x, Component::Laplacian)).abs() < 1e-7);
+    for (fd, c) in [
+        (s01, Component::Second(0, 1)),
+        (s22, Component::Second(2, 2)),
+        (lap, Component::Laplacian),
+    ] {
+        let ad = eval(&mut ws, &x, c);
+        assert!(
+            (fd - ad).abs() < 1e-7 * (1.0 + ad.abs()),
+            "{c:?}: fd {fd} ad {ad}"
+        );
+    }
 
     // θ-gradient of L = Σ_p (Δu)² + u² over a few points, against central differences.
-    let pts = random_vec(Seed(12), 3 * 5, -1.0, 1.0);
+    let pts = random_vec(seed.derive(12), 3 * 5, -1.0, 1.0);
     let loss = |th: &[f64], ws: &mut JetWorkspace<f64>| {
-        ws.forward(&g, th, &pts).unwrap();
+        ws.forward(g, th, &pts).unwrap();
         let lap = ws.output(Component::Laplacian).unwrap().to_vec();
         let u = ws.output(Component::Value).unwrap().to_vec();
         lap.iter().zip(&u).map(|(a, b)| a * a + b * b).sum::<f64>()
@@ -373,8 +383,8 @@ fn jets_match_finite_differences() {
         *s = 2.0 * v;
     }
     let mut grad = vec![0.0; g.n_params()];
-    ws.backward(&g, &theta, &mut grad).unwrap();
-    let mut rng = Seed(13).rng();
+    ws.backward(g, &theta, &mut grad).unwrap();
+    let mut rng = seed.derive(13).rng();
     for _ in 0..25 {
         let j = (uniform(&mut rng) * g.n_params() as f64) as usize;
         let (mut tp, mut tm) = (theta.clone(), theta.clone());
@@ -386,6 +396,19 @@ fn jets_match_finite_differences() {
             "θ[{j}]: fd {fd} ad {}",
             grad[j]
         );
+    }
+}
+
+#[test]
+fn mlp_jets_match_finite_differences() {
+    check_finite_differences(&mlp(3, &[16, 16], 1, Elementary::Tanh), Seed(11));
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 16, .. ProptestConfig::default() })]
+    #[test]
+    fn graph_jets_match_finite_differences(seed in any::<u64>(), width in 2usize..=10) {
+        check_finite_differences(&random_graph(3, width, 1, Seed(seed)), Seed(seed).derive(1));
     }
 }
 
