@@ -8,7 +8,9 @@
 //!   reverse tape of hyper-duals (`Tape<HyperDual<f64>>`) to 1e-12 relative.
 //! - Both are also checked against central finite differences (in x and in θ).
 
-use pinn::ad::jet::{Component, Graph, GraphBuilder, JetWorkspace, Layout, NodeId, Selection};
+use pinn::ad::jet::{
+    BiasInit, Component, Graph, GraphBuilder, JetWorkspace, Layout, NodeId, Selection,
+};
 use pinn::ad::{Elementary, HyperDual, Scalar, Tape};
 use pinn::rng::{Seed, standard_normal, uniform};
 use proptest::prelude::*;
@@ -210,18 +212,41 @@ fn random_graph(d: usize, width: usize, m: usize, seed: Seed) -> Graph {
     let mut pick = |k: usize| (uniform(&mut rng) * k as f64) as usize;
     let mut b = GraphBuilder::new(d);
     let x = b.input();
+    // A constant input map (normalisation-like, with mixing) in front, half of the time.
+    let x = if pick(2) == 0 {
+        let w: Vec<f64> = (0..d * d)
+            .map(|i| if i % (d + 1) == 0 { 1.7 } else { 0.3 })
+            .collect();
+        let bias: Vec<f64> = (0..d).map(|i| -0.2 * i as f64).collect();
+        b.linear(x, d, &w, Some(&bias))
+    } else {
+        x
+    };
     let mut pool: Vec<NodeId> = Vec::new();
     for _ in 0..2 {
-        let z = b.dense(x, width);
+        let z = b.dense_init(x, width, true, BiasInit::XavierNormal);
         pool.push(b.unary(z, acts[pick(acts.len())]));
     }
     for _ in 0..4 {
         let (a, c) = (pool[pick(pool.len())], pool[pick(pool.len())]);
-        let node = match pick(5) {
+        let node = match pick(7) {
             0 => b.mul(a, c),
             1 => b.add(a, c),
             2 => b.sub(a, c),
             3 => b.scale(a, -0.7, 0.4),
+            4 => {
+                // concatenate, then bring the width back with a dense layer
+                let cat = b.concat(a, c);
+                b.dense(cat, width)
+            }
+            5 => {
+                // a constant map between hidden layers (Fourier-feature-like)
+                let w: Vec<f64> = (0..width * width)
+                    .map(|i| ((i * 7) % 5) as f64 * 0.2 - 0.4)
+                    .collect();
+                let z = b.linear(a, width, &w, None);
+                b.unary(z, Elementary::Sin)
+            }
             _ => {
                 let z = b.dense_with(a, width, pick(2) == 0);
                 b.unary(z, acts[pick(acts.len())])

@@ -30,7 +30,8 @@ pub struct NodeId(pub(crate) usize);
 pub enum NodeOp {
     /// The input point `x`.
     Input,
-    /// `z = W a + b` (`b` only if `bias`); `W`, then `b`, start at `offset` in `θ`.
+    /// `z = W a + b` with trainable `W` and `b` (`b` only if `bias`); `W`, then `b`, start at
+    /// `offset` in `θ`.
     Dense {
         /// The node `a`.
         input: usize,
@@ -38,7 +39,22 @@ pub enum NodeOp {
         offset: usize,
         /// Whether the layer has a bias.
         bias: bool,
+        /// How [`Graph::init_params`] initialises the bias.
+        bias_init: BiasInit,
     },
+    /// `z = W a + b` with **constant** `W` and `b` (input normalisation, Fourier-feature
+    /// embeddings, coordinate selection): `W`, then `b`, start at `offset` in the graph's
+    /// constants.
+    Linear {
+        /// The node `a`.
+        input: usize,
+        /// Where `W` starts in [`Graph::constants`].
+        offset: usize,
+        /// Whether a constant bias follows `W`.
+        bias: bool,
+    },
+    /// `[a; b]`: the features of `a` followed by those of `b`.
+    Concat(usize, usize),
     /// `f(a)` elementwise.
     Unary {
         /// The node `a`.
@@ -63,6 +79,16 @@ pub enum NodeOp {
     },
 }
 
+/// How a trainable bias starts.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum BiasInit {
+    /// All zeros (the usual choice).
+    Zero,
+    /// Glorot/Xavier-normal as if the bias were a `1 × n_out` matrix: `N(0, 2/(1 + n_out))`
+    /// (the encoder biases of Wang, Teng & Perdikaris' modified MLP, as coded).
+    XavierNormal,
+}
+
 /// One node: its operation and its width (number of features).
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Node {
@@ -78,6 +104,7 @@ pub struct Node {
 pub struct Graph {
     nodes: Vec<Node>,
     n_params: usize,
+    consts: Vec<f64>,
 }
 
 /// Builds a [`Graph`] node by node; [`GraphBuilder::build`] validates it.
@@ -106,6 +133,7 @@ pub struct Graph {
 pub struct GraphBuilder {
     nodes: Vec<Node>,
     n_params: usize,
+    consts: Vec<f64>,
     error: Option<Error>,
 }
 
@@ -122,6 +150,7 @@ impl GraphBuilder {
                 width: dim,
             }],
             n_params: 0,
+            consts: Vec::new(),
             error,
         }
     }
@@ -156,8 +185,19 @@ impl GraphBuilder {
         self.dense_with(a, width, true)
     }
 
-    /// A dense layer, `z = W a (+ b)`, of `width` outputs.
+    /// A dense layer, `z = W a (+ b)`, of `width` outputs, biases starting at zero.
     pub fn dense_with(&mut self, a: NodeId, width: usize, bias: bool) -> NodeId {
+        self.dense_init(a, width, bias, BiasInit::Zero)
+    }
+
+    /// A dense layer, `z = W a (+ b)`, of `width` outputs, with a chosen bias initialisation.
+    pub fn dense_init(
+        &mut self,
+        a: NodeId,
+        width: usize,
+        bias: bool,
+        bias_init: BiasInit,
+    ) -> NodeId {
         let n_in = self.width_of(a);
         if width == 0 {
             self.fail(
@@ -172,9 +212,74 @@ impl GraphBuilder {
                 input: a.0,
                 offset,
                 bias,
+                bias_init,
             },
             width,
         )
+    }
+
+    /// A constant affine map `z = W a + b`: `w` is column-major `width × n_in` (so
+    /// `w[i + j·width] = W[i, j]`), `b` has `width` entries. Nothing here is trained.
+    ///
+    /// ```
+    /// use pinn::ad::jet::GraphBuilder;
+    /// // x̂ = (x − μ)/σ for 2 inputs, as a diagonal constant map.
+    /// let (mu, sigma) = ([0.5, 0.5], [0.289, 0.289]);
+    /// let mut b = GraphBuilder::new(2);
+    /// let x = b.input();
+    /// let w = [1.0 / sigma[0], 0.0, 0.0, 1.0 / sigma[1]];
+    /// let bias = [-mu[0] / sigma[0], -mu[1] / sigma[1]];
+    /// let xhat = b.linear(x, 2, &w, Some(&bias));
+    /// let g = b.build(xhat)?;
+    /// assert_eq!(g.n_params(), 0);
+    /// # Ok::<(), pinn::Error>(())
+    /// ```
+    pub fn linear(&mut self, a: NodeId, width: usize, w: &[f64], b: Option<&[f64]>) -> NodeId {
+        let n_in = self.width_of(a);
+        if w.len() != width * n_in {
+            self.fail(
+                "graph.linear.w",
+                format!(
+                    "expected {width}×{n_in} = {} entries, found {}",
+                    width * n_in,
+                    w.len()
+                ),
+            );
+        }
+        if let Some(b) = b.filter(|b| b.len() != width) {
+            self.fail(
+                "graph.linear.b",
+                format!("expected {width} entries, found {}", b.len()),
+            );
+        }
+        if w.iter().chain(b.unwrap_or(&[])).any(|v| !v.is_finite()) {
+            self.fail("graph.linear", "every constant must be finite".into());
+        }
+        if width == 0 {
+            self.fail(
+                "graph.linear.width",
+                "a linear map needs at least 1 output, found 0".into(),
+            );
+        }
+        let offset = self.consts.len();
+        self.consts.extend_from_slice(w);
+        if let Some(b) = b {
+            self.consts.extend_from_slice(b);
+        }
+        self.push(
+            NodeOp::Linear {
+                input: a.0,
+                offset,
+                bias: b.is_some(),
+            },
+            width,
+        )
+    }
+
+    /// `[a; b]`: the features of `a`, then those of `b`.
+    pub fn concat(&mut self, a: NodeId, b: NodeId) -> NodeId {
+        let w = self.width_of(a) + self.width_of(b);
+        self.push(NodeOp::Concat(a.0, b.0), w)
     }
 
     /// `f(a)` elementwise.
@@ -245,6 +350,7 @@ impl GraphBuilder {
                     offset,
                     bias,
                     input,
+                    ..
                 } => offset + n.width * self.nodes[input].width + if bias { n.width } else { 0 },
                 _ => 0,
             })
@@ -253,6 +359,7 @@ impl GraphBuilder {
         Ok(Graph {
             nodes: self.nodes,
             n_params,
+            consts: self.consts,
         })
     }
 }
@@ -292,6 +399,10 @@ impl Graph {
     pub fn nodes(&self) -> &[Node] {
         &self.nodes
     }
+    /// The constants of [`NodeOp::Linear`] nodes.
+    pub fn constants(&self) -> &[f64] {
+        &self.consts
+    }
     /// Number of parameters `|θ|`.
     pub fn n_params(&self) -> usize {
         self.n_params
@@ -305,17 +416,36 @@ impl Graph {
         self.nodes[self.nodes.len() - 1].width
     }
 
-    /// Glorot/Xavier-normal initialisation: `W ~ N(0, 2/(n_in + n_out))`, biases 0. Layer `i`
-    /// draws from the stream `seed.derive(i)`.
+    /// Glorot/Xavier-normal initialisation: `W ~ N(0, 2/(n_in + n_out))`, biases as their
+    /// [`BiasInit`] says. Node `i` draws from the stream `seed.derive(i)` (weights first, then
+    /// bias).
     pub fn init_params<T: Real>(&self, seed: Seed) -> Vec<T> {
         let mut theta = vec![T::zero(); self.n_params];
         for (layer, node) in self.nodes.iter().enumerate() {
-            if let NodeOp::Dense { input, offset, .. } = node.op {
+            if let NodeOp::Dense {
+                input,
+                offset,
+                bias,
+                bias_init,
+            } = node.op
+            {
                 let (n_in, n_out) = (self.nodes[input].width, node.width);
-                let std = (2.0 / (n_in + n_out) as f64).sqrt();
                 let mut rng = seed.derive(layer as u64).rng();
-                for w in &mut theta[offset..offset + n_in * n_out] {
-                    *w = T::from_f64(std * standard_normal(&mut rng));
+                let mut fill = |slice: &mut [T], std: f64| {
+                    for w in slice {
+                        *w = T::from_f64(std * standard_normal(&mut rng));
+                    }
+                };
+                let end = offset + n_in * n_out;
+                fill(
+                    &mut theta[offset..end],
+                    (2.0 / (n_in + n_out) as f64).sqrt(),
+                );
+                if bias && bias_init == BiasInit::XavierNormal {
+                    fill(
+                        &mut theta[end..end + n_out],
+                        (2.0 / (1 + n_out) as f64).sqrt(),
+                    );
                 }
             }
         }
@@ -372,23 +502,20 @@ impl Graph {
                     input,
                     offset,
                     bias,
-                } => {
-                    let a = &vals[input];
-                    let (n_in, n_out) = (a.len(), node.width);
-                    (0..n_out)
-                        .map(|i| {
-                            let mut z = if bias {
-                                theta[offset + n_out * n_in + i]
-                            } else {
-                                S::zero()
-                            };
-                            for (j, &aj) in a.iter().enumerate() {
-                                z += theta[offset + i + j * n_out] * aj;
-                            }
-                            z
-                        })
-                        .collect()
-                }
+                    ..
+                } => affine(&theta[offset..], bias, &vals[input], node.width, |t| t),
+                NodeOp::Linear {
+                    input,
+                    offset,
+                    bias,
+                } => affine(
+                    &self.consts[offset..],
+                    bias,
+                    &vals[input],
+                    node.width,
+                    S::from_f64,
+                ),
+                NodeOp::Concat(a, b) => vals[a].iter().chain(&vals[b]).copied().collect(),
                 NodeOp::Unary { input, f } => vals[input].iter().map(|&a| a.apply(f)).collect(),
                 NodeOp::Add(a, b) => zip(&vals[a], &vals[b], |p, q| p + q),
                 NodeOp::Sub(a, b) => zip(&vals[a], &vals[b], |p, q| p - q),
@@ -402,6 +529,30 @@ impl Graph {
         }
         Ok(vals.pop().unwrap_or_default())
     }
+}
+
+/// `W a + b` for one point, `W` column-major `n_out × n_in` then `b` in `wb`.
+fn affine<S: Scalar, W: Copy>(
+    wb: &[W],
+    bias: bool,
+    a: &[S],
+    n_out: usize,
+    to_s: impl Fn(W) -> S,
+) -> Vec<S> {
+    let n_in = a.len();
+    (0..n_out)
+        .map(|i| {
+            let mut z = if bias {
+                to_s(wb[n_out * n_in + i])
+            } else {
+                S::zero()
+            };
+            for (j, &aj) in a.iter().enumerate() {
+                z += to_s(wb[i + j * n_out]) * aj;
+            }
+            z
+        })
+        .collect()
 }
 
 fn zip<S: Copy>(a: &[S], b: &[S], f: impl Fn(S, S) -> S) -> Vec<S> {

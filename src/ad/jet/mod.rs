@@ -32,6 +32,6 @@ mod kernels;
 mod selection;
 mod workspace;
 
-pub use graph::{Graph, GraphBuilder, Node, NodeId, NodeOp};
+pub use graph::{BiasInit, Graph, GraphBuilder, Node, NodeId, NodeOp};
 pub use selection::{Component, Layout, Selection};
 pub use workspace::JetWorkspace;

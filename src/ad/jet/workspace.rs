@@ -42,6 +42,7 @@ pub struct JetWorkspace<T> {
     ders: Vec<Vec<T>>,
     scratch: Vec<T>,
     widths: Vec<usize>,
+    consts: Vec<T>,
 }
 
 impl<T: Real> JetWorkspace<T> {
@@ -63,6 +64,7 @@ impl<T: Real> JetWorkspace<T> {
             ders: vec![Vec::new(); k],
             scratch: Vec::new(),
             widths: graph.nodes().iter().map(|n| n.width).collect(),
+            consts: graph.constants().iter().map(|&v| T::from_f64(v)).collect(),
         })
     }
 
@@ -78,6 +80,7 @@ impl<T: Real> JetWorkspace<T> {
 
     fn check_graph(&self, graph: &Graph) -> Result<()> {
         let same = graph.nodes().len() == self.widths.len()
+            && graph.constants().len() == self.consts.len()
             && graph
                 .nodes()
                 .iter()
@@ -152,31 +155,35 @@ impl<T: Real> JetWorkspace<T> {
                     input,
                     offset,
                     bias,
+                    ..
                 } => {
                     let w_in = graph.nodes()[input].width;
-                    let wmat = MatRef::col_major(&theta[offset..], w, w_in);
-                    if input == 0 {
-                        // First layer: only the value needs a product; ∂z/∂x_k = W[:, k].
-                        let x = MatRef::col_major(points, w_in, n);
-                        gemm(one, wmat, x, zero, &mut out[..m]);
-                        for (a, &k) in l.directions().iter().enumerate() {
-                            let col = &theta[offset + k * w..offset + (k + 1) * w];
-                            for blkp in blk_mut(out, m, l.first_at(a)).chunks_exact_mut(w) {
-                                blkp.copy_from_slice(col);
-                            }
-                        }
-                        out[(1 + l.directions().len()) * m..].fill(zero);
-                    } else {
-                        let a = MatRef::col_major(&before[input], w_in, c * n);
-                        gemm(one, wmat, a, zero, out);
-                    }
-                    if bias {
-                        let b = &theta[offset + w * w_in..offset + w * w_in + w];
-                        for col in out[..m].chunks_exact_mut(w) {
-                            for (z, &bi) in col.iter_mut().zip(b) {
-                                *z += bi;
-                            }
-                        }
+                    affine_forward(
+                        l,
+                        n,
+                        (w, w_in),
+                        &theta[offset..],
+                        bias,
+                        input,
+                        &before[input],
+                        out,
+                    );
+                }
+                NodeOp::Linear {
+                    input,
+                    offset,
+                    bias,
+                } => {
+                    let w_in = graph.nodes()[input].width;
+                    let wb = &self.consts[offset..];
+                    affine_forward(l, n, (w, w_in), wb, bias, input, &before[input], out);
+                }
+                NodeOp::Concat(a, b) => {
+                    let (wa, wb) = (graph.nodes()[a].width, graph.nodes()[b].width);
+                    for p in 0..c * n {
+                        let o = &mut out[p * w..(p + 1) * w];
+                        o[..wa].copy_from_slice(&before[a][p * wa..(p + 1) * wa]);
+                        o[wa..].copy_from_slice(&before[b][p * wb..(p + 1) * wb]);
                     }
                 }
                 NodeOp::Unary { input, f } => {
@@ -268,36 +275,48 @@ impl<T: Real> JetWorkspace<T> {
                     input,
                     offset,
                     bias,
+                    ..
                 } => {
                     let w_in = graph.nodes()[input].width;
-                    let gmat = MatRef::col_major(gbar, w, c * n);
-                    let gw = &mut grad[offset..offset + w * w_in];
-                    if input == 0 {
-                        // W̄ += Z̄_v Xᵀ + Σ_k (row sums of Z̄_{d_k}) e_kᵀ.
-                        let x = MatRef::col_major(&vals[0], w_in, n);
-                        let gv = MatRef::col_major(gbar, w, n);
-                        gemm(one, gv, x.t(), one, gw);
-                        for (a, &k) in l.directions().iter().enumerate() {
-                            let col = &mut gw[k * w..(k + 1) * w];
-                            for gp in blk(gbar, m, l.first_at(a)).chunks_exact(w) {
-                                for (g, &v) in col.iter_mut().zip(gp) {
-                                    *g += v;
-                                }
-                            }
+                    let len = w * w_in + if bias { w } else { 0 };
+                    let abar = (input != 0).then(|| &mut before[input][..]);
+                    let shape = (w, w_in);
+                    let gwb = Some(&mut grad[offset..offset + len]);
+                    let wb = &theta[offset..];
+                    affine_backward(l, n, shape, wb, bias, input, &vals[input], gbar, gwb, abar);
+                }
+                NodeOp::Linear {
+                    input,
+                    offset,
+                    bias,
+                } => {
+                    let w_in = graph.nodes()[input].width;
+                    let abar = (input != 0).then(|| &mut before[input][..]);
+                    let wb = &self.consts[offset..];
+                    affine_backward(
+                        l,
+                        n,
+                        (w, w_in),
+                        wb,
+                        bias,
+                        input,
+                        &vals[input],
+                        gbar,
+                        None,
+                        abar,
+                    );
+                }
+                NodeOp::Concat(a, b) => {
+                    let (wa, wb) = (graph.nodes()[a].width, graph.nodes()[b].width);
+                    for p in 0..c * n {
+                        let g = &gbar[p * w..(p + 1) * w];
+                        if a != 0 {
+                            let ab = &mut before[a][p * wa..(p + 1) * wa];
+                            ab.iter_mut().zip(&g[..wa]).for_each(|(x, &y)| *x += y);
                         }
-                    } else {
-                        // W̄ += Z̄ Aᵀ over all components; Ā += Wᵀ Z̄.
-                        let a = MatRef::col_major(&vals[input], w_in, c * n);
-                        gemm(one, gmat, a.t(), one, gw);
-                        let wmat = MatRef::col_major(&theta[offset..], w, w_in);
-                        gemm(one, wmat.t(), gmat, one, &mut before[input]);
-                    }
-                    if bias {
-                        let gb = &mut grad[offset + w * w_in..offset + w * w_in + w];
-                        for col in gbar[..m].chunks_exact(w) {
-                            for (g, &v) in gb.iter_mut().zip(col) {
-                                *g += v;
-                            }
+                        if b != 0 {
+                            let bb = &mut before[b][p * wb..(p + 1) * wb];
+                            bb.iter_mut().zip(&g[wa..]).for_each(|(x, &y)| *x += y);
                         }
                     }
                 }
@@ -343,5 +362,91 @@ impl<T: Real> JetWorkspace<T> {
             }
         }
         Ok(())
+    }
+}
+
+/// `z = W a + b` on a jet, `W` column-major `w × w_in` at the start of `wb`, then `b`.
+/// When `a` is the input jet only its value needs a product: `∂z/∂x_k = W[:, k]`.
+#[allow(clippy::too_many_arguments)]
+fn affine_forward<T: Real>(
+    l: &Layout,
+    n: usize,
+    (w, w_in): (usize, usize),
+    wb: &[T],
+    bias: bool,
+    input: usize,
+    a: &[T],
+    out: &mut [T],
+) {
+    let (zero, one) = (T::zero(), T::one());
+    let c = l.n_components();
+    let m = w * n;
+    let wmat = MatRef::col_major(wb, w, w_in);
+    if input == 0 {
+        let x = MatRef::col_major(a, w_in, n);
+        gemm(one, wmat, x, zero, &mut out[..m]);
+        for (dir, &k) in l.directions().iter().enumerate() {
+            let col = &wb[k * w..(k + 1) * w];
+            for blkp in blk_mut(out, m, l.first_at(dir)).chunks_exact_mut(w) {
+                blkp.copy_from_slice(col);
+            }
+        }
+        out[(1 + l.directions().len()) * m..].fill(zero);
+    } else {
+        gemm(one, wmat, MatRef::col_major(a, w_in, c * n), zero, out);
+    }
+    if bias {
+        let b = &wb[w * w_in..w * w_in + w];
+        for col in out[..m].chunks_exact_mut(w) {
+            for (z, &bi) in col.iter_mut().zip(b) {
+                *z += bi;
+            }
+        }
+    }
+}
+
+/// The adjoint of [`affine_forward`]: adds `W̄ = Z̄ Aᵀ` and `b̄ = Σ_points Z̄_v` to `gwb` (if
+/// trainable) and `Ā = Wᵀ Z̄` to `abar` (if wanted).
+#[allow(clippy::too_many_arguments)]
+fn affine_backward<T: Real>(
+    l: &Layout,
+    n: usize,
+    (w, w_in): (usize, usize),
+    wb: &[T],
+    bias: bool,
+    input: usize,
+    a: &[T],
+    gbar: &[T],
+    gwb: Option<&mut [T]>,
+    abar: Option<&mut [T]>,
+) {
+    let one = T::one();
+    let c = l.n_components();
+    let m = w * n;
+    let gmat = MatRef::col_major(gbar, w, c * n);
+    if let Some(gwb) = gwb {
+        let (gw, gb) = gwb.split_at_mut(w * w_in);
+        if input == 0 {
+            // W̄ += Z̄_v Xᵀ + Σ_k (row sums of Z̄_{d_k}) e_kᵀ.
+            let x = MatRef::col_major(a, w_in, n);
+            gemm(one, MatRef::col_major(gbar, w, n), x.t(), one, gw);
+            for (dir, &k) in l.directions().iter().enumerate() {
+                let col = &mut gw[k * w..(k + 1) * w];
+                for gp in blk(gbar, m, l.first_at(dir)).chunks_exact(w) {
+                    col.iter_mut().zip(gp).for_each(|(g, &v)| *g += v);
+                }
+            }
+        } else {
+            gemm(one, gmat, MatRef::col_major(a, w_in, c * n).t(), one, gw);
+        }
+        if bias {
+            for col in gbar[..m].chunks_exact(w) {
+                gb.iter_mut().zip(col).for_each(|(g, &v)| *g += v);
+            }
+        }
+    }
+    if let Some(abar) = abar {
+        let wmat = MatRef::col_major(wb, w, w_in);
+        gemm(one, wmat.t(), gmat, one, abar);
     }
 }
