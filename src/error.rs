@@ -22,6 +22,20 @@ pub enum Error {
         /// The size given.
         found: usize,
     },
+    /// Reading or writing a file failed.
+    Io {
+        /// The file.
+        path: String,
+        /// The operating system's message.
+        message: String,
+    },
+    /// A file or buffer is not in the expected format (bad magic, version, checksum, length).
+    Format {
+        /// What was being read, e.g. `"parameter file"`.
+        what: &'static str,
+        /// What is wrong with it.
+        reason: String,
+    },
     /// A derivative was asked for that the jet selection did not declare.
     UndeclaredDerivative {
         /// The derivative, e.g. `"∂²/∂x0∂x1"`.
@@ -41,6 +55,8 @@ impl fmt::Display for Error {
                 f,
                 "dimension mismatch in {what}: expected {expected}, found {found}"
             ),
+            Error::Io { path, message } => write!(f, "I/O error on `{path}`: {message}"),
+            Error::Format { what, reason } => write!(f, "malformed {what}: {reason}"),
             Error::UndeclaredDerivative { what } => write!(
                 f,
                 "derivative {what} was not declared in the jet selection; add it to the Selection"

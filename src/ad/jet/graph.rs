@@ -160,6 +160,11 @@ impl GraphBuilder {
         NodeId(0)
     }
 
+    /// The width (number of features) of node `a` (0 for a node that does not exist).
+    pub fn width(&self, a: NodeId) -> usize {
+        self.nodes.get(a.0).map_or(0, |n| n.width)
+    }
+
     fn width_of(&mut self, a: NodeId) -> usize {
         match self.nodes.get(a.0) {
             Some(n) => n.width,
@@ -454,7 +459,7 @@ impl Graph {
 
     /// Checks `θ` and a batch of points (point-major, `d` numbers per point); returns the
     /// number of points.
-    pub(crate) fn check<T>(&self, theta: &[T], points: &[T]) -> Result<usize> {
+    pub fn check<T>(&self, theta: &[T], points: &[T]) -> Result<usize> {
         if theta.len() != self.n_params {
             return Err(Error::DimensionMismatch {
                 what: "parameters θ",

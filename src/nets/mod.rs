@@ -1,0 +1,26 @@
+//! Networks: the architectures PINN papers use, built as [`Graph`](crate::ad::jet::Graph)s so
+//! that the batched jets and the scalar path both run them.
+//!
+//! - [`NetBuilder`]: input normalisation → optional random Fourier features → an MLP or a
+//!   modified MLP body → linear output → optional output transform (hard constraints).
+//! - [`modified_mlp`]: Wang, Teng & Perdikaris' gated architecture (2021), exactly as coded.
+//! - [`params`]: save and load parameter vectors; [`predict`]: plain batched inference.
+//!
+//! ```
+//! use pinn::nets::NetBuilder;
+//! use pinn::ad::Elementary;
+//! let net = NetBuilder::new(2)
+//!     .normalize(&[0.5, 0.5], &[0.289, 0.289])
+//!     .mlp(&[50, 50, 50], Elementary::Tanh)
+//!     .build(1)?;
+//! assert_eq!(net.n_params(), 2 * 50 + 50 + 2 * (50 * 50 + 50) + 50 + 1);
+//! # Ok::<(), pinn::Error>(())
+//! ```
+
+mod builder;
+mod predict;
+
+pub mod params;
+
+pub use builder::{Body, NetBuilder, fourier_features, modified_mlp, normalize};
+pub use predict::predict;
