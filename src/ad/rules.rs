@@ -147,8 +147,8 @@ impl Elementary {
             Elementary::Powi(n) => {
                 // Coefficients n, n(n−1), n(n−1)(n−2); a zero coefficient gives an exact 0
                 // rather than 0·x⁻ᵏ (which would be NaN at x = 0).
-                let n = n as i64;
-                let term = |k: i64, coeff: i64| {
+                let n = i128::from(n); // n(n−1)(n−2) overflows i64 for |n| ≥ 2²¹
+                let term = |k: i128, coeff: i128| {
                     if coeff == 0 {
                         S::zero()
                     } else {
