@@ -375,3 +375,20 @@ fn generic_apply_agrees_with_named_methods() {
         );
     }
 }
+
+#[test]
+fn powi_coefficients_do_not_overflow() {
+    // The coefficients n, n(n−1), n(n−1)(n−2) of large integer powers: the last exceeds the
+    // i64 range once |n| ≥ 2 097 152. At x = 1 every power is 1, so f⁽ᵏ⁾ is the coefficient.
+    for n in [3_000_000, -3_000_000, i32::MAX, i32::MIN + 3] {
+        let [f, d1, d2, d3] = Elementary::Powi(n).eval(1.0_f64);
+        let m = f64::from(n);
+        let want = [1.0, m, m * (m - 1.0), m * (m - 1.0) * (m - 2.0)];
+        for (k, (got, want)) in [f, d1, d2, d3].into_iter().zip(want).enumerate() {
+            assert!(
+                (got - want).abs() <= 1e-15 * want.abs(),
+                "powi({n}) f^({k})(1): got {got:e}, want {want:e}"
+            );
+        }
+    }
+}
