@@ -24,6 +24,8 @@
 //! | `cosh` | ch | sh | ch | sh |
 //!
 //! (t = tanh x, s = sin x, c = cos x, e = eˣ, r = √x, σ = sigmoid x, sh = sinh x, ch = cosh x.)
+//! In the code, `1 − σ(x)` is evaluated as `σ(−x)`, so the sigmoid and softplus derivatives
+//! keep their relative accuracy for large positive `x`.
 
 use super::scalar::Scalar;
 
@@ -145,8 +147,8 @@ impl Elementary {
             Elementary::Powi(n) => {
                 // Coefficients n, n(n−1), n(n−1)(n−2); a zero coefficient gives an exact 0
                 // rather than 0·x⁻ᵏ (which would be NaN at x = 0).
-                let n = n as i64;
-                let term = |k: i64, coeff: i64| {
+                let n = i128::from(n); // n(n−1)(n−2) overflows i64 for |n| ≥ 2²¹
+                let term = |k: i128, coeff: i128| {
                     if coeff == 0 {
                         S::zero()
                     } else {
@@ -181,19 +183,21 @@ impl Elementary {
                 [r, -r2, c(2.0) * r2 * r, c(-6.0) * r2 * r2]
             }
             Elementary::Sigmoid => {
-                let s = x.apply(self);
-                let d1 = s * (S::one() - s);
-                [
-                    s,
-                    d1,
-                    d1 * (S::one() - c(2.0) * s),
-                    d1 * (S::one() - c(6.0) * s + c(6.0) * s * s),
-                ]
+                // 1 − σ(x) is taken as σ(−x): computed as a difference it loses all relative
+                // accuracy for large x (σ′(40) would be exactly 0 instead of 4e−18).
+                let (s, sm) = (x.apply(self), (-x).apply(self));
+                let d1 = s * sm;
+                // 1 − 2σ = σ(−x) − σ(x); 1 − 6σ + 6σ² = 1 − 6σ(1 − σ).
+                [s, d1, d1 * (sm - s), d1 * (S::one() - c(6.0) * d1)]
             }
             Elementary::Softplus => {
-                let s = x.apply(Elementary::Sigmoid);
-                let d2 = s * (S::one() - s);
-                [x.apply(self), s, d2, d2 * (S::one() - c(2.0) * s)]
+                // As for the sigmoid: 1 − σ(x) = σ(−x).
+                let (s, sm) = (
+                    x.apply(Elementary::Sigmoid),
+                    (-x).apply(Elementary::Sigmoid),
+                );
+                let d2 = s * sm;
+                [x.apply(self), s, d2, d2 * (sm - s)]
             }
             Elementary::Sinh => {
                 let (sh, ch) = (x.apply(self), x.apply(Elementary::Cosh));
