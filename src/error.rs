@@ -36,6 +36,13 @@ pub enum Error {
         /// What is wrong with it.
         reason: String,
     },
+    /// The loss (or its gradient) stopped being finite.
+    NonFinite {
+        /// The training step at which it happened.
+        step: usize,
+        /// The loss term, e.g. `"pde"` or `"boundary"` (`"gradient"` for the gradient).
+        term: String,
+    },
     /// A derivative was asked for that the jet selection did not declare.
     UndeclaredDerivative {
         /// The derivative, e.g. `"∂²/∂x0∂x1"`.
@@ -57,6 +64,9 @@ impl fmt::Display for Error {
             ),
             Error::Io { path, message } => write!(f, "I/O error on `{path}`: {message}"),
             Error::Format { what, reason } => write!(f, "malformed {what}: {reason}"),
+            Error::NonFinite { step, term } => {
+                write!(f, "non-finite loss at step {step} in term `{term}`")
+            }
             Error::UndeclaredDerivative { what } => write!(
                 f,
                 "derivative {what} was not declared in the jet selection; add it to the Selection"

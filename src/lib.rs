@@ -73,7 +73,9 @@
 pub mod ad;
 pub mod error;
 pub mod nets;
+pub mod pde;
 pub mod rng;
+pub mod train;
 pub mod tutorial;
 
 pub use error::{Error, Result};

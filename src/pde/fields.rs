@@ -1,0 +1,72 @@
+//! The derivative values a residual reads at one point.
+
+use core::cell::Cell;
+
+use crate::ad::Scalar;
+use crate::ad::jet::Component;
+
+/// The values of the declared [`Component`]s of every network output at one point, as numbers
+/// of type `S` (plain floats for the loss, dual numbers for its seeds).
+///
+/// Asking for a component that was not declared returns 0 and records the request; the trainer
+/// turns it into [`Error::UndeclaredDerivative`](crate::Error::UndeclaredDerivative) instead
+/// of computing with a wrong value.
+pub struct Fields<'a, S> {
+    comps: &'a [Component],
+    outputs: usize,
+    vals: &'a [S],
+    missing: &'a Cell<Option<Component>>,
+}
+
+impl<'a, S: Scalar> Fields<'a, S> {
+    /// `vals[c·outputs + o]` is component `comps[c]` of output `o`.
+    pub fn new(
+        comps: &'a [Component],
+        outputs: usize,
+        vals: &'a [S],
+        missing: &'a Cell<Option<Component>>,
+    ) -> Self {
+        Fields {
+            comps,
+            outputs,
+            vals,
+            missing,
+        }
+    }
+
+    /// Component `c` of output `o`.
+    pub fn get(&self, o: usize, c: Component) -> S {
+        let c = normalise(c);
+        match self.comps.iter().position(|&k| normalise(k) == c) {
+            Some(i) if o < self.outputs => self.vals[i * self.outputs + o],
+            _ => {
+                self.missing.set(Some(c));
+                S::zero()
+            }
+        }
+    }
+    /// `u_o`
+    pub fn u(&self, o: usize) -> S {
+        self.get(o, Component::Value)
+    }
+    /// `∂u_o/∂x_k`
+    pub fn d(&self, o: usize, k: usize) -> S {
+        self.get(o, Component::First(k))
+    }
+    /// `∂²u_o/∂x_k∂x_l`
+    pub fn d2(&self, o: usize, k: usize, l: usize) -> S {
+        self.get(o, Component::Second(k, l))
+    }
+    /// `Δu_o = Σ_k ∂²u_o/∂x_k²`
+    pub fn lap(&self, o: usize) -> S {
+        self.get(o, Component::Laplacian)
+    }
+}
+
+/// `Second(k, l)` with `k ≤ l`.
+pub(crate) fn normalise(c: Component) -> Component {
+    match c {
+        Component::Second(k, l) if k > l => Component::Second(l, k),
+        c => c,
+    }
+}

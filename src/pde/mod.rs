@@ -1,0 +1,64 @@
+//! Problems: the PDE residual, its conditions, and hard constraints.
+//!
+//! A [`Pde`] writes its residual **once**, as ordinary arithmetic on the derivative values at a
+//! point ([`Fields`]), generic over [`Scalar`](crate::ad::Scalar). The trainer evaluates it on
+//! plain floats for the loss and on dual numbers for the seeds `∂r/∂(u, u_x, …)` that start the
+//! batched reverse sweep — and, with the PDE's own coefficients as dual numbers, for their
+//! gradient (inverse problems).
+//!
+//! ```
+//! use pinn::ad::{jet::Component, Scalar};
+//! use pinn::pde::{Fields, Pde};
+//!
+//! /// Burgers: u_t + u·u_x − ν·u_xx = 0, inputs (x, t).
+//! struct Burgers { nu: f64 }
+//! impl Pde for Burgers {
+//!     fn dim(&self) -> usize { 2 }
+//!     fn components(&self) -> Vec<Component> {
+//!         vec![Component::Value, Component::First(0), Component::First(1), Component::Second(0, 0)]
+//!     }
+//!     fn residual<S: Scalar>(&self, _x: &[f64], u: &Fields<'_, S>, _c: &[S], r: &mut [S]) {
+//!         r[0] = u.d(0, 1) + u.u(0) * u.d(0, 0) - S::from_f64(self.nu) * u.d2(0, 0, 0);
+//!     }
+//! }
+//! # let _ = Burgers { nu: 0.01 / std::f64::consts::PI };
+//! ```
+
+mod conditions;
+mod fields;
+pub mod hard;
+
+pub use conditions::{Condition, Func};
+pub use fields::Fields;
+pub(crate) use fields::normalise as normalise_component;
+
+use crate::ad::Scalar;
+use crate::ad::jet::Component;
+
+/// A partial differential equation `𝒩[u](x) = 0`, written point-wise.
+pub trait Pde: Send + Sync {
+    /// Input dimension (space, then time last for evolution problems).
+    fn dim(&self) -> usize;
+    /// Number of network outputs (unknown fields); 1 by default.
+    fn outputs(&self) -> usize {
+        1
+    }
+    /// Number of residual equations; 1 by default.
+    fn equations(&self) -> usize {
+        1
+    }
+    /// The derivative values the residual reads (for every output).
+    fn components(&self) -> Vec<Component>;
+    /// The residuals `r[0..equations]` at point `x`, from the derivative values `u` and the
+    /// trainable coefficients `coef` (see [`Pde::coefficients`]).
+    fn residual<S: Scalar>(&self, x: &[f64], u: &Fields<'_, S>, coef: &[S], r: &mut [S]);
+    /// Initial values of coefficients trained with the network (inverse problems); none by
+    /// default.
+    fn coefficients(&self) -> Vec<f64> {
+        Vec::new()
+    }
+    /// A short name for reports.
+    fn name(&self) -> String {
+        "pde".into()
+    }
+}

@@ -1,0 +1,516 @@
+//! The loss and its gradient: every term, every chunk, reduced in a fixed order.
+//!
+//! `L(θ, c) = Σ_terms w_t · (1/N_t) Σ_{points} Σ_equations r²`, where `r` is the PDE residual
+//! (with trainable coefficients `c`) or a condition's residual.
+//!
+//! Points are cut into **fixed-size chunks**. Chunks run in parallel (rayon), each into its own
+//! gradient buffer with a per-thread [`JetWorkspace`]; the buffers are then added **serially in
+//! chunk order**. A chunk's result does not depend on which thread computed it, and the order of
+//! the additions does not depend on the number of threads, so the loss and gradient are
+//! bitwise identical on 1, 2 or 16 threads. `chunk` is part of that contract: changing it
+//! changes the summation order.
+
+use std::cell::Cell;
+use std::sync::Mutex;
+
+use rayon::prelude::*;
+
+use crate::ad::jet::{Component, Graph, JetWorkspace, Selection};
+use crate::ad::{Dual, Real};
+use crate::error::{Error, Result};
+use crate::pde::{Condition, Fields, Pde};
+
+/// What a loss term measures.
+#[derive(Clone, Debug)]
+pub enum TermKind {
+    /// The PDE residual.
+    Pde,
+    /// A boundary, initial or data condition.
+    Condition(Condition),
+}
+
+/// One loss term: its points (and normals or periodic partners), its weight.
+#[derive(Clone, Debug)]
+pub struct Term {
+    /// A name for reports and errors (`"pde"`, `"boundary"`, …).
+    pub name: String,
+    /// What it measures.
+    pub kind: TermKind,
+    /// Weight `w_t`.
+    pub weight: f64,
+    /// Points, point-major.
+    pub points: Vec<f64>,
+    /// Outward unit normals, one per point (Neumann and Robin conditions), else empty.
+    pub normals: Vec<f64>,
+    /// Partner points for a periodic condition (`u(x) = u(x′)`), else empty.
+    pub partners: Vec<f64>,
+}
+
+/// A term prepared for evaluation.
+struct Prepared<T> {
+    name: String,
+    kind: TermKind,
+    weight: f64,
+    n: usize,
+    x: Vec<f64>,
+    xt: Vec<T>,
+    normals: Vec<f64>,
+    comps: Vec<Component>,
+    selection: Selection,
+    periodic: bool,
+}
+
+/// The loss of one evaluation.
+#[derive(Clone, Debug, PartialEq)]
+pub struct LossReport<T> {
+    /// The total `L`.
+    pub total: T,
+    /// Each term's weighted contribution `w_t·mean(r²)`, in term order.
+    pub terms: Vec<T>,
+}
+
+/// Evaluates the loss and its gradient for a network and a PDE.
+pub struct Assembly<P, T> {
+    graph: Graph,
+    pde: P,
+    terms: Vec<Prepared<T>>,
+    chunk: usize,
+    items: Vec<(usize, usize, usize)>,
+    workspaces: Vec<Vec<Mutex<JetWorkspace<T>>>>,
+    buffers: Vec<Vec<T>>,
+    threads: usize,
+}
+
+fn selection(dim: usize, comps: &[Component]) -> Selection {
+    comps.iter().fold(Selection::new(dim), |s, &c| match c {
+        Component::Value => s,
+        Component::First(k) => s.first(k),
+        Component::Second(k, l) => s.second(k, l),
+        Component::Laplacian => s.laplacian(),
+    })
+}
+
+impl<P: Pde, T: Real> Assembly<P, T> {
+    /// Validates and prepares the terms; `threads` workspaces per term are kept.
+    pub fn new(
+        graph: Graph,
+        pde: P,
+        terms: Vec<Term>,
+        chunk: usize,
+        threads: usize,
+    ) -> Result<Self> {
+        let d = graph.input_dim();
+        if pde.dim() != d {
+            return Err(Error::DimensionMismatch {
+                what: "PDE dimension vs network inputs",
+                expected: d,
+                found: pde.dim(),
+            });
+        }
+        if pde.outputs() != graph.output_dim() {
+            return Err(Error::DimensionMismatch {
+                what: "PDE outputs vs network outputs",
+                expected: graph.output_dim(),
+                found: pde.outputs(),
+            });
+        }
+        if chunk == 0 {
+            return Err(Error::InvalidConfig {
+                field: "chunk_size",
+                reason: "must be at least 1, found 0".into(),
+            });
+        }
+        let threads = threads.max(1);
+        let mut prepared = Vec::new();
+        for t in terms {
+            prepared.push(prepare(t, &pde, &graph)?);
+        }
+        let mut items = Vec::new();
+        for (ti, t) in prepared.iter().enumerate() {
+            let mut s = 0;
+            while s < t.n {
+                items.push((ti, s, (s + chunk).min(t.n)));
+                s += chunk;
+            }
+        }
+        let mut workspaces = Vec::new();
+        for t in &prepared {
+            let mut v = Vec::new();
+            for _ in 0..threads {
+                v.push(Mutex::new(JetWorkspace::new(&graph, &t.selection)?));
+            }
+            workspaces.push(v);
+        }
+        let n_all = graph.n_params() + pde.coefficients().len();
+        Ok(Assembly {
+            graph,
+            pde,
+            terms: prepared,
+            chunk,
+            items,
+            workspaces,
+            buffers: vec![vec![T::zero(); n_all]; 2 * threads],
+            threads,
+        })
+    }
+
+    /// The network.
+    pub fn graph(&self) -> &Graph {
+        &self.graph
+    }
+    /// The PDE.
+    pub fn pde(&self) -> &P {
+        &self.pde
+    }
+    /// The chunk size.
+    pub fn chunk_size(&self) -> usize {
+        self.chunk
+    }
+    /// Number of optimised numbers: network parameters, then PDE coefficients.
+    pub fn n_params(&self) -> usize {
+        self.graph.n_params() + self.pde.coefficients().len()
+    }
+    /// The term names, in order.
+    pub fn term_names(&self) -> Vec<String> {
+        self.terms.iter().map(|t| t.name.clone()).collect()
+    }
+
+    /// Replaces the points of term `index` (resampling), keeping its kind and weight.
+    pub fn set_points(&mut self, index: usize, points: Vec<f64>, normals: Vec<f64>) -> Result<()> {
+        let old = self.terms.get(index).ok_or(Error::InvalidConfig {
+            field: "term",
+            reason: format!("no term number {index}"),
+        })?;
+        let t = Term {
+            name: old.name.clone(),
+            kind: old.kind.clone(),
+            weight: old.weight,
+            points,
+            normals,
+            partners: Vec::new(),
+        };
+        self.terms[index] = prepare(t, &self.pde, &self.graph)?;
+        self.items.clear();
+        for (ti, t) in self.terms.iter().enumerate() {
+            let mut s = 0;
+            while s < t.n {
+                self.items.push((ti, s, (s + self.chunk).min(t.n)));
+                s += self.chunk;
+            }
+        }
+        Ok(())
+    }
+
+    /// `L` and `∂L/∂(θ, c)` (written to `grad`, length [`Assembly::n_params`]). `step` names
+    /// the step in a non-finite error.
+    pub fn eval(&mut self, params: &[T], grad: &mut [T], step: usize) -> Result<LossReport<T>> {
+        let n_all = self.n_params();
+        if params.len() != n_all || grad.len() != n_all {
+            return Err(Error::DimensionMismatch {
+                what: "parameters (network, then PDE coefficients)",
+                expected: n_all,
+                found: if params.len() != n_all {
+                    params.len()
+                } else {
+                    grad.len()
+                },
+            });
+        }
+        grad.fill(T::zero());
+        let mut term_loss = vec![T::zero(); self.terms.len()];
+        let wave = self.buffers.len();
+        let mut buffers = std::mem::take(&mut self.buffers);
+        let this = &*self;
+        let mut outcome = Ok(());
+        for items in this.items.chunks(wave) {
+            let results: Vec<Result<T>> = items
+                .par_iter()
+                .zip(buffers.par_iter_mut())
+                .map(|(&(ti, s, e), buf)| {
+                    buf.fill(T::zero());
+                    let slot = rayon::current_thread_index().unwrap_or(0) % this.threads;
+                    let mut ws = this.workspaces[ti][slot]
+                        .lock()
+                        .unwrap_or_else(|p| p.into_inner());
+                    this.chunk_loss(ti, s, e, params, &mut ws, buf)
+                })
+                .collect();
+            for (k, r) in results.into_iter().enumerate() {
+                match r {
+                    Ok(l) => {
+                        term_loss[items[k].0] += l;
+                        for (g, &b) in grad.iter_mut().zip(&buffers[k]) {
+                            *g += b;
+                        }
+                    }
+                    Err(e) => {
+                        outcome = Err(e);
+                        break;
+                    }
+                }
+            }
+            if outcome.is_err() {
+                break;
+            }
+        }
+        self.buffers = buffers;
+        outcome?;
+        for (t, l) in self.terms.iter().zip(&term_loss) {
+            if !l.is_finite() {
+                return Err(Error::NonFinite {
+                    step,
+                    term: t.name.clone(),
+                });
+            }
+        }
+        if grad.iter().any(|g| !g.is_finite()) {
+            return Err(Error::NonFinite {
+                step,
+                term: "gradient".into(),
+            });
+        }
+        let total = term_loss.iter().fold(T::zero(), |a, &b| a + b);
+        Ok(LossReport {
+            total,
+            terms: term_loss,
+        })
+    }
+
+    /// The weighted loss of points `s..e` of term `ti`; adds its gradient to `buf`.
+    fn chunk_loss(
+        &self,
+        ti: usize,
+        s: usize,
+        e: usize,
+        params: &[T],
+        ws: &mut JetWorkspace<T>,
+        buf: &mut [T],
+    ) -> Result<T> {
+        let t = &self.terms[ti];
+        let d = self.graph.input_dim();
+        let m = self.graph.output_dim();
+        let n_theta = self.graph.n_params();
+        let theta = &params[..n_theta];
+        let coef = &params[n_theta..];
+        let k = e - s;
+        let scale = T::from_f64(t.weight / t.n as f64);
+        let two = T::from_f64(2.0);
+        if t.periodic {
+            // One forward pass over the k points followed by their k partners.
+            let mut pts = Vec::with_capacity(2 * k * d);
+            pts.extend_from_slice(&t.xt[s * d..e * d]);
+            pts.extend_from_slice(&t.xt[(t.n + s) * d..(t.n + e) * d]);
+            ws.forward(&self.graph, theta, &pts)?;
+            let o = match &t.kind {
+                TermKind::Condition(c) => c.output(),
+                TermKind::Pde => 0,
+            };
+            let u = ws.output(Component::Value)?.to_vec();
+            let seed = ws.seed(Component::Value)?;
+            let mut loss = T::zero();
+            for p in 0..k {
+                let r = u[p * m + o] - u[(k + p) * m + o];
+                loss += r * r;
+                seed[p * m + o] = scale * two * r;
+                seed[(k + p) * m + o] = -(scale * two * r);
+            }
+            ws.backward(&self.graph, theta, &mut buf[..n_theta])?;
+            return Ok(scale * loss);
+        }
+        ws.forward(&self.graph, theta, &t.xt[s * d..e * d])?;
+        let nc = t.comps.len();
+        let neq = match t.kind {
+            TermKind::Pde => self.pde.equations(),
+            TermKind::Condition(_) => 1,
+        };
+        // Component values, [point][comp][output].
+        let mut vals = vec![T::zero(); k * nc * m];
+        for (ci, &c) in t.comps.iter().enumerate() {
+            let blk = ws.output(c)?;
+            for p in 0..k {
+                for o in 0..m {
+                    vals[(p * nc + ci) * m + o] = blk[p * m + o];
+                }
+            }
+        }
+        let missing = Cell::new(None);
+        let mut seeds = vec![T::zero(); k * nc * m];
+        let mut loss = T::zero();
+        let n_coef = coef.len();
+        let coef_d: Vec<Dual<T>> = coef.iter().map(|&c| Dual::constant(c)).collect();
+        let mut dvals = vec![Dual::constant(T::zero()); nc * m];
+        let mut r = vec![Dual::constant(T::zero()); neq];
+        let mut coef_grad = vec![T::zero(); n_coef];
+        for p in 0..k {
+            let gp = s + p;
+            let x = &t.x[gp * d..(gp + 1) * d];
+            let v = &vals[p * nc * m..(p + 1) * nc * m];
+            // One dual pass per component value: r and ∂r/∂v_j.
+            for j in 0..nc * m {
+                for (i, dv) in dvals.iter_mut().enumerate() {
+                    *dv = Dual::new(v[i], if i == j { T::one() } else { T::zero() });
+                }
+                self.point_residual(t, x, gp, &dvals, m, &coef_d, &missing, &mut r);
+                if j == 0 {
+                    loss += r.iter().fold(T::zero(), |a, ri| a + ri.re * ri.re);
+                }
+                let sj = r.iter().fold(T::zero(), |a, ri| a + ri.re * ri.eps);
+                seeds[(p * nc) * m + j] = scale * two * sj;
+            }
+            // Trainable coefficients: one dual pass each.
+            for q in 0..n_coef {
+                for (i, dv) in dvals.iter_mut().enumerate() {
+                    *dv = Dual::constant(v[i]);
+                }
+                let mut cd = coef_d.clone();
+                cd[q].eps = T::one();
+                self.point_residual(t, x, gp, &dvals, m, &cd, &missing, &mut r);
+                coef_grad[q] += scale * two * r.iter().fold(T::zero(), |a, ri| a + ri.re * ri.eps);
+            }
+        }
+        if let Some(c) = missing.get() {
+            return Err(Error::UndeclaredDerivative {
+                what: format!(
+                    "{c:?} in term `{}` (declare it in the residual's components)",
+                    t.name
+                ),
+            });
+        }
+        for (ci, &c) in t.comps.iter().enumerate() {
+            let blk = ws.seed(c)?;
+            for p in 0..k {
+                for o in 0..m {
+                    blk[p * m + o] = seeds[(p * nc + ci) * m + o];
+                }
+            }
+        }
+        ws.backward(&self.graph, theta, &mut buf[..n_theta])?;
+        for (g, &c) in buf[n_theta..].iter_mut().zip(&coef_grad) {
+            *g += c;
+        }
+        Ok(scale * loss)
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn point_residual(
+        &self,
+        t: &Prepared<T>,
+        x: &[f64],
+        index: usize,
+        vals: &[Dual<T>],
+        m: usize,
+        coef: &[Dual<T>],
+        missing: &Cell<Option<Component>>,
+        r: &mut [Dual<T>],
+    ) {
+        let fields = Fields::new(&t.comps, m, vals, missing);
+        match &t.kind {
+            TermKind::Pde => self.pde.residual(x, &fields, coef, r),
+            TermKind::Condition(c) => {
+                let d = x.len();
+                let normal = if t.normals.is_empty() {
+                    &[][..]
+                } else {
+                    &t.normals[index * d..(index + 1) * d]
+                };
+                r[0] = c.residual(x, index, normal, &fields);
+            }
+        }
+    }
+}
+
+fn prepare<P: Pde, T: Real>(t: Term, pde: &P, graph: &Graph) -> Result<Prepared<T>> {
+    let d = graph.input_dim();
+    let bad = |reason: String| Error::InvalidConfig {
+        field: "term",
+        reason: format!("term `{}`: {reason}", t.name),
+    };
+    if !(t.weight.is_finite() && t.weight >= 0.0) {
+        return Err(bad(format!(
+            "weight must be finite and ≥ 0, found {}",
+            t.weight
+        )));
+    }
+    if t.points.is_empty() || !t.points.len().is_multiple_of(d) {
+        return Err(bad(format!(
+            "needs a non-empty list of {d}-dimensional points, found {} numbers",
+            t.points.len()
+        )));
+    }
+    if t.points
+        .iter()
+        .chain(&t.normals)
+        .chain(&t.partners)
+        .any(|v| !v.is_finite())
+    {
+        return Err(bad("every coordinate must be finite".into()));
+    }
+    let n = t.points.len() / d;
+    let (declared, periodic) = match &t.kind {
+        TermKind::Pde => (pde.components(), false),
+        TermKind::Condition(c) => {
+            if c.output() >= graph.output_dim() {
+                return Err(bad(format!(
+                    "output {} does not exist (the network has {})",
+                    c.output(),
+                    graph.output_dim()
+                )));
+            }
+            if c.needs_normals() && t.normals.len() != t.points.len() {
+                return Err(bad(format!(
+                    "a {} condition needs one outward normal per point ({} numbers), found {}",
+                    c.kind(),
+                    t.points.len(),
+                    t.normals.len()
+                )));
+            }
+            if let Condition::Data { values, .. } = c {
+                if values.len() != n {
+                    return Err(bad(format!("{n} points but {} data values", values.len())));
+                }
+            }
+            let periodic = matches!(c, Condition::Periodic { .. });
+            if periodic && t.partners.len() != t.points.len() {
+                return Err(bad(format!(
+                    "a periodic condition needs one partner per point ({} numbers), found {}",
+                    t.points.len(),
+                    t.partners.len()
+                )));
+            }
+            (c.components(d), periodic)
+        }
+    };
+    let mut comps: Vec<Component> = Vec::new();
+    for c in declared.into_iter().map(crate::pde::normalise_component) {
+        if !comps.contains(&c) {
+            comps.push(c);
+        }
+    }
+    if comps.is_empty() {
+        return Err(bad("the residual declares no components".into()));
+    }
+    let sel = selection(d, &comps);
+    sel.layout()?;
+    // Periodic terms keep [points; partners].
+    let xt: Vec<T> = if periodic {
+        t.points
+            .iter()
+            .chain(&t.partners)
+            .map(|&v| T::from_f64(v))
+            .collect()
+    } else {
+        t.points.iter().map(|&v| T::from_f64(v)).collect()
+    };
+    Ok(Prepared {
+        name: t.name,
+        kind: t.kind,
+        weight: t.weight,
+        n,
+        x: t.points,
+        xt,
+        normals: t.normals,
+        comps,
+        selection: sel,
+        periodic,
+    })
+}

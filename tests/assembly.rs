@@ -1,0 +1,201 @@
+//! The loss assembly: its gradient against central differences (network parameters and a
+//! trainable PDE coefficient, every condition kind), bitwise determinism across thread counts,
+//! and typed errors for undeclared derivatives and non-finite losses.
+
+use pinn::Error;
+use pinn::ad::jet::{Component, Graph};
+use pinn::ad::{Elementary, Scalar};
+use pinn::pde::{Condition, Fields, Pde};
+use pinn::rng::{Seed, uniform};
+use pinn::train::{Assembly, Term, TermKind};
+
+/// `k·Δu + u_x·u − f = 0` in 2-D with a trainable `k`.
+struct Toy;
+impl Pde for Toy {
+    fn dim(&self) -> usize {
+        2
+    }
+    fn components(&self) -> Vec<Component> {
+        vec![Component::Value, Component::First(0), Component::Laplacian]
+    }
+    fn residual<S: Scalar>(&self, x: &[f64], u: &Fields<'_, S>, c: &[S], r: &mut [S]) {
+        r[0] = c[0] * u.lap(0) + u.d(0, 0) * u.u(0) - S::from_f64(x[0] * x[1]);
+    }
+    fn coefficients(&self) -> Vec<f64> {
+        vec![0.7]
+    }
+}
+
+/// Reads a derivative it did not declare.
+struct Sloppy;
+impl Pde for Sloppy {
+    fn dim(&self) -> usize {
+        2
+    }
+    fn components(&self) -> Vec<Component> {
+        vec![Component::Value]
+    }
+    fn residual<S: Scalar>(&self, _x: &[f64], u: &Fields<'_, S>, _c: &[S], r: &mut [S]) {
+        r[0] = u.u(0) + u.d2(0, 1, 1);
+    }
+}
+
+fn pts(seed: u64, n: usize) -> Vec<f64> {
+    let mut rng = Seed(seed).rng();
+    (0..2 * n).map(|_| uniform(&mut rng)).collect()
+}
+
+fn terms() -> Vec<Term> {
+    let term = |name: &str, kind, points, normals, partners| Term {
+        name: name.into(),
+        kind,
+        weight: 1.3,
+        points,
+        normals,
+        partners,
+    };
+    let n = 40;
+    let edge: Vec<f64> = (0..n).flat_map(|i| [0.0, i as f64 / n as f64]).collect();
+    let right: Vec<f64> = (0..n).flat_map(|i| [1.0, i as f64 / n as f64]).collect();
+    let normals: Vec<f64> = (0..n).flat_map(|_| [-1.0, 0.0]).collect();
+    vec![
+        term("pde", TermKind::Pde, pts(1, 300), vec![], vec![]),
+        term(
+            "dirichlet",
+            TermKind::Condition(Condition::dirichlet(0, |x| x[1].sin())),
+            pts(2, 50),
+            vec![],
+            vec![],
+        ),
+        term(
+            "neumann",
+            TermKind::Condition(Condition::neumann(0, |x| x[1])),
+            edge.clone(),
+            normals.clone(),
+            vec![],
+        ),
+        term(
+            "robin",
+            TermKind::Condition(Condition::robin(0, 0.5, 2.0, |_| 1.0)),
+            edge.clone(),
+            normals,
+            vec![],
+        ),
+        term(
+            "periodic",
+            TermKind::Condition(Condition::Periodic { output: 0 }),
+            edge,
+            vec![],
+            right,
+        ),
+        term(
+            "rate",
+            TermKind::Condition(Condition::initial_rate(0, |x| x[0])),
+            pts(3, 30),
+            vec![],
+            vec![],
+        ),
+        term(
+            "data",
+            TermKind::Condition(Condition::data(0, &[0.1; 25])),
+            pts(4, 25),
+            vec![],
+            vec![],
+        ),
+    ]
+}
+
+fn setup(threads: usize, chunk: usize) -> (Assembly<Toy, f64>, Vec<f64>) {
+    let g = Graph::mlp(&[2, 16, 16, 1], Elementary::Tanh).unwrap();
+    let mut params: Vec<f64> = g.init_params(Seed(5));
+    params.push(0.7);
+    (
+        Assembly::new(g, Toy, terms(), chunk, threads).unwrap(),
+        params,
+    )
+}
+
+#[test]
+fn gradient_matches_finite_differences() {
+    let (mut a, params) = setup(1, 64);
+    let n = a.n_params();
+    let mut grad = vec![0.0; n];
+    let report = a.eval(&params, &mut grad, 0).unwrap();
+    assert_eq!(report.terms.len(), 7);
+    assert!(report.terms.iter().all(|&l| l > 0.0), "{:?}", report.terms);
+    let mut g2 = vec![0.0; n];
+    let h = 1e-6;
+    let mut rng = Seed(9).rng();
+    let mut idx: Vec<usize> = (0..20)
+        .map(|_| (uniform(&mut rng) * n as f64) as usize)
+        .collect();
+    idx.push(n - 1); // the PDE coefficient
+    for j in idx {
+        let (mut p, mut m) = (params.clone(), params.clone());
+        p[j] += h;
+        m[j] -= h;
+        let fd = (a.eval(&p, &mut g2, 0).unwrap().total - a.eval(&m, &mut g2, 0).unwrap().total)
+            / (2.0 * h);
+        assert!(
+            (fd - grad[j]).abs() <= 1e-6 * (1.0 + fd.abs()),
+            "param {j}: fd {fd} vs {}",
+            grad[j]
+        );
+    }
+}
+
+#[test]
+fn identical_bits_on_one_and_two_threads() {
+    let run = |threads: usize| {
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()
+            .unwrap();
+        pool.install(|| {
+            let (mut a, params) = setup(threads, 32);
+            let mut grad = vec![0.0; a.n_params()];
+            let r = a.eval(&params, &mut grad, 0).unwrap();
+            (
+                r.total.to_bits(),
+                grad.iter().map(|g| g.to_bits()).collect::<Vec<_>>(),
+            )
+        })
+    };
+    let one = run(1);
+    assert_eq!(one, run(2));
+    assert_eq!(one, run(3));
+}
+
+#[test]
+fn undeclared_derivative_is_a_typed_error() {
+    let g = Graph::mlp(&[2, 4, 1], Elementary::Tanh).unwrap();
+    let params: Vec<f64> = g.init_params(Seed(1));
+    let t = Term {
+        name: "pde".into(),
+        kind: TermKind::Pde,
+        weight: 1.0,
+        points: pts(1, 10),
+        normals: vec![],
+        partners: vec![],
+    };
+    let mut a = Assembly::new(g, Sloppy, vec![t], 8, 1).unwrap();
+    let mut grad = vec![0.0; a.n_params()];
+    match a.eval(&params, &mut grad, 3) {
+        Err(Error::UndeclaredDerivative { what }) => {
+            assert!(what.contains("Second(1, 1)"), "{what}")
+        }
+        other => panic!("expected UndeclaredDerivative, got {other:?}"),
+    }
+}
+
+#[test]
+fn non_finite_loss_names_step_and_term() {
+    let (mut a, mut params) = setup(1, 64);
+    let n = params.len();
+    params[n - 1] = f64::NAN; // the PDE coefficient
+    let mut grad = vec![0.0; n];
+    match a.eval(&params, &mut grad, 17) {
+        Err(Error::NonFinite { step, term }) => assert_eq!((step, term.as_str()), (17, "pde")),
+        other => panic!("expected NonFinite, got {other:?}"),
+    }
+}
