@@ -1,0 +1,205 @@
+//! Small helpers shared by the examples: a dependency-free PNG writer, a colour map, heat maps
+//! and CSV output. (Included with `#[path = "support/mod.rs"] mod support;`.)
+#![allow(dead_code)]
+
+use std::io::Write;
+use std::path::Path;
+
+/// CRC-32 (IEEE) as PNG chunks need it.
+fn crc32(bytes: &[u8]) -> u32 {
+    let mut c = 0xFFFF_FFFFu32;
+    for &b in bytes {
+        c ^= u32::from(b);
+        for _ in 0..8 {
+            c = if c & 1 == 1 {
+                0xEDB8_8320 ^ (c >> 1)
+            } else {
+                c >> 1
+            };
+        }
+    }
+    !c
+}
+
+/// Adler-32 as zlib streams need it.
+fn adler32(bytes: &[u8]) -> u32 {
+    let (mut a, mut b) = (1u32, 0u32);
+    for &x in bytes {
+        a = (a + u32::from(x)) % 65521;
+        b = (b + a) % 65521;
+    }
+    (b << 16) | a
+}
+
+fn chunk(out: &mut Vec<u8>, kind: &[u8; 4], data: &[u8]) {
+    out.extend_from_slice(&(data.len() as u32).to_be_bytes());
+    let start = out.len();
+    out.extend_from_slice(kind);
+    out.extend_from_slice(data);
+    let crc = crc32(&out[start..]);
+    out.extend_from_slice(&crc.to_be_bytes());
+}
+
+/// Writes an 8-bit RGB image (`rgb` has `3·width·height` bytes, rows top to bottom) as a PNG
+/// with stored (uncompressed) deflate blocks.
+pub fn write_png(path: &Path, width: usize, height: usize, rgb: &[u8]) -> std::io::Result<()> {
+    let mut raw = Vec::with_capacity(height * (1 + 3 * width));
+    for row in rgb.chunks(3 * width) {
+        raw.push(0); // filter: none
+        raw.extend_from_slice(row);
+    }
+    let mut z = vec![0x78, 0x01];
+    let mut blocks = raw.chunks(65535).peekable();
+    while let Some(b) = blocks.next() {
+        z.push(u8::from(blocks.peek().is_none()));
+        z.extend_from_slice(&(b.len() as u16).to_le_bytes());
+        z.extend_from_slice(&(!(b.len() as u16)).to_le_bytes());
+        z.extend_from_slice(b);
+    }
+    z.extend_from_slice(&adler32(&raw).to_be_bytes());
+    let mut png = b"\x89PNG\r\n\x1a\n".to_vec();
+    let mut ihdr = Vec::new();
+    ihdr.extend_from_slice(&(width as u32).to_be_bytes());
+    ihdr.extend_from_slice(&(height as u32).to_be_bytes());
+    ihdr.extend_from_slice(&[8, 2, 0, 0, 0]);
+    chunk(&mut png, b"IHDR", &ihdr);
+    chunk(&mut png, b"IDAT", &z);
+    chunk(&mut png, b"IEND", &[]);
+    std::fs::File::create(path)?.write_all(&png)
+}
+
+/// A perceptual colour map (viridis, piecewise linear through 6 anchors), `t ∈ [0, 1]`.
+pub fn viridis(t: f64) -> [u8; 3] {
+    const A: [[f64; 3]; 6] = [
+        [68.0, 1.0, 84.0],
+        [65.0, 68.0, 135.0],
+        [42.0, 120.0, 142.0],
+        [34.0, 168.0, 132.0],
+        [122.0, 209.0, 81.0],
+        [253.0, 231.0, 37.0],
+    ];
+    let t = if t.is_finite() {
+        t.clamp(0.0, 1.0)
+    } else {
+        0.0
+    } * 5.0;
+    let i = (t.floor() as usize).min(4);
+    let f = t - i as f64;
+    let mut c = [0u8; 3];
+    for k in 0..3 {
+        c[k] = (A[i][k] * (1.0 - f) + A[i + 1][k] * f).round() as u8;
+    }
+    c
+}
+
+/// Heat maps of several fields side by side, each `nx × ny` on a grid with the first
+/// coordinate varying slowest (`values[i·ny + j]` at `(x_i, y_j)`); `y` grows upwards,
+/// each panel scaled `scale`× and colour-mapped over its own range.
+pub fn heatmaps(
+    path: &Path,
+    panels: &[&[f64]],
+    nx: usize,
+    ny: usize,
+    scale: usize,
+) -> std::io::Result<()> {
+    let gap = 8;
+    let (pw, ph) = (nx * scale, ny * scale);
+    let width = panels.len() * pw + (panels.len().saturating_sub(1)) * gap;
+    let mut rgb = vec![255u8; 3 * width * ph];
+    for (k, vals) in panels.iter().enumerate() {
+        let (lo, hi) = vals
+            .iter()
+            .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), &v| {
+                (a.min(v), b.max(v))
+            });
+        let span = if hi > lo { hi - lo } else { 1.0 };
+        for py in 0..ph {
+            for px in 0..pw {
+                let (i, j) = (px / scale, ny - 1 - py / scale);
+                let c = viridis((vals[i * ny + j] - lo) / span);
+                let o = 3 * (py * width + k * (pw + gap) + px);
+                rgb[o..o + 3].copy_from_slice(&c);
+            }
+        }
+    }
+    write_png(path, width, ph, &rgb)
+}
+
+/// A line plot of one or more series (x shared), e.g. a loss history on a log axis.
+pub fn line_plot(
+    path: &Path,
+    series: &[&[f64]],
+    log_y: bool,
+    w: usize,
+    h: usize,
+) -> std::io::Result<()> {
+    let mut rgb = vec![255u8; 3 * w * h];
+    let tr = |v: f64| if log_y { v.max(1e-300).log10() } else { v };
+    let (mut lo, mut hi) = (f64::INFINITY, f64::NEG_INFINITY);
+    for s in series {
+        for &v in s.iter() {
+            let v = tr(v);
+            if v.is_finite() {
+                lo = lo.min(v);
+                hi = hi.max(v);
+            }
+        }
+    }
+    let span = if hi > lo { hi - lo } else { 1.0 };
+    let colours = [
+        [31u8, 119, 180],
+        [255, 127, 14],
+        [44, 160, 44],
+        [214, 39, 40],
+    ];
+    for (k, s) in series.iter().enumerate() {
+        let n = s.len().max(2);
+        for (i, &v) in s.iter().enumerate() {
+            let v = tr(v);
+            if !v.is_finite() {
+                continue;
+            }
+            let x = i * (w - 1) / (n - 1);
+            let y = (h - 1) - (((v - lo) / span) * (h - 1) as f64).round() as usize;
+            let o = 3 * (y * w + x);
+            rgb[o..o + 3].copy_from_slice(&colours[k % colours.len()]);
+        }
+    }
+    write_png(path, w, h, &rgb)
+}
+
+/// Writes rows of numbers as CSV with a header.
+pub fn write_csv(
+    path: &Path,
+    header: &str,
+    rows: impl IntoIterator<Item = Vec<f64>>,
+) -> std::io::Result<()> {
+    let mut f = std::io::BufWriter::new(std::fs::File::create(path)?);
+    writeln!(f, "{header}")?;
+    for r in rows {
+        let line: Vec<String> = r.iter().map(|v| format!("{v:e}")).collect();
+        writeln!(f, "{}", line.join(","))?;
+    }
+    f.flush()
+}
+
+/// `n` equally spaced numbers from `a` to `b`, both included.
+pub fn linspace(a: f64, b: f64, n: usize) -> Vec<f64> {
+    (0..n)
+        .map(|i| a + (b - a) * i as f64 / (n - 1).max(1) as f64)
+        .collect()
+}
+
+/// The grid `xs × ys`, first coordinate slowest, point-major.
+pub fn grid2(xs: &[f64], ys: &[f64]) -> Vec<f64> {
+    xs.iter()
+        .flat_map(|&x| ys.iter().flat_map(move |&y| [x, y]))
+        .collect()
+}
+
+/// The output directory of the examples (`target/examples-out`), created if missing.
+pub fn out_dir() -> std::path::PathBuf {
+    let d = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/examples-out");
+    std::fs::create_dir_all(&d).ok();
+    d
+}
