@@ -1,6 +1,41 @@
-//! Training: the loss assembly, the trainer, observers and metrics. The only module that uses
-//! rayon.
+//! Training: the loss assembly, the [`Trainer`], observers and metrics. The only module that
+//! uses rayon.
+//!
+//! ```
+//! use pinn::ad::{jet::Component, Elementary, Scalar};
+//! use pinn::nets::NetBuilder;
+//! use pinn::optim::Adam;
+//! use pinn::pde::{Condition, Fields, Pde};
+//! use pinn::train::Trainer;
+//!
+//! /// u'' = −π² sin(πx) on [0, 1], u(0) = u(1) = 0: u = sin(πx).
+//! struct Poisson;
+//! impl Pde for Poisson {
+//!     fn dim(&self) -> usize { 1 }
+//!     fn components(&self) -> Vec<Component> { vec![Component::Second(0, 0)] }
+//!     fn residual<S: Scalar>(&self, x: &[f64], u: &Fields<'_, S>, _c: &[S], r: &mut [S]) {
+//!         let pi = std::f64::consts::PI;
+//!         r[0] = u.d2(0, 0, 0) + S::from_f64(pi * pi * (pi * x[0]).sin());
+//!     }
+//! }
+//!
+//! let net = NetBuilder::new(1).mlp(&[16, 16], Elementary::Tanh).build(1)?;
+//! let interior: Vec<f64> = (1..64).map(|i| i as f64 / 64.0).collect();
+//! let mut trainer = Trainer::<_, f64>::builder(net, Poisson)
+//!     .pde_points(interior)
+//!     .condition("boundary", Condition::dirichlet(0, |_| 0.0), vec![0.0, 1.0])
+//!     .phase("adam", 300, Adam::with_lr(1e-2)?)
+//!     .threads(1)
+//!     .build()?;
+//! let report = trainer.run()?;
+//! assert!(report.history.last().unwrap().loss < report.history[0].loss);
+//! # Ok::<(), pinn::Error>(())
+//! ```
 
 mod assembly;
+mod metrics;
+mod trainer;
 
 pub use assembly::{Assembly, LossReport, Term, TermKind};
+pub use metrics::Metrics;
+pub use trainer::{Control, Event, HistoryRow, Report, StopReason, Trainer, TrainerBuilder};

@@ -1,0 +1,518 @@
+//! The [`Trainer`]: one loop that drives a network, a PDE, its loss terms and a sequence of
+//! optimizers, with resampling, metrics and observers.
+
+use std::time::Instant;
+
+use crate::ad::Real;
+use crate::ad::jet::Graph;
+use crate::error::{Error, Result};
+use crate::nets::predict;
+use crate::optim::{Optimizer, Termination};
+use crate::pde::{Condition, Pde};
+use crate::rng::Seed;
+
+use super::assembly::{Assembly, Term, TermKind};
+use super::metrics::Metrics;
+
+/// What an observer tells the trainer.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Control {
+    /// Keep training.
+    Continue,
+    /// Stop after this step (the report says [`StopReason::Observer`]).
+    Stop,
+}
+
+/// What observers see after every step.
+#[derive(Clone, Debug)]
+pub struct Event<'a, T> {
+    /// The step just taken (0-based, counted across phases).
+    pub step: usize,
+    /// The phase's name (`"adam"`, `"lbfgs"`, …).
+    pub phase: &'a str,
+    /// The loss at the start of the step.
+    pub loss: T,
+    /// Each term's weighted loss at the last evaluation of the step, in term order.
+    pub terms: &'a [T],
+    /// The term names.
+    pub term_names: &'a [String],
+    /// Error metrics, on the steps where they were computed.
+    pub metrics: Option<Metrics>,
+    /// Seconds since the run started.
+    pub seconds: f64,
+}
+
+/// One row of the loss history.
+#[derive(Clone, Debug, PartialEq)]
+pub struct HistoryRow<T> {
+    /// The step.
+    pub step: usize,
+    /// The loss at the start of the step.
+    pub loss: T,
+    /// Each term's weighted loss.
+    pub terms: Vec<T>,
+}
+
+/// Why a run ended.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum StopReason {
+    /// Every phase ran all its steps.
+    Completed,
+    /// An observer returned [`Control::Stop`].
+    Observer,
+    /// The last phase's optimizer converged (or could not progress) before its budget.
+    Converged(Termination),
+}
+
+/// The outcome of [`Trainer::run`].
+#[derive(Clone, Debug)]
+pub struct Report<T> {
+    /// Steps taken.
+    pub steps: usize,
+    /// Why the run ended.
+    pub stop: StopReason,
+    /// The loss history, one row per step.
+    pub history: Vec<HistoryRow<T>>,
+    /// `(step, metrics)` on the steps where metrics were computed, and after the last step.
+    pub metrics: Vec<(usize, Metrics)>,
+    /// Loss evaluations (forward + backward passes over all points).
+    pub evaluations: usize,
+    /// Wall time in seconds.
+    pub seconds: f64,
+}
+
+type ObserverFn<T> = Box<dyn FnMut(&Event<'_, T>) -> Control + Send>;
+type DrawFn = Box<dyn FnMut(Seed) -> Result<(Vec<f64>, Vec<f64>)> + Send>;
+
+struct Phase<T> {
+    name: String,
+    steps: usize,
+    optimizer: Box<dyn Optimizer<T> + Send>,
+}
+
+struct Resampler {
+    term: String,
+    every: usize,
+    draw: DrawFn,
+}
+
+struct MetricSpec {
+    points: Vec<f64>,
+    reference: Vec<f64>,
+    every: usize,
+}
+
+/// Configures a [`Trainer`]; [`TrainerBuilder::build`] validates everything at once.
+pub struct TrainerBuilder<P, T> {
+    graph: Graph,
+    pde: P,
+    terms: Vec<Term>,
+    phases: Vec<Phase<T>>,
+    seed: Seed,
+    chunk: usize,
+    threads: Option<usize>,
+    params: Option<Vec<T>>,
+    resamplers: Vec<Resampler>,
+    observers: Vec<ObserverFn<T>>,
+    metric: Option<MetricSpec>,
+}
+
+/// Trains a network on a PDE. Build one with [`Trainer::builder`].
+pub struct Trainer<P, T> {
+    assembly: Assembly<P, T>,
+    params: Vec<T>,
+    phases: Vec<Phase<T>>,
+    pool: rayon::ThreadPool,
+    seed: Seed,
+    resamplers: Vec<Resampler>,
+    observers: Vec<ObserverFn<T>>,
+    metric: Option<MetricSpec>,
+    step: usize,
+}
+
+impl<P: Pde, T: Real> Trainer<P, T> {
+    /// A builder for training `graph` on `pde`.
+    pub fn builder(graph: Graph, pde: P) -> TrainerBuilder<P, T> {
+        TrainerBuilder {
+            graph,
+            pde,
+            terms: Vec::new(),
+            phases: Vec::new(),
+            seed: Seed(0),
+            chunk: 256,
+            threads: None,
+            params: None,
+            resamplers: Vec::new(),
+            observers: Vec::new(),
+            metric: None,
+        }
+    }
+
+    /// The current parameters: the network's `θ`, then the PDE's trainable coefficients. After
+    /// an error they are those of the last finite step.
+    pub fn params(&self) -> &[T] {
+        &self.params
+    }
+
+    /// The network's parameters `θ` only.
+    pub fn theta(&self) -> &[T] {
+        &self.params[..self.assembly.graph().n_params()]
+    }
+
+    /// The PDE's trainable coefficients only.
+    pub fn coefficients(&self) -> &[T] {
+        &self.params[self.assembly.graph().n_params()..]
+    }
+
+    /// The network.
+    pub fn graph(&self) -> &Graph {
+        self.assembly.graph()
+    }
+
+    /// Steps taken so far.
+    pub fn step(&self) -> usize {
+        self.step
+    }
+
+    /// Runs every phase. On an error (a non-finite loss names its step and term) the
+    /// parameters stay at the last finite iterate, available through [`Trainer::params`].
+    pub fn run(&mut self) -> Result<Report<T>> {
+        let start = Instant::now();
+        let names = self.assembly.term_names();
+        let mut report = Report {
+            steps: 0,
+            stop: StopReason::Completed,
+            history: Vec::new(),
+            metrics: Vec::new(),
+            evaluations: 0,
+            seconds: 0.0,
+        };
+        let phases = std::mem::take(&mut self.phases);
+        let mut phases_out = Vec::new();
+        let mut result = Ok(());
+        'phases: for mut phase in phases {
+            for _ in 0..phase.steps {
+                if let Err(e) = self.resample() {
+                    result = Err(e);
+                    phases_out.push(phase);
+                    break 'phases;
+                }
+                let step = self.step;
+                let mut terms = Vec::new();
+                let (assembly, params) = (&mut self.assembly, &mut self.params);
+                let optimizer = &mut phase.optimizer;
+                let info = self.pool.install(|| {
+                    let mut objective = |x: &[T], g: &mut [T]| -> Result<T> {
+                        let r = assembly.eval(x, g, step)?;
+                        terms = r.terms;
+                        Ok(r.total)
+                    };
+                    optimizer.step(params, &mut objective)
+                });
+                let info = match info {
+                    Ok(i) => i,
+                    Err(e) => {
+                        result = Err(e);
+                        phases_out.push(phase);
+                        break 'phases;
+                    }
+                };
+                report.evaluations += info.evaluations;
+                self.step += 1;
+                report.steps += 1;
+                let metrics = match &self.metric {
+                    Some(m) if step % m.every == 0 => Some(self.metrics_now(m)?),
+                    _ => None,
+                };
+                if let Some(m) = metrics {
+                    report.metrics.push((step, m));
+                }
+                let event = Event {
+                    step,
+                    phase: &phase.name,
+                    loss: info.loss,
+                    terms: &terms,
+                    term_names: &names,
+                    metrics,
+                    seconds: start.elapsed().as_secs_f64(),
+                };
+                let mut stop = false;
+                for obs in &mut self.observers {
+                    stop |= obs(&event) == Control::Stop;
+                }
+                report.history.push(HistoryRow {
+                    step,
+                    loss: info.loss,
+                    terms,
+                });
+                if stop {
+                    report.stop = StopReason::Observer;
+                    phases_out.push(phase);
+                    break 'phases;
+                }
+                if let Some(t) = info.termination.filter(|t| t.is_converged()) {
+                    report.stop = StopReason::Converged(t);
+                    break;
+                }
+            }
+            phases_out.push(phase);
+        }
+        self.phases = phases_out;
+        result?;
+        if let Some(m) = &self.metric {
+            let last = self.step.saturating_sub(1);
+            if report.metrics.last().map(|r| r.0) != Some(last) {
+                report.metrics.push((last, self.metrics_now(m)?));
+            }
+        }
+        report.seconds = start.elapsed().as_secs_f64();
+        Ok(report)
+    }
+
+    /// Metrics of the current network on the metric points.
+    fn metrics_now(&self, m: &MetricSpec) -> Result<Metrics> {
+        let pts: Vec<T> = m.points.iter().map(|&v| T::from_f64(v)).collect();
+        let u = predict(self.graph(), self.theta(), &pts)?;
+        let u: Vec<f64> = u.iter().map(|v| v.to_f64()).collect();
+        Ok(Metrics::compute(&u, &m.reference))
+    }
+
+    /// The current network's predictions at `points` (point-major).
+    pub fn predict(&self, points: &[f64]) -> Result<Vec<f64>> {
+        let pts: Vec<T> = points.iter().map(|&v| T::from_f64(v)).collect();
+        Ok(predict(self.graph(), self.theta(), &pts)?
+            .iter()
+            .map(|v| v.to_f64())
+            .collect())
+    }
+
+    fn resample(&mut self) -> Result<()> {
+        let names = self.assembly.term_names();
+        for r in &mut self.resamplers {
+            if self.step > 0 && self.step.is_multiple_of(r.every) {
+                let ti = names
+                    .iter()
+                    .position(|n| *n == r.term)
+                    .ok_or(Error::InvalidConfig {
+                        field: "resample",
+                        reason: format!("no term named `{}`", r.term),
+                    })?;
+                let seed = self.seed.derive(1 + ti as u64).derive(self.step as u64);
+                let (points, normals) = (r.draw)(seed)?;
+                self.assembly.set_points(ti, points, normals)?;
+            }
+        }
+        Ok(())
+    }
+}
+
+impl<P: Pde, T: Real> TrainerBuilder<P, T> {
+    /// Adds a loss term.
+    pub fn term(mut self, term: Term) -> Self {
+        self.terms.push(term);
+        self
+    }
+
+    /// Adds the PDE residual on `points` (point-major), weight 1, named `"pde"`.
+    pub fn pde_points(self, points: Vec<f64>) -> Self {
+        self.term(Term {
+            name: "pde".into(),
+            kind: TermKind::Pde,
+            weight: 1.0,
+            points,
+            normals: Vec::new(),
+            partners: Vec::new(),
+        })
+    }
+
+    /// Adds a condition on `points`, weight 1.
+    pub fn condition(self, name: &str, condition: Condition, points: Vec<f64>) -> Self {
+        self.condition_with_normals(name, condition, points, Vec::new())
+    }
+
+    /// Adds a condition on `points` with their outward unit normals (Neumann, Robin).
+    pub fn condition_with_normals(
+        self,
+        name: &str,
+        condition: Condition,
+        points: Vec<f64>,
+        normals: Vec<f64>,
+    ) -> Self {
+        self.term(Term {
+            name: name.into(),
+            kind: TermKind::Condition(condition),
+            weight: 1.0,
+            points,
+            normals,
+            partners: Vec::new(),
+        })
+    }
+
+    /// Sets the weight of the term named `name` (applied at build time).
+    pub fn weight(mut self, name: &str, weight: f64) -> Self {
+        for t in self.terms.iter_mut().filter(|t| t.name == name) {
+            t.weight = weight;
+        }
+        self
+    }
+
+    /// Adds a phase of `steps` outer steps with `optimizer`.
+    pub fn phase(
+        mut self,
+        name: &str,
+        steps: usize,
+        optimizer: impl Optimizer<T> + Send + 'static,
+    ) -> Self {
+        self.phases.push(Phase {
+            name: name.into(),
+            steps,
+            optimizer: Box::new(optimizer),
+        });
+        self
+    }
+
+    /// The seed of every random stream (initialisation and resampling).
+    pub fn seed(mut self, seed: Seed) -> Self {
+        self.seed = seed;
+        self
+    }
+
+    /// Points per chunk (default 256). Part of the determinism contract: the same chunk size
+    /// gives the same bits on any number of threads.
+    pub fn chunk_size(mut self, chunk: usize) -> Self {
+        self.chunk = chunk;
+        self
+    }
+
+    /// Worker threads (default: all available cores).
+    pub fn threads(mut self, threads: usize) -> Self {
+        self.threads = Some(threads);
+        self
+    }
+
+    /// Starting parameters (network `θ`, then PDE coefficients) instead of the seeded
+    /// initialisation.
+    pub fn params(mut self, params: Vec<T>) -> Self {
+        self.params = Some(params);
+        self
+    }
+
+    /// Redraws the points of term `term` every `every` steps: `draw(seed)` returns the points
+    /// and their normals (empty if none). The seed is derived from the run's seed, the term
+    /// and the step.
+    pub fn resample(
+        mut self,
+        term: &str,
+        every: usize,
+        draw: impl FnMut(Seed) -> Result<(Vec<f64>, Vec<f64>)> + Send + 'static,
+    ) -> Self {
+        self.resamplers.push(Resampler {
+            term: term.into(),
+            every,
+            draw: Box::new(draw),
+        });
+        self
+    }
+
+    /// Computes [`Metrics`] against `reference` at `points` every `every` steps and at the end.
+    pub fn metrics(mut self, points: Vec<f64>, reference: Vec<f64>, every: usize) -> Self {
+        self.metric = Some(MetricSpec {
+            points,
+            reference,
+            every,
+        });
+        self
+    }
+
+    /// Calls `f` after every step; it may stop the run.
+    pub fn observer(mut self, f: impl FnMut(&Event<'_, T>) -> Control + Send + 'static) -> Self {
+        self.observers.push(Box::new(f));
+        self
+    }
+
+    /// Validates the whole configuration and prepares the run.
+    pub fn build(self) -> Result<Trainer<P, T>> {
+        let invalid =
+            |field: &'static str, reason: String| Err(Error::InvalidConfig { field, reason });
+        if self.terms.is_empty() {
+            return invalid(
+                "terms",
+                "add at least one loss term (PDE points or a condition)".into(),
+            );
+        }
+        if self.phases.is_empty() || self.phases.iter().all(|p| p.steps == 0) {
+            return invalid(
+                "phases",
+                "add at least one optimizer phase with steps > 0".into(),
+            );
+        }
+        if self.threads == Some(0) {
+            return invalid("threads", "must be at least 1, found 0".into());
+        }
+        if let Some(r) = self.resamplers.iter().find(|r| r.every == 0) {
+            return invalid(
+                "resample.every",
+                format!("term `{}`: must be ≥ 1, found 0", r.term),
+            );
+        }
+        if let Some(m) = &self.metric {
+            let d = self.graph.input_dim();
+            if m.every == 0 {
+                return invalid("metrics.every", "must be ≥ 1, found 0".into());
+            }
+            if m.points.is_empty() || !m.points.len().is_multiple_of(d) {
+                return invalid("metrics.points", format!("need d = {d} numbers per point"));
+            }
+            let want = m.points.len() / d * self.graph.output_dim();
+            if m.reference.len() != want {
+                return Err(Error::DimensionMismatch {
+                    what: "metric reference values",
+                    expected: want,
+                    found: m.reference.len(),
+                });
+            }
+        }
+        let threads = self
+            .threads
+            .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()
+            .map_err(|e| Error::InvalidConfig {
+                field: "threads",
+                reason: format!("could not start {threads} worker threads: {e}"),
+            })?;
+        let n_coef = self.pde.coefficients().len();
+        let params = match self.params {
+            Some(p) => p,
+            None => {
+                let mut p = self.graph.init_params(self.seed.derive(0));
+                p.extend(self.pde.coefficients().iter().map(|&c| T::from_f64(c)));
+                p
+            }
+        };
+        let assembly = Assembly::new(self.graph, self.pde, self.terms, self.chunk, threads)?;
+        if params.len() != assembly.n_params() {
+            return Err(Error::DimensionMismatch {
+                what: "starting parameters (network, then PDE coefficients)",
+                expected: assembly.n_params(),
+                found: params.len(),
+            });
+        }
+        if params.iter().any(|p| !p.is_finite()) {
+            return invalid("params", "every starting parameter must be finite".into());
+        }
+        let _ = n_coef;
+        Ok(Trainer {
+            assembly,
+            params,
+            phases: self.phases,
+            pool,
+            seed: self.seed,
+            resamplers: self.resamplers,
+            observers: self.observers,
+            metric: self.metric,
+            step: 0,
+        })
+    }
+}
