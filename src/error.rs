@@ -27,6 +27,13 @@ pub enum Error {
         /// The derivative, e.g. `"∂²/∂x0∂x1"`.
         what: String,
     },
+    /// A loss or gradient came back NaN or infinite (an optimizer refuses to step on it).
+    NonFinite {
+        /// What was not finite, e.g. `"loss"` or `"gradient[3]"`.
+        what: String,
+        /// The step (0-based count of completed optimizer steps) during which it was seen.
+        step: u64,
+    },
 }
 
 impl fmt::Display for Error {
@@ -45,6 +52,9 @@ impl fmt::Display for Error {
                 f,
                 "derivative {what} was not declared in the jet selection; add it to the Selection"
             ),
+            Error::NonFinite { what, step } => {
+                write!(f, "non-finite {what} at step {step}")
+            }
         }
     }
 }

@@ -72,6 +72,7 @@
 
 pub mod ad;
 pub mod error;
+pub mod optim;
 pub mod rng;
 pub mod tutorial;
 
