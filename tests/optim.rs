@@ -3,8 +3,8 @@
 
 use pinn::ad::Real;
 use pinn::optim::{
-    Adam, AdamConfig, AdamThenLbfgs, Change, Lbfgs, LbfgsConfig, Objective, Optimizer,
-    Schedule, Sgd, SgdConfig, Termination, minimize,
+    Adam, AdamConfig, AdamThenLbfgs, Change, Lbfgs, LbfgsConfig, Objective, Optimizer, Schedule,
+    Sgd, SgdConfig, Termination, minimize,
 };
 use pinn::{Error, Result};
 
@@ -29,7 +29,10 @@ impl<T: Real> Objective<T> for Quadratic {
     fn eval(&mut self, x: &[T], g: &mut [T]) -> Result<T> {
         let mut f = T::zero();
         for (i, (&x, g)) in x.iter().zip(g).enumerate() {
-            let (l, r) = (T::from_f64(self.lambda[i]), x - T::from_f64(Self::centre(i)));
+            let (l, r) = (
+                T::from_f64(self.lambda[i]),
+                x - T::from_f64(Self::centre(i)),
+            );
             *g = l * r;
             f += T::from_f64(0.5) * l * r * r;
         }
@@ -95,9 +98,15 @@ fn adam_first_three_steps_match_the_pytorch_formula() {
     let mut x = [1.0, -2.0];
     for (t, want) in expected.iter().enumerate() {
         let info = adam.step(&mut x, &mut f).unwrap();
-        assert_eq!((info.evaluations, info.iterations, info.termination), (1, 1, None));
+        assert_eq!(
+            (info.evaluations, info.iterations, info.termination),
+            (1, 1, None)
+        );
         for i in 0..2 {
-            assert!((x[i] - want[i]).abs() < 1e-12, "step {t}: {x:?} vs {want:?}");
+            assert!(
+                (x[i] - want[i]).abs() < 1e-12,
+                "step {t}: {x:?} vs {want:?}"
+            );
         }
     }
     assert_eq!(adam.steps(), 3);
@@ -113,7 +122,11 @@ fn adam_converges_to_the_minimiser_in_f64_and_f32() {
             adam.step(&mut x, &mut q).unwrap();
         }
         for (i, x) in x.iter().enumerate() {
-            assert!((x.to_f64() - Quadratic::centre(i)).abs() < tol, "{}: {x}", T::NAME);
+            assert!(
+                (x.to_f64() - Quadratic::centre(i)).abs() < tol,
+                "{}: {x}",
+                T::NAME
+            );
         }
     }
     run::<f64>(1e-6);
@@ -268,7 +281,10 @@ fn lbfgs_on_rosenbrock_with_torch_defaults_matches_the_torch_trace() {
     // Torch's tolerances are absolute: at f ≈ 4e-10 the predicted decrease g·d is above
     // −1e-9, so every further step stops at once (one evaluation, one iteration).
     let info = opt.step(&mut x, &mut rosenbrock).unwrap();
-    assert_eq!((info.iterations, info.evaluations, info.termination), (1, 1, Some(gtd)));
+    assert_eq!(
+        (info.iterations, info.evaluations, info.termination),
+        (1, 1, Some(gtd))
+    );
     assert_eq!((opt.iterations(), opt.evaluations()), (36, 45));
 }
 
@@ -287,7 +303,10 @@ fn lbfgs_reaches_the_rosenbrock_minimum_in_45_evaluations() {
     let report = minimize(&mut opt, &mut x, &mut obj, 100).unwrap();
     let gtd = Termination::ChangeTolerance(Change::DirectionalDerivative);
     assert_eq!(report.termination, gtd);
-    assert_eq!((report.steps, report.iterations, report.evaluations), (2, 36, 45));
+    assert_eq!(
+        (report.steps, report.iterations, report.evaluations),
+        (2, 36, 45)
+    );
     assert_eq!(obj.evals, 45);
     assert!(x.iter().all(|x| (x - 1.0).abs() < 1e-7), "{x:?}");
     assert!(report.final_loss.unwrap() < 1e-13);
@@ -318,7 +337,10 @@ fn lbfgs_accepted_steps_satisfy_the_strong_wolfe_conditions() {
             let (gtd0, gtd1) = (g0[0] * d[0] + g0[1] * d[1], g1[0] * d[0] + g1[1] * d[1]);
             assert!(gtd0 < 0.0);
             assert!(f1 <= f0 + c1 * t * gtd0, "Armijo fails at step {checked}");
-            assert!(gtd1.abs() <= c2 * gtd0.abs(), "curvature fails at step {checked}");
+            assert!(
+                gtd1.abs() <= c2 * gtd0.abs(),
+                "curvature fails at step {checked}"
+            );
             checked += 1;
         }
         if info.termination.unwrap().is_converged() {
@@ -352,7 +374,11 @@ fn lbfgs_solves_an_ill_conditioned_quadratic() {
         opt.step(&mut x, &mut q).unwrap();
     }
     assert!(err(&x) <= 1e-10);
-    assert!(opt.iterations() <= 5 * n as u64, "{} iterations", opt.iterations());
+    assert!(
+        opt.iterations() <= 5 * n as u64,
+        "{} iterations",
+        opt.iterations()
+    );
     assert_eq!(opt.iterations(), 49);
     // Five pairs had y·s ≤ 1e-10 and were skipped, as in torch.
     assert_eq!(opt.history_len(), 44);
@@ -412,9 +438,19 @@ fn lbfgs_checkpoint_restores_the_run_bitwise() {
     // A state of the wrong shape is refused, and so are parameters of the wrong length.
     let mut bad = saved.clone();
     bad.values.pop();
-    assert!(matches!(b.set_state(&bad), Err(Error::DimensionMismatch { .. })));
+    assert!(matches!(
+        b.set_state(&bad),
+        Err(Error::DimensionMismatch { .. })
+    ));
     let r = b.step(&mut [0.0; 3], &mut rosenbrock);
-    assert!(matches!(r, Err(Error::DimensionMismatch { expected: 4, found: 3, .. })));
+    assert!(matches!(
+        r,
+        Err(Error::DimensionMismatch {
+            expected: 4,
+            found: 3,
+            ..
+        })
+    ));
 }
 
 #[test]
@@ -502,7 +538,11 @@ fn f32_adam_and_lbfgs_minimise_the_quadratic() {
     let mut x = vec![0.0_f32; 4];
     let mut opt = Lbfgs::<f32>::new(LbfgsConfig::default()).unwrap();
     let report = minimize(&mut opt, &mut x, &mut q, 50).unwrap();
-    assert!(report.termination.is_converged(), "{:?}", report.termination);
+    assert!(
+        report.termination.is_converged(),
+        "{:?}",
+        report.termination
+    );
     for (i, x) in x.iter().enumerate() {
         assert!((x - Quadratic::centre(i) as f32).abs() < 1e-4, "{i}: {x}");
     }
@@ -533,7 +573,11 @@ fn adam_then_lbfgs_solves_rosenbrock() {
     let mut opt = AdamThenLbfgs::new(adam, 200, lbfgs, 50).unwrap();
     let mut x = [-1.2_f64, 1.0];
     let report = opt.run(&mut x, &mut rosenbrock).unwrap();
-    assert!(report.termination.is_converged(), "{:?}", report.termination);
+    assert!(
+        report.termination.is_converged(),
+        "{:?}",
+        report.termination
+    );
     assert!(x.iter().all(|x| (x - 1.0).abs() < 1e-6), "{x:?}");
     assert_eq!(report.losses.len(), report.steps);
     assert!(report.steps > 200 && report.evaluations > 200);
@@ -590,7 +634,13 @@ fn invalid_hyper_parameters_name_their_field() {
     let adam = |c: AdamConfig| field_of(Adam::<f64>::new(c));
     let d = AdamConfig::default;
     assert_eq!(adam(AdamConfig { lr: 0.0, ..d() }), "adam.lr");
-    assert_eq!(adam(AdamConfig { lr: f64::NAN, ..d() }), "adam.lr");
+    assert_eq!(
+        adam(AdamConfig {
+            lr: f64::NAN,
+            ..d()
+        }),
+        "adam.lr"
+    );
     assert_eq!(adam(AdamConfig { beta1: 1.0, ..d() }), "adam.beta1");
     assert_eq!(adam(AdamConfig { beta2: -0.1, ..d() }), "adam.beta2");
     assert_eq!(adam(AdamConfig { eps: 0.0, ..d() }), "adam.eps");
@@ -606,19 +656,61 @@ fn invalid_hyper_parameters_name_their_field() {
 
     let sgd = |c: SgdConfig| field_of(Sgd::<f64>::new(c));
     let d = SgdConfig::default;
-    assert_eq!(sgd(SgdConfig { lr: f64::INFINITY, ..d() }), "sgd.lr");
-    assert_eq!(sgd(SgdConfig { momentum: 1.0, ..d() }), "sgd.momentum");
-    assert_eq!(sgd(SgdConfig { nesterov: true, ..d() }), "sgd.nesterov");
+    assert_eq!(
+        sgd(SgdConfig {
+            lr: f64::INFINITY,
+            ..d()
+        }),
+        "sgd.lr"
+    );
+    assert_eq!(
+        sgd(SgdConfig {
+            momentum: 1.0,
+            ..d()
+        }),
+        "sgd.momentum"
+    );
+    assert_eq!(
+        sgd(SgdConfig {
+            nesterov: true,
+            ..d()
+        }),
+        "sgd.nesterov"
+    );
 
     let lb = |c: LbfgsConfig| field_of(Lbfgs::<f64>::new(c));
     let d = LbfgsConfig::default;
     assert_eq!(lb(LbfgsConfig { lr: 0.0, ..d() }), "lbfgs.lr");
     assert_eq!(lb(LbfgsConfig { max_iter: 0, ..d() }), "lbfgs.max_iter");
-    assert_eq!(lb(LbfgsConfig { max_eval: Some(0), ..d() }), "lbfgs.max_eval");
-    assert_eq!(lb(LbfgsConfig { history_size: 0, ..d() }), "lbfgs.history_size");
-    assert_eq!(lb(LbfgsConfig { tolerance_grad: -1.0, ..d() }), "lbfgs.tolerance_grad");
+    assert_eq!(
+        lb(LbfgsConfig {
+            max_eval: Some(0),
+            ..d()
+        }),
+        "lbfgs.max_eval"
+    );
+    assert_eq!(
+        lb(LbfgsConfig {
+            history_size: 0,
+            ..d()
+        }),
+        "lbfgs.history_size"
+    );
+    assert_eq!(
+        lb(LbfgsConfig {
+            tolerance_grad: -1.0,
+            ..d()
+        }),
+        "lbfgs.tolerance_grad"
+    );
     let nan = f64::NAN;
-    assert_eq!(lb(LbfgsConfig { tolerance_change: nan, ..d() }), "lbfgs.tolerance_change");
+    assert_eq!(
+        lb(LbfgsConfig {
+            tolerance_change: nan,
+            ..d()
+        }),
+        "lbfgs.tolerance_change"
+    );
     assert_eq!(lb(LbfgsConfig { c1: 0.0, ..d() }), "lbfgs.c1");
     assert_eq!(lb(LbfgsConfig { c2: 1e-5, ..d() }), "lbfgs.c2");
     assert_eq!(lb(LbfgsConfig { max_ls: 0, ..d() }), "lbfgs.max_ls");

@@ -75,8 +75,18 @@ impl<T: Real> Adam<T> {
             schedule,
         } = config;
         check("adam.lr", lr, lr > 0.0, "finite and > 0")?;
-        check("adam.beta1", beta1, (0.0..1.0).contains(&beta1), "in [0, 1)")?;
-        check("adam.beta2", beta2, (0.0..1.0).contains(&beta2), "in [0, 1)")?;
+        check(
+            "adam.beta1",
+            beta1,
+            (0.0..1.0).contains(&beta1),
+            "in [0, 1)",
+        )?;
+        check(
+            "adam.beta2",
+            beta2,
+            (0.0..1.0).contains(&beta2),
+            "in [0, 1)",
+        )?;
         check("adam.eps", eps, eps > 0.0, "finite and > 0")?;
         schedule.validate()?;
         Ok(Adam {
@@ -168,7 +178,7 @@ impl<T: Real> Optimizer<T> for Adam<T> {
 
     fn set_state(&mut self, state: &OptimizerState<T>) -> Result<()> {
         check_len("adam state counters", 1, state.counters.len())?;
-        if state.values.len() % 2 != 0 {
+        if !state.values.len().is_multiple_of(2) {
             return Err(Error::DimensionMismatch {
                 what: "adam state values (m ++ v)",
                 expected: 2 * self.m.len(),

@@ -1,8 +1,6 @@
 //! Drivers that run an optimizer for many steps: [`minimize`] and [`AdamThenLbfgs`].
 
-use super::{
-    Adam, AdamConfig, Lbfgs, LbfgsConfig, Objective, Optimizer, StepInfo, Termination,
-};
+use super::{Adam, AdamConfig, Lbfgs, LbfgsConfig, Objective, Optimizer, StepInfo, Termination};
 use crate::Result;
 use crate::ad::Real;
 

@@ -137,7 +137,12 @@ impl<T: Real> Lbfgs<T> {
         check("lbfgs.tolerance_change", tc, tc >= 0.0, "finite and ≥ 0")?;
         check("lbfgs.c1", c.c1, c.c1 > 0.0 && c.c1 < 1.0, "in (0, 1)")?;
         let c2_ok = c.c2 > c.c1 && c.c2 < 1.0;
-        check("lbfgs.c2", c.c2, c2_ok, &format!("in (c1, 1) = ({}, 1)", c.c1))?;
+        check(
+            "lbfgs.c2",
+            c.c2,
+            c2_ok,
+            &format!("in (c1, 1) = ({}, 1)", c.c1),
+        )?;
         let line_search = StrongWolfe::new(
             T::from_f64(c.c1),
             T::from_f64(c.c2),
@@ -237,7 +242,7 @@ impl<T: Real> Lbfgs<T> {
             axpy(-*a, y, &mut self.d);
         }
         let h = self.h_diag;
-        self.d.iter_mut().for_each(|d| *d = *d * h);
+        self.d.iter_mut().for_each(|d| *d *= h);
         for ((s, y, rho), &a) in self.history.iter().zip(&self.alpha) {
             let b = dot(y, &self.d) * *rho;
             axpy(a - b, s, &mut self.d);
@@ -319,9 +324,7 @@ impl<T: Real> Optimizer<T> for Lbfgs<T> {
                 .search(&mut phi, d, self.t, loss, &mut self.grad, gtd)?;
             self.t = ls.t;
             loss = ls.f;
-            x.iter_mut()
-                .zip(&self.d)
-                .for_each(|(x, &d)| *x += ls.t * d);
+            x.iter_mut().zip(&self.d).for_each(|(x, &d)| *x += ls.t * d);
             evals += ls.evals;
             self.func_evals += ls.evals as u64;
 
@@ -361,8 +364,12 @@ impl<T: Real> Optimizer<T> for Lbfgs<T> {
         values.extend_from_slice(&self.d);
         values.extend_from_slice(&self.prev_grad);
         values.extend(self.history.iter().map(|(_, _, rho)| *rho));
-        self.history.iter().for_each(|(_, y, _)| values.extend_from_slice(y));
-        self.history.iter().for_each(|(s, _, _)| values.extend_from_slice(s));
+        self.history
+            .iter()
+            .for_each(|(_, y, _)| values.extend_from_slice(y));
+        self.history
+            .iter()
+            .for_each(|(s, _, _)| values.extend_from_slice(s));
         OptimizerState {
             counters: vec![self.steps, self.n_iter, self.func_evals, n as u64, k as u64],
             values,
@@ -373,7 +380,11 @@ impl<T: Real> Optimizer<T> for Lbfgs<T> {
         check_len("lbfgs state counters", 5, state.counters.len())?;
         let c = &state.counters;
         let (n, k) = (c[3] as usize, c[4] as usize);
-        check_len("lbfgs state values", 3 + 2 * n + k * (1 + 2 * n), state.values.len())?;
+        check_len(
+            "lbfgs state values",
+            3 + 2 * n + k * (1 + 2 * n),
+            state.values.len(),
+        )?;
         if k > self.config.history_size {
             return Err(Error::DimensionMismatch {
                 what: "lbfgs state history (history_size)",

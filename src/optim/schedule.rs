@@ -114,11 +114,21 @@ impl Schedule {
         match *self {
             Schedule::Constant => Ok(()),
             Schedule::Exponential { gamma, decay_steps } => {
-                check("schedule.gamma", gamma, gamma > 0.0 && gamma <= 1.0, "in (0, 1]")?;
+                check(
+                    "schedule.gamma",
+                    gamma,
+                    gamma > 0.0 && gamma <= 1.0,
+                    "in (0, 1]",
+                )?;
                 positive("schedule.decay_steps", decay_steps)
             }
             Schedule::Step { gamma, step_size } => {
-                check("schedule.gamma", gamma, gamma > 0.0 && gamma <= 1.0, "in (0, 1]")?;
+                check(
+                    "schedule.gamma",
+                    gamma,
+                    gamma > 0.0 && gamma <= 1.0,
+                    "in (0, 1]",
+                )?;
                 positive("schedule.step_size", step_size)
             }
             Schedule::Cosine { t_max, min_lr } => {
