@@ -38,9 +38,10 @@ pub enum Error {
     },
     /// The loss (or its gradient) stopped being finite.
     NonFinite {
-        /// The training step at which it happened.
+        /// The training (or optimizer) step at which it happened, 0-based.
         step: usize,
-        /// The loss term, e.g. `"pde"` or `"boundary"` (`"gradient"` for the gradient).
+        /// The loss term, e.g. `"pde"` or `"boundary"`; `"loss"` or `"gradient[i]"` when an
+        /// optimizer sees it without knowing the term.
         term: String,
     },
     /// A derivative was asked for that the jet selection did not declare.
@@ -65,7 +66,7 @@ impl fmt::Display for Error {
             Error::Io { path, message } => write!(f, "I/O error on `{path}`: {message}"),
             Error::Format { what, reason } => write!(f, "malformed {what}: {reason}"),
             Error::NonFinite { step, term } => {
-                write!(f, "non-finite loss at step {step} in term `{term}`")
+                write!(f, "non-finite value at step {step} in `{term}`")
             }
             Error::UndeclaredDerivative { what } => write!(
                 f,

@@ -73,6 +73,7 @@
 pub mod ad;
 pub mod error;
 pub mod nets;
+pub mod optim;
 pub mod pde;
 pub mod rng;
 pub mod train;
