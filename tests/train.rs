@@ -1,0 +1,256 @@
+//! The trainer end to end: a short run reaches a stated error, 1 and 2 threads give bitwise
+//! identical loss histories and parameters (with resampling), observers stop a run, invalid
+//! configurations are typed errors, and a non-finite loss stops training with the step and
+//! term while the last finite parameters stay available.
+
+use std::f64::consts::PI;
+
+use pinn::Error;
+use pinn::ad::jet::Component;
+use pinn::ad::{Elementary, Scalar};
+use pinn::nets::NetBuilder;
+use pinn::optim::{Adam, AdamConfig, Lbfgs, LbfgsConfig};
+use pinn::pde::{Condition, Fields, Pde};
+use pinn::rng::{Seed, uniform};
+use pinn::train::{Control, StopReason, Trainer};
+
+/// u'' = −C² sin(Cx) on [0, 1] (Wang et al.'s Poisson 1D), u = sin(Cx).
+struct Poisson1d {
+    c: f64,
+}
+impl Pde for Poisson1d {
+    fn dim(&self) -> usize {
+        1
+    }
+    fn components(&self) -> Vec<Component> {
+        vec![Component::Second(0, 0)]
+    }
+    fn residual<S: Scalar>(&self, x: &[f64], u: &Fields<'_, S>, _c: &[S], r: &mut [S]) {
+        r[0] = u.d2(0, 0, 0) + S::from_f64(self.c * self.c * (self.c * x[0]).sin());
+    }
+}
+
+fn grid(n: usize) -> Vec<f64> {
+    (0..n).map(|i| i as f64 / (n - 1) as f64).collect()
+}
+
+fn builder(c: f64, threads: usize) -> pinn::train::TrainerBuilder<Poisson1d, f64> {
+    let net = NetBuilder::new(1)
+        .mlp(&[20, 20], Elementary::Tanh)
+        .build(1)
+        .unwrap();
+    let xs = grid(201);
+    let reference: Vec<f64> = xs.iter().map(|x| (c * x).sin()).collect();
+    Trainer::builder(net, Poisson1d { c })
+        .pde_points(grid(64))
+        .condition(
+            "boundary",
+            Condition::dirichlet(0, move |x| (c * x[0]).sin()),
+            vec![0.0, 1.0],
+        )
+        .metrics(xs, reference, 100)
+        .chunk_size(16)
+        .threads(threads)
+        .seed(Seed(3))
+}
+
+#[test]
+fn adam_then_lbfgs_solves_poisson_1d() {
+    let mut t = builder(2.0, 2)
+        .phase(
+            "adam",
+            500,
+            Adam::new(AdamConfig {
+                lr: 5e-3,
+                ..Default::default()
+            })
+            .unwrap(),
+        )
+        .phase("lbfgs", 100, Lbfgs::new(LbfgsConfig::default()).unwrap())
+        .build()
+        .unwrap();
+    let report = t.run().unwrap();
+    let rel = report.metrics.last().unwrap().1.rel_l2;
+    assert!(rel < 1e-3, "rel-L2 {rel:.3e} after {} steps", report.steps);
+    assert_eq!(report.history.len(), report.steps);
+}
+
+#[test]
+fn one_and_two_threads_give_identical_bits_with_resampling() {
+    let run = |threads: usize| {
+        let mut t = builder(4.0, threads)
+            .phase(
+                "adam",
+                30,
+                Adam::new(AdamConfig {
+                    lr: 1e-2,
+                    ..Default::default()
+                })
+                .unwrap(),
+            )
+            .phase("lbfgs", 3, Lbfgs::new(LbfgsConfig::default()).unwrap())
+            .resample("pde", 7, |seed| {
+                let mut rng = seed.rng();
+                Ok(((0..50).map(|_| uniform(&mut rng)).collect(), vec![]))
+            })
+            .build()
+            .unwrap();
+        let r = t.run().unwrap();
+        let losses: Vec<u64> = r.history.iter().map(|h| h.loss.to_bits()).collect();
+        let params: Vec<u64> = t.params().iter().map(|p| p.to_bits()).collect();
+        (losses, params)
+    };
+    let one = run(1);
+    assert_eq!(one.0.len(), 33);
+    assert_eq!(one, run(2));
+}
+
+#[test]
+fn an_observer_can_stop_the_run() {
+    let mut t = builder(1.0, 1)
+        .phase("adam", 100, Adam::with_lr(1e-3).unwrap())
+        .observer(|e| {
+            if e.step == 9 {
+                Control::Stop
+            } else {
+                Control::Continue
+            }
+        })
+        .build()
+        .unwrap();
+    let r = t.run().unwrap();
+    assert_eq!((r.steps, r.stop), (10, StopReason::Observer));
+}
+
+#[test]
+fn a_non_finite_loss_stops_with_step_and_term() {
+    // A boundary value that turns NaN once the optimizer has moved: the data are fine, the
+    // run is fine, until step 5 (counted by the closure's calls).
+    let calls = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let c2 = calls.clone();
+    let g = move |_x: &[f64]| {
+        let n = c2.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        if n >= 2 * 5 { f64::NAN } else { 0.0 } // 2 boundary points per evaluation
+    };
+    let net = NetBuilder::new(1)
+        .mlp(&[8], Elementary::Tanh)
+        .build(1)
+        .unwrap();
+    let mut t = Trainer::<_, f64>::builder(net, Poisson1d { c: 1.0 })
+        .pde_points(grid(16))
+        .condition("boundary", Condition::dirichlet(0, g), vec![0.0, 1.0])
+        .phase("adam", 20, Adam::with_lr(1e-3).unwrap())
+        .threads(1)
+        .build()
+        .unwrap();
+    let before = t.params().to_vec();
+    match t.run() {
+        Err(Error::NonFinite { step, term }) => assert_eq!((step, term.as_str()), (5, "boundary")),
+        other => panic!("expected NonFinite, got {other:?}"),
+    }
+    assert!(t.params().iter().all(|p| p.is_finite()));
+    assert_ne!(t.params(), &before[..], "the five finite steps were kept");
+    assert_eq!(t.step(), 5);
+}
+
+#[test]
+fn invalid_configurations_are_typed_errors() {
+    let adam = || Adam::with_lr(1e-3).unwrap();
+    let net = || {
+        NetBuilder::new(1)
+            .mlp(&[4], Elementary::Tanh)
+            .build(1)
+            .unwrap()
+    };
+    let cases: Vec<(&str, Result<Trainer<Poisson1d, f64>, Error>)> = vec![
+        (
+            "no terms",
+            Trainer::builder(net(), Poisson1d { c: 1.0 })
+                .phase("a", 1, adam())
+                .build(),
+        ),
+        (
+            "no phases",
+            Trainer::builder(net(), Poisson1d { c: 1.0 })
+                .pde_points(grid(4))
+                .build(),
+        ),
+        (
+            "zero threads",
+            builder(1.0, 0).phase("a", 1, adam()).build(),
+        ),
+        (
+            "zero chunk",
+            builder(1.0, 1).chunk_size(0).phase("a", 1, adam()).build(),
+        ),
+        (
+            "empty points",
+            Trainer::builder(net(), Poisson1d { c: 1.0 })
+                .pde_points(vec![])
+                .phase("a", 1, adam())
+                .build(),
+        ),
+        (
+            "NaN point",
+            Trainer::builder(net(), Poisson1d { c: 1.0 })
+                .pde_points(vec![0.1, f64::NAN])
+                .phase("a", 1, adam())
+                .build(),
+        ),
+        (
+            "negative weight",
+            builder(1.0, 1)
+                .weight("pde", -1.0)
+                .phase("a", 1, adam())
+                .build(),
+        ),
+        (
+            "wrong param count",
+            builder(1.0, 1)
+                .params(vec![0.0; 3])
+                .phase("a", 1, adam())
+                .build(),
+        ),
+        (
+            "missing normals",
+            builder(1.0, 1)
+                .condition("n", Condition::neumann(0, |_| 0.0), vec![0.0])
+                .phase("a", 1, adam())
+                .build(),
+        ),
+        (
+            "bad output",
+            builder(1.0, 1)
+                .condition("o", Condition::dirichlet(3, |_| 0.0), vec![0.0])
+                .phase("a", 1, adam())
+                .build(),
+        ),
+        ("2-D PDE, 1-D net", {
+            struct P2;
+            impl Pde for P2 {
+                fn dim(&self) -> usize {
+                    2
+                }
+                fn components(&self) -> Vec<Component> {
+                    vec![Component::Value]
+                }
+                fn residual<S: Scalar>(&self, _: &[f64], u: &Fields<'_, S>, _: &[S], r: &mut [S]) {
+                    r[0] = u.u(0);
+                }
+            }
+            Trainer::<_, f64>::builder(net(), P2)
+                .pde_points(vec![0.1, 0.2])
+                .phase("a", 1, adam())
+                .build()
+                .map(|_| unreachable!())
+        }),
+    ];
+    for (what, r) in cases {
+        match r {
+            Err(Error::InvalidConfig { .. }) | Err(Error::DimensionMismatch { .. }) => {}
+            Err(e) => panic!("{what}: unexpected error kind {e:?}"),
+            Ok(_) => panic!("{what}: accepted"),
+        }
+    }
+    let _ = PI;
+}
