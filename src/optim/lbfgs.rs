@@ -427,6 +427,7 @@ mod tests {
     }
 
     #[test]
+    #[allow(clippy::needless_range_loop)] // index notation, as in the formula
     fn two_loop_recursion_equals_the_dense_bfgs_inverse() {
         let n = 4;
         let pairs: Vec<(Vec<f64>, Vec<f64>)> = (0..3)
