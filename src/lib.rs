@@ -58,6 +58,11 @@
 //! # Ok::<(), pinn::Error>(())
 //! ```
 //!
+//! **Optimizers** ([`optim`]) — Adam, SGD and L-BFGS with PyTorch's arithmetic and, for
+//! L-BFGS, its strong-Wolfe control flow and stopping rules; learning-rate schedules; and
+//! [`optim::AdamThenLbfgs`], the usual PINN recipe, in one call. Parameters are one flat
+//! `&mut [T]`; an [`optim::Objective`] returns the loss and writes its gradient.
+//!
 //! **Support.** [`rng::Seed`] derives every random stream (SplitMix64 → Xoshiro256++);
 //! [`Error`] is the one error type.
 //!

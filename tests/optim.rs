@@ -257,8 +257,8 @@ fn schedules_match_their_closed_forms() {
 // -------------------------------------------------------------------------------- L-BFGS
 //
 // Reference numbers below come from `torch/optim/lbfgs.py` (its `step`, `_strong_wolfe` and
-// `_cubic_interpolate` run verbatim in f64 on NumPy arrays). In two dimensions every dot
-// product has the same rounding, so the iterates agree to the last bit.
+// `_cubic_interpolate` run verbatim on f64 NumPy arrays through a small tensor shim). In
+// two dimensions every dot product rounds the same way, so the iterates agree bit for bit.
 
 #[test]
 fn lbfgs_on_rosenbrock_with_torch_defaults_matches_the_torch_trace() {

@@ -43,9 +43,9 @@ impl Default for AdamConfig {
 /// x ← x − (lr / (1 − β₁ᵗ)) · m / (√v / √(1 − β₂ᵗ) + ε)
 /// ```
 ///
-/// The bias corrections `1 − βᵗ` are computed in `f64` and the products in `T`, in PyTorch's
-/// order, so `f64` runs agree with PyTorch 1.13 to the last bit up to its vectorised kernels'
-/// rounding. (TF's Adam, used by Wang et al., puts `ε` outside the bias correction:
+/// The bias corrections `1 − βᵗ` are computed in `f64` (Python floats in PyTorch) and the
+/// rest in `T`, in the order of PyTorch 1.13's kernels (`mul_`/`add_`, `addcmul_`,
+/// `addcdiv_`); PyTorch 2's `lerp_` for `m` rounds differently. (TF's Adam, used by Wang et al., puts `ε` outside the bias correction:
 /// `x ← x − lr·√(1 − β₂ᵗ)/(1 − β₁ᵗ) · m/(√v + ε)`; the difference only shows while `√v ≲ ε`.)
 ///
 /// **State** ([`Optimizer::state`]): `counters = [t]`, `values = m ++ v` (empty before the

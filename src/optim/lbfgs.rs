@@ -339,9 +339,10 @@ impl<T: Real> Optimizer<T> for Lbfgs<T> {
             }
             let t = self.t;
             if self.d.iter().all(|&d| abs(d * t) <= tol_change) {
-                break match ls.wolfe {
-                    true => Termination::ChangeTolerance(Change::Step),
-                    false => Termination::LineSearchFailed,
+                break if ls.wolfe {
+                    Termination::ChangeTolerance(Change::Step)
+                } else {
+                    Termination::LineSearchFailed
                 };
             }
             if abs(loss - self.prev_loss) < tol_change {
@@ -409,5 +410,98 @@ impl<T: Real> Optimizer<T> for Lbfgs<T> {
             .collect();
         self.loss = None;
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Sets up an optimizer whose next direction update adds the pair `(s, y)`.
+    fn prepare(opt: &mut Lbfgs<f64>, s: &[f64], y: &[f64], g: &[f64]) {
+        opt.n_iter = 2;
+        opt.t = 0.5;
+        opt.d = s.iter().map(|s| s / 0.5).collect();
+        opt.prev_grad = g.iter().zip(y).map(|(g, y)| g - y).collect();
+        opt.grad = g.to_vec();
+    }
+
+    #[test]
+    #[allow(clippy::needless_range_loop)] // index notation, as in the formula
+    fn two_loop_recursion_equals_the_dense_bfgs_inverse() {
+        let n = 4;
+        let pairs: Vec<(Vec<f64>, Vec<f64>)> = (0..3)
+            .map(|k| {
+                let s: Vec<f64> = (0..n).map(|i| ((i + 2 * k) as f64 * 0.7).sin()).collect();
+                // y = A s with A symmetric positive definite, so y·s > 0.
+                let y = (0..n)
+                    .map(|i| (2.0 + i as f64) * s[i] + 0.3 * s[(i + 1) % n])
+                    .collect();
+                (s, y)
+            })
+            .collect();
+        let g: Vec<f64> = (0..n).map(|i| 1.0 - 0.4 * i as f64).collect();
+        let mut opt = Lbfgs::<f64>::new(LbfgsConfig::default()).unwrap();
+        for (s, y) in &pairs {
+            prepare(&mut opt, s, y, &g);
+            opt.update_direction();
+        }
+        assert_eq!(opt.history_len(), 3);
+
+        // H ← (I − ρ s yᵀ) H (I − ρ y sᵀ) + ρ s sᵀ from H₀ = γ I, γ of the newest pair.
+        let (s, y) = &pairs[2];
+        let gamma = dot(s, y) / dot(y, y);
+        let mut h = vec![vec![0.0; n]; n];
+        (0..n).for_each(|i| h[i][i] = gamma);
+        for (s, y) in &pairs {
+            let rho = 1.0 / dot(s, y);
+            let v = |i: usize, j: usize| f64::from(u8::from(i == j)) - rho * y[i] * s[j];
+            let mut next = vec![vec![0.0; n]; n];
+            for i in 0..n {
+                for j in 0..n {
+                    let mut sum = rho * s[i] * s[j];
+                    for k in 0..n {
+                        for l in 0..n {
+                            sum += v(k, i) * h[k][l] * v(l, j);
+                        }
+                    }
+                    next[i][j] = sum;
+                }
+            }
+            h = next;
+        }
+        for i in 0..n {
+            let hg: f64 = (0..n).map(|j| h[i][j] * g[j]).sum();
+            assert!(
+                (opt.d[i] + hg).abs() < 1e-12,
+                "{i}: {} vs {}",
+                opt.d[i],
+                -hg
+            );
+        }
+    }
+
+    #[test]
+    fn history_drops_the_oldest_pair_and_skips_flat_pairs() {
+        let config = LbfgsConfig {
+            history_size: 2,
+            ..LbfgsConfig::default()
+        };
+        let mut opt = Lbfgs::<f64>::new(config).unwrap();
+        let g = [1.0, 1.0];
+        for k in 1..=3 {
+            let s = [k as f64, 0.0];
+            prepare(&mut opt, &s, &[k as f64, 1.0], &g);
+            opt.update_direction();
+        }
+        let firsts: Vec<f64> = opt.history.iter().map(|(s, _, _)| s[0]).collect();
+        assert_eq!(firsts, [2.0, 3.0]);
+        // y·s = 1e-11 ≤ 1e-10: not stored, nothing dropped, H₀ unchanged.
+        let h_diag = opt.h_diag;
+        prepare(&mut opt, &[1e-11, 0.0], &[1.0, 5.0], &g);
+        opt.update_direction();
+        let firsts: Vec<f64> = opt.history.iter().map(|(s, _, _)| s[0]).collect();
+        assert_eq!(firsts, [2.0, 3.0]);
+        assert_eq!(opt.h_diag, h_diag);
     }
 }

@@ -253,7 +253,7 @@ mod tests {
             1.5
         );
         assert_eq!(
-            cubic_interpolate((0.0, 0.0, 1.0), (1.0, 0.0, 1.0), None),
+            cubic_interpolate((0.0, 0.0, 2.0), (1.0, 1.0, 2.0), None),
             0.5
         );
     }
@@ -270,5 +270,72 @@ mod tests {
         let out = ls.search(&mut phi, &[1.0], 3.0, 9.0, &mut g, -6.0).unwrap();
         assert_eq!((out.t, out.f, out.evals, out.wolfe), (3.0, 0.0, 1, true));
         assert_eq!(g, [0.0]);
+    }
+
+    /// Runs the search on `φ` along `d = 1` from `t = 0`.
+    fn search_1d(
+        phi: impl Fn(f64) -> (f64, f64),
+        t0: f64,
+        c2: f64,
+        max_ls: usize,
+    ) -> (f64, f64, f64, usize) {
+        let mut ls = StrongWolfe::new(1e-4, c2, 1e-9, max_ls);
+        let (f0, g0) = phi(0.0);
+        let mut eval = |t: f64, g: &mut [f64]| {
+            let (f, slope) = phi(t);
+            g[0] = slope;
+            Ok(f)
+        };
+        let mut g = vec![g0];
+        let out = ls.search(&mut eval, &[1.0], t0, f0, &mut g, g0).unwrap();
+        (out.t, out.f, g[0], out.evals)
+    }
+
+    #[test]
+    fn every_branch_matches_torch_strong_wolfe() {
+        // Reference values: torch's `_strong_wolfe` run in Python floats on the same φ.
+        // Between them these cases extrapolate, zoom, flag and correct insufficient
+        // progress, swap the bracket's ends, stop on a tiny bracket (returning t = 0) and
+        // run out of trials.
+        let quartic = |t: f64| {
+            (
+                (t - 2.0).powf(4.0) - 3.0 * t,
+                4.0 * (t - 2.0).powf(3.0) - 3.0,
+            )
+        };
+        let wiggle = |t: f64| {
+            let f = (3.0 * t).sin() + 0.1 * (t - 4.0).powf(2.0) - 1.0;
+            (f, 3.0 * (3.0 * t).cos() + 0.2 * (t - 4.0))
+        };
+        let steep = |t: f64| {
+            let f = 1.0 / (1.0 + t) + 0.001 * t * t * t * t;
+            (f, -1.0 / (1.0 + t).powf(2.0) + 0.004 * t.powf(3.0))
+        };
+        let steep_small = |t: f64| {
+            let f = 1.0 / (1.0 + t) + 1e-6 * t.powf(4.0);
+            (f, -1.0 / (1.0 + t).powf(2.0) + 4e-6 * t.powf(3.0))
+        };
+        let kink = |t: f64| {
+            let r = ((t - 1.0).powf(2.0) + 1e-8).sqrt();
+            (r, (t - 1.0) / r)
+        };
+        let log = |t: f64| (-(1.0 + t).ln(), -1.0 / (1.0 + t));
+        type Case<'a> = (&'a dyn Fn(f64) -> (f64, f64), f64, f64, usize);
+        #[rustfmt::skip]
+        let cases: [(Case, (f64, f64, f64, usize)); 9] = [
+            // (φ, t₀, c₂, max_ls), (t, φ(t), φ′(t), evaluations)
+            ((&quartic, 10.0, 0.9, 25), (2.3635193188546637, -7.0730953132340435, -2.807849075147184, 3)),
+            ((&quartic, 1e-3, 0.9, 25), (0.16677411262500003, 10.794097452268337, -27.64381474847236, 4)),
+            ((&wiggle, 5.0, 0.9, 25), (7.769311585580505, -0.5471415249974441, 2.5091040356528538e-14, 11)),
+            ((&wiggle, 0.01, 0.9, 25), (0.0, 0.6000000000000001, 2.2, 11)),
+            ((&steep, 100.0, 0.9, 25), (3.963136192556677, 0.44817802844714427, 0.20839076917112398, 4)),
+            ((&steep_small, 1e-4, 0.9, 25), (0.09179399898756248, 0.9159237008124542, -0.8389162224860457, 5)),
+            ((&kink, 3.0, 0.9, 25), (0.9998652276395138, 0.00016782010949532446, -0.8030763469973572, 8)),
+            ((&kink, 3.0, 0.01, 25), (0.9999998840868947, 0.00010000006717921738, -0.0011591302746685357, 11)),
+            ((&log, 1e-3, 0.9, 3), (0.16677411262500003, -0.154242772122347, -0.8570639245245227, 4)),
+        ];
+        for (k, ((phi, t0, c2, max_ls), want)) in cases.into_iter().enumerate() {
+            assert_eq!(search_1d(phi, t0, c2, max_ls), want, "case {k}");
+        }
     }
 }

@@ -63,3 +63,28 @@ pub(crate) fn eval_checked<T: Real>(
     }
     Ok(f)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn eval_checked_zeroes_the_gradient_and_refuses_non_finite_values() {
+        let mut accumulate = |x: &[f64], g: &mut [f64]| {
+            g[0] += x[0];
+            Ok(x[0])
+        };
+        let mut g = [7.0];
+        assert_eq!(eval_checked(&mut accumulate, &[2.0], &mut g, 0), Ok(2.0));
+        assert_eq!(g, [2.0]);
+        let mut nan = |_: &[f64], _: &mut [f64]| Ok(f64::NAN);
+        let err = eval_checked(&mut nan, &[2.0], &mut g, 4).unwrap_err();
+        assert_eq!(err.to_string(), "non-finite loss (NaN) at step 4");
+        let mut inf = |_: &[f32], g: &mut [f32]| {
+            g[0] = f32::NEG_INFINITY;
+            Ok(1.0_f32)
+        };
+        let err = eval_checked(&mut inf, &[2.0], &mut [0.0], 1).unwrap_err();
+        assert_eq!(err.to_string(), "non-finite gradient[0] (-inf) at step 1");
+    }
+}

@@ -5,9 +5,8 @@ use core::f64::consts::PI;
 use super::optimizer::check;
 use crate::{Error, Result};
 
-/// A learning-rate schedule: `lr(n) = lr₀ · factor(n)` at step `n = 0, 1, 2, …` (the number of
-/// steps taken before this one, so step 0 uses `lr₀` for every schedule except a cosine with
-/// `min_lr > lr₀`).
+/// A learning-rate schedule: the rate `lr(n)` at step `n = 0, 1, 2, …` (the number of steps
+/// taken before this one) for a base rate `lr₀`; every schedule starts at `lr(0) = lr₀`.
 ///
 /// [`Adam`](super::Adam) and [`Sgd`](super::Sgd) take one. Build the non-constant variants
 /// with their constructors, which validate; [`Schedule::validate`] checks a hand-built value.
