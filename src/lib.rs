@@ -71,8 +71,10 @@
 #![deny(missing_docs)]
 
 pub mod ad;
+pub mod domain;
 pub mod error;
 pub mod rng;
+pub mod sampling;
 pub mod tutorial;
 
 pub use error::{Error, Result};
