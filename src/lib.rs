@@ -58,6 +58,30 @@
 //! # Ok::<(), pinn::Error>(())
 //! ```
 //!
+//! **Domains and collocation points** ([`domain`], [`sampling`]).
+//!
+//! - [`domain::Interval`], [`domain::BoxDomain`], [`domain::SpaceTime`] (time is the last
+//!   coordinate) implement [`domain::Domain`]; a [`domain::Boundary`] is a set of box faces with
+//!   outward unit normals (all of `∂Ω`, `∂Ω × [t0, t1]`, the initial slice `t = t0`).
+//! - [`sampling::Sampler`]: [`sampling::Grid`], [`sampling::Uniform`],
+//!   [`sampling::LatinHypercube`], [`sampling::Halton`], [`sampling::Hammersley`],
+//!   [`sampling::Sobol`]; [`sampling::UniformBoundary`] draws boundary points with their normals;
+//!   [`sampling::Resample`] says when to redraw and with which seed. Point sets are
+//!   [`domain::Points`]: one flat point-major `Vec<f64>`.
+//!
+//! ```
+//! use pinn::domain::{Interval, SpaceTime};
+//! use pinn::rng::Seed;
+//! use pinn::sampling::{BoundarySampler, Sampler, Sobol, UniformBoundary};
+//!
+//! let st = SpaceTime::new(Interval::new(-1.0, 1.0)?, 0.0, 1.0)?; // points (x, t)
+//! let interior = Sobol::new().sample(&st, 1024, Seed(0))?;
+//! let initial = UniformBoundary.sample_boundary(&st.initial_slice(), 128, Seed(1))?;
+//! assert_eq!((interior.len(), interior.dim()), (1024, 2));
+//! assert!(initial.points().iter().all(|p| p[1] == 0.0)); // t = 0
+//! # Ok::<(), pinn::Error>(())
+//! ```
+//!
 //! **Support.** [`rng::Seed`] derives every random stream (SplitMix64 → Xoshiro256++);
 //! [`Error`] is the one error type.
 //!

@@ -29,7 +29,7 @@ impl Points {
     /// `dim`.
     pub fn new(data: Vec<f64>, dim: usize) -> Result<Self> {
         check_dim(dim)?;
-        if data.len() % dim != 0 {
+        if !data.len().is_multiple_of(dim) {
             return Err(Error::InvalidConfig {
                 field: "points.data",
                 reason: format!("length {} is not a multiple of dim = {dim}", data.len()),
@@ -49,7 +49,7 @@ impl Points {
 
     /// Internal constructor for callers that uphold `dim ≥ 1` and `data.len() % dim == 0`.
     pub(crate) fn from_parts(data: Vec<f64>, dim: usize) -> Self {
-        debug_assert!(dim >= 1 && data.len() % dim == 0);
+        debug_assert!(dim >= 1 && data.len().is_multiple_of(dim));
         Points { data, dim }
     }
 

@@ -97,7 +97,7 @@ pub(crate) fn first_primes(k: usize) -> Vec<u64> {
         if primes
             .iter()
             .take_while(|&&p| p * p <= c)
-            .all(|&p| c % p != 0)
+            .all(|&p| !c.is_multiple_of(p))
         {
             primes.push(c);
         }

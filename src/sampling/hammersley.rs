@@ -19,7 +19,7 @@ use crate::rng::Seed;
 /// use pinn::rng::Seed;
 /// use pinn::sampling::{Hammersley, Sampler};
 /// let p = Hammersley.sample(&BoxDomain::unit(3)?, 4, Seed(0))?;
-/// assert_eq!(p.point(3), &[0.75, 0.75, 1.0 / 3.0]);
+/// assert_eq!(p.point(3), &[0.75, 0.75, 1.0 / 9.0]); // (3/4, φ₂(3) = 0.11₂, φ₃(3) = 0.01₃)
 /// # Ok::<(), pinn::Error>(())
 /// ```
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]

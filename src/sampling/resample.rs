@@ -58,7 +58,7 @@ impl Resample {
     /// Whether a new set is drawn at `step`.
     pub fn is_due(&self, step: u64) -> bool {
         match self.every {
-            Some(k) => step % k == 0,
+            Some(k) => step.is_multiple_of(k),
             None => step == 0,
         }
     }
