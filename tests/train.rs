@@ -162,7 +162,8 @@ fn invalid_configurations_are_typed_errors() {
             .build(1)
             .unwrap()
     };
-    let cases: Vec<(&str, Result<Trainer<Poisson1d, f64>, Error>)> = vec![
+    type Built = Result<Trainer<Poisson1d, f64>, Error>;
+    let cases: Vec<(&str, Built)> = vec![
         (
             "no terms",
             Trainer::builder(net(), Poisson1d { c: 1.0 })

@@ -79,12 +79,18 @@ mod tests {
         assert_eq!(g, [2.0]);
         let mut nan = |_: &[f64], _: &mut [f64]| Ok(f64::NAN);
         let err = eval_checked(&mut nan, &[2.0], &mut g, 4).unwrap_err();
-        assert_eq!(err.to_string(), "non-finite loss (NaN) at step 4");
+        assert_eq!(
+            err.to_string(),
+            "non-finite value at step 4 in `loss (NaN)`"
+        );
         let mut inf = |_: &[f32], g: &mut [f32]| {
             g[0] = f32::NEG_INFINITY;
             Ok(1.0_f32)
         };
         let err = eval_checked(&mut inf, &[2.0], &mut [0.0], 1).unwrap_err();
-        assert_eq!(err.to_string(), "non-finite gradient[0] (-inf) at step 1");
+        assert_eq!(
+            err.to_string(),
+            "non-finite value at step 1 in `gradient[0] (-inf)`"
+        );
     }
 }

@@ -221,7 +221,7 @@ impl<P: Pde, T: Real> Trainer<P, T> {
                 self.step += 1;
                 report.steps += 1;
                 let metrics = match &self.metric {
-                    Some(m) if step % m.every == 0 => Some(self.metrics_now(m)?),
+                    Some(m) if step.is_multiple_of(m.every) => Some(self.metrics_now(m)?),
                     _ => None,
                 };
                 if let Some(m) = metrics {
