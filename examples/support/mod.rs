@@ -40,8 +40,114 @@ fn chunk(out: &mut Vec<u8>, kind: &[u8; 4], data: &[u8]) {
     out.extend_from_slice(&crc.to_be_bytes());
 }
 
-/// Writes an 8-bit RGB image (`rgb` has `3·width·height` bytes, rows top to bottom) as a PNG
-/// with stored (uncompressed) deflate blocks.
+/// LSB-first bit writer for deflate.
+struct Bits {
+    out: Vec<u8>,
+    acc: u64,
+    n: u32,
+}
+
+impl Bits {
+    fn put(&mut self, value: u32, bits: u32) {
+        self.acc |= u64::from(value) << self.n;
+        self.n += bits;
+        while self.n >= 8 {
+            self.out.push(self.acc as u8);
+            self.acc >>= 8;
+            self.n -= 8;
+        }
+    }
+    /// A Huffman code (written most significant bit first).
+    fn code(&mut self, code: u32, len: u32) {
+        let rev = code.reverse_bits() >> (32 - len);
+        self.put(rev, len);
+    }
+    fn literal(&mut self, b: u32) {
+        match b {
+            0..=143 => self.code(0x30 + b, 8),
+            144..=255 => self.code(0x190 + b - 144, 9),
+            256..=279 => self.code(b - 256, 7),
+            _ => self.code(0xC0 + b - 280, 8),
+        }
+    }
+    fn finish(mut self) -> Vec<u8> {
+        if self.n > 0 {
+            self.out.push(self.acc as u8);
+        }
+        self.out
+    }
+}
+
+/// Deflate with the fixed Huffman code and greedy LZ77 matches (32 KiB window, one
+/// candidate per 3-byte hash, plus the same place one image row back): small and
+/// dependency-free, and plenty for heat maps.
+fn deflate(data: &[u8], row: usize) -> Vec<u8> {
+    const LEN_BASE: [u32; 29] = [
+        3, 4, 5, 6, 7, 8, 9, 10, 11, 13, 15, 17, 19, 23, 27, 31, 35, 43, 51, 59, 67, 83, 99, 115,
+        131, 163, 195, 227, 258,
+    ];
+    const LEN_EXTRA: [u32; 29] = [
+        0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 2, 2, 2, 2, 3, 3, 3, 3, 4, 4, 4, 4, 5, 5, 5, 5, 0,
+    ];
+    const DIST_BASE: [u32; 30] = [
+        1, 2, 3, 4, 5, 7, 9, 13, 17, 25, 33, 49, 65, 97, 129, 193, 257, 385, 513, 769, 1025, 1537,
+        2049, 3073, 4097, 6145, 8193, 12289, 16385, 24577,
+    ];
+    let mut w = Bits {
+        out: Vec::new(),
+        acc: 0,
+        n: 0,
+    };
+    w.put(1, 1); // final block
+    w.put(1, 2); // fixed Huffman
+    let mut head = vec![usize::MAX; 1 << 15];
+    let hash = |i: usize| {
+        ((u32::from(data[i]) << 10) ^ (u32::from(data[i + 1]) << 5) ^ u32::from(data[i + 2]))
+            as usize
+            & 0x7FFF
+    };
+    let mut i = 0;
+    while i < data.len() {
+        let mut best = (0usize, 0usize);
+        if i + 3 <= data.len() {
+            let h = hash(i);
+            let cand = head[h];
+            head[h] = i;
+            let max = (data.len() - i).min(258);
+            for c in [cand, i.wrapping_sub(row)] {
+                if c < i && i - c <= 32768 {
+                    let len = (0..max).take_while(|&k| data[c + k] == data[i + k]).count();
+                    if len >= 3 && len > best.0 {
+                        best = (len, i - c);
+                    }
+                }
+            }
+        }
+        if best.0 >= 3 {
+            let (len, dist) = (best.0 as u32, best.1 as u32);
+            let li = LEN_BASE.iter().rposition(|&b| b <= len).unwrap();
+            w.literal(257 + li as u32);
+            w.put(len - LEN_BASE[li], LEN_EXTRA[li]);
+            let di = DIST_BASE.iter().rposition(|&b| b <= dist).unwrap();
+            w.code(di as u32, 5);
+            let extra = if di < 4 { 0 } else { (di as u32 - 2) / 2 };
+            w.put(dist - DIST_BASE[di], extra);
+            for k in 1..best.0 {
+                if i + k + 3 <= data.len() {
+                    head[hash(i + k)] = i + k;
+                }
+            }
+            i += best.0;
+        } else {
+            w.literal(u32::from(data[i]));
+            i += 1;
+        }
+    }
+    w.literal(256);
+    w.finish()
+}
+
+/// Writes an 8-bit RGB image (`rgb` has `3·width·height` bytes, rows top to bottom) as a PNG.
 pub fn write_png(path: &Path, width: usize, height: usize, rgb: &[u8]) -> std::io::Result<()> {
     let mut raw = Vec::with_capacity(height * (1 + 3 * width));
     for row in rgb.chunks(3 * width) {
@@ -49,13 +155,7 @@ pub fn write_png(path: &Path, width: usize, height: usize, rgb: &[u8]) -> std::i
         raw.extend_from_slice(row);
     }
     let mut z = vec![0x78, 0x01];
-    let mut blocks = raw.chunks(65535).peekable();
-    while let Some(b) = blocks.next() {
-        z.push(u8::from(blocks.peek().is_none()));
-        z.extend_from_slice(&(b.len() as u16).to_le_bytes());
-        z.extend_from_slice(&(!(b.len() as u16)).to_le_bytes());
-        z.extend_from_slice(b);
-    }
+    z.extend_from_slice(&deflate(&raw, 1 + 3 * width));
     z.extend_from_slice(&adler32(&raw).to_be_bytes());
     let mut png = b"\x89PNG\r\n\x1a\n".to_vec();
     let mut ihdr = Vec::new();
