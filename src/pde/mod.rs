@@ -1,7 +1,7 @@
 //! Problems: the PDE residual, its conditions, and hard constraints.
 //!
 //! A [`Pde`] writes its residual **once**, as ordinary arithmetic on the derivative values at a
-//! point ([`Fields`]), generic over [`Scalar`](crate::ad::Scalar). The trainer evaluates it on
+//! point ([`Fields`]), generic over [`Scalar`]. The trainer evaluates it on
 //! plain floats for the loss and on dual numbers for the seeds `∂r/∂(u, u_x, …)` that start the
 //! batched reverse sweep — and, with the PDE's own coefficients as dual numbers, for their
 //! gradient (inverse problems).

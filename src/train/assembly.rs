@@ -464,10 +464,10 @@ fn prepare<P: Pde, T: Real>(t: Term, pde: &P, graph: &Graph) -> Result<Prepared<
                     t.normals.len()
                 )));
             }
-            if let Condition::Data { values, .. } = c {
-                if values.len() != n {
-                    return Err(bad(format!("{n} points but {} data values", values.len())));
-                }
+            if let Condition::Data { values, .. } = c
+                && values.len() != n
+            {
+                return Err(bad(format!("{n} points but {} data values", values.len())));
             }
             let periodic = matches!(c, Condition::Periodic { .. });
             if periodic && t.partners.len() != t.points.len() {
