@@ -6,6 +6,10 @@
 //! batched reverse sweep — and, with the PDE's own coefficients as dual numbers, for their
 //! gradient (inverse problems).
 //!
+//! The [`problems`] catalog holds the benchmark problems of the literature (Poisson, Helmholtz,
+//! heat, convection, reaction, wave, Burgers, ODEs), each with its domain, its conditions and
+//! where they live, and its exact or reference solution.
+//!
 //! ```
 //! use pinn::ad::{jet::Component, Scalar};
 //! use pinn::pde::{Fields, Pde};
@@ -27,6 +31,7 @@
 mod conditions;
 mod fields;
 pub mod hard;
+pub mod problems;
 
 pub use conditions::{Condition, Func};
 pub use fields::Fields;
