@@ -1,10 +1,15 @@
-//! Problems: the PDE residual, its conditions, and hard constraints.
+//! Problems: the PDE residual, its conditions, hard constraints, and a catalog of benchmark
+//! problems with exact or reference solutions ([`problems`]).
 //!
 //! A [`Pde`] writes its residual **once**, as ordinary arithmetic on the derivative values at a
-//! point ([`Fields`]), generic over `Scalar`. The trainer evaluates it on
+//! point ([`Fields`]), generic over [`Scalar`]. The trainer evaluates it on
 //! plain floats for the loss and on dual numbers for the seeds `∂r/∂(u, u_x, …)` that start the
 //! batched reverse sweep — and, with the PDE's own coefficients as dual numbers, for their
 //! gradient (inverse problems).
+//!
+//! The [`problems`] catalog holds the benchmark problems of the literature (Poisson, Helmholtz,
+//! heat, convection, reaction, wave, Burgers, ODEs), each with its domain, its conditions and
+//! where they live, and its exact or reference solution.
 //!
 //! ```
 //! use pinn::ad::{jet::Component, Scalar};
@@ -27,6 +32,7 @@
 mod conditions;
 mod fields;
 pub mod hard;
+pub mod problems;
 
 pub use conditions::{Condition, Func};
 pub use fields::Fields;

@@ -1,0 +1,213 @@
+//! A catalog of benchmark problems, each with its exact or reference solution.
+//!
+//! Every problem is a [`Pde`] plus what a trainer and a test need around it
+//! ([`Problem`]): the box domain ([`Problem::bounds`], time last for evolution problems), the
+//! conditions and the [`Region`] each lives on ([`Problem::conditions`]), and the solution —
+//! exact and generic over [`Scalar`] where one is known ([`Problem::solution`], so hyper-dual
+//! numbers differentiate it), a reference value otherwise ([`Problem::reference`]).
+//!
+//! | problem | equation | domain | solution | source |
+//! |---|---|---|---|---|
+//! | [`Poisson1D`] | `u_xx = g` | `[0, 1]` | `sin(Cx)` | Wang, Teng & Perdikaris 2021 §2.3 |
+//! | [`Poisson2D`] | `−Δu = f` | `[0, 1]²` | `sin πx sin πy` | `peers/CASES.md` poisson2d |
+//! | [`PoissonND`] | `Δu = f` | `[0, 1]^d` | `(1/d) Σ sin(πx_i/2)` | `peers/CASES.md` poisson_hd |
+//! | [`Helmholtz2D`] | `Δu + λu = q` | `[−1, 1]²` | `sin(a₁πx) sin(a₂πy)` | Wang, Teng & Perdikaris 2021 §3.1 |
+//! | [`Heat1D`] | `u_t = α u_xx` | `[0, 1] × [0, 1]` | `e^{−απ²t} sin πx` | DeepXDE heat example |
+//! | [`Convection`] | `u_t + β u_x = 0` | `[0, 2π] × [0, 1]` | `sin(x − βt)` | RoPINN (Wu et al. 2024) |
+//! | [`Reaction`] | `u_t = ρ u(1 − u)` | `[0, 2π] × [0, 1]` | logistic of `h(x)` | RoPINN |
+//! | [`Wave`] | `u_tt = c² u_xx` | `[0, 1] × [0, 1]` | two standing waves | RoPINN |
+//! | [`Burgers`] | `u_t + u·u_x = ν u_xx` | `[−1, 1] × [0, 1]` | Cole–Hopf quadrature | Raissi et al. 2019 |
+//! | [`DampedOscillator`] | `m u″ + μ u′ + k u = 0` | `[0, 1]` | damped cosine | FBPINNs library |
+//! | [`SineOde`] | `u′ = cos ωx` | `[−2π, 2π]` | `sin(ωx)/ω` | Moseley et al. 2023 (FBPINN) |
+//!
+//! Conditions are placed with [`Problem::sample_region`] (random or low-discrepancy points) or
+//! [`Problem::grid_region`] (a tensor grid).
+//!
+//! ```
+//! use pinn::pde::problems::{Burgers, Problem, Region};
+//! use pinn::pde::Pde;
+//! use pinn::rng::{uniform, Seed};
+//!
+//! let burgers = Burgers::default(); // ν = 0.01/π on x ∈ [−1, 1], t ∈ [0, 1]
+//! assert_eq!(burgers.bounds(), (vec![-1.0, 0.0], vec![1.0, 1.0]));
+//!
+//! // The initial condition u(x, 0) = −sin πx, on 64 random points of the slice t = 0.
+//! let conds = burgers.conditions();
+//! let ic = conds.iter().find(|c| c.name == "initial").unwrap();
+//! assert_eq!(ic.region, Region::Initial);
+//! let mut rng = Seed(0).rng();
+//! let pts = burgers.sample_region(&ic.region, 64, || uniform(&mut rng))?;
+//! assert_eq!(pts.len(), 64);
+//! assert!(pts.points.chunks(2).all(|p| p[1] == 0.0));
+//!
+//! // Burgers has no closed form: the reference is the Cole–Hopf integral.
+//! let x = [0.5, 0.5];
+//! assert!(burgers.solution(&x).is_none());
+//! let u = burgers.reference(&x)?;
+//! assert!((u[0] + 0.592_769_534_402).abs() < 1e-10);
+//! # Ok::<(), pinn::Error>(())
+//! ```
+
+mod burgers;
+mod convection;
+mod heat;
+mod helmholtz;
+mod hermite;
+mod oscillator;
+mod poisson1d;
+mod poisson2d;
+mod poisson_nd;
+mod reaction;
+mod region;
+mod sine_ode;
+mod wave;
+
+pub use burgers::Burgers;
+pub use convection::Convection;
+pub use heat::Heat1D;
+pub use helmholtz::Helmholtz2D;
+pub use hermite::{GaussHermite, MAX_HERMITE_NODES};
+pub use oscillator::DampedOscillator;
+pub use poisson_nd::PoissonND;
+pub use poisson1d::Poisson1D;
+pub use poisson2d::Poisson2D;
+pub use reaction::Reaction;
+pub use region::{MAX_GRID_POINTS, Region, RegionPoints, Side};
+pub use sine_ode::SineOde;
+pub use wave::Wave;
+
+use crate::ad::Scalar;
+use crate::error::{Error, Result};
+
+use super::{Condition, Pde};
+
+/// A condition of a problem, with its name (for the loss term) and where its points live.
+#[derive(Clone, Debug)]
+pub struct PlacedCondition {
+    /// The loss term's name, e.g. `"initial"` or `"boundary"`.
+    pub name: String,
+    /// The condition.
+    pub condition: Condition,
+    /// Where its points live.
+    pub region: Region,
+}
+
+impl PlacedCondition {
+    /// `(name, condition, region)`.
+    pub fn new(name: &str, condition: Condition, region: Region) -> Self {
+        PlacedCondition {
+            name: name.into(),
+            condition,
+            region,
+        }
+    }
+}
+
+/// A benchmark problem: a [`Pde`] on a box, its conditions, and its exact or reference solution.
+pub trait Problem: Pde {
+    /// The box `(lo, hi)`, one bound per input; time is the last coordinate of an evolution
+    /// problem.
+    fn bounds(&self) -> (Vec<f64>, Vec<f64>);
+
+    /// Whether the last coordinate is time (its lower bound is the initial instant).
+    fn is_evolution(&self) -> bool {
+        false
+    }
+
+    /// Checks the parameters (finite, in range); the constructors call it.
+    fn validate(&self) -> Result<()> {
+        Ok(())
+    }
+
+    /// The exact solution `u(x)` (one value per output), written generically so dual and
+    /// hyper-dual numbers differentiate it. `None` if the problem has no closed form (see
+    /// [`Problem::reference`]) or if `x` does not have [`Pde::dim`] coordinates.
+    fn solution<S: Scalar>(&self, x: &[S]) -> Option<Vec<S>>;
+
+    /// The exact or reference value at `x` (one per output). By default the exact
+    /// [`Problem::solution`] in `f64`.
+    ///
+    /// Errors: `x` without [`Pde::dim`] coordinates; a point where no reference is defined.
+    fn reference(&self, x: &[f64]) -> Result<Vec<f64>> {
+        check_point(self.dim(), x)?;
+        self.solution(x).ok_or_else(|| Error::InvalidConfig {
+            field: "problem.reference",
+            reason: format!("{} has no reference solution at {x:?}", self.name()),
+        })
+    }
+
+    /// [`Problem::reference`] at every point of a point-major list, output-minor
+    /// (`u[i·outputs + o]`).
+    fn reference_at(&self, points: &[f64]) -> Result<Vec<f64>> {
+        let d = self.dim();
+        if d == 0 || !points.len().is_multiple_of(d) {
+            return Err(Error::DimensionMismatch {
+                what: "reference points (numbers, a multiple of the dimension)",
+                expected: d * points.len().checked_div(d).unwrap_or(0),
+                found: points.len(),
+            });
+        }
+        let mut out = Vec::with_capacity(points.len() / d * self.outputs());
+        for x in points.chunks(d) {
+            out.extend(self.reference(x)?);
+        }
+        Ok(out)
+    }
+
+    /// The boundary, initial and point conditions, each with its name and region.
+    fn conditions(&self) -> Vec<PlacedCondition>;
+
+    /// `n` points in `region` of this problem's box, free coordinates from `unit()` ∈ [0, 1]
+    /// (see [`Region::sample`]).
+    fn sample_region(
+        &self,
+        region: &Region,
+        n: usize,
+        unit: impl FnMut() -> f64,
+    ) -> Result<RegionPoints> {
+        self.validate()?;
+        let (lo, hi) = self.bounds();
+        region.sample(&lo, &hi, self.is_evolution(), n, unit)
+    }
+
+    /// A grid of `per_axis` values per free axis in `region` of this problem's box (see
+    /// [`Region::grid`]).
+    fn grid_region(&self, region: &Region, per_axis: usize) -> Result<RegionPoints> {
+        self.validate()?;
+        let (lo, hi) = self.bounds();
+        region.grid(&lo, &hi, self.is_evolution(), per_axis)
+    }
+}
+
+/// `x` has `d` coordinates.
+fn check_point(d: usize, x: &[f64]) -> Result<()> {
+    if x.len() == d {
+        Ok(())
+    } else {
+        Err(Error::DimensionMismatch {
+            what: "point coordinates",
+            expected: d,
+            found: x.len(),
+        })
+    }
+}
+
+/// An error unless `v` is finite (and positive if `positive`).
+fn check_param(field: &'static str, v: f64, positive: bool) -> Result<()> {
+    if v.is_finite() && (!positive || v > 0.0) {
+        Ok(())
+    } else {
+        Err(Error::InvalidConfig {
+            field,
+            reason: format!(
+                "must be finite{}, found {v}",
+                if positive { " and > 0" } else { "" }
+            ),
+        })
+    }
+}
+
+/// `π` as a scalar.
+fn pi<S: Scalar>() -> S {
+    S::from_f64(core::f64::consts::PI)
+}
