@@ -36,23 +36,41 @@ fn run<T: Real>() -> Result<(), Box<dyn std::error::Error>> {
     let start = Instant::now();
     let problem = Burgers::default();
     let pi = std::f64::consts::PI;
-    let net = NetBuilder::new(2).mlp(&[20; 8], Elementary::Tanh).build(1)?;
+    let net = NetBuilder::new(2)
+        .mlp(&[20; 8], Elementary::Tanh)
+        .build(1)?;
     let domain = SpaceTime::new(Interval::new(-1.0, 1.0)?, 0.0, 1.0)?;
     let interior = LatinHypercube.sample(&domain, 10_000, Seed(1))?.into_vec();
     let mut rng = Seed(2).rng();
-    let initial: Vec<f64> = (0..256).flat_map(|_| [2.0 * uniform(&mut rng) - 1.0, 0.0]).collect();
+    let initial: Vec<f64> = (0..256)
+        .flat_map(|_| [2.0 * uniform(&mut rng) - 1.0, 0.0])
+        .collect();
     let boundary: Vec<f64> = (0..100)
         .flat_map(|i| [if i % 2 == 0 { -1.0 } else { 1.0 }, uniform(&mut rng)])
         .collect();
-    let (xs, ts) = (support::linspace(-1.0, 1.0, 256), support::linspace(0.0, 1.0, 100));
+    let (xs, ts) = (
+        support::linspace(-1.0, 1.0, 256),
+        support::linspace(0.0, 1.0, 100),
+    );
     let grid = support::grid2(&xs, &ts);
     let reference = problem.reference_at(&grid)?;
     let (adam, lbfgs) = (arg("--adam", 5000), arg("--lbfgs", 1000));
     let mut trainer = Trainer::<_, T>::builder(net, problem)
         .pde_points(interior)
-        .condition("initial", Condition::initial(0, move |x| -(pi * x[0]).sin()), initial)
+        .condition(
+            "initial",
+            Condition::initial(0, move |x| -(pi * x[0]).sin()),
+            initial,
+        )
         .condition("boundary", Condition::dirichlet(0, |_| 0.0), boundary)
-        .phase("adam", adam, Adam::new(AdamConfig { lr: 1e-3, ..Default::default() })?)
+        .phase(
+            "adam",
+            adam,
+            Adam::new(AdamConfig {
+                lr: 1e-3,
+                ..Default::default()
+            })?,
+        )
         .phase("lbfgs", lbfgs, Lbfgs::new(LbfgsConfig::default())?)
         .metrics(grid.clone(), reference.clone(), 500)
         .seed(Seed(0))
@@ -60,7 +78,11 @@ fn run<T: Real>() -> Result<(), Box<dyn std::error::Error>> {
             if let Some(m) = e.metrics {
                 println!(
                     "step {:5} [{}] loss {:.3e}  rel-L2 {:.3e}  {:.0} s",
-                    e.step, e.phase, e.loss.to_f64(), m.rel_l2, e.seconds
+                    e.step,
+                    e.phase,
+                    e.loss.to_f64(),
+                    m.rel_l2,
+                    e.seconds
                 );
             }
             Control::Continue
@@ -68,29 +90,56 @@ fn run<T: Real>() -> Result<(), Box<dyn std::error::Error>> {
         .build()?;
     let report = trainer.run()?;
     let u = trainer.predict(&grid)?;
-    let err: Vec<f64> = u.iter().zip(&reference).map(|(a, b)| (a - b).abs()).collect();
+    let err: Vec<f64> = u
+        .iter()
+        .zip(&reference)
+        .map(|(a, b)| (a - b).abs())
+        .collect();
     let m = report.metrics.last().ok_or("no metrics")?.1;
     let dir = support::out_dir();
-    let rows = grid.chunks(2).enumerate().map(|(i, p)| vec![p[0], p[1], u[i], reference[i], err[i]]);
-    support::write_csv(&dir.join("burgers.csv"), "x,t,u_pinn,u_reference,abs_error", rows)?;
+    let rows = grid
+        .chunks(2)
+        .enumerate()
+        .map(|(i, p)| vec![p[0], p[1], u[i], reference[i], err[i]]);
+    support::write_csv(
+        &dir.join("burgers.csv"),
+        "x,t,u_pinn,u_reference,abs_error",
+        rows,
+    )?;
     // Panels with t along the horizontal axis: transpose (x, t) → (t, x).
     let tr = |v: &[f64]| -> Vec<f64> {
-        (0..100).flat_map(|j| (0..256).map(move |i| v[i * 100 + j])).collect()
+        (0..100)
+            .flat_map(|j| (0..256).map(move |i| v[i * 100 + j]))
+            .collect()
     };
     let (ut, rt, et) = (tr(&u), tr(&reference), tr(&err));
     support::heatmaps(&dir.join("burgers.png"), &[&ut, &rt, &et], 100, 256, 2)?;
     let secs = start.elapsed().as_secs_f64();
     println!(
         "{}: rel-L2 {:.3e} (Raissi et al. 6.7e-4), max error {:.3e}, {} steps, {} evaluations, {:.1} s",
-        T::NAME, m.rel_l2, m.max_abs, report.steps, report.evaluations, secs
+        T::NAME,
+        m.rel_l2,
+        m.max_abs,
+        report.steps,
+        report.evaluations,
+        secs
     );
     println!(
         "{{\"example\":\"burgers\",\"dtype\":\"{}\",\"rel_l2\":{:e},\"max_abs\":{:e},\"steps\":{},\"evaluations\":{},\"seconds\":{:.2}}}",
-        T::NAME, m.rel_l2, m.max_abs, report.steps, report.evaluations, secs
+        T::NAME,
+        m.rel_l2,
+        m.max_abs,
+        report.steps,
+        report.evaluations,
+        secs
     );
     Ok(())
 }
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
-    if std::env::args().any(|a| a == "--f32") { run::<f32>() } else { run::<f64>() }
+    if std::env::args().any(|a| a == "--f32") {
+        run::<f32>()
+    } else {
+        run::<f64>()
+    }
 }

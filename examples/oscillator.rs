@@ -37,12 +37,25 @@ fn run<T: Real>() -> Result<(), Box<dyn std::error::Error>> {
     let reference = problem.reference_at(&ts)?;
     let mut trainer = Trainer::<_, T>::builder(net, problem)
         .pde_points(points)
-        .phase("adam", 5000, Adam::new(AdamConfig { lr: 1e-3, ..Default::default() })?)
+        .phase(
+            "adam",
+            5000,
+            Adam::new(AdamConfig {
+                lr: 1e-3,
+                ..Default::default()
+            })?,
+        )
         .phase("lbfgs", 1000, Lbfgs::new(LbfgsConfig::default())?)
         .metrics(ts.clone(), reference.clone(), 1000)
         .observer(|e| {
             if let Some(m) = e.metrics {
-                println!("step {:5} [{}] loss {:.3e}  rel-L2 {:.3e}", e.step, e.phase, e.loss.to_f64(), m.rel_l2);
+                println!(
+                    "step {:5} [{}] loss {:.3e}  rel-L2 {:.3e}",
+                    e.step,
+                    e.phase,
+                    e.loss.to_f64(),
+                    m.rel_l2
+                );
             }
             Control::Continue
         })
@@ -51,21 +64,43 @@ fn run<T: Real>() -> Result<(), Box<dyn std::error::Error>> {
     let u = trainer.predict(&ts)?;
     let m = report.metrics.last().ok_or("no metrics")?.1;
     let dir = support::out_dir();
-    let rows = ts.iter().enumerate().map(|(i, &t)| vec![t, u[i], reference[i]]);
+    let rows = ts
+        .iter()
+        .enumerate()
+        .map(|(i, &t)| vec![t, u[i], reference[i]]);
     support::write_csv(&dir.join("oscillator.csv"), "t,u_pinn,u_exact", rows)?;
-    support::line_plot(&dir.join("oscillator.png"), &[&reference, &u], false, 600, 300)?;
+    support::line_plot(
+        &dir.join("oscillator.png"),
+        &[&reference, &u],
+        false,
+        600,
+        300,
+    )?;
     let secs = start.elapsed().as_secs_f64();
     println!(
         "{}: rel-L2 {:.3e}, max error {:.3e}, {} steps ({:?}), {:.1} s",
-        T::NAME, m.rel_l2, m.max_abs, report.steps, report.stop, secs
+        T::NAME,
+        m.rel_l2,
+        m.max_abs,
+        report.steps,
+        report.stop,
+        secs
     );
     println!(
         "{{\"example\":\"oscillator\",\"dtype\":\"{}\",\"rel_l2\":{:e},\"max_abs\":{:e},\"steps\":{},\"seconds\":{:.2}}}",
-        T::NAME, m.rel_l2, m.max_abs, report.steps, secs
+        T::NAME,
+        m.rel_l2,
+        m.max_abs,
+        report.steps,
+        secs
     );
     Ok(())
 }
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
-    if std::env::args().any(|a| a == "--f32") { run::<f32>() } else { run::<f64>() }
+    if std::env::args().any(|a| a == "--f32") {
+        run::<f32>()
+    } else {
+        run::<f64>()
+    }
 }

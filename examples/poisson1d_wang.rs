@@ -12,30 +12,13 @@
 
 use std::time::Instant;
 
-use pinn::ad::jet::Component;
-use pinn::ad::{Elementary, Real, Scalar};
+use pinn::ad::{Elementary, Real};
 use pinn::nets::NetBuilder;
 use pinn::optim::{Adam, AdamConfig, Schedule};
-use pinn::pde::{Condition, Fields, Pde};
+use pinn::pde::Condition;
+use pinn::pde::problems::Poisson1D;
 use pinn::rng::{Seed, uniform};
 use pinn::train::Trainer;
-
-/// `u″ = −C² sin(Cx)`.
-struct Poisson1d {
-    c: f64,
-}
-
-impl Pde for Poisson1d {
-    fn dim(&self) -> usize {
-        1
-    }
-    fn components(&self) -> Vec<Component> {
-        vec![Component::Second(0, 0)]
-    }
-    fn residual<S: Scalar>(&self, x: &[f64], u: &Fields<'_, S>, _c: &[S], r: &mut [S]) {
-        r[0] = u.d2(0, 0, 0) + S::from_f64(self.c * self.c * (self.c * x[0]).sin());
-    }
-}
 
 fn arg(name: &str) -> Option<String> {
     let args: Vec<String> = std::env::args().collect();
@@ -63,7 +46,7 @@ fn run<T: Real>(c: f64, steps: usize, paper: f64) -> Result<String, pinn::Error>
     };
     let xs: Vec<f64> = (0..1000).map(|i| i as f64 / 999.0).collect();
     let reference: Vec<f64> = xs.iter().map(|x| (c * x).sin()).collect();
-    let mut trainer = Trainer::<_, T>::builder(net, Poisson1d { c })
+    let mut trainer = Trainer::<_, T>::builder(net, Poisson1D::new(c)?)
         .pde_points(draw(Seed(99))?.0)
         .resample("pde", 1, draw)
         .condition(
@@ -71,7 +54,14 @@ fn run<T: Real>(c: f64, steps: usize, paper: f64) -> Result<String, pinn::Error>
             Condition::dirichlet(0, move |x| (c * x[0]).sin()),
             vec![0.0, 1.0],
         )
-        .phase("adam", steps, Adam::new(AdamConfig { schedule, ..Default::default() })?)
+        .phase(
+            "adam",
+            steps,
+            Adam::new(AdamConfig {
+                schedule,
+                ..Default::default()
+            })?,
+        )
         .metrics(xs, reference, steps.max(1))
         .seed(Seed(1))
         .chunk_size(128)

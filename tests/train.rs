@@ -13,22 +13,8 @@ use pinn::optim::{Adam, AdamConfig, Lbfgs, LbfgsConfig};
 use pinn::pde::{Condition, Fields, Pde};
 use pinn::rng::{Seed, uniform};
 use pinn::train::{Control, StopReason, Trainer};
-
-/// u'' = −C² sin(Cx) on [0, 1] (Wang et al.'s Poisson 1D), u = sin(Cx).
-struct Poisson1d {
-    c: f64,
-}
-impl Pde for Poisson1d {
-    fn dim(&self) -> usize {
-        1
-    }
-    fn components(&self) -> Vec<Component> {
-        vec![Component::Second(0, 0)]
-    }
-    fn residual<S: Scalar>(&self, x: &[f64], u: &Fields<'_, S>, _c: &[S], r: &mut [S]) {
-        r[0] = u.d2(0, 0, 0) + S::from_f64(self.c * self.c * (self.c * x[0]).sin());
-    }
-}
+// Wang et al.'s Poisson 1D, `u″ = −C² sin(Cx)` on [0, 1], `u = sin(Cx)`.
+use pinn::pde::problems::Poisson1D as Poisson1d;
 
 fn grid(n: usize) -> Vec<f64> {
     (0..n).map(|i| i as f64 / (n - 1) as f64).collect()
@@ -41,7 +27,7 @@ fn builder(c: f64, threads: usize) -> pinn::train::TrainerBuilder<Poisson1d, f64
         .unwrap();
     let xs = grid(201);
     let reference: Vec<f64> = xs.iter().map(|x| (c * x).sin()).collect();
-    Trainer::builder(net, Poisson1d { c })
+    Trainer::builder(net, Poisson1d::new(c).unwrap())
         .pde_points(grid(64))
         .condition(
             "boundary",
@@ -136,7 +122,7 @@ fn a_non_finite_loss_stops_with_step_and_term() {
         .mlp(&[8], Elementary::Tanh)
         .build(1)
         .unwrap();
-    let mut t = Trainer::<_, f64>::builder(net, Poisson1d { c: 1.0 })
+    let mut t = Trainer::<_, f64>::builder(net, Poisson1d::new(1.0).unwrap())
         .pde_points(grid(16))
         .condition("boundary", Condition::dirichlet(0, g), vec![0.0, 1.0])
         .phase("adam", 20, Adam::with_lr(1e-3).unwrap())
@@ -166,13 +152,13 @@ fn invalid_configurations_are_typed_errors() {
     let cases: Vec<(&str, Built)> = vec![
         (
             "no terms",
-            Trainer::builder(net(), Poisson1d { c: 1.0 })
+            Trainer::builder(net(), Poisson1d::new(1.0).unwrap())
                 .phase("a", 1, adam())
                 .build(),
         ),
         (
             "no phases",
-            Trainer::builder(net(), Poisson1d { c: 1.0 })
+            Trainer::builder(net(), Poisson1d::new(1.0).unwrap())
                 .pde_points(grid(4))
                 .build(),
         ),
@@ -186,14 +172,14 @@ fn invalid_configurations_are_typed_errors() {
         ),
         (
             "empty points",
-            Trainer::builder(net(), Poisson1d { c: 1.0 })
+            Trainer::builder(net(), Poisson1d::new(1.0).unwrap())
                 .pde_points(vec![])
                 .phase("a", 1, adam())
                 .build(),
         ),
         (
             "NaN point",
-            Trainer::builder(net(), Poisson1d { c: 1.0 })
+            Trainer::builder(net(), Poisson1d::new(1.0).unwrap())
                 .pde_points(vec![0.1, f64::NAN])
                 .phase("a", 1, adam())
                 .build(),

@@ -151,32 +151,10 @@ impl<T: Real> JetWorkspace<T> {
             let out = &mut after[0][..];
             match node.op {
                 NodeOp::Input => {}
-                NodeOp::Dense {
-                    input,
-                    offset,
-                    bias,
-                    ..
-                } => {
-                    let w_in = graph.nodes()[input].width;
-                    affine_forward(
-                        l,
-                        n,
-                        (w, w_in),
-                        &theta[offset..],
-                        bias,
-                        input,
-                        &before[input],
-                        out,
-                    );
-                }
-                NodeOp::Linear {
-                    input,
-                    offset,
-                    bias,
-                } => {
-                    let w_in = graph.nodes()[input].width;
-                    let wb = &self.consts[offset..];
-                    affine_forward(l, n, (w, w_in), wb, bias, input, &before[input], out);
+                NodeOp::Dense { input, .. } | NodeOp::Linear { input, .. } => {
+                    let (wb, bias, _) = affine_of(node.op, theta, &self.consts);
+                    let shape = (w, graph.nodes()[input].width);
+                    affine_forward(l, n, shape, wb, bias, input, &before[input], out);
                 }
                 NodeOp::Concat(a, b) => {
                     let (wa, wb) = (graph.nodes()[a].width, graph.nodes()[b].width);
@@ -271,40 +249,14 @@ impl<T: Real> JetWorkspace<T> {
             let vals = &self.vals;
             match node.op {
                 NodeOp::Input => {}
-                NodeOp::Dense {
-                    input,
-                    offset,
-                    bias,
-                    ..
-                } => {
+                NodeOp::Dense { input, .. } | NodeOp::Linear { input, .. } => {
+                    let (wb, bias, offset) = affine_of(node.op, theta, &self.consts);
                     let w_in = graph.nodes()[input].width;
                     let len = w * w_in + if bias { w } else { 0 };
                     let abar = (input != 0).then(|| &mut before[input][..]);
-                    let shape = (w, w_in);
-                    let gwb = Some(&mut grad[offset..offset + len]);
-                    let wb = &theta[offset..];
-                    affine_backward(l, n, shape, wb, bias, input, &vals[input], gbar, gwb, abar);
-                }
-                NodeOp::Linear {
-                    input,
-                    offset,
-                    bias,
-                } => {
-                    let w_in = graph.nodes()[input].width;
-                    let abar = (input != 0).then(|| &mut before[input][..]);
-                    let wb = &self.consts[offset..];
-                    affine_backward(
-                        l,
-                        n,
-                        (w, w_in),
-                        wb,
-                        bias,
-                        input,
-                        &vals[input],
-                        gbar,
-                        None,
-                        abar,
-                    );
+                    let gwb = offset.map(|o| &mut grad[o..o + len]);
+                    let (shape, a) = ((w, w_in), &vals[input]);
+                    affine_backward(l, n, shape, wb, bias, input, a, gbar, gwb, abar);
                 }
                 NodeOp::Concat(a, b) => {
                     let (wa, wb) = (graph.nodes()[a].width, graph.nodes()[b].width);
@@ -362,6 +314,16 @@ impl<T: Real> JetWorkspace<T> {
             }
         }
         Ok(())
+    }
+}
+
+/// For a dense or constant linear node: its weights-then-bias (from `θ` or from the graph's
+/// constants), whether it has a bias, and where its parameters start in `θ` if trainable.
+fn affine_of<'a, T>(op: NodeOp, theta: &'a [T], consts: &'a [T]) -> (&'a [T], bool, Option<usize>) {
+    match op {
+        NodeOp::Dense { offset, bias, .. } => (&theta[offset..], bias, Some(offset)),
+        NodeOp::Linear { offset, bias, .. } => (&consts[offset..], bias, None),
+        _ => (&[], false, None),
     }
 }
 
