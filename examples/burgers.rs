@@ -54,7 +54,7 @@ fn run<T: Real>() -> Result<(), Box<dyn std::error::Error>> {
     );
     let grid = support::grid2(&xs, &ts);
     let reference = problem.reference_at(&grid)?;
-    let (adam, lbfgs) = (arg("--adam", 5000), arg("--lbfgs", 1000));
+    let (adam, lbfgs) = (arg("--adam", 2000), arg("--lbfgs", 1000));
     let mut trainer = Trainer::<_, T>::builder(net, problem)
         .pde_points(interior)
         .condition(

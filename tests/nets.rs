@@ -214,3 +214,25 @@ fn parameter_files_round_trip_and_reject_damage() {
     ));
     std::fs::remove_dir_all(&dir).ok();
 }
+
+#[test]
+fn hard_constraint_helpers_reject_bad_axes() {
+    use pinn::pde::hard;
+    let bad = NetBuilder::new(2)
+        .mlp(&[4], Elementary::Tanh)
+        .transform(|b, x, n| {
+            let bx = hard::vanish_on_box(b, x, &[0.0, 0.0], &[1.0, 1.0], &[2]);
+            b.mul(bx, n)
+        })
+        .build(1);
+    assert!(matches!(bad, Err(Error::InvalidConfig { .. })));
+    let short = NetBuilder::new(2)
+        .mlp(&[4], Elementary::Tanh)
+        .transform(|b, x, n| {
+            let bx = hard::vanish_on_box(b, x, &[0.0], &[1.0], &[0]);
+            b.mul(bx, n)
+        })
+        .build(1);
+    assert!(matches!(short, Err(Error::InvalidConfig { .. })));
+    assert!(Selection::new(2).laplacian().first(5).layout().is_err());
+}

@@ -749,3 +749,17 @@ fn adam_and_sgd_checkpoints_restore_the_run_bitwise() {
     };
     check(|| Box::new(Sgd::new(momentum).unwrap()));
 }
+
+/// A crafted L-BFGS state whose counters overflow the length check is refused, not a panic.
+#[test]
+fn lbfgs_refuses_overflowing_state_counters() {
+    use pinn::optim::{Lbfgs, LbfgsConfig, Optimizer, OptimizerState};
+    let mut opt = Lbfgs::<f64>::new(LbfgsConfig::default()).unwrap();
+    for (n, k) in [(1u64 << 63, 0u64), (u64::MAX, 1), (1 << 40, 1 << 40)] {
+        let state = OptimizerState {
+            counters: vec![0, 0, 0, n, k],
+            values: vec![0.0; 3],
+        };
+        assert!(opt.set_state(&state).is_err(), "n = {n}, k = {k}");
+    }
+}

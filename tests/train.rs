@@ -92,6 +92,25 @@ fn one_and_two_threads_give_identical_bits_with_resampling() {
 }
 
 #[test]
+fn a_converged_phase_hands_over_to_the_next() {
+    // L-BFGS with a loose gradient tolerance converges at once; Adam then runs its 7 steps and
+    // the run is reported as completed.
+    let loose = LbfgsConfig {
+        tolerance_grad: 1e3,
+        ..Default::default()
+    };
+    let mut t = builder(1.0, 1)
+        .phase("lbfgs", 50, Lbfgs::new(loose).unwrap())
+        .phase("adam", 7, Adam::with_lr(1e-3).unwrap())
+        .build()
+        .unwrap();
+    let r = t.run().unwrap();
+    assert_eq!((r.steps, r.stop), (8, StopReason::Completed));
+    // A second run has nothing left to do.
+    assert_eq!(t.run().unwrap().steps, 0);
+}
+
+#[test]
 fn an_observer_can_stop_the_run() {
     let mut t = builder(1.0, 1)
         .phase("adam", 100, Adam::with_lr(1e-3).unwrap())

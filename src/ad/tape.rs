@@ -66,6 +66,8 @@ pub struct Tape<T> {
 }
 
 /// A number recorded on a tape (or a constant that is not, until it meets a variable).
+///
+/// Combining variables of two different tapes panics.
 #[derive(Clone, Copy, Debug)]
 pub struct Var<'t, T> {
     tape: Option<&'t Tape<T>>,
@@ -125,6 +127,10 @@ impl<T: Scalar> Tape<T> {
     /// The reverse sweep: seeds `∂out/∂out = 1` and propagates adjoints to every node.
     ///
     /// A constant output (one that never touched a variable) has zero gradient.
+    ///
+    /// # Panics
+    /// If `output` was recorded on another tape (mixing tapes is a programming error, like
+    /// indexing one vector with another's positions).
     pub fn gradient(&self, output: Var<'_, T>) -> Gradient<T> {
         let nodes = self.nodes.borrow();
         let mut adj = vec![T::zero(); nodes.len()];
@@ -168,6 +174,9 @@ impl<T: Scalar> Tape<T> {
 
 impl<T: Scalar> Gradient<T> {
     /// `∂out/∂v`; zero for a constant or for a variable the output does not depend on.
+    ///
+    /// # Panics
+    /// If `v` belongs to another tape or was recorded after the sweep.
     pub fn wrt(&self, v: Var<'_, T>) -> T {
         match v.tape {
             Some(_) => self.adjoints[v.index],

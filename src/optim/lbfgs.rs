@@ -381,11 +381,21 @@ impl<T: Real> Optimizer<T> for Lbfgs<T> {
         check_len("lbfgs state counters", 5, state.counters.len())?;
         let c = &state.counters;
         let (n, k) = (c[3] as usize, c[4] as usize);
-        check_len(
-            "lbfgs state values",
-            3 + 2 * n + k * (1 + 2 * n),
-            state.values.len(),
-        )?;
+        // 3 + 2n + k(1 + 2n), refusing counters whose product overflows.
+        let expected = n.checked_mul(2).and_then(|two_n| {
+            two_n
+                .checked_add(1)?
+                .checked_mul(k)?
+                .checked_add(two_n.checked_add(3)?)
+        });
+        let Some(expected) = expected else {
+            return Err(Error::DimensionMismatch {
+                what: "lbfgs state values (counters overflow)",
+                expected: state.values.len(),
+                found: usize::MAX,
+            });
+        };
+        check_len("lbfgs state values", expected, state.values.len())?;
         if k > self.config.history_size {
             return Err(Error::DimensionMismatch {
                 what: "lbfgs state history (history_size)",

@@ -8,9 +8,10 @@ use crate::ad::jet::Component;
 /// The values of the declared [`Component`]s of every network output at one point, as numbers
 /// of type `S` (plain floats for the loss, dual numbers for its seeds).
 ///
-/// Asking for a component that was not declared returns 0 and records the request; the trainer
-/// turns it into [`Error::UndeclaredDerivative`](crate::Error::UndeclaredDerivative) instead
-/// of computing with a wrong value.
+/// Asking for a component that was not declared (or for an output that does not exist) returns
+/// 0 and records the request; the trainer turns it into
+/// [`Error::UndeclaredDerivative`](crate::Error::UndeclaredDerivative) instead of computing
+/// with a wrong value.
 pub struct Fields<'a, S> {
     comps: &'a [Component],
     outputs: usize,

@@ -24,12 +24,16 @@
 
 use crate::ad::jet::{GraphBuilder, NodeId};
 
-/// The coordinate `x_k` as a one-feature node.
+/// The coordinate `x_k` as a one-feature node (`k` beyond the input is a build error).
 pub fn coordinate(b: &mut GraphBuilder, x: NodeId, k: usize) -> NodeId {
     let d = b.width(x);
     let mut w = vec![0.0; d];
-    if k < d {
-        w[k] = 1.0;
+    match w.get_mut(k) {
+        Some(wk) => *wk = 1.0,
+        None => b.fail(
+            "hard.coordinate",
+            format!("coordinate {k} does not exist in {d} inputs"),
+        ),
     }
     b.linear(x, 1, &w, None)
 }
@@ -47,7 +51,8 @@ pub fn affine_coordinate(
 }
 
 /// `B(x) = Π_{k ∈ axes} (x_k − lo_k)(hi_k − x_k)`: zero on the faces `x_k = lo_k` and
-/// `x_k = hi_k` of the listed axes, positive inside the box.
+/// `x_k = hi_k` of the listed axes, positive inside the box. `lo` and `hi` give every
+/// coordinate's bounds; missing entries or axes are a build error.
 pub fn vanish_on_box(
     b: &mut GraphBuilder,
     x: NodeId,
@@ -55,6 +60,18 @@ pub fn vanish_on_box(
     hi: &[f64],
     axes: &[usize],
 ) -> NodeId {
+    let d = b.width(x);
+    if lo.len() != d || hi.len() != d || axes.is_empty() {
+        b.fail(
+            "hard.vanish_on_box",
+            format!(
+                "need lo and hi for all {d} coordinates and at least one axis, found {} / {} / {}",
+                lo.len(),
+                hi.len(),
+                axes.len()
+            ),
+        );
+    }
     let mut acc: Option<NodeId> = None;
     for &k in axes {
         let left = affine_coordinate(b, x, k, 1.0, -lo.get(k).copied().unwrap_or(0.0));

@@ -371,7 +371,8 @@ impl<P: Pde, T: Real> Assembly<P, T> {
         if let Some(c) = missing.get() {
             return Err(Error::UndeclaredDerivative {
                 what: format!(
-                    "{c:?} in term `{}` (declare it in the residual's components)",
+                    "{c:?} in term `{}` (declare it in the residual's components, and read \
+                     outputs 0..{m} only)",
                     t.name
                 ),
             });

@@ -32,7 +32,7 @@ pub struct Event<'a, T> {
     pub phase: &'a str,
     /// The loss at the start of the step.
     pub loss: T,
-    /// Each term's weighted loss at the last evaluation of the step, in term order.
+    /// Each term's weighted loss at the start of the step (its first evaluation), in term order.
     pub terms: &'a [T],
     /// The term names.
     pub term_names: &'a [String],
@@ -49,18 +49,19 @@ pub struct HistoryRow<T> {
     pub step: usize,
     /// The loss at the start of the step.
     pub loss: T,
-    /// Each term's weighted loss.
+    /// Each term's weighted loss at the start of the step; they add up to `loss`.
     pub terms: Vec<T>,
 }
 
 /// Why a run ended.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum StopReason {
-    /// Every phase ran all its steps.
+    /// The last phase ran all its steps.
     Completed,
     /// An observer returned [`Control::Stop`].
     Observer,
-    /// The last phase's optimizer converged (or could not progress) before its budget.
+    /// The last phase that ran ended early because its optimizer converged (or could not
+    /// progress); earlier phases that converged simply handed over to the next one.
     Converged(Termination),
 }
 
@@ -87,6 +88,7 @@ type DrawFn = Box<dyn FnMut(Seed) -> Result<(Vec<f64>, Vec<f64>)> + Send>;
 struct Phase<T> {
     name: String,
     steps: usize,
+    done: usize,
     optimizer: Box<dyn Optimizer<T> + Send>,
 }
 
@@ -115,6 +117,7 @@ pub struct TrainerBuilder<P, T> {
     resamplers: Vec<Resampler>,
     observers: Vec<ObserverFn<T>>,
     metric: Option<MetricSpec>,
+    weights: Vec<(String, f64)>,
 }
 
 /// Trains a network on a PDE. Build one with [`Trainer::builder`].
@@ -128,6 +131,7 @@ pub struct Trainer<P, T> {
     observers: Vec<ObserverFn<T>>,
     metric: Option<MetricSpec>,
     step: usize,
+    backup: Vec<T>,
 }
 
 impl<P: Pde, T: Real> Trainer<P, T> {
@@ -145,6 +149,7 @@ impl<P: Pde, T: Real> Trainer<P, T> {
             resamplers: Vec::new(),
             observers: Vec::new(),
             metric: None,
+            weights: Vec::new(),
         }
     }
 
@@ -174,11 +179,11 @@ impl<P: Pde, T: Real> Trainer<P, T> {
         self.step
     }
 
-    /// Runs every phase. On an error (a non-finite loss names its step and term) the
-    /// parameters stay at the last finite iterate, available through [`Trainer::params`].
+    /// Runs the phases that still have steps to take. On an error (a non-finite loss names its
+    /// step and term) the parameters are restored to those before the failing step, available
+    /// through [`Trainer::params`], and a later `run` continues from there.
     pub fn run(&mut self) -> Result<Report<T>> {
         let start = Instant::now();
-        let names = self.assembly.term_names();
         let mut report = Report {
             steps: 0,
             stop: StopReason::Completed,
@@ -187,24 +192,42 @@ impl<P: Pde, T: Real> Trainer<P, T> {
             evaluations: 0,
             seconds: 0.0,
         };
-        let phases = std::mem::take(&mut self.phases);
-        let mut phases_out = Vec::new();
-        let mut result = Ok(());
-        'phases: for mut phase in phases {
-            for _ in 0..phase.steps {
-                if let Err(e) = self.resample() {
-                    result = Err(e);
-                    phases_out.push(phase);
-                    break 'phases;
-                }
+        let mut phases = std::mem::take(&mut self.phases);
+        let outcome = self.run_phases(&mut phases, &mut report, start);
+        self.phases = phases;
+        outcome?;
+        if let Some(m) = &self.metric {
+            let last = self.step.saturating_sub(1);
+            if report.steps > 0 && report.metrics.last().map(|r| r.0) != Some(last) {
+                report.metrics.push((last, self.metrics_now(m)?));
+            }
+        }
+        report.seconds = start.elapsed().as_secs_f64();
+        Ok(report)
+    }
+
+    fn run_phases(
+        &mut self,
+        phases: &mut [Phase<T>],
+        report: &mut Report<T>,
+        start: Instant,
+    ) -> Result<()> {
+        let names = self.assembly.term_names();
+        for phase in phases.iter_mut() {
+            report.stop = StopReason::Completed;
+            while phase.done < phase.steps {
+                self.resample()?;
                 let step = self.step;
                 let mut terms = Vec::new();
+                self.backup.copy_from_slice(&self.params);
                 let (assembly, params) = (&mut self.assembly, &mut self.params);
                 let optimizer = &mut phase.optimizer;
                 let info = self.pool.install(|| {
                     let mut objective = |x: &[T], g: &mut [T]| -> Result<T> {
                         let r = assembly.eval(x, g, step)?;
-                        terms = r.terms;
+                        if terms.is_empty() {
+                            terms = r.terms; // the step's first evaluation: its start point
+                        }
                         Ok(r.total)
                     };
                     optimizer.step(params, &mut objective)
@@ -212,12 +235,12 @@ impl<P: Pde, T: Real> Trainer<P, T> {
                 let info = match info {
                     Ok(i) => i,
                     Err(e) => {
-                        result = Err(e);
-                        phases_out.push(phase);
-                        break 'phases;
+                        self.params.copy_from_slice(&self.backup);
+                        return Err(e);
                     }
                 };
                 report.evaluations += info.evaluations;
+                phase.done += 1;
                 self.step += 1;
                 report.steps += 1;
                 let metrics = match &self.metric {
@@ -247,26 +270,16 @@ impl<P: Pde, T: Real> Trainer<P, T> {
                 });
                 if stop {
                     report.stop = StopReason::Observer;
-                    phases_out.push(phase);
-                    break 'phases;
+                    return Ok(());
                 }
                 if let Some(t) = info.termination.filter(|t| t.is_converged()) {
+                    // This phase is over; the next one (if any) starts from here.
                     report.stop = StopReason::Converged(t);
-                    break;
+                    phase.done = phase.steps;
                 }
             }
-            phases_out.push(phase);
         }
-        self.phases = phases_out;
-        result?;
-        if let Some(m) = &self.metric {
-            let last = self.step.saturating_sub(1);
-            if report.metrics.last().map(|r| r.0) != Some(last) {
-                report.metrics.push((last, self.metrics_now(m)?));
-            }
-        }
-        report.seconds = start.elapsed().as_secs_f64();
-        Ok(report)
+        Ok(())
     }
 
     /// Metrics of the current network on the metric points.
@@ -348,11 +361,9 @@ impl<P: Pde, T: Real> TrainerBuilder<P, T> {
         })
     }
 
-    /// Sets the weight of the term named `name` (applied at build time).
+    /// Sets the weight of the term named `name` (checked and applied at build time).
     pub fn weight(mut self, name: &str, weight: f64) -> Self {
-        for t in self.terms.iter_mut().filter(|t| t.name == name) {
-            t.weight = weight;
-        }
+        self.weights.push((name.into(), weight));
         self
     }
 
@@ -366,6 +377,7 @@ impl<P: Pde, T: Real> TrainerBuilder<P, T> {
         self.phases.push(Phase {
             name: name.into(),
             steps,
+            done: 0,
             optimizer: Box::new(optimizer),
         });
         self
@@ -431,7 +443,7 @@ impl<P: Pde, T: Real> TrainerBuilder<P, T> {
     }
 
     /// Validates the whole configuration and prepares the run.
-    pub fn build(self) -> Result<Trainer<P, T>> {
+    pub fn build(mut self) -> Result<Trainer<P, T>> {
         let invalid =
             |field: &'static str, reason: String| Err(Error::InvalidConfig { field, reason });
         if self.terms.is_empty() {
@@ -449,11 +461,41 @@ impl<P: Pde, T: Real> TrainerBuilder<P, T> {
         if self.threads == Some(0) {
             return invalid("threads", "must be at least 1, found 0".into());
         }
-        if let Some(r) = self.resamplers.iter().find(|r| r.every == 0) {
-            return invalid(
-                "resample.every",
-                format!("term `{}`: must be ≥ 1, found 0", r.term),
-            );
+        for (name, w) in &self.weights {
+            let mut found = false;
+            for t in self.terms.iter_mut().filter(|t| t.name == *name) {
+                t.weight = *w;
+                found = true;
+            }
+            if !found {
+                return invalid("weight", format!("no term named `{name}`"));
+            }
+        }
+        for r in &self.resamplers {
+            if r.every == 0 {
+                return invalid(
+                    "resample.every",
+                    format!("term `{}`: must be ≥ 1, found 0", r.term),
+                );
+            }
+            match self
+                .terms
+                .iter()
+                .find(|t| t.name == r.term)
+                .map(|t| &t.kind)
+            {
+                None => return invalid("resample", format!("no term named `{}`", r.term)),
+                Some(TermKind::Condition(Condition::Periodic { .. } | Condition::Data { .. })) => {
+                    return invalid(
+                        "resample",
+                        format!(
+                            "term `{}`: periodic and data terms keep their points",
+                            r.term
+                        ),
+                    );
+                }
+                Some(_) => {}
+            }
         }
         if let Some(m) = &self.metric {
             let d = self.graph.input_dim();
@@ -462,6 +504,12 @@ impl<P: Pde, T: Real> TrainerBuilder<P, T> {
             }
             if m.points.is_empty() || !m.points.len().is_multiple_of(d) {
                 return invalid("metrics.points", format!("need d = {d} numbers per point"));
+            }
+            if m.points.iter().chain(&m.reference).any(|v| !v.is_finite()) {
+                return invalid(
+                    "metrics",
+                    "every point and reference value must be finite".into(),
+                );
             }
             let want = m.points.len() / d * self.graph.output_dim();
             if m.reference.len() != want {
@@ -482,7 +530,6 @@ impl<P: Pde, T: Real> TrainerBuilder<P, T> {
                 field: "threads",
                 reason: format!("could not start {threads} worker threads: {e}"),
             })?;
-        let n_coef = self.pde.coefficients().len();
         let params = match self.params {
             Some(p) => p,
             None => {
@@ -502,7 +549,7 @@ impl<P: Pde, T: Real> TrainerBuilder<P, T> {
         if params.iter().any(|p| !p.is_finite()) {
             return invalid("params", "every starting parameter must be finite".into());
         }
-        let _ = n_coef;
+        let params_len = params.len();
         Ok(Trainer {
             assembly,
             params,
@@ -513,6 +560,7 @@ impl<P: Pde, T: Real> TrainerBuilder<P, T> {
             observers: self.observers,
             metric: self.metric,
             step: 0,
+            backup: vec![T::zero(); params_len],
         })
     }
 }

@@ -175,7 +175,10 @@ impl GraphBuilder {
         }
     }
 
-    fn fail(&mut self, field: &'static str, reason: String) {
+    /// Records a configuration error; [`GraphBuilder::build`] returns the first one. For code
+    /// that builds graph pieces (hard constraints, embeddings) and finds its own arguments
+    /// invalid.
+    pub fn fail(&mut self, field: &'static str, reason: String) {
         self.error
             .get_or_insert(Error::InvalidConfig { field, reason });
     }
@@ -211,7 +214,17 @@ impl GraphBuilder {
             );
         }
         let offset = self.n_params;
-        self.n_params += width * n_in + if bias { width } else { 0 };
+        let size = width
+            .checked_mul(n_in)
+            .and_then(|s| s.checked_add(if bias { width } else { 0 }))
+            .and_then(|s| s.checked_add(offset));
+        match size {
+            Some(end) => self.n_params = end,
+            None => self.fail(
+                "graph.dense.width",
+                format!("a {width} × {n_in} layer overflows the parameter count"),
+            ),
+        }
         self.push(
             NodeOp::Dense {
                 input: a.0,
@@ -241,7 +254,7 @@ impl GraphBuilder {
     /// ```
     pub fn linear(&mut self, a: NodeId, width: usize, w: &[f64], b: Option<&[f64]>) -> NodeId {
         let n_in = self.width_of(a);
-        if w.len() != width * n_in {
+        if Some(w.len()) != width.checked_mul(n_in) {
             self.fail(
                 "graph.linear.w",
                 format!(

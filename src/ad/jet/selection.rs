@@ -112,16 +112,15 @@ impl Layout {
         }
         pairs.sort_unstable();
         pairs.dedup();
-        let mut dirs: Vec<usize> = if s.laplacian {
-            (0..s.dim).collect()
+        let mut dirs = Vec::new();
+        for &k in &s.first {
+            dirs.push(check(k)?);
+        }
+        if s.laplacian {
+            dirs = (0..s.dim).collect();
         } else {
-            let mut d = Vec::new();
-            for &k in &s.first {
-                d.push(check(k)?);
-            }
-            d.extend(pairs.iter().flat_map(|&(k, l)| [k, l]));
-            d
-        };
+            dirs.extend(pairs.iter().flat_map(|&(k, l)| [k, l]));
+        }
         dirs.sort_unstable();
         dirs.dedup();
         let pos = |k: usize| dirs.iter().position(|&d| d == k).unwrap_or(0);
