@@ -124,6 +124,7 @@ pub mod optim;
 pub mod pde;
 pub mod rng;
 pub mod sampling;
+pub mod strategies;
 pub mod train;
 pub mod tutorial;
 

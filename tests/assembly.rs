@@ -199,3 +199,71 @@ fn non_finite_loss_names_step_and_term() {
         other => panic!("expected NonFinite, got {other:?}"),
     }
 }
+
+#[test]
+fn point_weights_term_gradients_and_recorded_residuals_are_consistent() {
+    let (mut a, params) = setup(1, 64);
+    let n = a.n_params();
+    // Per-point weights on the PDE term (index 0) and the periodic term (index 4).
+    let (n0, n4) = (a.n_points(0).unwrap(), a.n_points(4).unwrap());
+    let lam0: Vec<f64> = (0..n0)
+        .map(|i| 0.5 + (i as f64 * 0.3).sin().abs())
+        .collect();
+    let lam4: Vec<f64> = (0..n4).map(|i| 1.0 + 0.1 * i as f64).collect();
+    a.set_point_weights(0, &lam0).unwrap();
+    a.set_point_weights(4, &lam4).unwrap();
+    a.record_residuals(0, true).unwrap();
+    a.record_residuals(4, true).unwrap();
+    let mut grad = vec![0.0; n];
+    let total = a.eval(&params, &mut grad, 0).unwrap();
+    // Recorded residuals reproduce the weighted term losses.
+    for (ti, lam) in [(0, &lam0), (4, &lam4)] {
+        let r2 = a.residuals(ti).unwrap().to_vec();
+        let w = a.weight(ti).unwrap();
+        let want: f64 = r2
+            .iter()
+            .zip(lam.iter())
+            .map(|(r, l)| l * l * r)
+            .sum::<f64>()
+            * w
+            / r2.len() as f64;
+        assert!(
+            (want - total.terms[ti]).abs() <= 1e-12 * want.abs(),
+            "term {ti}: {want} vs {}",
+            total.terms[ti]
+        );
+    }
+    // Term gradients add up to the total gradient.
+    let mut sum = vec![0.0; n];
+    let mut g = vec![0.0; n];
+    for ti in 0..7 {
+        let r = a.eval_term(ti, &params, &mut g, 0).unwrap();
+        assert!((r.total - total.terms[ti]).abs() <= 1e-12 * r.total.abs().max(1e-300));
+        for (s, v) in sum.iter_mut().zip(&g) {
+            *s += v;
+        }
+    }
+    for (s, v) in sum.iter().zip(&grad) {
+        assert!((s - v).abs() <= 1e-10 * (1.0 + v.abs()));
+    }
+    // The weighted gradient against central differences.
+    let h = 1e-6;
+    let mut g2 = vec![0.0; n];
+    for j in [0, 7, 100, n / 2, n - 1] {
+        let (mut p, mut m) = (params.clone(), params.clone());
+        p[j] += h;
+        m[j] -= h;
+        let fd = (a.eval(&p, &mut g2, 0).unwrap().total - a.eval(&m, &mut g2, 0).unwrap().total)
+            / (2.0 * h);
+        assert!(
+            (fd - grad[j]).abs() <= 1e-6 * (1.0 + fd.abs()),
+            "param {j}: fd {fd} vs {}",
+            grad[j]
+        );
+    }
+    // Wrong-length weights are a typed error.
+    assert!(matches!(
+        a.set_point_weights(0, &[1.0; 3]),
+        Err(Error::DimensionMismatch { .. })
+    ));
+}

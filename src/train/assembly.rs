@@ -58,6 +58,10 @@ struct Prepared<T> {
     comps: Vec<Component>,
     selection: Selection,
     periodic: bool,
+    /// Per-point weights `λ_p` inside the square, `(λ_p r_p)²` (empty: all 1).
+    point_weights: Vec<T>,
+    /// Whether [`Assembly::eval`] keeps each point's `Σ_eq r²`.
+    record: bool,
 }
 
 /// The loss of one evaluation.
@@ -79,6 +83,7 @@ pub struct Assembly<P, T> {
     workspaces: Vec<Vec<Mutex<JetWorkspace<T>>>>,
     buffers: Vec<Vec<T>>,
     threads: usize,
+    residuals: Vec<Vec<T>>,
 }
 
 fn selection(dim: usize, comps: &[Component]) -> Selection {
@@ -125,14 +130,7 @@ impl<P: Pde, T: Real> Assembly<P, T> {
         for t in terms {
             prepared.push(prepare(t, &pde, &graph)?);
         }
-        let mut items = Vec::new();
-        for (ti, t) in prepared.iter().enumerate() {
-            let mut s = 0;
-            while s < t.n {
-                items.push((ti, s, (s + chunk).min(t.n)));
-                s += chunk;
-            }
-        }
+        let n_terms = prepared.len();
         let mut workspaces = Vec::new();
         for t in &prepared {
             let mut v = Vec::new();
@@ -142,16 +140,19 @@ impl<P: Pde, T: Real> Assembly<P, T> {
             workspaces.push(v);
         }
         let n_all = graph.n_params() + pde.coefficients().len();
-        Ok(Assembly {
+        let mut assembly = Assembly {
             graph,
             pde,
             terms: prepared,
             chunk,
-            items,
+            items: Vec::new(),
             workspaces,
             buffers: vec![vec![T::zero(); n_all]; 2 * threads],
             threads,
-        })
+            residuals: vec![Vec::new(); n_terms],
+        };
+        assembly.rebuild_items();
+        Ok(assembly)
     }
 
     /// The network.
@@ -175,21 +176,44 @@ impl<P: Pde, T: Real> Assembly<P, T> {
         self.terms.iter().map(|t| t.name.clone()).collect()
     }
 
-    /// Replaces the points of term `index` (resampling), keeping its kind and weight.
-    pub fn set_points(&mut self, index: usize, points: Vec<f64>, normals: Vec<f64>) -> Result<()> {
-        let old = self.terms.get(index).ok_or(Error::InvalidConfig {
-            field: "term",
-            reason: format!("no term number {index}"),
-        })?;
+    /// Replaces the points of term `index` (resampling, region sampling), keeping its kind and
+    /// weight; `normals` and `partners` as for [`Term`]. Per-point weights are kept when the
+    /// number of points does not change, and dropped otherwise.
+    pub fn set_points(
+        &mut self,
+        index: usize,
+        points: Vec<f64>,
+        normals: Vec<f64>,
+        partners: Vec<f64>,
+    ) -> Result<()> {
+        let old = self.term(index)?;
         let t = Term {
             name: old.name.clone(),
             kind: old.kind.clone(),
             weight: old.weight,
             points,
             normals,
-            partners: Vec::new(),
+            partners,
         };
-        self.terms[index] = prepare(t, &self.pde, &self.graph)?;
+        let (record, weights, n_old) = (old.record, old.point_weights.clone(), old.n);
+        let mut new = prepare(t, &self.pde, &self.graph)?;
+        new.record = record;
+        if new.n == n_old {
+            new.point_weights = weights;
+        }
+        self.terms[index] = new;
+        self.rebuild_items();
+        Ok(())
+    }
+
+    fn term(&self, index: usize) -> Result<&Prepared<T>> {
+        self.terms.get(index).ok_or(Error::InvalidConfig {
+            field: "term",
+            reason: format!("no term number {index} (there are {})", self.terms.len()),
+        })
+    }
+
+    fn rebuild_items(&mut self) {
         self.items.clear();
         for (ti, t) in self.terms.iter().enumerate() {
             let mut s = 0;
@@ -198,12 +222,103 @@ impl<P: Pde, T: Real> Assembly<P, T> {
                 s += self.chunk;
             }
         }
+    }
+
+    /// The points of term `index` (point-major; for a periodic term, its first points only).
+    pub fn points(&self, index: usize) -> Result<&[f64]> {
+        Ok(&self.term(index)?.x)
+    }
+
+    /// What term `index` measures.
+    pub fn kind(&self, index: usize) -> Result<&TermKind> {
+        Ok(&self.term(index)?.kind)
+    }
+
+    /// The number of points of term `index`.
+    pub fn n_points(&self, index: usize) -> Result<usize> {
+        Ok(self.term(index)?.n)
+    }
+
+    /// The weight `w_t` of term `index`.
+    pub fn weight(&self, index: usize) -> Result<f64> {
+        Ok(self.term(index)?.weight)
+    }
+
+    /// Sets the weight `w_t` of term `index` (finite, ≥ 0).
+    pub fn set_weight(&mut self, index: usize, weight: f64) -> Result<()> {
+        self.term(index)?;
+        if !(weight.is_finite() && weight >= 0.0) {
+            return Err(Error::InvalidConfig {
+                field: "term.weight",
+                reason: format!("must be finite and ≥ 0, found {weight}"),
+            });
+        }
+        self.terms[index].weight = weight;
         Ok(())
+    }
+
+    /// Sets per-point weights `λ_p` of term `index`, entering the loss inside the square:
+    /// `w_t·(1/N)·Σ_p (λ_p r_p)²` (self-adaptive PINNs). An empty slice removes them.
+    pub fn set_point_weights(&mut self, index: usize, weights: &[T]) -> Result<()> {
+        let n = self.term(index)?.n;
+        if !weights.is_empty() && weights.len() != n {
+            return Err(Error::DimensionMismatch {
+                what: "per-point weights",
+                expected: n,
+                found: weights.len(),
+            });
+        }
+        if weights.iter().any(|w| !w.is_finite()) {
+            return Err(Error::InvalidConfig {
+                field: "term.point_weights",
+                reason: "every weight must be finite".into(),
+            });
+        }
+        self.terms[index].point_weights = weights.to_vec();
+        Ok(())
+    }
+
+    /// Keeps (or stops keeping) each point's unweighted `Σ_eq r²` of term `index` at every
+    /// evaluation; read them with [`Assembly::residuals`].
+    pub fn record_residuals(&mut self, index: usize, on: bool) -> Result<()> {
+        self.term(index)?;
+        self.terms[index].record = on;
+        Ok(())
+    }
+
+    /// Each point's unweighted `Σ_eq r²` from the last evaluation of term `index` (empty unless
+    /// recording was switched on).
+    pub fn residuals(&self, index: usize) -> Result<&[T]> {
+        self.term(index)?;
+        Ok(&self.residuals[index])
     }
 
     /// `L` and `∂L/∂(θ, c)` (written to `grad`, length [`Assembly::n_params`]). `step` names
     /// the step in a non-finite error.
     pub fn eval(&mut self, params: &[T], grad: &mut [T], step: usize) -> Result<LossReport<T>> {
+        self.eval_terms(params, grad, step, None)
+    }
+
+    /// The weighted loss `w_t·L_t` of term `index` alone and its gradient (the other terms'
+    /// entries of the report are 0).
+    pub fn eval_term(
+        &mut self,
+        index: usize,
+        params: &[T],
+        grad: &mut [T],
+        step: usize,
+    ) -> Result<LossReport<T>> {
+        self.term(index)?;
+        self.eval_terms(params, grad, step, Some(index))
+    }
+
+    fn eval_terms(
+        &mut self,
+        params: &[T],
+        grad: &mut [T],
+        step: usize,
+        only: Option<usize>,
+    ) -> Result<LossReport<T>> {
         let n_all = self.n_params();
         if params.len() != n_all || grad.len() != n_all {
             return Err(Error::DimensionMismatch {
@@ -220,10 +335,20 @@ impl<P: Pde, T: Real> Assembly<P, T> {
         let mut term_loss = vec![T::zero(); self.terms.len()];
         let wave = self.buffers.len();
         let mut buffers = std::mem::take(&mut self.buffers);
+        let mut residuals = std::mem::take(&mut self.residuals);
+        for (r, t) in residuals.iter_mut().zip(&self.terms) {
+            r.resize(if t.record { t.n } else { 0 }, T::zero());
+        }
+        let items: Vec<(usize, usize, usize)> = self
+            .items
+            .iter()
+            .copied()
+            .filter(|it| only.is_none_or(|o| o == it.0))
+            .collect();
         let this = &*self;
         let mut outcome = Ok(());
-        for items in this.items.chunks(wave) {
-            let results: Vec<Result<T>> = items
+        for items in items.chunks(wave) {
+            let results: Vec<Result<(T, Vec<T>)>> = items
                 .par_iter()
                 .zip(buffers.par_iter_mut())
                 .map(|(&(ti, s, e), buf)| {
@@ -237,8 +362,12 @@ impl<P: Pde, T: Real> Assembly<P, T> {
                 .collect();
             for (k, r) in results.into_iter().enumerate() {
                 match r {
-                    Ok(l) => {
-                        term_loss[items[k].0] += l;
+                    Ok((l, r2)) => {
+                        let (ti, s, e) = items[k];
+                        term_loss[ti] += l;
+                        if !r2.is_empty() {
+                            residuals[ti][s..e].copy_from_slice(&r2);
+                        }
                         for (g, &b) in grad.iter_mut().zip(&buffers[k]) {
                             *g += b;
                         }
@@ -254,6 +383,7 @@ impl<P: Pde, T: Real> Assembly<P, T> {
             }
         }
         self.buffers = buffers;
+        self.residuals = residuals;
         outcome?;
         for (t, l) in self.terms.iter().zip(&term_loss) {
             if !l.is_finite() {
@@ -276,7 +406,8 @@ impl<P: Pde, T: Real> Assembly<P, T> {
         })
     }
 
-    /// The weighted loss of points `s..e` of term `ti`; adds its gradient to `buf`.
+    /// The weighted loss of points `s..e` of term `ti`, and each point's unweighted `Σ r²` if
+    /// the term records them; adds its gradient to `buf`.
     fn chunk_loss(
         &self,
         ti: usize,
@@ -285,7 +416,7 @@ impl<P: Pde, T: Real> Assembly<P, T> {
         params: &[T],
         ws: &mut JetWorkspace<T>,
         buf: &mut [T],
-    ) -> Result<T> {
+    ) -> Result<(T, Vec<T>)> {
         let t = &self.terms[ti];
         let d = self.graph.input_dim();
         let m = self.graph.output_dim();
@@ -295,6 +426,9 @@ impl<P: Pde, T: Real> Assembly<P, T> {
         let k = e - s;
         let scale = T::from_f64(t.weight / t.n as f64);
         let two = T::from_f64(2.0);
+        // λ_p² (1 without per-point weights).
+        let lam2 = |p: usize| t.point_weights.get(s + p).map_or(T::one(), |&l| l * l);
+        let mut r2 = Vec::with_capacity(if t.record { k } else { 0 });
         if t.periodic {
             // One forward pass over the k points followed by their k partners.
             let mut pts = Vec::with_capacity(2 * k * d);
@@ -310,12 +444,16 @@ impl<P: Pde, T: Real> Assembly<P, T> {
             let mut loss = T::zero();
             for p in 0..k {
                 let r = u[p * m + o] - u[(k + p) * m + o];
-                loss += r * r;
-                seed[p * m + o] = scale * two * r;
-                seed[(k + p) * m + o] = -(scale * two * r);
+                loss += lam2(p) * r * r;
+                if t.record {
+                    r2.push(r * r);
+                }
+                let g = scale * two * lam2(p) * r;
+                seed[p * m + o] = g;
+                seed[(k + p) * m + o] = -g;
             }
             ws.backward(&self.graph, theta, &mut buf[..n_theta])?;
-            return Ok(scale * loss);
+            return Ok((scale * loss, r2));
         }
         ws.forward(&self.graph, theta, &t.xt[s * d..e * d])?;
         let nc = t.comps.len();
@@ -352,10 +490,14 @@ impl<P: Pde, T: Real> Assembly<P, T> {
                 }
                 self.point_residual(t, x, gp, &dvals, m, &coef_d, &missing, &mut r);
                 if j == 0 {
-                    loss += r.iter().fold(T::zero(), |a, ri| a + ri.re * ri.re);
+                    let sq = r.iter().fold(T::zero(), |a, ri| a + ri.re * ri.re);
+                    loss += lam2(p) * sq;
+                    if t.record {
+                        r2.push(sq);
+                    }
                 }
                 let sj = r.iter().fold(T::zero(), |a, ri| a + ri.re * ri.eps);
-                seeds[(p * nc) * m + j] = scale * two * sj;
+                seeds[(p * nc) * m + j] = scale * two * lam2(p) * sj;
             }
             // Trainable coefficients: one dual pass each.
             for q in 0..n_coef {
@@ -365,7 +507,8 @@ impl<P: Pde, T: Real> Assembly<P, T> {
                 let mut cd = coef_d.clone();
                 cd[q].eps = T::one();
                 self.point_residual(t, x, gp, &dvals, m, &cd, &missing, &mut r);
-                coef_grad[q] += scale * two * r.iter().fold(T::zero(), |a, ri| a + ri.re * ri.eps);
+                let sq = r.iter().fold(T::zero(), |a, ri| a + ri.re * ri.eps);
+                coef_grad[q] += scale * two * lam2(p) * sq;
             }
         }
         if let Some(c) = missing.get() {
@@ -389,7 +532,7 @@ impl<P: Pde, T: Real> Assembly<P, T> {
         for (g, &c) in buf[n_theta..].iter_mut().zip(&coef_grad) {
             *g += c;
         }
-        Ok(scale * loss)
+        Ok((scale * loss, r2))
     }
 
     #[allow(clippy::too_many_arguments)]
@@ -513,5 +656,7 @@ fn prepare<P: Pde, T: Real>(t: Term, pde: &P, graph: &Graph) -> Result<Prepared<
         comps,
         selection: sel,
         periodic,
+        point_weights: Vec::new(),
+        record: false,
     })
 }

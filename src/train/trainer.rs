@@ -10,6 +10,7 @@ use crate::nets::predict;
 use crate::optim::{Optimizer, Termination};
 use crate::pde::{Condition, Pde};
 use crate::rng::Seed;
+use crate::strategies::{EvalContext, Strategy};
 
 use super::assembly::{Assembly, Term, TermKind};
 use super::metrics::Metrics;
@@ -82,6 +83,10 @@ pub struct Report<T> {
     pub seconds: f64,
 }
 
+/// The first seed stream of strategies (`seed.derive(STRATEGY_STREAM + k)` for strategy `k`);
+/// streams below it are the network initialisation (0) and the resampled terms (1 + term).
+const STRATEGY_STREAM: u64 = 1 << 32;
+
 type ObserverFn<T> = Box<dyn FnMut(&Event<'_, T>) -> Control + Send>;
 type DrawFn = Box<dyn FnMut(Seed) -> Result<(Vec<f64>, Vec<f64>)> + Send>;
 
@@ -118,6 +123,7 @@ pub struct TrainerBuilder<P, T> {
     observers: Vec<ObserverFn<T>>,
     metric: Option<MetricSpec>,
     weights: Vec<(String, f64)>,
+    strategies: Vec<Box<dyn Strategy<T>>>,
 }
 
 /// Trains a network on a PDE. Build one with [`Trainer::builder`].
@@ -132,6 +138,7 @@ pub struct Trainer<P, T> {
     metric: Option<MetricSpec>,
     step: usize,
     backup: Vec<T>,
+    strategies: Vec<Box<dyn Strategy<T>>>,
 }
 
 impl<P: Pde, T: Real> Trainer<P, T> {
@@ -150,6 +157,7 @@ impl<P: Pde, T: Real> Trainer<P, T> {
             observers: Vec::new(),
             metric: None,
             weights: Vec::new(),
+            strategies: Vec::new(),
         }
     }
 
@@ -221,12 +229,30 @@ impl<P: Pde, T: Real> Trainer<P, T> {
                 let mut terms = Vec::new();
                 self.backup.copy_from_slice(&self.params);
                 let (assembly, params) = (&mut self.assembly, &mut self.params);
+                let strategies = &mut self.strategies;
                 let optimizer = &mut phase.optimizer;
+                let seed = self.seed;
+                let mut evaluation = 0;
                 let info = self.pool.install(|| {
                     let mut objective = |x: &[T], g: &mut [T]| -> Result<T> {
+                        for (k, s) in strategies.iter_mut().enumerate() {
+                            let ctx = EvalContext {
+                                step,
+                                evaluation,
+                                seed: seed
+                                    .derive(STRATEGY_STREAM + k as u64)
+                                    .derive(step as u64)
+                                    .derive(evaluation as u64),
+                            };
+                            s.before_eval(&mut *assembly, ctx)?;
+                        }
+                        evaluation += 1;
                         let r = assembly.eval(x, g, step)?;
+                        for s in strategies.iter_mut() {
+                            s.after_eval(&mut *assembly, g, &r)?;
+                        }
                         if terms.is_empty() {
-                            terms = r.terms; // the step's first evaluation: its start point
+                            terms = r.terms.clone(); // the step's first evaluation: its start
                         }
                         Ok(r.total)
                     };
@@ -239,6 +265,9 @@ impl<P: Pde, T: Real> Trainer<P, T> {
                         return Err(e);
                     }
                 };
+                for s in self.strategies.iter_mut() {
+                    s.after_step(&mut self.assembly, &self.params, step)?;
+                }
                 report.evaluations += info.evaluations;
                 phase.done += 1;
                 self.step += 1;
@@ -312,7 +341,7 @@ impl<P: Pde, T: Real> Trainer<P, T> {
                     })?;
                 let seed = self.seed.derive(1 + ti as u64).derive(self.step as u64);
                 let (points, normals) = (r.draw)(seed)?;
-                self.assembly.set_points(ti, points, normals)?;
+                self.assembly.set_points(ti, points, normals, Vec::new())?;
             }
         }
         Ok(())
@@ -436,6 +465,13 @@ impl<P: Pde, T: Real> TrainerBuilder<P, T> {
         self
     }
 
+    /// Adds a training strategy (RoPINN, loss balancing, self-adaptive weights, …); several
+    /// strategies are called in the order they were added.
+    pub fn strategy(mut self, s: impl Strategy<T> + 'static) -> Self {
+        self.strategies.push(Box::new(s));
+        self
+    }
+
     /// Calls `f` after every step; it may stop the run.
     pub fn observer(mut self, f: impl FnMut(&Event<'_, T>) -> Control + Send + 'static) -> Self {
         self.observers.push(Box::new(f));
@@ -538,7 +574,11 @@ impl<P: Pde, T: Real> TrainerBuilder<P, T> {
                 p
             }
         };
-        let assembly = Assembly::new(self.graph, self.pde, self.terms, self.chunk, threads)?;
+        let mut assembly = Assembly::new(self.graph, self.pde, self.terms, self.chunk, threads)?;
+        let mut strategies = self.strategies;
+        for s in &mut strategies {
+            s.init(&mut assembly)?;
+        }
         if params.len() != assembly.n_params() {
             return Err(Error::DimensionMismatch {
                 what: "starting parameters (network, then PDE coefficients)",
@@ -561,6 +601,7 @@ impl<P: Pde, T: Real> TrainerBuilder<P, T> {
             metric: self.metric,
             step: 0,
             backup: vec![T::zero(); params_len],
+            strategies,
         })
     }
 }
