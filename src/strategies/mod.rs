@@ -101,7 +101,7 @@ pub trait Strategy<T: Real>: Send {
 }
 
 /// What a strategy may see and change of the loss: the terms of an
-/// [`Assembly`](crate::train::Assembly).
+/// [`Assembly`].
 pub trait Terms<T> {
     /// The network.
     fn graph(&self) -> &Graph;
