@@ -68,10 +68,12 @@
 //! # Ok::<(), pinn::Error>(())
 //! ```
 //!
-//! [`AdamThenLbfgs`] does the same in one call.
+//! [`AdamThenLbfgs`] does the same in one call. [`FixedSteps`] makes a trainer phase take all
+//! its outer steps, converged or not, as a script's `for i in range(n): opt.step(closure)`.
 
 mod adam;
 mod driver;
+mod fixed_steps;
 mod lbfgs;
 mod line_search;
 mod objective;
@@ -82,6 +84,7 @@ mod vector;
 
 pub use adam::{Adam, AdamConfig};
 pub use driver::{AdamThenLbfgs, Report, minimize};
+pub use fixed_steps::FixedSteps;
 pub use lbfgs::{Lbfgs, LbfgsConfig};
 pub use objective::Objective;
 pub use optimizer::{Change, Optimizer, OptimizerState, StepInfo, Termination};

@@ -2,6 +2,9 @@
 //! (RoPINN region optimization, learning-rate-annealing loss balancing, self-adaptive weights,
 //! residual-adaptive sampling, …).
 //!
+//! - [`RoPinn`]: region optimization with trust-region calibration (Wu et al., NeurIPS 2024),
+//!   as the authors coded it.
+//!
 //! A [`Strategy`] is called by the [`Trainer`](crate::train::Trainer) at four points:
 //! once when the trainer is built ([`Strategy::init`]), before every loss evaluation —
 //! including each line-search trial of L-BFGS — ([`Strategy::before_eval`]), after every
@@ -33,6 +36,10 @@
 //! }
 //! # let _ = Ramp { term: 0 };
 //! ```
+
+mod ropinn;
+
+pub use ropinn::{Calibration, RoPinn, RoPinnConfig, RoPinnMonitor, calibrate, region_sample};
 
 use crate::ad::Real;
 use crate::ad::jet::Graph;

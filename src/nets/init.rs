@@ -1,0 +1,63 @@
+//! Parameter initialisations other than the graph's own (Xavier-normal, zero biases).
+
+use crate::ad::Real;
+use crate::ad::jet::{Graph, NodeOp};
+use crate::error::{Error, Result};
+use crate::rng::{Seed, uniform};
+
+/// Xavier/Glorot-uniform weights and constant biases, as PyTorch scripts set them with
+/// `torch.nn.init.xavier_uniform_(m.weight); m.bias.data.fill_(bias)`:
+/// every dense layer's `W` has entries `U(−a, a)`, `a = sqrt(6/(n_in + n_out))` (gain 1), and
+/// its bias, if any, is `bias`. The RoPINN, ProPINN and PINNsFormer benchmarks use
+/// `bias = 0.01` (`0.0` for Convection).
+///
+/// Dense layer number `i` of the graph (in node order) draws from `seed.derive(i)`, the weights
+/// in `θ` order.
+///
+/// # Errors
+///
+/// [`Error::InvalidConfig`] (`"init.bias"`) if `bias` is not finite.
+///
+/// ```
+/// use pinn::ad::{jet::Graph, Elementary};
+/// use pinn::nets::xavier_uniform;
+/// use pinn::rng::Seed;
+/// let g = Graph::mlp(&[2, 512, 512, 512, 1], Elementary::Tanh)?;
+/// assert_eq!(g.n_params(), 527_361); // the RoPINN PINN backbone
+/// let theta: Vec<f32> = xavier_uniform(&g, Seed(0), 0.01)?;
+/// let a = (6.0f32 / (2.0 + 512.0)).sqrt();
+/// assert!(theta[..2 * 512].iter().all(|w| w.abs() <= a));
+/// assert!(theta[2 * 512..3 * 512].iter().all(|&b| b == 0.01));
+/// # Ok::<(), pinn::Error>(())
+/// ```
+pub fn xavier_uniform<T: Real>(graph: &Graph, seed: Seed, bias: f64) -> Result<Vec<T>> {
+    if !bias.is_finite() {
+        return Err(Error::InvalidConfig {
+            field: "init.bias",
+            reason: format!("must be finite, found {bias}"),
+        });
+    }
+    let nodes = graph.nodes();
+    let mut theta = vec![T::zero(); graph.n_params()];
+    for (i, node) in nodes.iter().enumerate() {
+        if let NodeOp::Dense {
+            input,
+            offset,
+            bias: has_bias,
+            ..
+        } = node.op
+        {
+            let (n_in, n_out) = (nodes[input].width, node.width);
+            let a = (6.0 / (n_in + n_out) as f64).sqrt();
+            let mut rng = seed.derive(i as u64).rng();
+            let end = offset + n_in * n_out;
+            for w in &mut theta[offset..end] {
+                *w = T::from_f64(a * (2.0 * uniform(&mut rng) - 1.0));
+            }
+            if has_bias {
+                theta[end..end + n_out].fill(T::from_f64(bias));
+            }
+        }
+    }
+    Ok(theta)
+}
