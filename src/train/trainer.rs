@@ -265,9 +265,14 @@ impl<P: Pde, T: Real> Trainer<P, T> {
                         return Err(e);
                     }
                 };
-                for s in self.strategies.iter_mut() {
-                    s.after_step(&mut self.assembly, &self.params, step)?;
-                }
+                let (strategies, assembly, params) =
+                    (&mut self.strategies, &mut self.assembly, &self.params);
+                self.pool.install(|| -> Result<()> {
+                    for s in strategies.iter_mut() {
+                        s.after_step(&mut *assembly, params, step)?;
+                    }
+                    Ok(())
+                })?;
                 report.evaluations += info.evaluations;
                 phase.done += 1;
                 self.step += 1;
