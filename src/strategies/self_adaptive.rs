@@ -430,7 +430,13 @@ impl<T: Real> Strategy<T> for SelfAdaptive {
 
     fn before_eval(&mut self, terms: &mut dyn Terms<T>, _ctx: EvalContext) -> Result<()> {
         if self.dirty {
+            // A restored state: its weights, and residuals recorded again (the freeze turns
+            // recording off; the restored run may start before it).
             self.apply(terms)?;
+            for w in &self.weighted {
+                terms.record_residuals(w.term, true)?;
+            }
+            self.frozen_logged = false;
             self.dirty = false;
         }
         Ok(())
@@ -441,6 +447,9 @@ impl<T: Real> Strategy<T> for SelfAdaptive {
             if !self.frozen_logged {
                 self.record(step);
                 self.frozen_logged = true;
+                for w in &self.weighted {
+                    terms.record_residuals(w.term, false)?;
+                }
             }
             return Ok(());
         }
