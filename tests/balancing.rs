@@ -614,6 +614,31 @@ fn states_round_trip() {
         st.after_step(asm, &THETA, 3).unwrap();
     }
     assert_eq!(s.weights(), s2.weights());
+    // Restoring a state taken before the freeze, after the freeze, updates again.
+    let mut c = fit_assembly();
+    let mut s3 = SelfAdaptive::new(SelfAdaptiveConfig {
+        freeze_after: Some(1),
+        ..SelfAdaptiveConfig::allen_cahn(Seed(2))
+    })
+    .unwrap();
+    Strategy::<f64>::init(&mut s3, &mut c).unwrap();
+    c.eval(&THETA, &mut grad, 0).unwrap();
+    s3.after_step(&mut c, &THETA, 0).unwrap();
+    let before_freeze = Strategy::<f64>::state(&s3);
+    c.eval(&THETA, &mut grad, 1).unwrap();
+    s3.after_step(&mut c, &THETA, 1).unwrap(); // frozen: recording stops
+    c.eval(&THETA, &mut grad, 2).unwrap();
+    assert!(c.residuals(0).unwrap().is_empty());
+    Strategy::<f64>::set_state(&mut s3, &before_freeze).unwrap();
+    let ctx = pinn::strategies::EvalContext {
+        step: 1,
+        evaluation: 0,
+        seed: Seed(0),
+    };
+    s3.before_eval(&mut c, ctx).unwrap();
+    c.eval(&THETA, &mut grad, 0).unwrap();
+    s3.after_step(&mut c, &THETA, 0).unwrap();
+    assert_ne!(Strategy::<f64>::state(&s3), before_freeze);
     // The weights reach the loss: both assemblies give the same bits.
     let (mut g1, mut g2) = (grad.clone(), grad.clone());
     let l1 = a.eval(&THETA, &mut g1, 4).unwrap();

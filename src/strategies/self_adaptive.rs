@@ -50,22 +50,22 @@ impl Mask {
 /// Settings of [`SelfAdaptive`].
 #[derive(Clone, Copy, Debug)]
 pub struct SelfAdaptiveConfig {
-    /// The λ-Adam's learning rate, finite and `> 0`.
+    /// The λ-Adam's learning rate, finite and `> 0` (1e-3 Helmholtz, 5e-3 Allen–Cahn).
     pub lr: f64,
-    /// The λ-Adam's `β₁`, in `[0, 1)`.
+    /// The λ-Adam's `β₁`, in `[0, 1)` (0.99 in both presets).
     pub beta1: f64,
-    /// The λ-Adam's `β₂`, in `[0, 1)`. Default 0.999.
+    /// The λ-Adam's `β₂`, in `[0, 1)` (0.999 in both presets).
     pub beta2: f64,
-    /// The λ-Adam's `ε`, `> 0`. Default 1e-7 (Keras).
+    /// The λ-Adam's `ε`, `> 0` (1e-7 in both presets, Keras' default).
     pub eps: f64,
     /// Stop updating `λ` from this training step on (the first step of the L-BFGS phase);
-    /// `λ` keeps weighting the loss. `None`: never.
+    /// `λ` keeps weighting the loss. `None` (both presets): never.
     pub freeze_after: Option<usize>,
-    /// The mask. Default [`Mask::Identity`].
+    /// The mask ([`Mask::Identity`] in both presets).
     pub mask: Mask,
     /// The seed of the initial `λ`.
     pub seed: Seed,
-    /// Record the weight statistics every `log_every` steps, `≥ 1`. Default 100.
+    /// Record the weight statistics every `log_every` steps, `≥ 1` (100 in both presets).
     pub log_every: usize,
 }
 
@@ -134,13 +134,13 @@ struct Weighted {
 /// L-BFGS, leaves the residuals of its last trial; the SA-PINN recipe freezes `λ` there,
 /// see [`SelfAdaptiveConfig::freeze_after`].)
 ///
-/// **Initialisation** (from [`SelfAdaptiveConfig::seed`], point by point, term `k` from the
-/// stream `seed.derive(k)`): `λ_r ~ U(0, 1)` on collocation points, `λ_0 ~ 100·U(0, 1)` on
+/// **Initialisation** (from [`SelfAdaptiveConfig::seed`], point by point, the trainer's term
+/// number `k` from the stream `seed.derive(k)`): `λ_r ~ U(0, 1)` on collocation points, `λ_0 ~ 100·U(0, 1)` on
 /// initial-condition points (the `scale` of each weighted term).
 ///
 /// **Settings** (spec §5.1): Allen–Cahn Adam lr 5e-3, `β₁ = 0.99`
 /// ([`SelfAdaptiveConfig::allen_cahn`]); Helmholtz lr 1e-3, `β₁ = 0.99`
-/// ([`SelfAdaptiveConfig::helmholtz`], the default). Both then run L-BFGS with `λ` frozen. The
+/// ([`SelfAdaptiveConfig::helmholtz`]). Both then run L-BFGS with `λ` frozen. The
 /// code's optimizers are Keras' Adam, whose `ε` is 1e-7; the λ-Adam here is the crate's
 /// [`Adam`] (PyTorch's placement of `ε`, which differs from Keras' only while `√v ≲ ε`)
 /// with `ε = 1e-7`. `λ` is kept and updated in `f64` whatever the training precision.
@@ -148,9 +148,10 @@ struct Weighted {
 /// Per-point weights belong to points: train with fixed points (as the paper does). A term
 /// whose number of points changes is an error.
 ///
-/// **Records** ([`SelfAdaptive::log`]): every `log_every` steps and at the freeze, per weighted
-/// term `t`, the columns `mean λ[t]`, `min λ[t]`, `max λ[t]`; [`WeightLog::current`] holds the
-/// latest `λ` of every weighted term, point by point (updated after every step).
+/// **Records** ([`SelfAdaptive::log`]): a row after the updates of steps `0, log_every,
+/// 2·log_every, …` and one at the freeze, with the columns `mean λ[t]` for every weighted term
+/// `t`, then `min λ[t]`, then `max λ[t]`; [`WeightLog::current`] holds the latest `λ` of every
+/// weighted term, point by point (updated after every step).
 ///
 /// **State** ([`Strategy::state`]): `λ` of every weighted term (concatenated in term order),
 /// then the Adam step count `t`, then Adam's `m` and `v` (empty before the first update).
