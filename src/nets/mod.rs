@@ -5,6 +5,8 @@
 //!   modified MLP body → linear output → optional output transform (hard constraints).
 //! - [`modified_mlp`]: Wang, Teng & Perdikaris' gated architecture (2021), exactly as coded.
 //! - [`params`]: save and load parameter vectors; [`predict`]: plain batched inference.
+//! - [`weight_matrices`]: where the weight matrices (not the biases) live in `θ`, for
+//!   gradient statistics such as learning-rate annealing.
 //!
 //! ```
 //! use pinn::nets::NetBuilder;
@@ -19,8 +21,10 @@
 
 mod builder;
 mod predict;
+mod weights;
 
 pub mod params;
 
 pub use builder::{Body, NetBuilder, fourier_features, modified_mlp, normalize};
 pub use predict::predict;
+pub use weights::{WeightMatrix, weight_matrices};

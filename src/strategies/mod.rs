@@ -11,6 +11,15 @@
 //! single term's loss and gradient. Every random draw comes from the seed it is handed, so a
 //! strategy keeps the determinism contract.
 //!
+//! Loss balancing:
+//!
+//! - [`LrAnnealing`]: Wang, Teng & Perdikaris' learning-rate annealing (2021), one weight per
+//!   boundary/initial term (or group), from gradient statistics every 10 steps, as coded.
+//! - [`SelfAdaptive`]: McClenny & Braga-Neto's self-adaptive PINN, one weight per point,
+//!   trained by gradient ascent.
+//!
+//! Both hand out a [`WeightLog`] to read their weights while the trainer owns them.
+//!
 //! ```
 //! use pinn::ad::Real;
 //! use pinn::strategies::{EvalContext, Strategy, Terms};
@@ -40,6 +49,16 @@ use crate::error::{Error, Result};
 use crate::pde::Pde;
 use crate::rng::Seed;
 use crate::train::{Assembly, LossReport, TermKind};
+
+mod lr_annealing;
+mod self_adaptive;
+mod weight_log;
+
+pub use lr_annealing::{
+    Denominator, LrAnnealing, LrAnnealingConfig, max_abs_gradient, mean_of_layer_means,
+};
+pub use self_adaptive::{Mask, SelfAdaptive, SelfAdaptiveConfig};
+pub use weight_log::WeightLog;
 
 /// Where an evaluation stands, and the seed for its random draws.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
