@@ -103,6 +103,10 @@
 //! run gives the same bits on any number of threads. `examples/quickstart.rs` solves Poisson
 //! 2D in about a dozen lines.
 //!
+//! **Strategies** ([`strategies`]) — hooks called before and after every loss evaluation and
+//! optimizer step: [`strategies::LrAnnealing`] (learning-rate-annealing loss balancing),
+//! [`strategies::SelfAdaptive`] (SA-PINN per-point weights), or your own [`strategies::Strategy`].
+//!
 //! **Support.** [`rng::Seed`] derives every random stream (SplitMix64 → Xoshiro256++);
 //! [`Error`] is the one error type.
 //!
