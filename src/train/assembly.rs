@@ -20,6 +20,8 @@ use crate::ad::{Dual, Real};
 use crate::error::{Error, Result};
 use crate::pde::{Condition, Fields, Pde};
 
+use super::checkpoint::TermCheckpoint;
+
 /// What a loss term measures.
 #[derive(Clone, Debug)]
 pub enum TermKind {
@@ -55,6 +57,8 @@ struct Prepared<T> {
     x: Vec<f64>,
     xt: Vec<T>,
     normals: Vec<f64>,
+    /// Periodic partners (point-major), else empty; kept for checkpoints.
+    partners: Vec<f64>,
     comps: Vec<Component>,
     selection: Selection,
     periodic: bool,
@@ -293,6 +297,59 @@ impl<P: Pde, T: Real> Assembly<P, T> {
         Ok(&self.residuals[index])
     }
 
+    /// Everything about each term that a checkpoint keeps: its points (with normals and
+    /// partners), weight, per-point weights, and recorded residuals.
+    pub(crate) fn term_checkpoints(&self) -> Vec<TermCheckpoint<T>> {
+        self.terms
+            .iter()
+            .zip(&self.residuals)
+            .map(|(t, r)| TermCheckpoint {
+                name: t.name.clone(),
+                weight: t.weight,
+                points: t.x.clone(),
+                normals: t.normals.clone(),
+                partners: t.partners.clone(),
+                point_weights: t.point_weights.clone(),
+                record: t.record,
+                residuals: r.clone(),
+            })
+            .collect()
+    }
+
+    /// Puts back what [`Assembly::term_checkpoints`] saved, validating it as when the term was
+    /// built.
+    pub(crate) fn restore_term(&mut self, index: usize, c: &TermCheckpoint<T>) -> Result<()> {
+        let name = &self.term(index)?.name;
+        if *name != c.name {
+            return Err(Error::InvalidConfig {
+                field: "checkpoint.terms",
+                reason: format!(
+                    "term {index} is `{name}` here but `{}` in the checkpoint",
+                    c.name
+                ),
+            });
+        }
+        self.set_points(
+            index,
+            c.points.clone(),
+            c.normals.clone(),
+            c.partners.clone(),
+        )?;
+        self.set_weight(index, c.weight)?;
+        self.set_point_weights(index, &c.point_weights)?;
+        self.record_residuals(index, c.record)?;
+        let n = self.terms[index].n;
+        if !(c.residuals.is_empty() || c.residuals.len() == n) {
+            return Err(Error::DimensionMismatch {
+                what: "checkpoint: recorded residuals of a term",
+                expected: n,
+                found: c.residuals.len(),
+            });
+        }
+        self.residuals[index] = c.residuals.clone();
+        Ok(())
+    }
+
     /// `L` and `∂L/∂(θ, c)` (written to `grad`, length [`Assembly::n_params`]). `step` names
     /// the step in a non-finite error.
     pub fn eval(&mut self, params: &[T], grad: &mut [T], step: usize) -> Result<LossReport<T>> {
@@ -364,6 +421,18 @@ impl<P: Pde, T: Real> Assembly<P, T> {
                 match r {
                     Ok((l, r2)) => {
                         let (ti, s, e) = items[k];
+                        // A non-finite loss names its term; a finite loss with a non-finite
+                        // gradient names the term's gradient.
+                        let name = &self.terms[ti].name;
+                        if !l.is_finite() || !buffers[k].iter().all(|b| b.is_finite()) {
+                            let term = if l.is_finite() {
+                                format!("{name} (gradient)")
+                            } else {
+                                name.clone()
+                            };
+                            outcome = Err(Error::NonFinite { step, term });
+                            break;
+                        }
                         term_loss[ti] += l;
                         if !r2.is_empty() {
                             residuals[ti][s..e].copy_from_slice(&r2);
@@ -587,7 +656,24 @@ fn prepare<P: Pde, T: Real>(t: Term, pde: &P, graph: &Graph) -> Result<Prepared<
         .chain(&t.partners)
         .any(|v| !v.is_finite())
     {
-        return Err(bad("every coordinate must be finite".into()));
+        let (what, v) = [
+            ("points", &t.points),
+            ("normals", &t.normals),
+            ("partners", &t.partners),
+        ]
+        .into_iter()
+        .find_map(|(w, v)| v.iter().find(|x| !x.is_finite()).map(|x| (w, *x)))
+        .unwrap_or(("points", f64::NAN));
+        return Err(bad(format!(
+            "every coordinate must be finite, found {v} in its {what}"
+        )));
+    }
+    if !t.normals.is_empty() && t.normals.len() != t.points.len() {
+        return Err(bad(format!(
+            "normals must be empty or one per point ({} numbers), found {}",
+            t.points.len(),
+            t.normals.len()
+        )));
     }
     let n = t.points.len() / d;
     let (declared, periodic) = match &t.kind {
@@ -608,10 +694,23 @@ fn prepare<P: Pde, T: Real>(t: Term, pde: &P, graph: &Graph) -> Result<Prepared<
                     t.normals.len()
                 )));
             }
-            if let Condition::Data { values, .. } = c
-                && values.len() != n
+            if let Condition::Data { values, .. } = c {
+                if values.len() != n {
+                    return Err(bad(format!("{n} points but {} data values", values.len())));
+                }
+                if let Some(i) = values.iter().position(|v| !v.is_finite()) {
+                    return Err(bad(format!(
+                        "data value {i} must be finite, found {}",
+                        values[i]
+                    )));
+                }
+            }
+            if let Condition::Robin { alpha, beta, .. } = c
+                && !(alpha.is_finite() && beta.is_finite())
             {
-                return Err(bad(format!("{n} points but {} data values", values.len())));
+                return Err(bad(format!(
+                    "Robin coefficients must be finite, found α = {alpha}, β = {beta}"
+                )));
             }
             let periodic = matches!(c, Condition::Periodic { .. });
             if periodic && t.partners.len() != t.points.len() {
@@ -653,6 +752,7 @@ fn prepare<P: Pde, T: Real>(t: Term, pde: &P, graph: &Graph) -> Result<Prepared<
         x: t.points,
         xt,
         normals: t.normals,
+        partners: t.partners,
         comps,
         selection: sel,
         periodic,

@@ -33,9 +33,13 @@
 //! ```
 
 mod assembly;
+mod checkpoint;
 mod metrics;
 mod trainer;
 
 pub use assembly::{Assembly, LossReport, Term, TermKind};
+pub use checkpoint::{
+    CHECKPOINT_VERSION, Checkpoint, PhaseCheckpoint, StrategyCheckpoint, TermCheckpoint,
+};
 pub use metrics::Metrics;
 pub use trainer::{Control, Event, HistoryRow, Report, StopReason, Trainer, TrainerBuilder};

@@ -1,6 +1,7 @@
 //! The [`Trainer`]: one loop that drives a network, a PDE, its loss terms and a sequence of
 //! optimizers, with resampling, metrics and observers.
 
+use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use crate::ad::Real;
@@ -13,6 +14,7 @@ use crate::rng::Seed;
 use crate::strategies::{EvalContext, Strategy};
 
 use super::assembly::{Assembly, Term, TermKind};
+use super::checkpoint::{Checkpoint, PhaseCheckpoint, StrategyCheckpoint};
 use super::metrics::Metrics;
 
 /// What an observer tells the trainer.
@@ -61,6 +63,8 @@ pub enum StopReason {
     Completed,
     /// An observer returned [`Control::Stop`].
     Observer,
+    /// [`Trainer::run_steps`] took the steps it was asked for.
+    StepLimit,
     /// The last phase that ran ended early because its optimizer converged (or could not
     /// progress); earlier phases that converged simply handed over to the next one.
     Converged(Termination),
@@ -124,6 +128,8 @@ pub struct TrainerBuilder<P, T> {
     metric: Option<MetricSpec>,
     weights: Vec<(String, f64)>,
     strategies: Vec<Box<dyn Strategy<T>>>,
+    resume: Option<PathBuf>,
+    autosave: Option<(usize, PathBuf)>,
 }
 
 /// Trains a network on a PDE. Build one with [`Trainer::builder`].
@@ -139,6 +145,7 @@ pub struct Trainer<P, T> {
     step: usize,
     backup: Vec<T>,
     strategies: Vec<Box<dyn Strategy<T>>>,
+    autosave: Option<(usize, PathBuf)>,
 }
 
 impl<P: Pde, T: Real> Trainer<P, T> {
@@ -158,6 +165,8 @@ impl<P: Pde, T: Real> Trainer<P, T> {
             metric: None,
             weights: Vec::new(),
             strategies: Vec::new(),
+            resume: None,
+            autosave: None,
         }
     }
 
@@ -187,10 +196,229 @@ impl<P: Pde, T: Real> Trainer<P, T> {
         self.step
     }
 
+    /// The run's seed.
+    pub fn seed(&self) -> Seed {
+        self.seed
+    }
+
+    /// The loss term names, in order (the columns of the loss history).
+    pub fn term_names(&self) -> Vec<String> {
+        self.assembly.term_names()
+    }
+
+    /// A snapshot of the run at the current step boundary: everything
+    /// [`Trainer::restore`] needs to continue it bit for bit (see [`Checkpoint`]).
+    pub fn checkpoint(&self) -> Checkpoint<T> {
+        self.snapshot(&self.phases)
+    }
+
+    fn snapshot(&self, phases: &[Phase<T>]) -> Checkpoint<T> {
+        Checkpoint {
+            seed: self.seed,
+            step: self.step,
+            chunk_size: self.assembly.chunk_size(),
+            params: self.params.clone(),
+            phases: phases
+                .iter()
+                .map(|p| PhaseCheckpoint {
+                    name: p.name.clone(),
+                    optimizer: p.optimizer.name().into(),
+                    steps: p.steps,
+                    done: p.done,
+                    state: p.optimizer.state(),
+                })
+                .collect(),
+            strategies: self
+                .strategies
+                .iter()
+                .map(|s| StrategyCheckpoint {
+                    name: s.name().into(),
+                    state: s.state(),
+                })
+                .collect(),
+            terms: self.assembly.term_checkpoints(),
+        }
+    }
+
+    /// Writes [`Trainer::checkpoint`] to `path` atomically: a temporary file `path.tmp`,
+    /// synced, then renamed over `path`, so a crash mid-write leaves the previous checkpoint
+    /// intact.
+    ///
+    /// ```
+    /// # use pinn::ad::{jet::Component, Elementary, Scalar};
+    /// # use pinn::nets::NetBuilder;
+    /// # use pinn::optim::Adam;
+    /// # use pinn::pde::{Condition, problems::Poisson1D};
+    /// # use pinn::train::Trainer;
+    /// let config = || -> pinn::Result<_> {
+    ///     let net = NetBuilder::new(1).mlp(&[8], Elementary::Tanh).build(1)?;
+    ///     Ok(Trainer::<_, f64>::builder(net, Poisson1D::new(1.0)?)
+    ///         .pde_points((1..16).map(|i| i as f64 / 16.0).collect())
+    ///         .condition("boundary", Condition::dirichlet(0, |_| 0.0), vec![0.0, 1.0])
+    ///         .phase("adam", 20, Adam::with_lr(1e-2)?)
+    ///         .threads(1))
+    /// };
+    /// let path = std::env::temp_dir().join("pinn_trainer_checkpoint_doctest.ckpt");
+    /// let mut full = config()?.build()?;
+    /// full.run()?; // 20 steps in one go
+    ///
+    /// let mut first = config()?.build()?;
+    /// first.run_steps(8)?;
+    /// first.save_checkpoint(&path)?;
+    /// let mut rest = config()?.resume_from(&path).build()?; // a fresh trainer at step 8
+    /// rest.run()?;
+    /// assert_eq!(rest.params(), full.params()); // bit for bit
+    /// # std::fs::remove_file(&path).ok();
+    /// # Ok::<(), pinn::Error>(())
+    /// ```
+    pub fn save_checkpoint(&self, path: impl AsRef<Path>) -> Result<()> {
+        self.checkpoint().write(path)
+    }
+
+    /// Reads a checkpoint written by [`Trainer::save_checkpoint`] (or `checkpoint_every`) and
+    /// [restores](Trainer::restore) it.
+    pub fn load_checkpoint(&mut self, path: impl AsRef<Path>) -> Result<()> {
+        let c = Checkpoint::read(path)?;
+        self.restore(&c)
+    }
+
+    /// Puts the run back into the state of `c`: parameters, step count, seed, every phase's
+    /// optimizer state and progress, every strategy's state, and every term's points and
+    /// weights. The trainer must have been built with the same configuration: the same
+    /// number of parameters, chunk size, phases (names and optimizer kinds), strategies and
+    /// terms (names). The seed of the checkpoint replaces the builder's. On an error nothing
+    /// changes.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::DimensionMismatch`] or [`Error::InvalidConfig`] (field `"checkpoint.*"`)
+    /// naming the first difference; whatever an optimizer's or strategy's `set_state` returns.
+    pub fn restore(&mut self, c: &Checkpoint<T>) -> Result<()> {
+        self.check_compatible(c)?;
+        let before = self.checkpoint();
+        if let Err(e) = self.apply(c) {
+            // Roll back: `before` came from this trainer, so it applies.
+            let _ = self.apply(&before);
+            return Err(e);
+        }
+        Ok(())
+    }
+
+    fn check_compatible(&self, c: &Checkpoint<T>) -> Result<()> {
+        let mismatch = |what, expected, found| {
+            if expected == found {
+                Ok(())
+            } else {
+                Err(Error::DimensionMismatch {
+                    what,
+                    expected,
+                    found,
+                })
+            }
+        };
+        let invalid = |field, reason| Err(Error::InvalidConfig { field, reason });
+        mismatch(
+            "checkpoint: parameters (network, then PDE coefficients)",
+            self.params.len(),
+            c.params.len(),
+        )?;
+        if let Some(i) = c.params.iter().position(|p| !p.is_finite()) {
+            return invalid(
+                "checkpoint.params",
+                format!(
+                    "every parameter must be finite, found {} at {i}",
+                    c.params[i]
+                ),
+            );
+        }
+        if c.chunk_size != self.assembly.chunk_size() {
+            return invalid(
+                "checkpoint.chunk_size",
+                format!(
+                    "the checkpoint was written with chunk_size {}, this trainer uses {};                      the chunk size is part of the determinism contract",
+                    c.chunk_size,
+                    self.assembly.chunk_size()
+                ),
+            );
+        }
+        mismatch("checkpoint: phases", self.phases.len(), c.phases.len())?;
+        for (i, (p, q)) in self.phases.iter().zip(&c.phases).enumerate() {
+            if p.name != q.name || p.optimizer.name() != q.optimizer {
+                return invalid(
+                    "checkpoint.phases",
+                    format!(
+                        "phase {i} is `{}` ({}) here but `{}` ({}) in the checkpoint",
+                        p.name,
+                        p.optimizer.name(),
+                        q.name,
+                        q.optimizer
+                    ),
+                );
+            }
+        }
+        mismatch(
+            "checkpoint: strategies",
+            self.strategies.len(),
+            c.strategies.len(),
+        )?;
+        for (i, (s, q)) in self.strategies.iter().zip(&c.strategies).enumerate() {
+            if s.name() != q.name {
+                return invalid(
+                    "checkpoint.strategies",
+                    format!(
+                        "strategy {i} is `{}` here but `{}` in the checkpoint",
+                        s.name(),
+                        q.name
+                    ),
+                );
+            }
+        }
+        let names = self.assembly.term_names();
+        mismatch("checkpoint: terms", names.len(), c.terms.len())?;
+        for (i, (n, t)) in names.iter().zip(&c.terms).enumerate() {
+            if *n != t.name {
+                return invalid(
+                    "checkpoint.terms",
+                    format!("term {i} is `{n}` here but `{}` in the checkpoint", t.name),
+                );
+            }
+        }
+        Ok(())
+    }
+
+    /// Applies a checkpoint that passed [`Trainer::check_compatible`].
+    fn apply(&mut self, c: &Checkpoint<T>) -> Result<()> {
+        for (p, q) in self.phases.iter_mut().zip(&c.phases) {
+            p.optimizer.set_state(&q.state)?;
+            p.done = q.done;
+        }
+        for (s, q) in self.strategies.iter_mut().zip(&c.strategies) {
+            s.set_state(&q.state)?;
+        }
+        for (i, t) in c.terms.iter().enumerate() {
+            self.assembly.restore_term(i, t)?;
+        }
+        self.params.copy_from_slice(&c.params);
+        self.step = c.step;
+        self.seed = c.seed;
+        Ok(())
+    }
+
+    /// Runs at most `steps` more steps (fewer if the phases end first; the report then says
+    /// [`StopReason::StepLimit`]); a later `run` or `run_steps` continues where it stopped,
+    /// exactly as if the run had not been split.
+    pub fn run_steps(&mut self, steps: usize) -> Result<Report<T>> {
+        self.run_limited(Some(steps))
+    }
+
     /// Runs the phases that still have steps to take. On an error (a non-finite loss names its
     /// step and term) the parameters are restored to those before the failing step, available
     /// through [`Trainer::params`], and a later `run` continues from there.
     pub fn run(&mut self) -> Result<Report<T>> {
+        self.run_limited(None)
+    }
+
+    fn run_limited(&mut self, limit: Option<usize>) -> Result<Report<T>> {
         let start = Instant::now();
         let mut report = Report {
             steps: 0,
@@ -201,7 +429,7 @@ impl<P: Pde, T: Real> Trainer<P, T> {
             seconds: 0.0,
         };
         let mut phases = std::mem::take(&mut self.phases);
-        let outcome = self.run_phases(&mut phases, &mut report, start);
+        let outcome = self.run_phases(&mut phases, &mut report, start, limit);
         self.phases = phases;
         outcome?;
         if let Some(m) = &self.metric {
@@ -219,18 +447,23 @@ impl<P: Pde, T: Real> Trainer<P, T> {
         phases: &mut [Phase<T>],
         report: &mut Report<T>,
         start: Instant,
+        limit: Option<usize>,
     ) -> Result<()> {
         let names = self.assembly.term_names();
-        for phase in phases.iter_mut() {
+        for pi in 0..phases.len() {
             report.stop = StopReason::Completed;
-            while phase.done < phase.steps {
+            while phases[pi].done < phases[pi].steps {
+                if limit.is_some_and(|l| report.steps >= l) {
+                    report.stop = StopReason::StepLimit;
+                    return Ok(());
+                }
                 self.resample()?;
                 let step = self.step;
                 let mut terms = Vec::new();
                 self.backup.copy_from_slice(&self.params);
                 let (assembly, params) = (&mut self.assembly, &mut self.params);
                 let strategies = &mut self.strategies;
-                let optimizer = &mut phase.optimizer;
+                let optimizer = &mut phases[pi].optimizer;
                 let seed = self.seed;
                 let mut evaluation = 0;
                 let info = self.pool.install(|| {
@@ -258,8 +491,17 @@ impl<P: Pde, T: Real> Trainer<P, T> {
                     };
                     optimizer.step(params, &mut objective)
                 });
+                // A step whose update is not finite (an overflowing learning rate or line
+                // search) fails like a non-finite loss: the parameters go back.
                 let info = match info {
-                    Ok(i) => i,
+                    Ok(i) if self.params.iter().all(|p| p.is_finite()) => i,
+                    Ok(_) => {
+                        self.params.copy_from_slice(&self.backup);
+                        return Err(Error::NonFinite {
+                            step,
+                            term: "parameters (after the update)".into(),
+                        });
+                    }
                     Err(e) => {
                         self.params.copy_from_slice(&self.backup);
                         return Err(e);
@@ -269,9 +511,23 @@ impl<P: Pde, T: Real> Trainer<P, T> {
                     s.after_step(&mut self.assembly, &self.params, step)?;
                 }
                 report.evaluations += info.evaluations;
+                let converged = info.termination.filter(|t| t.is_converged());
+                let phase = &mut phases[pi];
                 phase.done += 1;
+                if converged.is_some() {
+                    // This phase is over; the next one (if any) starts from here.
+                    phase.done = phase.steps;
+                }
                 self.step += 1;
                 report.steps += 1;
+                if let Some(t) = converged {
+                    report.stop = StopReason::Converged(t);
+                }
+                if let Some((every, path)) = &self.autosave
+                    && self.step.is_multiple_of(*every)
+                {
+                    self.snapshot(phases).write(path)?;
+                }
                 let metrics = match &self.metric {
                     Some(m) if step.is_multiple_of(m.every) => Some(self.metrics_now(m)?),
                     _ => None,
@@ -281,7 +537,7 @@ impl<P: Pde, T: Real> Trainer<P, T> {
                 }
                 let event = Event {
                     step,
-                    phase: &phase.name,
+                    phase: &phases[pi].name,
                     loss: info.loss,
                     terms: &terms,
                     term_names: &names,
@@ -300,11 +556,6 @@ impl<P: Pde, T: Real> Trainer<P, T> {
                 if stop {
                     report.stop = StopReason::Observer;
                     return Ok(());
-                }
-                if let Some(t) = info.termination.filter(|t| t.is_converged()) {
-                    // This phase is over; the next one (if any) starts from here.
-                    report.stop = StopReason::Converged(t);
-                    phase.done = phase.steps;
                 }
             }
         }
@@ -472,6 +723,22 @@ impl<P: Pde, T: Real> TrainerBuilder<P, T> {
         self
     }
 
+    /// Resumes the run saved in the checkpoint at `path` (see [`Trainer::restore`]): the
+    /// trainer is built from this configuration, then takes the checkpoint's parameters, step,
+    /// seed, optimizer, strategy and term states. Checked at build time.
+    pub fn resume_from(mut self, path: impl AsRef<Path>) -> Self {
+        self.resume = Some(path.as_ref().to_path_buf());
+        self
+    }
+
+    /// Writes a checkpoint to `path` (atomically) after every `every`-th step of
+    /// [`Trainer::run`], counted across phases (when the step count is a multiple of
+    /// `every`). A failed write stops the run with [`Error::Io`].
+    pub fn checkpoint_every(mut self, every: usize, path: impl AsRef<Path>) -> Self {
+        self.autosave = Some((every, path.as_ref().to_path_buf()));
+        self
+    }
+
     /// Calls `f` after every step; it may stop the run.
     pub fn observer(mut self, f: impl FnMut(&Event<'_, T>) -> Control + Send + 'static) -> Self {
         self.observers.push(Box::new(f));
@@ -496,6 +763,14 @@ impl<P: Pde, T: Real> TrainerBuilder<P, T> {
         }
         if self.threads == Some(0) {
             return invalid("threads", "must be at least 1, found 0".into());
+        }
+        if let Some((every, path)) = &self.autosave {
+            if *every == 0 {
+                return invalid("checkpoint_every.every", "must be ≥ 1, found 0".into());
+            }
+            if path.as_os_str().is_empty() {
+                return invalid("checkpoint_every.path", "must not be empty".into());
+            }
         }
         for (name, w) in &self.weights {
             let mut found = false;
@@ -590,7 +865,7 @@ impl<P: Pde, T: Real> TrainerBuilder<P, T> {
             return invalid("params", "every starting parameter must be finite".into());
         }
         let params_len = params.len();
-        Ok(Trainer {
+        let mut trainer = Trainer {
             assembly,
             params,
             phases: self.phases,
@@ -602,6 +877,11 @@ impl<P: Pde, T: Real> TrainerBuilder<P, T> {
             step: 0,
             backup: vec![T::zero(); params_len],
             strategies,
-        })
+            autosave: self.autosave,
+        };
+        if let Some(path) = &self.resume {
+            trainer.load_checkpoint(path)?;
+        }
+        Ok(trainer)
     }
 }
