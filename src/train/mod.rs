@@ -1,5 +1,5 @@
-//! Training: the loss assembly, the [`Trainer`], observers and metrics. The only module that
-//! uses rayon.
+//! Training: the loss assembly, the [`Trainer`], observers and metrics, [checkpoints](Checkpoint)
+//! and [exports](export). The only module that uses rayon.
 //!
 //! ```
 //! use pinn::ad::{jet::Component, Elementary, Scalar};
@@ -34,6 +34,7 @@
 
 mod assembly;
 mod checkpoint;
+pub mod export;
 mod metrics;
 mod trainer;
 

@@ -6,15 +6,18 @@ use std::time::Instant;
 
 use crate::ad::Real;
 use crate::ad::jet::Graph;
+use crate::domain::{BoxDomain, Domain};
 use crate::error::{Error, Result};
 use crate::nets::predict;
 use crate::optim::{Optimizer, Termination};
 use crate::pde::{Condition, Pde};
 use crate::rng::Seed;
+use crate::sampling::{Grid, Sampler};
 use crate::strategies::{EvalContext, Strategy};
 
 use super::assembly::{Assembly, Term, TermKind};
 use super::checkpoint::{Checkpoint, PhaseCheckpoint, StrategyCheckpoint};
+use super::export::GridPrediction;
 use super::metrics::Metrics;
 
 /// What an observer tells the trainer.
@@ -577,6 +580,44 @@ impl<P: Pde, T: Real> Trainer<P, T> {
             .iter()
             .map(|v| v.to_f64())
             .collect())
+    }
+
+    /// The network's outputs on a tensor grid of `counts[k] ≥ 2` points along axis `k` of
+    /// `bounds` (both ends included, first axis slowest, as [`Grid`](crate::sampling::Grid)),
+    /// ready to [write](GridPrediction) as CSV or NPY.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::DimensionMismatch`] unless `counts` has one entry per input; the errors of
+    /// [`Grid::per_dim`](crate::sampling::Grid::per_dim) for bad counts.
+    pub fn predict_grid(&self, bounds: &BoxDomain, counts: &[usize]) -> Result<GridPrediction> {
+        let d = self.graph().input_dim();
+        for (what, found) in [("grid bounds", bounds.dim()), ("grid counts", counts.len())] {
+            if found != d {
+                return Err(Error::DimensionMismatch {
+                    what,
+                    expected: d,
+                    found,
+                });
+            }
+        }
+        let n = counts
+            .iter()
+            .try_fold(1usize, |a, &c| a.checked_mul(c))
+            .ok_or_else(|| Error::InvalidConfig {
+                field: "grid.counts",
+                reason: format!("{counts:?} points overflow the point count"),
+            })?;
+        let points = Grid::per_dim(counts)?
+            .sample(bounds, n, Seed(0))?
+            .into_vec();
+        let values = self.predict(&points)?;
+        Ok(GridPrediction {
+            counts: counts.to_vec(),
+            points,
+            values,
+            outputs: self.graph().output_dim(),
+        })
     }
 
     fn resample(&mut self) -> Result<()> {
