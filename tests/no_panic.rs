@@ -903,6 +903,9 @@ fn bad_or(x: f64, fallback: f64) -> f64 {
 
 static FILES: Tally = Tally::new();
 
+/// A problem's reference solution at a point.
+type Reference = Box<dyn Fn(&[f64]) -> pinn::Result<Vec<f64>>>;
+
 #[test]
 fn files_exports_conditions_and_problems_never_panic() {
     use pinn::pde::problems::{
@@ -963,10 +966,19 @@ fn files_exports_conditions_and_problems_never_panic() {
             ),
             |(bytes, shape, header, text, cond, (p1, p2, p3, n))| {
                 let t = &FILES;
-                t.call("Checkpoint::<f64>::from_bytes", || Checkpoint::<f64>::from_bytes(&bytes))?;
-                t.call("Checkpoint::<f32>::from_bytes", || Checkpoint::<f32>::from_bytes(&bytes))?;
-                t.call("params::from_bytes", || pinn::nets::params::from_bytes::<f64>(&bytes))?;
-                let len = shape.iter().try_fold(1usize, |a, &s| a.checked_mul(s)).unwrap_or(0);
+                t.call("Checkpoint::<f64>::from_bytes", || {
+                    Checkpoint::<f64>::from_bytes(&bytes)
+                })?;
+                t.call("Checkpoint::<f32>::from_bytes", || {
+                    Checkpoint::<f32>::from_bytes(&bytes)
+                })?;
+                t.call("params::from_bytes", || {
+                    pinn::nets::params::from_bytes::<f64>(&bytes)
+                })?;
+                let len = shape
+                    .iter()
+                    .try_fold(1usize, |a, &s| a.checked_mul(s))
+                    .unwrap_or(0);
                 let data = vec![1.0f64; len.min(64)];
                 t.call("npy_bytes", || npy_bytes(&data, &shape))?;
                 let h: Vec<&str> = header.iter().map(String::as_str).collect();
@@ -983,25 +995,33 @@ fn files_exports_conditions_and_problems_never_panic() {
                     5 => Condition::Periodic { output: 0 },
                     _ => Condition::initial(0, |_| 1.0),
                 };
-                let comps: Vec<Component> = comps.iter().map(|&(k, a, b)| component(k, a, b)).collect();
+                let comps: Vec<Component> =
+                    comps.iter().map(|&(k, a, b)| component(k, a, b)).collect();
                 let missing = std::cell::Cell::new(None);
                 let fields = Fields::new(&comps, 1 + index % 2, &vals, &missing);
                 t.plain("Condition::components", || c.components(x.len()))?;
-                t.plain("Condition::residual", || c.residual(&x, index, &normal, &fields))?;
-                t.plain("Fields::get", || fields.get(index % 3, Component::First(index % 4)))?;
+                t.plain("Condition::residual", || {
+                    c.residual(&x, index, &normal, &fields)
+                })?;
+                t.plain("Fields::get", || {
+                    fields.get(index % 3, Component::First(index % 4))
+                })?;
                 // The problem catalog with random parameters, points and regions.
                 let d = n % 5;
-                let problems: Vec<pinn::Result<Box<dyn Fn(&[f64]) -> pinn::Result<Vec<f64>>>>> = vec![
+                let problems: Vec<pinn::Result<Reference>> = vec![
                     Poisson1D::new(p1).map(|p| Box::new(move |x: &[f64]| p.reference(x)) as _),
                     Ok(Box::new(|x: &[f64]| Poisson2D::new().reference(x))),
                     PoissonND::new(d).map(|p| Box::new(move |x: &[f64]| p.reference(x)) as _),
-                    Helmholtz2D::new(p1, p2, p3).map(|p| Box::new(move |x: &[f64]| p.reference(x)) as _),
+                    Helmholtz2D::new(p1, p2, p3)
+                        .map(|p| Box::new(move |x: &[f64]| p.reference(x)) as _),
                     Heat1D::new(p1).map(|p| Box::new(move |x: &[f64]| p.reference(x)) as _),
                     Convection::new(p1).map(|p| Box::new(move |x: &[f64]| p.reference(x)) as _),
                     Reaction::new(p1).map(|p| Box::new(move |x: &[f64]| p.reference(x)) as _),
                     Wave::new(p1).map(|p| Box::new(move |x: &[f64]| p.reference(x)) as _),
-                    Burgers::new(p1.abs() * 0.1).map(|p| Box::new(move |x: &[f64]| p.reference(x)) as _),
-                    DampedOscillator::new(p1, p2, p3).map(|p| Box::new(move |x: &[f64]| p.reference(x)) as _),
+                    Burgers::new(p1.abs() * 0.1)
+                        .map(|p| Box::new(move |x: &[f64]| p.reference(x)) as _),
+                    DampedOscillator::new(p1, p2, p3)
+                        .map(|p| Box::new(move |x: &[f64]| p.reference(x)) as _),
                     SineOde::new(p1).map(|p| Box::new(move |x: &[f64]| p.reference(x)) as _),
                 ];
                 for (i, p) in problems.into_iter().enumerate() {
@@ -1033,7 +1053,9 @@ fn files_exports_conditions_and_problems_never_panic() {
                         })
                     })?;
                     t.call("Problem::grid_region", || poisson.grid_region(r, n.min(9)))?;
-                    t.call("Region::grid", || r.grid(&x, &normal, index % 2 == 0, n.min(9)))?;
+                    t.call("Region::grid", || {
+                        r.grid(&x, &normal, index % 2 == 0, n.min(9))
+                    })?;
                 }
                 Ok(())
             },

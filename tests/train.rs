@@ -324,8 +324,8 @@ fn strategies_are_called_per_evaluation_and_keep_determinism() {
     assert_eq!(run(1), run(2));
 }
 
-/// `u″ = 0` whose residual turns into `√(r − r)` after `after` residual calls: the loss stays
-/// 0-finite, its gradient is NaN (`√` has an infinite slope at 0).
+/// `u″ = 0` whose residual turns into `√(0·r)` after `after` residual calls: the loss stays
+/// finite (0), its gradient is NaN (`√` has an infinite slope at 0).
 struct NanGradient {
     calls: std::sync::Arc<std::sync::atomic::AtomicUsize>,
     after: usize,
@@ -340,8 +340,9 @@ impl Pde for NanGradient {
     fn residual<S: Scalar>(&self, _: &[f64], u: &Fields<'_, S>, _: &[S], r: &mut [S]) {
         let n = self.calls.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
         let r0 = u.d2(0, 0, 0);
+        // r₀·0 is 0 with slope 0, and √ has an infinite slope at 0: 0·∞ = NaN.
         r[0] = if n >= self.after {
-            (r0 - r0).sqrt()
+            (r0 * S::from_f64(0.0)).sqrt()
         } else {
             r0
         };

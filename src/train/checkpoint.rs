@@ -1,79 +1,5 @@
-//! Checkpoints: everything a training run needs to continue **bit for bit**, in one versioned,
-//! checksummed file written atomically.
-//!
-//! A [`Checkpoint`] holds the parameters, the step count, the run's seed and chunk size, every
-//! optimizer phase (its optimizer's [`OptimizerState`] — Adam's moments, L-BFGS's history —
-//! and how many steps it has done), every strategy's state, and every loss term's current
-//! points, weights, per-point weights and recorded residuals (resampling and strategies move
-//! them). [`Trainer::save_checkpoint`](super::Trainer::save_checkpoint) writes one;
-//! [`TrainerBuilder::resume_from`](super::TrainerBuilder::resume_from) or
-//! [`Trainer::load_checkpoint`](super::Trainer::load_checkpoint) puts it back into a trainer
-//! built with the same configuration, and the continued run is identical, bit for bit, to the
-//! run that was never interrupted. What is *not* in the file is configuration: the network,
-//! the PDE, the optimizers' hyper-parameters, the resampling closures (which must depend on
-//! their seed only) and observers come from the builder.
-//!
-//! ## File layout (version 1)
-//!
-//! All integers and floating-point numbers are little-endian. `R` is the run's real type
-//! (`f32` or `f64`, the dtype byte), `vec<X>` is a `u64` count followed by that many `X`, and
-//! `str` is a `vec<u8>` of UTF-8.
-//!
-//! | offset | size | field |
-//! |---|---|---|
-//! | 0 | 8 | magic `PINNCKPT` |
-//! | 8 | 4 | format version, `u32` (= [`CHECKPOINT_VERSION`]) |
-//! | 12 | 1 | dtype: 4 = `f32`, 8 = `f64` |
-//! | 13 | 8 | total file length in bytes, `u64` |
-//! | 21 | … | body (below) |
-//! | len − 8 | 8 | FNV-1a 64-bit checksum of bytes `0 .. len − 8` |
-//!
-//! Body, in order:
-//!
-//! 1. `seed: u64`, `step: u64`, `chunk_size: u64`;
-//! 2. parameters: `vec<R>` (network `θ`, then PDE coefficients);
-//! 3. phases: `u64` count, then per phase `name: str`, `optimizer: str`, `steps: u64`,
-//!    `done: u64`, `counters: vec<u64>`, `values: vec<R>`;
-//! 4. strategies: `u64` count, then per strategy `name: str`, `state: vec<f64>`;
-//! 5. terms: `u64` count, then per term `name: str`, `weight: f64`, `record: u8` (0 or 1),
-//!    `points: vec<f64>`, `normals: vec<f64>`, `partners: vec<f64>`,
-//!    `point_weights: vec<R>`, `residuals: vec<R>`.
-//!
-//! The reader checks, in this order, the magic, the version, the dtype, the length, the
-//! checksum, and then parses the body with every count bounded by the bytes that remain, so a
-//! truncated, corrupted or foreign file is an [`Error::Format`] that says what is wrong, never
-//! a panic or a huge allocation. Every single-byte change of a file is detected (FNV-1a maps
-//! a change of one byte to a change of the hash).
-//!
-//! Files are written to `path.tmp`, synced, and renamed over `path`, so a crash while writing
-//! leaves the previous checkpoint intact.
-//!
-//! ```
-//! use pinn::optim::OptimizerState;
-//! use pinn::rng::Seed;
-//! use pinn::train::{Checkpoint, PhaseCheckpoint};
-//!
-//! let ckpt = Checkpoint::<f64> {
-//!     seed: Seed(7),
-//!     step: 3,
-//!     chunk_size: 256,
-//!     params: vec![0.5, -1.25],
-//!     phases: vec![PhaseCheckpoint {
-//!         name: "adam".into(),
-//!         optimizer: "adam".into(),
-//!         steps: 10,
-//!         done: 3,
-//!         state: OptimizerState { counters: vec![3], values: vec![0.0; 4] },
-//!     }],
-//!     strategies: vec![],
-//!     terms: vec![],
-//! };
-//! let bytes = ckpt.to_bytes();
-//! assert_eq!(Checkpoint::<f64>::from_bytes(&bytes)?, ckpt);
-//! assert!(Checkpoint::<f64>::from_bytes(&bytes[..bytes.len() - 1]).is_err()); // truncated
-//! assert!(Checkpoint::<f32>::from_bytes(&bytes).is_err()); // wrong dtype
-//! # Ok::<(), pinn::Error>(())
-//! ```
+//! Checkpoints of a training run: the state, its file format (documented on [`Checkpoint`]),
+//! and the reader and writer.
 
 use std::path::Path;
 
@@ -92,8 +18,82 @@ const HEADER: usize = 8 + 4 + 1 + 8;
 /// Header and checksum: the smallest possible file is longer.
 const MIN_LEN: usize = HEADER + 8;
 
-/// The state of a training run at a step boundary. See the [module docs](self) for what it
-/// holds and how it is stored.
+/// The state of a training run at a step boundary: everything it needs to continue **bit for
+/// bit**, stored in one versioned, checksummed file written atomically.
+///
+/// A [`Checkpoint`] holds the parameters, the step count, the run's seed and chunk size, every
+/// optimizer phase (its optimizer's [`OptimizerState`] — Adam's moments, L-BFGS's history —
+/// and how many steps it has done), every strategy's state, and every loss term's current
+/// points, weights, per-point weights and recorded residuals (resampling and strategies move
+/// them). [`Trainer::save_checkpoint`](super::Trainer::save_checkpoint) writes one;
+/// [`TrainerBuilder::resume_from`](super::TrainerBuilder::resume_from) or
+/// [`Trainer::load_checkpoint`](super::Trainer::load_checkpoint) puts it back into a trainer
+/// built with the same configuration, and the continued run is identical, bit for bit, to the
+/// run that was never interrupted. What is *not* in the file is configuration: the network,
+/// the PDE, the optimizers' hyper-parameters, the resampling closures (which must depend on
+/// their seed only) and observers come from the builder.
+///
+/// ## File layout (version 1)
+///
+/// All integers and floating-point numbers are little-endian. `R` is the run's real type
+/// (`f32` or `f64`, the dtype byte), `vec<X>` is a `u64` count followed by that many `X`, and
+/// `str` is a `vec<u8>` of UTF-8.
+///
+/// | offset | size | field |
+/// |---|---|---|
+/// | 0 | 8 | magic `PINNCKPT` |
+/// | 8 | 4 | format version, `u32` (= [`CHECKPOINT_VERSION`]) |
+/// | 12 | 1 | dtype: 4 = `f32`, 8 = `f64` |
+/// | 13 | 8 | total file length in bytes, `u64` |
+/// | 21 | … | body (below) |
+/// | len − 8 | 8 | FNV-1a 64-bit checksum of bytes `0 .. len − 8` |
+///
+/// Body, in order:
+///
+/// 1. `seed: u64`, `step: u64`, `chunk_size: u64`;
+/// 2. parameters: `vec<R>` (network `θ`, then PDE coefficients);
+/// 3. phases: `u64` count, then per phase `name: str`, `optimizer: str`, `steps: u64`,
+///    `done: u64`, `counters: vec<u64>`, `values: vec<R>`;
+/// 4. strategies: `u64` count, then per strategy `name: str`, `state: vec<f64>`;
+/// 5. terms: `u64` count, then per term `name: str`, `weight: f64`, `record: u8` (0 or 1),
+///    `points: vec<f64>`, `normals: vec<f64>`, `partners: vec<f64>`,
+///    `point_weights: vec<R>`, `residuals: vec<R>`.
+///
+/// The reader checks, in this order, the magic, the version, the dtype, the length, the
+/// checksum, and then parses the body with every count bounded by the bytes that remain, so a
+/// truncated, corrupted or foreign file is an [`Error::Format`] that says what is wrong, never
+/// a panic or a huge allocation. Every single-byte change of a file is detected (FNV-1a maps
+/// a change of one byte to a change of the hash).
+///
+/// Files are written to `path.tmp`, synced, and renamed over `path`, so a crash while writing
+/// leaves the previous checkpoint intact.
+///
+/// ```
+/// use pinn::optim::OptimizerState;
+/// use pinn::rng::Seed;
+/// use pinn::train::{Checkpoint, PhaseCheckpoint};
+///
+/// let ckpt = Checkpoint::<f64> {
+///     seed: Seed(7),
+///     step: 3,
+///     chunk_size: 256,
+///     params: vec![0.5, -1.25],
+///     phases: vec![PhaseCheckpoint {
+///         name: "adam".into(),
+///         optimizer: "adam".into(),
+///         steps: 10,
+///         done: 3,
+///         state: OptimizerState { counters: vec![3], values: vec![0.0; 4] },
+///     }],
+///     strategies: vec![],
+///     terms: vec![],
+/// };
+/// let bytes = ckpt.to_bytes();
+/// assert_eq!(Checkpoint::<f64>::from_bytes(&bytes)?, ckpt);
+/// assert!(Checkpoint::<f64>::from_bytes(&bytes[..bytes.len() - 1]).is_err()); // truncated
+/// assert!(Checkpoint::<f32>::from_bytes(&bytes).is_err()); // wrong dtype
+/// # Ok::<(), pinn::Error>(())
+/// ```
 #[derive(Clone, Debug, PartialEq)]
 pub struct Checkpoint<T> {
     /// The run's seed (every random stream derives from it).
@@ -295,7 +295,7 @@ impl<'a> Reader<'a> {
 }
 
 impl<T: Real> Checkpoint<T> {
-    /// Serialises the checkpoint into the format of the [module docs](self).
+    /// Serialises the checkpoint into the format described on [`Checkpoint`].
     pub fn to_bytes(&self) -> Vec<u8> {
         let mut w = Writer::<T> {
             out: Vec::new(),
