@@ -36,6 +36,7 @@ mod assembly;
 mod checkpoint;
 pub mod export;
 mod metrics;
+mod resume;
 mod trainer;
 
 pub use assembly::{Assembly, LossReport, Term, TermKind};
