@@ -215,9 +215,19 @@ impl<P: Pde, T: Real> Trainer<P, T> {
         self.run_limited(Some(steps))
     }
 
-    /// Runs the phases that still have steps to take. On an error (a non-finite loss names its
-    /// step and term) the parameters are restored to those before the failing step, available
-    /// through [`Trainer::params`], and a later `run` continues from there.
+    /// Runs the phases that still have steps to take, writing a checkpoint every `k` steps if
+    /// [`TrainerBuilder::checkpoint_every`] asked for it.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::NonFinite`] naming the step and the term when a loss is NaN or infinite
+    /// (`"pde"`), when only its gradient is (`"pde (gradient)"`), or when an optimizer's update
+    /// overflows (`"parameters (after the update)"`); [`Error::UndeclaredDerivative`] when a
+    /// residual reads a derivative it did not declare; the errors of resampling closures and
+    /// strategies; [`Error::Io`] if an automatic checkpoint cannot be written. On an error the
+    /// parameters are restored to those before the failing step, available through
+    /// [`Trainer::params`], and a later `run` continues from there (with the optimizer state
+    /// the failing step left; resume from a checkpoint for an exact continuation).
     pub fn run(&mut self) -> Result<Report<T>> {
         self.run_limited(None)
     }
