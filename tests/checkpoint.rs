@@ -294,6 +294,12 @@ fn a_checkpoint_of_another_configuration_is_refused_and_changes_nothing() {
     let mut c = good.clone();
     c.phases[0].state.counters.clear();
     cases.push(("adam state", c));
+    let mut c = good.clone();
+    c.step = 4; // 3 steps done
+    cases.push(("step count", c));
+    let mut c = good.clone();
+    c.phases[0].done = 7; // of 6
+    cases.push(("phase progress", c));
     for (what, c) in cases {
         match other.restore(&c) {
             Err(Error::InvalidConfig { .. } | Error::DimensionMismatch { .. }) => {}

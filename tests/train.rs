@@ -483,6 +483,35 @@ fn error_messages_name_the_field_and_the_values() {
         .phase("a", 1, adam())
         .build());
     assert!(m.contains("finite") && m.contains("inf"), "{m}");
+    // A residual that reads a derivative it did not declare.
+    struct Sloppy;
+    impl Pde for Sloppy {
+        fn dim(&self) -> usize {
+            1
+        }
+        fn components(&self) -> Vec<Component> {
+            vec![Component::Value]
+        }
+        fn residual<S: Scalar>(&self, _: &[f64], u: &Fields<'_, S>, _: &[S], r: &mut [S]) {
+            r[0] = u.u(0) + u.d2(0, 0, 0);
+        }
+    }
+    let net = NetBuilder::new(1)
+        .mlp(&[4], Elementary::Tanh)
+        .build(1)
+        .unwrap();
+    let mut t = Trainer::<_, f64>::builder(net, Sloppy)
+        .pde_points(grid(8))
+        .phase("a", 3, adam())
+        .build()
+        .unwrap();
+    match t.run() {
+        Err(e @ Error::UndeclaredDerivative { .. }) => {
+            let m = e.to_string();
+            assert!(m.contains("Second(0, 0)") && m.contains("`pde`"), "{m}");
+        }
+        other => panic!("expected UndeclaredDerivative, got {other:?}"),
+    }
     let e = Adam::<f64>::new(AdamConfig {
         beta1: 1.0,
         ..Default::default()

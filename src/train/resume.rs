@@ -160,6 +160,38 @@ impl<P: Pde, T: Real> Trainer<P, T> {
                     ),
                 );
             }
+            if q.done > q.steps {
+                return invalid(
+                    "checkpoint.phases",
+                    format!(
+                        "phase {i} (`{}`) has done {} of its {} steps",
+                        q.name, q.done, q.steps
+                    ),
+                );
+            }
+        }
+        // The step count cannot exceed the steps the phases did, and must leave room for the
+        // steps still to take here.
+        let done = c
+            .phases
+            .iter()
+            .try_fold(0usize, |a, q| a.checked_add(q.done));
+        let left = self
+            .phases
+            .iter()
+            .zip(&c.phases)
+            .try_fold(0usize, |a, (p, q)| {
+                a.checked_add(p.steps.saturating_sub(q.done))
+            });
+        if done.is_none_or(|d| c.step > d) || left.and_then(|l| c.step.checked_add(l)).is_none() {
+            return invalid(
+                "checkpoint.step",
+                format!(
+                    "step {} is inconsistent with the phases' steps done ({})",
+                    c.step,
+                    done.map_or("overflow".into(), |d| d.to_string())
+                ),
+            );
         }
         mismatch(
             "checkpoint: strategies",
