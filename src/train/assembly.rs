@@ -403,8 +403,17 @@ impl<P: Pde, T: Real> Assembly<P, T> {
             .filter(|it| only.is_none_or(|o| o == it.0))
             .collect();
         let this = &*self;
+        let finite = |v: &[T]| v.iter().all(|x| x.is_finite());
+        let gradient_error = |ti: usize| Error::NonFinite {
+            step,
+            term: format!("{} (gradient)", this.terms[ti].name),
+        };
+        // The term whose chunks are being added. The gradient is checked once per term, when
+        // the reduction moves on: a non-finite sum stays non-finite, so the first term after
+        // which it is names the culprit (a non-finite loss names its term at once).
+        let mut current: Option<usize> = None;
         let mut outcome = Ok(());
-        for items in items.chunks(wave) {
+        'waves: for items in items.chunks(wave) {
             let results: Vec<Result<(T, Vec<T>)>> = items
                 .par_iter()
                 .zip(buffers.par_iter_mut())
@@ -418,42 +427,48 @@ impl<P: Pde, T: Real> Assembly<P, T> {
                 })
                 .collect();
             for (k, r) in results.into_iter().enumerate() {
-                match r {
-                    Ok((l, r2)) => {
-                        let (ti, s, e) = items[k];
-                        // A non-finite loss names its term; a finite loss with a non-finite
-                        // gradient names the term's gradient.
-                        let name = &self.terms[ti].name;
-                        if !l.is_finite() || !buffers[k].iter().all(|b| b.is_finite()) {
-                            let term = if l.is_finite() {
-                                format!("{name} (gradient)")
-                            } else {
-                                name.clone()
-                            };
-                            outcome = Err(Error::NonFinite { step, term });
-                            break;
-                        }
-                        term_loss[ti] += l;
-                        if !r2.is_empty() {
-                            residuals[ti][s..e].copy_from_slice(&r2);
-                        }
-                        for (g, &b) in grad.iter_mut().zip(&buffers[k]) {
-                            *g += b;
-                        }
-                    }
+                let (l, r2) = match r {
+                    Ok(v) => v,
                     Err(e) => {
                         outcome = Err(e);
-                        break;
+                        break 'waves;
                     }
+                };
+                let (ti, s, e) = items[k];
+                if !l.is_finite() {
+                    outcome = Err(Error::NonFinite {
+                        step,
+                        term: this.terms[ti].name.clone(),
+                    });
+                    break 'waves;
+                }
+                if let Some(prev) = current
+                    && prev != ti
+                    && !finite(grad)
+                {
+                    outcome = Err(gradient_error(prev));
+                    break 'waves;
+                }
+                current = Some(ti);
+                term_loss[ti] += l;
+                if !r2.is_empty() {
+                    residuals[ti][s..e].copy_from_slice(&r2);
+                }
+                for (g, &b) in grad.iter_mut().zip(&buffers[k]) {
+                    *g += b;
                 }
             }
-            if outcome.is_err() {
-                break;
-            }
+        }
+        if outcome.is_ok()
+            && let Some(prev) = current
+            && !finite(grad)
+        {
+            outcome = Err(gradient_error(prev));
         }
         self.buffers = buffers;
         self.residuals = residuals;
         outcome?;
+        // Every chunk's loss was finite; their sum may still overflow.
         for (t, l) in self.terms.iter().zip(&term_loss) {
             if !l.is_finite() {
                 return Err(Error::NonFinite {
@@ -461,12 +476,6 @@ impl<P: Pde, T: Real> Assembly<P, T> {
                     term: t.name.clone(),
                 });
             }
-        }
-        if grad.iter().any(|g| !g.is_finite()) {
-            return Err(Error::NonFinite {
-                step,
-                term: "gradient".into(),
-            });
         }
         let total = term_loss.iter().fold(T::zero(), |a, &b| a + b);
         Ok(LossReport {
