@@ -40,8 +40,10 @@ pub enum Error {
     NonFinite {
         /// The training (or optimizer) step at which it happened, 0-based.
         step: usize,
-        /// The loss term, e.g. `"pde"` or `"boundary"`; `"loss"` or `"gradient[i]"` when an
-        /// optimizer sees it without knowing the term.
+        /// The loss term, e.g. `"pde"` or `"boundary"`; `"pde (gradient)"` when the term's
+        /// loss is finite but its gradient is not; `"parameters (after the update)"` when an
+        /// optimizer's update overflowed; `"loss"` or `"gradient[i]"` when an optimizer sees
+        /// it without knowing the term.
         term: String,
     },
     /// A derivative was asked for that the jet selection did not declare.

@@ -100,8 +100,17 @@
 //! **Training** ([`train`]) — [`train::Trainer`] runs optimizer phases (Adam, then L-BFGS)
 //! over the loss terms, with resampling, [`train::Metrics`] (rel-L2, rMAE, rMSE, max error)
 //! and observers. Points are processed in fixed-size chunks and reduced in a fixed order, so a
-//! run gives the same bits on any number of threads. `examples/quickstart.rs` solves Poisson
-//! 2D in about a dozen lines.
+//! run gives the same bits on any number of threads (`docs/REPRODUCIBILITY.md` states the
+//! contract). A [`train::Checkpoint`] holds the whole state of a run in one checksummed file
+//! ([`train::Trainer::save_checkpoint`], [`train::TrainerBuilder::resume_from`],
+//! [`train::TrainerBuilder::checkpoint_every`]), and a resumed run continues bit for bit;
+//! [`train::export`] writes predictions on a grid (CSV, NPY) and the loss history (CSV).
+//! `examples/quickstart.rs` solves Poisson 2D in about a dozen lines.
+//!
+//! **Strategies** ([`strategies`]) — hooks called before and after every loss evaluation and
+//! optimizer step: [`strategies::LrAnnealing`] (learning-rate-annealing loss balancing),
+//! [`strategies::SelfAdaptive`] (SA-PINN per-point weights), [`strategies::RoPinn`] (RoPINN
+//! region optimization), or your own [`strategies::Strategy`].
 //!
 //! **Support.** [`rng::Seed`] derives every random stream (SplitMix64 → Xoshiro256++);
 //! [`Error`] is the one error type.

@@ -323,3 +323,205 @@ fn strategies_are_called_per_evaluation_and_keep_determinism() {
     };
     assert_eq!(run(1), run(2));
 }
+
+/// `u″ = 0` whose residual turns into `√(0·r)` after `after` residual calls: the loss stays
+/// finite (0), its gradient is NaN (`√` has an infinite slope at 0).
+struct NanGradient {
+    calls: std::sync::Arc<std::sync::atomic::AtomicUsize>,
+    after: usize,
+}
+impl Pde for NanGradient {
+    fn dim(&self) -> usize {
+        1
+    }
+    fn components(&self) -> Vec<Component> {
+        vec![Component::Second(0, 0)]
+    }
+    fn residual<S: Scalar>(&self, _: &[f64], u: &Fields<'_, S>, _: &[S], r: &mut [S]) {
+        let n = self.calls.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        let r0 = u.d2(0, 0, 0);
+        // r₀·0 is 0 with slope 0, and √ has an infinite slope at 0: 0·∞ = NaN.
+        r[0] = if n >= self.after {
+            (r0 * S::from_f64(0.0)).sqrt()
+        } else {
+            r0
+        };
+    }
+}
+
+#[test]
+fn a_nan_in_the_gradient_only_stops_with_the_term_and_keeps_the_last_finite_step() {
+    let make = |after: usize| {
+        let net = NetBuilder::new(1)
+            .mlp(&[8], Elementary::Tanh)
+            .build(1)
+            .unwrap();
+        let pde = NanGradient {
+            calls: Default::default(),
+            after,
+        };
+        Trainer::<_, f64>::builder(net, pde)
+            .pde_points(grid(16)) // 16 residual calls per evaluation
+            .condition(
+                "boundary",
+                Condition::dirichlet(0, |x| x[0]),
+                vec![0.0, 1.0],
+            )
+            .phase("adam", 10, Adam::with_lr(1e-2).unwrap())
+            .threads(1)
+            .build()
+            .unwrap()
+    };
+    // The gradient turns NaN at the 4th evaluation: step 3.
+    let mut t = make(3 * 16);
+    match t.run() {
+        Err(Error::NonFinite { step, term }) => {
+            assert_eq!((step, term.as_str()), (3, "pde (gradient)"))
+        }
+        other => panic!("expected NonFinite, got {other:?}"),
+    }
+    assert_eq!(t.step(), 3);
+    // The parameters are those after three clean steps, bit for bit.
+    let mut clean = make(usize::MAX);
+    clean.run_steps(3).unwrap();
+    assert_eq!(t.params(), clean.params());
+    assert!(t.params().iter().all(|p| p.is_finite()));
+
+    // The same under L-BFGS, whose line search evaluates several times per step.
+    let net = NetBuilder::new(1)
+        .mlp(&[8], Elementary::Tanh)
+        .build(1)
+        .unwrap();
+    let pde = NanGradient {
+        calls: Default::default(),
+        after: 5 * 16,
+    };
+    let mut t = Trainer::<_, f64>::builder(net, pde)
+        .pde_points(grid(16))
+        .condition(
+            "boundary",
+            Condition::dirichlet(0, |x| x[0]),
+            vec![0.0, 1.0],
+        )
+        .phase("lbfgs", 5, Lbfgs::new(LbfgsConfig::default()).unwrap())
+        .threads(1)
+        .build()
+        .unwrap();
+    let before = t.params().to_vec();
+    match t.run() {
+        Err(Error::NonFinite { step: 0, term }) => assert_eq!(term, "pde (gradient)"),
+        other => panic!("expected NonFinite at step 0, got {other:?}"),
+    }
+    assert_eq!(t.params(), &before[..], "the failing step was rolled back");
+}
+
+#[test]
+fn an_update_that_overflows_stops_with_the_parameters_before_it() {
+    // lr = 1e308: Adam's first step size is lr/(1 − β₁) = ∞.
+    let mut t = builder(1.0, 1)
+        .phase("adam", 5, Adam::with_lr(1e308).unwrap())
+        .build()
+        .unwrap();
+    let before = t.params().to_vec();
+    match t.run() {
+        Err(Error::NonFinite { step, term }) => {
+            assert_eq!(step, 0);
+            assert!(term.starts_with("parameters"), "{term}");
+        }
+        other => panic!("expected NonFinite, got {other:?}"),
+    }
+    assert_eq!(t.params(), &before[..]);
+    assert_eq!(t.step(), 0);
+}
+
+#[test]
+fn error_messages_name_the_field_and_the_values() {
+    let adam = || Adam::with_lr(1e-3).unwrap();
+    let msg = |r: Result<Trainer<Poisson1d, f64>, Error>| match r {
+        Err(e) => e.to_string(),
+        Ok(_) => panic!("accepted"),
+    };
+    let m = msg(builder(1.0, 1)
+        .weight("pde", -2.0)
+        .phase("a", 1, adam())
+        .build());
+    assert!(m.contains("pde") && m.contains("-2"), "{m}");
+    let m = msg(builder(1.0, 1).chunk_size(0).phase("a", 1, adam()).build());
+    assert!(m.contains("chunk_size") && m.contains("found 0"), "{m}");
+    let m = msg(builder(1.0, 1)
+        .params(vec![0.0; 3])
+        .phase("a", 1, adam())
+        .build());
+    assert!(m.contains("expected 481") && m.contains("found 3"), "{m}");
+    let m = msg(builder(1.0, 1)
+        .condition("d", Condition::data(0, &[1.0, f64::NAN]), vec![0.2, 0.4])
+        .phase("a", 1, adam())
+        .build());
+    assert!(m.contains("data value 1") && m.contains("NaN"), "{m}");
+    let m = msg(builder(1.0, 1)
+        .condition_with_normals(
+            "r",
+            Condition::robin(0, f64::INFINITY, 1.0, |_| 0.0),
+            vec![0.0],
+            vec![-1.0],
+        )
+        .phase("a", 1, adam())
+        .build());
+    assert!(m.contains("Robin") && m.contains("inf"), "{m}");
+    let m = msg(builder(1.0, 1)
+        .condition_with_normals(
+            "n",
+            Condition::neumann(0, |_| 0.0),
+            vec![0.0],
+            vec![1.0, 0.0],
+        )
+        .phase("a", 1, adam())
+        .build());
+    assert!(m.contains("normal") && m.contains("found 2"), "{m}");
+    let m = msg(builder(1.0, 1)
+        .pde_points(vec![0.5, f64::INFINITY])
+        .phase("a", 1, adam())
+        .build());
+    assert!(m.contains("finite") && m.contains("inf"), "{m}");
+    // A residual that reads a derivative it did not declare.
+    struct Sloppy;
+    impl Pde for Sloppy {
+        fn dim(&self) -> usize {
+            1
+        }
+        fn components(&self) -> Vec<Component> {
+            vec![Component::Value]
+        }
+        fn residual<S: Scalar>(&self, _: &[f64], u: &Fields<'_, S>, _: &[S], r: &mut [S]) {
+            r[0] = u.u(0) + u.d2(0, 0, 0);
+        }
+    }
+    let net = NetBuilder::new(1)
+        .mlp(&[4], Elementary::Tanh)
+        .build(1)
+        .unwrap();
+    let mut t = Trainer::<_, f64>::builder(net, Sloppy)
+        .pde_points(grid(8))
+        .phase("a", 3, adam())
+        .build()
+        .unwrap();
+    match t.run() {
+        Err(e @ Error::UndeclaredDerivative { .. }) => {
+            let m = e.to_string();
+            assert!(m.contains("Second(0, 0)") && m.contains("`pde`"), "{m}");
+        }
+        other => panic!("expected UndeclaredDerivative, got {other:?}"),
+    }
+    let e = Adam::<f64>::new(AdamConfig {
+        beta1: 1.0,
+        ..Default::default()
+    })
+    .unwrap_err();
+    assert!(e.to_string().contains("adam.beta1") && e.to_string().contains("[0, 1)"));
+    let e = Lbfgs::<f64>::new(LbfgsConfig {
+        history_size: 0,
+        ..Default::default()
+    })
+    .unwrap_err();
+    assert!(e.to_string().contains("lbfgs.history_size"), "{e}");
+}

@@ -21,6 +21,7 @@ mod hyperdual;
 mod ops_macro;
 pub mod rules;
 mod scalar;
+pub mod tanh;
 mod tape;
 
 pub mod jet;

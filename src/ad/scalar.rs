@@ -140,11 +140,11 @@ macro_rules! impl_float {
             fn to_f64(&self) -> f64 {
                 *self as f64
             }
-            #[inline]
+            #[inline(always)]
             fn apply(self, f: Elementary) -> Self {
                 let x = self;
                 match f {
-                    Elementary::Tanh => <$t>::tanh(x),
+                    Elementary::Tanh => super::tanh::tanh(x as f64) as $t,
                     Elementary::Sin => <$t>::sin(x),
                     Elementary::Cos => <$t>::cos(x),
                     Elementary::Exp => <$t>::exp(x),

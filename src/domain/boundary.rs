@@ -43,12 +43,18 @@ impl Face {
         }
     }
 
-    /// The outward unit normal `±e_axis` in `ℝ^dim`. Errors if `axis ≥ dim`.
+    /// The outward unit normal `±e_axis` in `ℝ^dim`. Errors if `axis ≥ dim` or if `dim`
+    /// numbers cannot be allocated.
     pub fn normal(&self, dim: usize) -> Result<Vec<f64>> {
         if self.axis >= dim {
             return Err(face_axis_error(*self, dim));
         }
-        let mut n = vec![0.0; dim];
+        let mut n = Vec::new();
+        n.try_reserve_exact(dim).map_err(|_| Error::InvalidConfig {
+            field: "face.normal.dim",
+            reason: format!("cannot allocate a normal of dimension {dim}"),
+        })?;
+        n.resize(dim, 0.0);
         n[self.axis] = self.sign();
         Ok(n)
     }

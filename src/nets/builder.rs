@@ -165,9 +165,14 @@ pub fn fourier_features(
     }
     let d = b.width(h);
     let mut rng = seed.rng();
-    let w: Vec<f64> = (0..m * d)
-        .map(|_| core::f64::consts::TAU * s * standard_normal(&mut rng))
-        .collect();
+    let mut w: Vec<f64> = Vec::new();
+    m.checked_mul(d)
+        .and_then(|len| w.try_reserve_exact(len).ok())
+        .ok_or_else(|| Error::InvalidConfig {
+            field: "fourier",
+            reason: format!("{m} features of {d} inputs do not fit in memory"),
+        })?;
+    w.extend((0..m * d).map(|_| core::f64::consts::TAU * s * standard_normal(&mut rng)));
     let z = b.linear(h, m, &w, None);
     let (c, sn) = (b.unary(z, Elementary::Cos), b.unary(z, Elementary::Sin));
     Ok(b.concat(c, sn))

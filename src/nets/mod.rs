@@ -5,6 +5,8 @@
 //!   modified MLP body → linear output → optional output transform (hard constraints).
 //! - [`modified_mlp`]: Wang, Teng & Perdikaris' gated architecture (2021), exactly as coded.
 //! - [`params`]: save and load parameter vectors; [`predict`]: plain batched inference.
+//! - [`weight_matrices`]: where the weight matrices (not the biases) live in `θ`, for
+//!   gradient statistics such as learning-rate annealing.
 //! - [`xavier_uniform`]: PyTorch's Xavier-uniform weights with constant biases (the RoPINN
 //!   benchmarks' initialisation).
 //!
@@ -22,9 +24,11 @@
 mod builder;
 mod init;
 mod predict;
+mod weights;
 
 pub mod params;
 
 pub use builder::{Body, NetBuilder, fourier_features, modified_mlp, normalize};
 pub use init::xavier_uniform;
 pub use predict::predict;
+pub use weights::{WeightMatrix, weight_matrices};

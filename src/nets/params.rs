@@ -113,7 +113,9 @@ pub(crate) fn io_error(path: &Path, e: std::io::Error) -> Error {
     }
 }
 
-/// Writes `bytes` to a sibling temporary file, syncs it, then renames it over `path`.
+/// Writes `bytes` to a sibling temporary file (`path` + `.tmp`), syncs it, renames it over
+/// `path`, then syncs the directory (where the platform allows) so the rename itself is
+/// durable. A crash at any point leaves either the old file or the new one under `path`.
 pub(crate) fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
     use std::io::Write;
     let mut tmp = path.as_os_str().to_owned();
@@ -125,5 +127,14 @@ pub(crate) fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
         f.sync_all()?;
         std::fs::rename(&tmp, path)
     };
-    write().map_err(|e| io_error(path, e))
+    write().map_err(|e| io_error(path, e))?;
+    // Best effort: not every platform can open or sync a directory.
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => Path::new("."),
+    };
+    if let Ok(d) = std::fs::File::open(dir) {
+        let _ = d.sync_all();
+    }
+    Ok(())
 }

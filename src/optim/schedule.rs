@@ -137,7 +137,9 @@ impl Schedule {
         }
     }
 
-    /// The learning rate at step `n` for the base rate `lr0`.
+    /// The learning rate at step `n` for the base rate `lr0`. (A schedule that fails
+    /// [`Schedule::validate`] gives an unspecified rate, never a panic; the optimizers refuse
+    /// such schedules when they are built.)
     pub fn lr(&self, lr0: f64, n: u64) -> f64 {
         match *self {
             Schedule::Constant => lr0,
@@ -145,11 +147,11 @@ impl Schedule {
                 lr0 * gamma.powf(n as f64 / decay_steps as f64)
             }
             Schedule::Step { gamma, step_size } => {
-                let k = (n / step_size).min(i32::MAX as u64) as i32;
+                let k = n.checked_div(step_size).unwrap_or(0).min(i32::MAX as u64) as i32;
                 lr0 * gamma.powi(k)
             }
             Schedule::Cosine { t_max, min_lr } => {
-                let progress = n.min(t_max) as f64 / t_max as f64;
+                let progress = n.min(t_max) as f64 / t_max.max(1) as f64;
                 min_lr + (lr0 - min_lr) * (1.0 + (PI * progress).cos()) / 2.0
             }
         }

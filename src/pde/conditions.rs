@@ -164,7 +164,9 @@ impl Condition {
                     .chain((0..dim).map(Component::First))
                     .collect()
             }
-            Condition::InitialRate { .. } => vec![Component::Value, Component::First(dim - 1)],
+            Condition::InitialRate { .. } => {
+                vec![Component::Value, Component::First(dim.saturating_sub(1))]
+            }
             _ => vec![Component::Value],
         }
     }
@@ -196,8 +198,14 @@ impl Condition {
                 beta,
                 g,
             } => c(*alpha) * u.u(*output) + c(*beta) * dn(*output) - c(g(x)),
-            Condition::InitialRate { output, g } => u.d(*output, x.len() - 1) - c(g(x)),
-            Condition::Data { output, values } => u.u(*output) - c(values[index]),
+            Condition::InitialRate { output, g } => {
+                u.d(*output, x.len().saturating_sub(1)) - c(g(x))
+            }
+            // An index past the data (never from the trainer, which checks the counts) gives
+            // a NaN residual, which training reports as a non-finite loss.
+            Condition::Data { output, values } => {
+                u.u(*output) - c(values.get(index).copied().unwrap_or(f64::NAN))
+            }
             Condition::Periodic { output } => u.u(*output),
         }
     }

@@ -35,12 +35,21 @@ impl<'a, S: Scalar> Fields<'a, S> {
         }
     }
 
-    /// Component `c` of output `o`.
+    /// Component `c` of output `o`. A component that was not declared, an output that does
+    /// not exist (or a value missing from `vals`) reads as zero and is recorded in `missing`,
+    /// which the trainer turns into
+    /// [`Error::UndeclaredDerivative`](crate::Error::UndeclaredDerivative).
     pub fn get(&self, o: usize, c: Component) -> S {
         let c = normalise(c);
-        match self.comps.iter().position(|&k| normalise(k) == c) {
-            Some(i) if o < self.outputs => self.vals[i * self.outputs + o],
-            _ => {
+        let value = match self.comps.iter().position(|&k| normalise(k) == c) {
+            Some(i) if o < self.outputs => i
+                .checked_mul(self.outputs)
+                .and_then(|j| self.vals.get(j + o)),
+            _ => None,
+        };
+        match value {
+            Some(&v) => v,
+            None => {
                 self.missing.set(Some(c));
                 S::zero()
             }

@@ -114,11 +114,11 @@ impl Sampler for Grid {
                 });
             }
             Some(c) => {
-                let size = c.iter().product::<usize>();
-                if size != n {
+                let size = c.iter().try_fold(1usize, |a, &x| a.checked_mul(x));
+                if size != Some(n) {
                     return Err(Error::DimensionMismatch {
-                        what: "grid points",
-                        expected: size,
+                        what: "grid points (the product of the counts)",
+                        expected: size.unwrap_or(usize::MAX),
                         found: n,
                     });
                 }

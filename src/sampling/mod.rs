@@ -98,9 +98,13 @@ pub(crate) fn check_request(domain: &dyn Domain, n: usize) -> Result<usize> {
             found: domain.bounds().dim(),
         });
     }
-    if n.checked_mul(dim)
-        .is_none_or(|len| len > isize::MAX as usize / 8)
-    {
+    // Ask the allocator before sampling: an impossible request is an error here instead of
+    // an abort (allocation failure) later. The probe is freed at once.
+    let fits = n
+        .checked_mul(dim)
+        .filter(|&len| len <= isize::MAX as usize / 8)
+        .is_some_and(|len| Vec::<f64>::new().try_reserve_exact(len).is_ok());
+    if !fits {
         return Err(Error::InvalidConfig {
             field: "sampler.n",
             reason: format!("{n} points of dimension {dim} do not fit in memory"),

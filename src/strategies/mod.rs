@@ -2,9 +2,6 @@
 //! (RoPINN region optimization, learning-rate-annealing loss balancing, self-adaptive weights,
 //! residual-adaptive sampling, …).
 //!
-//! - [`RoPinn`]: region optimization with trust-region calibration (Wu et al., NeurIPS 2024),
-//!   as the authors coded it.
-//!
 //! A [`Strategy`] is called by the [`Trainer`](crate::train::Trainer) at four points:
 //! once when the trainer is built ([`Strategy::init`]), before every loss evaluation —
 //! including each line-search trial of L-BFGS — ([`Strategy::before_eval`]), after every
@@ -13,6 +10,21 @@
 //! term, set term weights and per-point weights, record per-point residuals, and evaluate a
 //! single term's loss and gradient. Every random draw comes from the seed it is handed, so a
 //! strategy keeps the determinism contract.
+//!
+//! Loss balancing:
+//!
+//! - [`LrAnnealing`]: Wang, Teng & Perdikaris' learning-rate annealing (2021), one weight per
+//!   boundary/initial term (or group), from gradient statistics every 10 steps, as coded.
+//! - [`SelfAdaptive`]: McClenny & Braga-Neto's self-adaptive PINN, one weight per point,
+//!   trained by gradient ascent.
+//!
+//! Both hand out a [`WeightLog`] to read their weights while the trainer owns them.
+//!
+//! Region optimization:
+//!
+//! - [`RoPinn`]: Wu et al.'s RoPINN (NeurIPS 2024), as coded: residual points redrawn in a
+//!   one-sided region at every loss evaluation, the region calibrated from the gradients of
+//!   the last `T₀` steps; [`RoPinnMonitor`] reads its `σ` while the trainer owns it.
 //!
 //! ```
 //! use pinn::ad::Real;
@@ -37,16 +49,24 @@
 //! # let _ = Ramp { term: 0 };
 //! ```
 
-mod ropinn;
-
-pub use ropinn::{Calibration, RoPinn, RoPinnConfig, RoPinnMonitor, calibrate, region_sample};
-
 use crate::ad::Real;
 use crate::ad::jet::Graph;
 use crate::error::{Error, Result};
 use crate::pde::Pde;
 use crate::rng::Seed;
 use crate::train::{Assembly, LossReport, TermKind};
+
+mod lr_annealing;
+mod ropinn;
+mod self_adaptive;
+mod weight_log;
+
+pub use lr_annealing::{
+    Denominator, LrAnnealing, LrAnnealingConfig, max_abs_gradient, mean_of_layer_means,
+};
+pub use ropinn::{Calibration, RoPinn, RoPinnConfig, RoPinnMonitor, calibrate, region_sample};
+pub use self_adaptive::{Mask, SelfAdaptive, SelfAdaptiveConfig};
+pub use weight_log::WeightLog;
 
 /// Where an evaluation stands, and the seed for its random draws.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -145,6 +145,11 @@ impl RoPinnMonitor {
 /// run the PDE term holds the last evaluation's perturbed points, as in the authors' scripts;
 /// the metrics are computed on the trainer's metric points, not on the term.
 ///
+/// **Checkpoints.** [`Strategy::state`] holds `σ`, the FIFO, the current step's gradient sum
+/// and the original and installed points, so a run resumed from a trainer checkpoint is bit
+/// for bit the uninterrupted one (the FIFO of the paper network with `T₀ = 10` is 10 × 527 361
+/// numbers).
+///
 /// **Composition.** RoPINN only moves the points of the PDE term(s) and reads gradients, so it
 /// works with any network, any optimizer (Adam: one evaluation per step; L-BFGS: every
 /// line-search trial redraws, as in the authors' closure) and other strategies. If something
@@ -468,41 +473,49 @@ impl<T: Real> Strategy<T> for RoPinn {
         Ok(())
     }
 
-    /// `[σ, P, k, count, Σ_e g^(e) (P numbers), ḡ_1 … ḡ_k (k·P numbers, oldest first)]`.
-    /// The original points are not part of the state: a rebuilt trainer recreates them.
+    /// `[σ, P, k, c, m, Σ_e g^(e) (P numbers), ḡ_1 … ḡ_k (k·P numbers, oldest first)]`, then
+    /// for each of the `m` perturbed terms `[n_o, original points (n_o numbers), n_i, points
+    /// installed at the last evaluation (n_i numbers; n_i = 0 before the first)]`; `c` counts
+    /// the evaluations in the sum. With the installed points the strategy recognises the
+    /// points a checkpoint puts back as its own, so a resumed run redraws from the same
+    /// originals (bit for bit the uninterrupted run).
     fn state(&self) -> Vec<f64> {
         let p = self.n_theta;
-        let mut s = Vec::with_capacity(4 + p * (1 + self.history.len()));
+        let mut s = Vec::with_capacity(5 + p * (1 + self.history.len()));
         s.extend([
             self.sigma,
             p as f64,
             self.history.len() as f64,
             self.grad_count as f64,
+            self.targets.len() as f64,
         ]);
         s.extend_from_slice(&self.grad_sum);
         for g in &self.history {
             s.extend_from_slice(g);
         }
+        for t in &self.targets {
+            s.push(t.base.len() as f64);
+            s.extend_from_slice(&t.base);
+            let installed = t.installed.as_deref().unwrap_or(&[]);
+            s.push(installed.len() as f64);
+            s.extend_from_slice(installed);
+        }
         s
     }
 
+    /// Restores [`Strategy::state`] on a strategy initialised for the same terms and network.
+    /// On an error nothing changes.
     fn set_state(&mut self, state: &[f64]) -> Result<()> {
         let bad = |reason: String| Error::InvalidConfig {
             field: "ropinn.state",
             reason,
         };
-        if state.len() < 4 {
-            return Err(Error::DimensionMismatch {
-                what: "ropinn state header",
-                expected: 4,
-                found: state.len(),
-            });
-        }
-        let count = |v: f64| (v >= 0.0 && v.fract() == 0.0 && v < 1e15).then_some(v as usize);
-        let (sigma, p, k, n) = (state[0], count(state[1]), count(state[2]), count(state[3]));
-        let (Some(p), Some(k), Some(n)) = (p, k, n) else {
-            return Err(bad("the header's counts are not whole numbers".into()));
-        };
+        let mut r = StateReader { s: state, at: 0 };
+        let sigma = r.take(1, "σ")?[0];
+        let p = r.count("P")?;
+        let k = r.count("k")?;
+        let n = r.count("the evaluation count")?;
+        let m = r.count("the number of terms")?;
         if !(sigma.is_finite() && sigma > 0.0) {
             return Err(bad(format!("σ must be finite and > 0, found {sigma}")));
         }
@@ -519,21 +532,87 @@ impl<T: Real> Strategy<T> for RoPinn {
                 self.config.past_iterations
             )));
         }
-        let want = 4 + p * (1 + k);
-        if state.len() != want {
+        if m != self.targets.len() {
+            return Err(Error::DimensionMismatch {
+                what: "ropinn state terms",
+                expected: self.targets.len(),
+                found: m,
+            });
+        }
+        let grad_sum = r.take(p, "the gradient sum")?.to_vec();
+        let history: VecDeque<Vec<f64>> = (0..k)
+            .map(|_| r.take(p, "the gradient history").map(<[f64]>::to_vec))
+            .collect::<Result<_>>()?;
+        let mut points = Vec::with_capacity(m);
+        for _ in 0..m {
+            let nb = r.count("the original points' length")?;
+            let base = r.take(nb, "the original points")?.to_vec();
+            let ni = r.count("the installed points' length")?;
+            let installed = r.take(ni, "the installed points")?.to_vec();
+            if base.is_empty() || base.iter().chain(&installed).any(|v| !v.is_finite()) {
+                return Err(bad("points must be finite and not empty".into()));
+            }
+            points.push((base, (ni > 0).then_some(installed)));
+        }
+        if r.at != state.len() {
             return Err(Error::DimensionMismatch {
                 what: "ropinn state",
-                expected: want,
+                expected: r.at,
                 found: state.len(),
             });
         }
-        let body = &state[4..];
-        self.grad_sum = body[..p].to_vec();
+        if grad_sum
+            .iter()
+            .chain(history.iter().flatten())
+            .any(|v| !v.is_finite())
+        {
+            return Err(bad("gradients must be finite".into()));
+        }
+        for (t, (base, installed)) in self.targets.iter_mut().zip(points) {
+            t.base = base;
+            t.installed = installed;
+        }
+        self.grad_sum = grad_sum;
         self.grad_count = n;
-        self.history = (0..k)
-            .map(|i| body[p * (1 + i)..p * (2 + i)].to_vec())
-            .collect();
+        self.history = history;
         self.set_sigma(sigma);
         Ok(())
+    }
+}
+
+/// Reads a flat state vector front to back.
+struct StateReader<'a> {
+    s: &'a [f64],
+    at: usize,
+}
+
+impl<'a> StateReader<'a> {
+    fn take(&mut self, n: usize, what: &'static str) -> Result<&'a [f64]> {
+        let end = self.at.checked_add(n).filter(|&e| e <= self.s.len());
+        let Some(end) = end else {
+            return Err(Error::InvalidConfig {
+                field: "ropinn.state",
+                reason: format!(
+                    "too short: {what} needs {n} numbers at {}, the state has {}",
+                    self.at,
+                    self.s.len()
+                ),
+            });
+        };
+        let out = &self.s[self.at..end];
+        self.at = end;
+        Ok(out)
+    }
+
+    fn count(&mut self, what: &'static str) -> Result<usize> {
+        let v = self.take(1, what)?[0];
+        if v >= 0.0 && v.fract() == 0.0 && v <= self.s.len() as f64 {
+            Ok(v as usize)
+        } else {
+            Err(Error::InvalidConfig {
+                field: "ropinn.state",
+                reason: format!("{what} must be a whole number ≤ the state's length, found {v}"),
+            })
+        }
     }
 }

@@ -20,6 +20,8 @@ use crate::ad::{Dual, Real};
 use crate::error::{Error, Result};
 use crate::pde::{Condition, Fields, Pde};
 
+use super::checkpoint::TermCheckpoint;
+
 /// What a loss term measures.
 #[derive(Clone, Debug)]
 pub enum TermKind {
@@ -55,6 +57,8 @@ struct Prepared<T> {
     x: Vec<f64>,
     xt: Vec<T>,
     normals: Vec<f64>,
+    /// Periodic partners (point-major), else empty; kept for checkpoints.
+    partners: Vec<f64>,
     comps: Vec<Component>,
     selection: Selection,
     periodic: bool,
@@ -293,6 +297,59 @@ impl<P: Pde, T: Real> Assembly<P, T> {
         Ok(&self.residuals[index])
     }
 
+    /// Everything about each term that a checkpoint keeps: its points (with normals and
+    /// partners), weight, per-point weights, and recorded residuals.
+    pub(crate) fn term_checkpoints(&self) -> Vec<TermCheckpoint<T>> {
+        self.terms
+            .iter()
+            .zip(&self.residuals)
+            .map(|(t, r)| TermCheckpoint {
+                name: t.name.clone(),
+                weight: t.weight,
+                points: t.x.clone(),
+                normals: t.normals.clone(),
+                partners: t.partners.clone(),
+                point_weights: t.point_weights.clone(),
+                record: t.record,
+                residuals: r.clone(),
+            })
+            .collect()
+    }
+
+    /// Puts back what [`Assembly::term_checkpoints`] saved, validating it as when the term was
+    /// built.
+    pub(crate) fn restore_term(&mut self, index: usize, c: &TermCheckpoint<T>) -> Result<()> {
+        let name = &self.term(index)?.name;
+        if *name != c.name {
+            return Err(Error::InvalidConfig {
+                field: "checkpoint.terms",
+                reason: format!(
+                    "term {index} is `{name}` here but `{}` in the checkpoint",
+                    c.name
+                ),
+            });
+        }
+        self.set_points(
+            index,
+            c.points.clone(),
+            c.normals.clone(),
+            c.partners.clone(),
+        )?;
+        self.set_weight(index, c.weight)?;
+        self.set_point_weights(index, &c.point_weights)?;
+        self.record_residuals(index, c.record)?;
+        let n = self.terms[index].n;
+        if !(c.residuals.is_empty() || c.residuals.len() == n) {
+            return Err(Error::DimensionMismatch {
+                what: "checkpoint: recorded residuals of a term",
+                expected: n,
+                found: c.residuals.len(),
+            });
+        }
+        self.residuals[index] = c.residuals.clone();
+        Ok(())
+    }
+
     /// `L` and `∂L/∂(θ, c)` (written to `grad`, length [`Assembly::n_params`]). `step` names
     /// the step in a non-finite error.
     pub fn eval(&mut self, params: &[T], grad: &mut [T], step: usize) -> Result<LossReport<T>> {
@@ -346,8 +403,17 @@ impl<P: Pde, T: Real> Assembly<P, T> {
             .filter(|it| only.is_none_or(|o| o == it.0))
             .collect();
         let this = &*self;
+        let finite = |v: &[T]| v.iter().all(|x| x.is_finite());
+        let gradient_error = |ti: usize| Error::NonFinite {
+            step,
+            term: format!("{} (gradient)", this.terms[ti].name),
+        };
+        // The term whose chunks are being added. The gradient is checked once per term, when
+        // the reduction moves on: a non-finite sum stays non-finite, so the first term after
+        // which it is names the culprit (a non-finite loss names its term at once).
+        let mut current: Option<usize> = None;
         let mut outcome = Ok(());
-        for items in items.chunks(wave) {
+        'waves: for items in items.chunks(wave) {
             let results: Vec<Result<(T, Vec<T>)>> = items
                 .par_iter()
                 .zip(buffers.par_iter_mut())
@@ -361,30 +427,48 @@ impl<P: Pde, T: Real> Assembly<P, T> {
                 })
                 .collect();
             for (k, r) in results.into_iter().enumerate() {
-                match r {
-                    Ok((l, r2)) => {
-                        let (ti, s, e) = items[k];
-                        term_loss[ti] += l;
-                        if !r2.is_empty() {
-                            residuals[ti][s..e].copy_from_slice(&r2);
-                        }
-                        for (g, &b) in grad.iter_mut().zip(&buffers[k]) {
-                            *g += b;
-                        }
-                    }
+                let (l, r2) = match r {
+                    Ok(v) => v,
                     Err(e) => {
                         outcome = Err(e);
-                        break;
+                        break 'waves;
                     }
+                };
+                let (ti, s, e) = items[k];
+                if !l.is_finite() {
+                    outcome = Err(Error::NonFinite {
+                        step,
+                        term: this.terms[ti].name.clone(),
+                    });
+                    break 'waves;
+                }
+                if let Some(prev) = current
+                    && prev != ti
+                    && !finite(grad)
+                {
+                    outcome = Err(gradient_error(prev));
+                    break 'waves;
+                }
+                current = Some(ti);
+                term_loss[ti] += l;
+                if !r2.is_empty() {
+                    residuals[ti][s..e].copy_from_slice(&r2);
+                }
+                for (g, &b) in grad.iter_mut().zip(&buffers[k]) {
+                    *g += b;
                 }
             }
-            if outcome.is_err() {
-                break;
-            }
+        }
+        if outcome.is_ok()
+            && let Some(prev) = current
+            && !finite(grad)
+        {
+            outcome = Err(gradient_error(prev));
         }
         self.buffers = buffers;
         self.residuals = residuals;
         outcome?;
+        // Every chunk's loss was finite; their sum may still overflow.
         for (t, l) in self.terms.iter().zip(&term_loss) {
             if !l.is_finite() {
                 return Err(Error::NonFinite {
@@ -392,12 +476,6 @@ impl<P: Pde, T: Real> Assembly<P, T> {
                     term: t.name.clone(),
                 });
             }
-        }
-        if grad.iter().any(|g| !g.is_finite()) {
-            return Err(Error::NonFinite {
-                step,
-                term: "gradient".into(),
-            });
         }
         let total = term_loss.iter().fold(T::zero(), |a, &b| a + b);
         Ok(LossReport {
@@ -587,7 +665,24 @@ fn prepare<P: Pde, T: Real>(t: Term, pde: &P, graph: &Graph) -> Result<Prepared<
         .chain(&t.partners)
         .any(|v| !v.is_finite())
     {
-        return Err(bad("every coordinate must be finite".into()));
+        let (what, v) = [
+            ("points", &t.points),
+            ("normals", &t.normals),
+            ("partners", &t.partners),
+        ]
+        .into_iter()
+        .find_map(|(w, v)| v.iter().find(|x| !x.is_finite()).map(|x| (w, *x)))
+        .unwrap_or(("points", f64::NAN));
+        return Err(bad(format!(
+            "every coordinate must be finite, found {v} in its {what}"
+        )));
+    }
+    if !t.normals.is_empty() && t.normals.len() != t.points.len() {
+        return Err(bad(format!(
+            "normals must be empty or one per point ({} numbers), found {}",
+            t.points.len(),
+            t.normals.len()
+        )));
     }
     let n = t.points.len() / d;
     let (declared, periodic) = match &t.kind {
@@ -608,10 +703,23 @@ fn prepare<P: Pde, T: Real>(t: Term, pde: &P, graph: &Graph) -> Result<Prepared<
                     t.normals.len()
                 )));
             }
-            if let Condition::Data { values, .. } = c
-                && values.len() != n
+            if let Condition::Data { values, .. } = c {
+                if values.len() != n {
+                    return Err(bad(format!("{n} points but {} data values", values.len())));
+                }
+                if let Some(i) = values.iter().position(|v| !v.is_finite()) {
+                    return Err(bad(format!(
+                        "data value {i} must be finite, found {}",
+                        values[i]
+                    )));
+                }
+            }
+            if let Condition::Robin { alpha, beta, .. } = c
+                && !(alpha.is_finite() && beta.is_finite())
             {
-                return Err(bad(format!("{n} points but {} data values", values.len())));
+                return Err(bad(format!(
+                    "Robin coefficients must be finite, found α = {alpha}, β = {beta}"
+                )));
             }
             let periodic = matches!(c, Condition::Periodic { .. });
             if periodic && t.partners.len() != t.points.len() {
@@ -653,6 +761,7 @@ fn prepare<P: Pde, T: Real>(t: Term, pde: &P, graph: &Graph) -> Result<Prepared<
         x: t.points,
         xt,
         normals: t.normals,
+        partners: t.partners,
         comps,
         selection: sel,
         periodic,

@@ -1,5 +1,5 @@
-//! Training: the loss assembly, the [`Trainer`], observers and metrics. The only module that
-//! uses rayon.
+//! Training: the loss assembly, the [`Trainer`], observers and metrics, [checkpoints](Checkpoint)
+//! and [exports](export). The only module that uses rayon.
 //!
 //! ```
 //! use pinn::ad::{jet::Component, Elementary, Scalar};
@@ -33,9 +33,15 @@
 //! ```
 
 mod assembly;
+mod checkpoint;
+pub mod export;
 mod metrics;
+mod resume;
 mod trainer;
 
 pub use assembly::{Assembly, LossReport, Term, TermKind};
+pub use checkpoint::{
+    CHECKPOINT_VERSION, Checkpoint, PhaseCheckpoint, StrategyCheckpoint, TermCheckpoint,
+};
 pub use metrics::Metrics;
 pub use trainer::{Control, Event, HistoryRow, Report, StopReason, Trainer, TrainerBuilder};

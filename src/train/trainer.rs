@@ -1,18 +1,22 @@
 //! The [`Trainer`]: one loop that drives a network, a PDE, its loss terms and a sequence of
 //! optimizers, with resampling, metrics and observers.
 
+use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use crate::ad::Real;
 use crate::ad::jet::Graph;
+use crate::domain::{BoxDomain, Domain};
 use crate::error::{Error, Result};
 use crate::nets::predict;
 use crate::optim::{Optimizer, Termination};
 use crate::pde::{Condition, Pde};
 use crate::rng::Seed;
+use crate::sampling::{Grid, Sampler};
 use crate::strategies::{EvalContext, Strategy};
 
 use super::assembly::{Assembly, Term, TermKind};
+use super::export::GridPrediction;
 use super::metrics::Metrics;
 
 /// What an observer tells the trainer.
@@ -61,6 +65,8 @@ pub enum StopReason {
     Completed,
     /// An observer returned [`Control::Stop`].
     Observer,
+    /// [`Trainer::run_steps`] took the steps it was asked for.
+    StepLimit,
     /// The last phase that ran ended early because its optimizer converged (or could not
     /// progress); earlier phases that converged simply handed over to the next one.
     Converged(Termination),
@@ -90,11 +96,11 @@ const STRATEGY_STREAM: u64 = 1 << 32;
 type ObserverFn<T> = Box<dyn FnMut(&Event<'_, T>) -> Control + Send>;
 type DrawFn = Box<dyn FnMut(Seed) -> Result<(Vec<f64>, Vec<f64>)> + Send>;
 
-struct Phase<T> {
-    name: String,
-    steps: usize,
-    done: usize,
-    optimizer: Box<dyn Optimizer<T> + Send>,
+pub(super) struct Phase<T> {
+    pub(super) name: String,
+    pub(super) steps: usize,
+    pub(super) done: usize,
+    pub(super) optimizer: Box<dyn Optimizer<T> + Send>,
 }
 
 struct Resampler {
@@ -124,21 +130,24 @@ pub struct TrainerBuilder<P, T> {
     metric: Option<MetricSpec>,
     weights: Vec<(String, f64)>,
     strategies: Vec<Box<dyn Strategy<T>>>,
+    resume: Option<PathBuf>,
+    autosave: Option<(usize, PathBuf)>,
 }
 
 /// Trains a network on a PDE. Build one with [`Trainer::builder`].
 pub struct Trainer<P, T> {
-    assembly: Assembly<P, T>,
-    params: Vec<T>,
-    phases: Vec<Phase<T>>,
+    pub(super) assembly: Assembly<P, T>,
+    pub(super) params: Vec<T>,
+    pub(super) phases: Vec<Phase<T>>,
     pool: rayon::ThreadPool,
-    seed: Seed,
+    pub(super) seed: Seed,
     resamplers: Vec<Resampler>,
     observers: Vec<ObserverFn<T>>,
     metric: Option<MetricSpec>,
-    step: usize,
+    pub(super) step: usize,
     backup: Vec<T>,
-    strategies: Vec<Box<dyn Strategy<T>>>,
+    pub(super) strategies: Vec<Box<dyn Strategy<T>>>,
+    autosave: Option<(usize, PathBuf)>,
 }
 
 impl<P: Pde, T: Real> Trainer<P, T> {
@@ -158,6 +167,8 @@ impl<P: Pde, T: Real> Trainer<P, T> {
             metric: None,
             weights: Vec::new(),
             strategies: Vec::new(),
+            resume: None,
+            autosave: None,
         }
     }
 
@@ -187,10 +198,41 @@ impl<P: Pde, T: Real> Trainer<P, T> {
         self.step
     }
 
-    /// Runs the phases that still have steps to take. On an error (a non-finite loss names its
-    /// step and term) the parameters are restored to those before the failing step, available
-    /// through [`Trainer::params`], and a later `run` continues from there.
+    /// The run's seed.
+    pub fn seed(&self) -> Seed {
+        self.seed
+    }
+
+    /// The loss term names, in order (the columns of the loss history).
+    pub fn term_names(&self) -> Vec<String> {
+        self.assembly.term_names()
+    }
+
+    /// Runs at most `steps` more steps (fewer if the phases end first; the report then says
+    /// [`StopReason::StepLimit`]); a later `run` or `run_steps` continues where it stopped,
+    /// exactly as if the run had not been split.
+    pub fn run_steps(&mut self, steps: usize) -> Result<Report<T>> {
+        self.run_limited(Some(steps))
+    }
+
+    /// Runs the phases that still have steps to take, writing a checkpoint every `k` steps if
+    /// [`TrainerBuilder::checkpoint_every`] asked for it.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::NonFinite`] naming the step and the term when a loss is NaN or infinite
+    /// (`"pde"`), when only its gradient is (`"pde (gradient)"`), or when an optimizer's update
+    /// overflows (`"parameters (after the update)"`); [`Error::UndeclaredDerivative`] when a
+    /// residual reads a derivative it did not declare; the errors of resampling closures and
+    /// strategies; [`Error::Io`] if an automatic checkpoint cannot be written. On an error the
+    /// parameters are restored to those before the failing step, available through
+    /// [`Trainer::params`], and a later `run` continues from there (with the optimizer state
+    /// the failing step left; resume from a checkpoint for an exact continuation).
     pub fn run(&mut self) -> Result<Report<T>> {
+        self.run_limited(None)
+    }
+
+    fn run_limited(&mut self, limit: Option<usize>) -> Result<Report<T>> {
         let start = Instant::now();
         let mut report = Report {
             steps: 0,
@@ -201,7 +243,7 @@ impl<P: Pde, T: Real> Trainer<P, T> {
             seconds: 0.0,
         };
         let mut phases = std::mem::take(&mut self.phases);
-        let outcome = self.run_phases(&mut phases, &mut report, start);
+        let outcome = self.run_phases(&mut phases, &mut report, start, limit);
         self.phases = phases;
         outcome?;
         if let Some(m) = &self.metric {
@@ -219,18 +261,23 @@ impl<P: Pde, T: Real> Trainer<P, T> {
         phases: &mut [Phase<T>],
         report: &mut Report<T>,
         start: Instant,
+        limit: Option<usize>,
     ) -> Result<()> {
         let names = self.assembly.term_names();
-        for phase in phases.iter_mut() {
+        for pi in 0..phases.len() {
             report.stop = StopReason::Completed;
-            while phase.done < phase.steps {
+            while phases[pi].done < phases[pi].steps {
+                if limit.is_some_and(|l| report.steps >= l) {
+                    report.stop = StopReason::StepLimit;
+                    return Ok(());
+                }
                 self.resample()?;
                 let step = self.step;
                 let mut terms = Vec::new();
                 self.backup.copy_from_slice(&self.params);
                 let (assembly, params) = (&mut self.assembly, &mut self.params);
                 let strategies = &mut self.strategies;
-                let optimizer = &mut phase.optimizer;
+                let optimizer = &mut phases[pi].optimizer;
                 let seed = self.seed;
                 let mut evaluation = 0;
                 let info = self.pool.install(|| {
@@ -258,20 +305,48 @@ impl<P: Pde, T: Real> Trainer<P, T> {
                     };
                     optimizer.step(params, &mut objective)
                 });
+                // A step whose update is not finite (an overflowing learning rate or line
+                // search) fails like a non-finite loss: the parameters go back.
                 let info = match info {
-                    Ok(i) => i,
+                    Ok(i) if self.params.iter().all(|p| p.is_finite()) => i,
+                    Ok(_) => {
+                        self.params.copy_from_slice(&self.backup);
+                        return Err(Error::NonFinite {
+                            step,
+                            term: "parameters (after the update)".into(),
+                        });
+                    }
                     Err(e) => {
                         self.params.copy_from_slice(&self.backup);
                         return Err(e);
                     }
                 };
-                for s in self.strategies.iter_mut() {
-                    s.after_step(&mut self.assembly, &self.params, step)?;
-                }
+                let (strategies, assembly, params) =
+                    (&mut self.strategies, &mut self.assembly, &self.params);
+                self.pool.install(|| -> Result<()> {
+                    for s in strategies.iter_mut() {
+                        s.after_step(&mut *assembly, params, step)?;
+                    }
+                    Ok(())
+                })?;
                 report.evaluations += info.evaluations;
+                let converged = info.termination.filter(|t| t.is_converged());
+                let phase = &mut phases[pi];
                 phase.done += 1;
+                if converged.is_some() {
+                    // This phase is over; the next one (if any) starts from here.
+                    phase.done = phase.steps;
+                }
                 self.step += 1;
                 report.steps += 1;
+                if let Some(t) = converged {
+                    report.stop = StopReason::Converged(t);
+                }
+                if let Some((every, path)) = &self.autosave
+                    && self.step.is_multiple_of(*every)
+                {
+                    self.snapshot(phases).write(path)?;
+                }
                 let metrics = match &self.metric {
                     Some(m) if step.is_multiple_of(m.every) => Some(self.metrics_now(m)?),
                     _ => None,
@@ -281,7 +356,7 @@ impl<P: Pde, T: Real> Trainer<P, T> {
                 }
                 let event = Event {
                     step,
-                    phase: &phase.name,
+                    phase: &phases[pi].name,
                     loss: info.loss,
                     terms: &terms,
                     term_names: &names,
@@ -300,11 +375,6 @@ impl<P: Pde, T: Real> Trainer<P, T> {
                 if stop {
                     report.stop = StopReason::Observer;
                     return Ok(());
-                }
-                if let Some(t) = info.termination.filter(|t| t.is_converged()) {
-                    // This phase is over; the next one (if any) starts from here.
-                    report.stop = StopReason::Converged(t);
-                    phase.done = phase.steps;
                 }
             }
         }
@@ -326,6 +396,44 @@ impl<P: Pde, T: Real> Trainer<P, T> {
             .iter()
             .map(|v| v.to_f64())
             .collect())
+    }
+
+    /// The network's outputs on a tensor grid of `counts[k] ≥ 2` points along axis `k` of
+    /// `bounds` (both ends included, first axis slowest, as [`Grid`](crate::sampling::Grid)),
+    /// ready to [write](GridPrediction) as CSV or NPY.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::DimensionMismatch`] unless `counts` has one entry per input; the errors of
+    /// [`Grid::per_dim`](crate::sampling::Grid::per_dim) for bad counts.
+    pub fn predict_grid(&self, bounds: &BoxDomain, counts: &[usize]) -> Result<GridPrediction> {
+        let d = self.graph().input_dim();
+        for (what, found) in [("grid bounds", bounds.dim()), ("grid counts", counts.len())] {
+            if found != d {
+                return Err(Error::DimensionMismatch {
+                    what,
+                    expected: d,
+                    found,
+                });
+            }
+        }
+        let n = counts
+            .iter()
+            .try_fold(1usize, |a, &c| a.checked_mul(c))
+            .ok_or_else(|| Error::InvalidConfig {
+                field: "grid.counts",
+                reason: format!("{counts:?} points overflow the point count"),
+            })?;
+        let points = Grid::per_dim(counts)?
+            .sample(bounds, n, Seed(0))?
+            .into_vec();
+        let values = self.predict(&points)?;
+        Ok(GridPrediction {
+            counts: counts.to_vec(),
+            points,
+            values,
+            outputs: self.graph().output_dim(),
+        })
     }
 
     fn resample(&mut self) -> Result<()> {
@@ -472,6 +580,22 @@ impl<P: Pde, T: Real> TrainerBuilder<P, T> {
         self
     }
 
+    /// Resumes the run saved in the checkpoint at `path` (see [`Trainer::restore`]): the
+    /// trainer is built from this configuration, then takes the checkpoint's parameters, step,
+    /// seed, optimizer, strategy and term states. Checked at build time.
+    pub fn resume_from(mut self, path: impl AsRef<Path>) -> Self {
+        self.resume = Some(path.as_ref().to_path_buf());
+        self
+    }
+
+    /// Writes a checkpoint to `path` (atomically) after every `every`-th step of
+    /// [`Trainer::run`], counted across phases (when the step count is a multiple of
+    /// `every`). A failed write stops the run with [`Error::Io`].
+    pub fn checkpoint_every(mut self, every: usize, path: impl AsRef<Path>) -> Self {
+        self.autosave = Some((every, path.as_ref().to_path_buf()));
+        self
+    }
+
     /// Calls `f` after every step; it may stop the run.
     pub fn observer(mut self, f: impl FnMut(&Event<'_, T>) -> Control + Send + 'static) -> Self {
         self.observers.push(Box::new(f));
@@ -496,6 +620,14 @@ impl<P: Pde, T: Real> TrainerBuilder<P, T> {
         }
         if self.threads == Some(0) {
             return invalid("threads", "must be at least 1, found 0".into());
+        }
+        if let Some((every, path)) = &self.autosave {
+            if *every == 0 {
+                return invalid("checkpoint_every.every", "must be ≥ 1, found 0".into());
+            }
+            if path.as_os_str().is_empty() {
+                return invalid("checkpoint_every.path", "must not be empty".into());
+            }
         }
         for (name, w) in &self.weights {
             let mut found = false;
@@ -590,7 +722,7 @@ impl<P: Pde, T: Real> TrainerBuilder<P, T> {
             return invalid("params", "every starting parameter must be finite".into());
         }
         let params_len = params.len();
-        Ok(Trainer {
+        let mut trainer = Trainer {
             assembly,
             params,
             phases: self.phases,
@@ -602,6 +734,11 @@ impl<P: Pde, T: Real> TrainerBuilder<P, T> {
             step: 0,
             backup: vec![T::zero(); params_len],
             strategies,
-        })
+            autosave: self.autosave,
+        };
+        if let Some(path) = &self.resume {
+            trainer.load_checkpoint(path)?;
+        }
+        Ok(trainer)
     }
 }

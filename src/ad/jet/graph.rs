@@ -254,12 +254,13 @@ impl GraphBuilder {
     /// ```
     pub fn linear(&mut self, a: NodeId, width: usize, w: &[f64], b: Option<&[f64]>) -> NodeId {
         let n_in = self.width_of(a);
-        if Some(w.len()) != width.checked_mul(n_in) {
+        let want = width.checked_mul(n_in);
+        if Some(w.len()) != want {
             self.fail(
                 "graph.linear.w",
                 format!(
                     "expected {width}×{n_in} = {} entries, found {}",
-                    width * n_in,
+                    want.map_or("too many".into(), |n| n.to_string()),
                     w.len()
                 ),
             );
@@ -296,7 +297,11 @@ impl GraphBuilder {
 
     /// `[a; b]`: the features of `a`, then those of `b`.
     pub fn concat(&mut self, a: NodeId, b: NodeId) -> NodeId {
-        let w = self.width_of(a) + self.width_of(b);
+        let (wa, wb) = (self.width_of(a), self.width_of(b));
+        let w = wa.checked_add(wb).unwrap_or_else(|| {
+            self.fail("graph.concat", format!("widths {wa} + {wb} overflow"));
+            0
+        });
         self.push(NodeOp::Concat(a.0, b.0), w)
     }
 
@@ -355,6 +360,12 @@ impl GraphBuilder {
     pub fn build(mut self, output: NodeId) -> Result<Graph> {
         if output.0 >= self.nodes.len() {
             self.fail("graph.output", format!("node {} does not exist", output.0));
+        }
+        if output.0 == 0 {
+            self.fail(
+                "graph.output",
+                "the output is the input node; add at least one operation".into(),
+            );
         }
         if let Some(e) = self.error {
             return Err(e);

@@ -127,7 +127,23 @@ fn sum_of_squares<T: Real>(l: &Layout, m: usize, z: &[T], out: &mut [T]) {
     }
 }
 
-/// `z̄ += ∂a/∂z ᵀ ā` for `a = f(z)`; `scratch` holds at least `m` numbers.
+/// `out[i] = f(i)` when `overwrite`, else `out[i] += f(i)`.
+#[inline(always)]
+fn put<T: Real>(out: &mut [T], overwrite: bool, f: impl Fn(usize) -> T) {
+    if overwrite {
+        for (i, o) in out.iter_mut().enumerate() {
+            *o = f(i);
+        }
+    } else {
+        for (i, o) in out.iter_mut().enumerate() {
+            *o += f(i);
+        }
+    }
+}
+
+/// `z̄ += ∂a/∂z ᵀ ā` for `a = f(z)` (`z̄ = …` when `overwrite`, so `z̄` need not be zeroed
+/// first); `scratch` holds at least `m` numbers.
+#[allow(clippy::too_many_arguments)]
 pub(crate) fn unary_backward<T: Real>(
     l: &Layout,
     m: usize,
@@ -136,6 +152,7 @@ pub(crate) fn unary_backward<T: Real>(
     abar: &[T],
     zbar: &mut [T],
     scratch: &mut [T],
+    overwrite: bool,
 ) {
     let (d1, d2, d3) = (blk(der, m, 0), blk(der, m, 1), blk(der, m, 2));
     let two = T::from_f64(2.0);
@@ -143,9 +160,7 @@ pub(crate) fn unary_backward<T: Real>(
     {
         let out = blk_mut(zbar, m, 0);
         let av = blk(abar, m, 0);
-        for i in 0..m {
-            out[i] += av[i] * d1[i];
-        }
+        put(out, overwrite, |i| av[i] * d1[i]);
         for dir in 0..l.directions().len() {
             let c = l.first_at(dir);
             let (ad, zd) = (blk(abar, m, c), blk(z, m, c));
@@ -177,9 +192,7 @@ pub(crate) fn unary_backward<T: Real>(
         let zd = blk(z, m, c);
         let ad = blk(abar, m, c);
         let out = blk_mut(zbar, m, c);
-        for i in 0..m {
-            out[i] += ad[i] * d1[i];
-        }
+        put(out, overwrite, |i| ad[i] * d1[i]);
         for (q, &(p, r)) in l.pair_directions().iter().enumerate() {
             let as_ = blk(abar, m, l.second_at(q));
             for (this, other) in [(p, r), (r, p)] {
@@ -203,9 +216,7 @@ pub(crate) fn unary_backward<T: Real>(
     for c in first_linear..l.n_components() {
         let ab = blk(abar, m, c);
         let out = blk_mut(zbar, m, c);
-        for i in 0..m {
-            out[i] += ab[i] * d1[i];
-        }
+        put(out, overwrite, |i| ab[i] * d1[i]);
     }
 }
 

@@ -44,6 +44,7 @@ pub struct JetWorkspace<T> {
     widths: Vec<usize>,
     nodes: Vec<Node>,
     consts: Vec<T>,
+    adj_init: Vec<bool>,
 }
 
 impl<T: Real> JetWorkspace<T> {
@@ -67,6 +68,7 @@ impl<T: Real> JetWorkspace<T> {
             widths: graph.nodes().iter().map(|n| n.width).collect(),
             nodes: graph.nodes().to_vec(),
             consts: graph.constants().iter().map(|&v| T::from_f64(v)).collect(),
+            adj_init: Vec::new(),
         })
     }
 
@@ -233,14 +235,28 @@ impl<T: Real> JetWorkspace<T> {
         let l = &self.layout;
         let c = l.n_components();
         let (zero, one) = (T::zero(), T::one());
+        // Adjoints are written lazily: the first contribution to a node overwrites its buffer
+        // (no zero-filling); a node nothing flows into is skipped.
         let last = self.adjs.len() - 1;
-        for a in &mut self.adjs[1..last] {
-            a.fill(zero);
-        }
+        let init = &mut self.adj_init;
+        init.clear();
+        init.resize(self.adjs.len(), false);
+        init[last] = true;
         for (i, node) in graph.nodes().iter().enumerate().skip(1).rev() {
+            if !init[i] {
+                continue;
+            }
             let w = node.width;
             let m = w * n;
             let (before, after) = self.adjs.split_at_mut(i);
+            // Whether this is the first contribution to node `a` (then marked written).
+            let mut first = |a: usize| -> bool { !std::mem::replace(&mut init[a], true) };
+            // For operations that only accumulate: zero-fill a node on its first contribution.
+            let zeroed = |a: usize, first: bool, before: &mut [Vec<T>]| {
+                if first {
+                    before[a].fill(zero);
+                }
+            };
             let gbar = &after[0][..];
             let vals = &self.vals;
             match node.op {
@@ -249,36 +265,37 @@ impl<T: Real> JetWorkspace<T> {
                     let (wb, bias, offset) = affine_of(node.op, theta, &self.consts);
                     let w_in = graph.nodes()[input].width;
                     let len = w * w_in + if bias { w } else { 0 };
-                    let abar = (input != 0).then(|| &mut before[input][..]);
+                    let abar = if input != 0 {
+                        let f = first(input);
+                        Some((&mut before[input][..], f))
+                    } else {
+                        None
+                    };
                     let gwb = offset.map(|o| &mut grad[o..o + len]);
                     let (shape, a) = ((w, w_in), &vals[input]);
                     affine_backward(l, n, shape, wb, bias, input, a, gbar, gwb, abar);
                 }
                 NodeOp::Concat(a, b) => {
                     let (wa, wb) = (graph.nodes()[a].width, graph.nodes()[b].width);
-                    for p in 0..c * n {
-                        let g = &gbar[p * w..(p + 1) * w];
-                        if a != 0 {
-                            let ab = &mut before[a][p * wa..(p + 1) * wa];
-                            ab.iter_mut().zip(&g[..wa]).for_each(|(x, &y)| *x += y);
+                    for (x, width, start) in [(a, wa, 0), (b, wb, wa)] {
+                        if x == 0 {
+                            continue;
                         }
-                        if b != 0 {
-                            let bb = &mut before[b][p * wb..(p + 1) * wb];
-                            bb.iter_mut().zip(&g[wa..]).for_each(|(x, &y)| *x += y);
+                        let f = first(x);
+                        zeroed(x, f, before);
+                        for p in 0..c * n {
+                            let g = &gbar[p * w + start..p * w + start + width];
+                            let xb = &mut before[x][p * width..(p + 1) * width];
+                            xb.iter_mut().zip(g).for_each(|(x, &y)| *x += y);
                         }
                     }
                 }
                 NodeOp::Unary { input, .. } => {
                     if input != 0 {
-                        unary_backward(
-                            l,
-                            m,
-                            &vals[input],
-                            &self.ders[i],
-                            gbar,
-                            &mut before[input],
-                            &mut self.scratch,
-                        );
+                        let f = first(input);
+                        let (z, der) = (&vals[input], &self.ders[i]);
+                        let zbar = &mut before[input];
+                        unary_backward(l, m, z, der, gbar, zbar, &mut self.scratch, f);
                     }
                 }
                 NodeOp::Add(a, b) | NodeOp::Sub(a, b) => {
@@ -287,24 +304,26 @@ impl<T: Real> JetWorkspace<T> {
                     } else {
                         -one
                     };
-                    if a != 0 {
-                        axpy(one, gbar, &mut before[a], false);
-                    }
-                    if b != 0 {
-                        axpy(sign, gbar, &mut before[b], false);
+                    for (x, s) in [(a, one), (b, sign)] {
+                        if x != 0 {
+                            let f = first(x);
+                            axpy(s, gbar, &mut before[x], f);
+                        }
                     }
                 }
                 NodeOp::Mul(a, b) => {
-                    if a != 0 {
-                        mul_backward(l, m, gbar, &vals[b], &mut before[a]);
-                    }
-                    if b != 0 {
-                        mul_backward(l, m, gbar, &vals[a], &mut before[b]);
+                    for (x, y) in [(a, b), (b, a)] {
+                        if x != 0 {
+                            let f = first(x);
+                            zeroed(x, f, before);
+                            mul_backward(l, m, gbar, &vals[y], &mut before[x]);
+                        }
                     }
                 }
                 NodeOp::Scale { input, alpha, .. } => {
                     if input != 0 {
-                        axpy(T::from_f64(alpha), gbar, &mut before[input], false);
+                        let f = first(input);
+                        axpy(T::from_f64(alpha), gbar, &mut before[input], f);
                     }
                 }
             }
@@ -364,7 +383,8 @@ fn affine_forward<T: Real>(
 }
 
 /// The adjoint of [`affine_forward`]: adds `W̄ = Z̄ Aᵀ` and `b̄ = Σ_points Z̄_v` to `gwb` (if
-/// trainable) and `Ā = Wᵀ Z̄` to `abar` (if wanted).
+/// trainable) and `Ā = Wᵀ Z̄` to `abar` (if wanted; written rather than added when its flag
+/// says this is the first contribution).
 #[allow(clippy::too_many_arguments)]
 fn affine_backward<T: Real>(
     l: &Layout,
@@ -376,7 +396,7 @@ fn affine_backward<T: Real>(
     a: &[T],
     gbar: &[T],
     gwb: Option<&mut [T]>,
-    abar: Option<&mut [T]>,
+    abar: Option<(&mut [T], bool)>,
 ) {
     let one = T::one();
     let c = l.n_components();
@@ -403,8 +423,9 @@ fn affine_backward<T: Real>(
             }
         }
     }
-    if let Some(abar) = abar {
+    if let Some((abar, overwrite)) = abar {
         let wmat = MatRef::col_major(wb, w, w_in);
-        gemm(one, wmat.t(), gmat, one, abar);
+        let beta = if overwrite { T::zero() } else { one };
+        gemm(one, wmat.t(), gmat, beta, abar);
     }
 }

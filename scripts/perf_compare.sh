@@ -1,0 +1,68 @@
+#!/usr/bin/env bash
+# Runs our CASES.md benchmarks and the JAX / PyTorch peers side by side, one at a time, and
+# writes docs/PERFORMANCE.md with the ratios from that one run.
+#
+#   scripts/perf_compare.sh              # everything (about an hour on an idle 2-core machine)
+#   CASES="poisson2d burgers" DTYPES=f64 scripts/perf_compare.sh
+#   PEERS=0 scripts/perf_compare.sh      # ours only; peers' numbers from their last run here
+#
+# The peers' Python environment lives OUTSIDE the repository (default ~/.cache/pinn-peers; the
+# PyTorch wheel is a few GB) and is created on first use. CI never runs this script.
+# Time only on an idle machine: the script records the CPU time other processes used during
+# every measurement, and the report flags loaded cells.
+set -euo pipefail
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+PEERS_SRC=${PEERS_SRC:-$ROOT/../shared/peers}
+WORK=${PINN_PEERS_DIR:-$HOME/.cache/pinn-peers}
+CASES=${CASES:-"poisson2d burgers poisson_hd10 poisson_hd100 wave_wide"}
+DTYPES=${DTYPES:-"f32 f64"}
+PEERS=${PEERS:-1}
+OUT="$WORK/run-$(date +%Y%m%d-%H%M%S)"
+mkdir -p "$OUT"
+
+if [ "$PEERS" = 1 ]; then
+  if [ ! -x "$WORK/venv/bin/python" ]; then
+    python3 -m venv "$WORK/venv"
+    "$WORK/venv/bin/pip" install --upgrade pip
+    "$WORK/venv/bin/pip" install "jax[cpu]" numpy threadpoolctl
+    "$WORK/venv/bin/pip" install torch
+  fi
+  # A private copy of the harness: it writes its results next to itself.
+  rm -rf "$OUT/harness"
+  cp -r "$PEERS_SRC" "$OUT/harness"
+  chmod -R u+w "$OUT/harness"
+  echo '[]' > "$OUT/harness/baseline_results.json"
+fi
+PY="$WORK/venv/bin/python"
+
+cd "$ROOT"
+cargo bench --bench cases --no-run
+RUSTFLAGS="-C target-cpu=native" cargo bench --bench cases --no-run --target-dir target/native
+BENCH=$(ls -t target/release/deps/cases-* | grep -v '\.d$' | head -1)
+NATIVE=$(ls -t target/native/release/deps/cases-* | grep -v '\.d$' | head -1)
+
+if [ "$PEERS" = 1 ]; then
+  (cd "$OUT/harness" && env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE "$PY" gemm_peak.py --save)
+fi
+for case in $CASES; do
+  for dt in $DTYPES; do
+    for t in 2 1; do
+      "$BENCH" --case "$case" --dtype "$dt" --threads "$t" >> "$OUT/ours.jsonl"
+    done
+    "$NATIVE" --case "$case" --dtype "$dt" --threads 2 | sed 's/"framework":"pinn"/"framework":"pinn-native"/' >> "$OUT/ours.jsonl"
+    if [ "$PEERS" = 1 ]; then
+      (
+        cd "$OUT/harness"
+        "$PY" bench_jax.py --case "$case" --dtype "$dt" --variant hessian --save || true
+        case $case in poisson_hd*) "$PY" bench_jax.py --case "$case" --dtype "$dt" --variant fwdrev --save || true;; esac
+        "$PY" bench_torch.py --case "$case" --dtype "$dt" --variant eager --save || true
+        [ "$case" = wave_wide ] || "$PY" bench_torch.py --case "$case" --dtype "$dt" --variant func --save || true
+      )
+    fi
+  done
+done
+
+PEER_JSON="$OUT/harness/baseline_results.json"
+[ "$PEERS" = 1 ] || PEER_JSON="$PEERS_SRC/baseline_results.json"
+python3 "$ROOT/scripts/perf_report.py" "$OUT/ours.jsonl" "$PEER_JSON" > "$ROOT/docs/PERFORMANCE.md"
+echo "wrote docs/PERFORMANCE.md (raw results in $OUT)"
