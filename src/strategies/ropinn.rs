@@ -130,7 +130,7 @@ impl RoPinnMonitor {
 /// | σ | mean coefficient of variation | `‖σ(g)‖` (Algorithm 1) | [`Calibration::StdNorm`] |
 /// | calibration | on | the "fixed region" ablation has none | [`Calibration::Fixed`] |
 /// | perturbed terms | the PDE residual only | every term (IC and BC too) | — (see below) |
-/// | `T₀` | 10 (reaction, wave), 5 (convection) | `T₀ ∈ {5, 10}` | [`RoPinnConfig::past_iterations`] |
+/// | `T₀` | 10 (reaction, wave), 5 (convection) | `T₀ ∈ {5, 10}` | [`RoPinnConfig::past_iterations`] (default 10) |
 ///
 /// The paper's "all terms" variant is not offered: [`Terms`] does not expose a condition's
 /// normals or periodic partners, which moving a condition's points would have to carry along.
@@ -314,7 +314,7 @@ impl RoPinn {
 ///
 /// ```
 /// use pinn::strategies::{Calibration, calibrate};
-/// // One parameter, gradients 1 and 3: std 1, mean |g| 2, CV ≈ 0.5.
+/// // One parameter, gradients 1 and 3: std 1, mean |g| 2, CV = 1/2 (ε = 0).
 /// let h = [vec![1.0], vec![3.0]];
 /// let s = calibrate(h.iter().map(|g| g.as_slice()), Calibration::CoefficientOfVariation, 0.0);
 /// assert_eq!(s, 0.5);
