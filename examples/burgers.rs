@@ -22,7 +22,7 @@ use pinn::pde::Condition;
 use pinn::pde::problems::{Burgers, Problem};
 use pinn::rng::{Seed, uniform};
 use pinn::sampling::{LatinHypercube, Sampler};
-use pinn::train::{Control, Trainer};
+use pinn::train::Trainer;
 
 fn arg(name: &str, default: usize) -> usize {
     let a: Vec<String> = std::env::args().collect();
@@ -74,19 +74,7 @@ fn run<T: Real>() -> Result<(), Box<dyn std::error::Error>> {
         .phase("lbfgs", lbfgs, Lbfgs::new(LbfgsConfig::default())?)
         .metrics(grid.clone(), reference.clone(), 500)
         .seed(Seed(0))
-        .observer(|e| {
-            if let Some(m) = e.metrics {
-                println!(
-                    "step {:5} [{}] loss {:.3e}  rel-L2 {:.3e}  {:.0} s",
-                    e.step,
-                    e.phase,
-                    e.loss.to_f64(),
-                    m.rel_l2,
-                    e.seconds
-                );
-            }
-            Control::Continue
-        })
+        .observer(support::progress())
         .build()?;
     let report = trainer.run()?;
     let u = trainer.predict(&grid)?;

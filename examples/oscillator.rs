@@ -17,7 +17,7 @@ use pinn::ad::{Elementary, Real};
 use pinn::nets::NetBuilder;
 use pinn::optim::{Adam, AdamConfig, Lbfgs, LbfgsConfig};
 use pinn::pde::problems::{DampedOscillator, Problem};
-use pinn::train::{Control, Trainer};
+use pinn::train::Trainer;
 
 fn run<T: Real>() -> Result<(), Box<dyn std::error::Error>> {
     let start = Instant::now();
@@ -47,18 +47,7 @@ fn run<T: Real>() -> Result<(), Box<dyn std::error::Error>> {
         )
         .phase("lbfgs", 1000, Lbfgs::new(LbfgsConfig::default())?)
         .metrics(ts.clone(), reference.clone(), 1000)
-        .observer(|e| {
-            if let Some(m) = e.metrics {
-                println!(
-                    "step {:5} [{}] loss {:.3e}  rel-L2 {:.3e}",
-                    e.step,
-                    e.phase,
-                    e.loss.to_f64(),
-                    m.rel_l2
-                );
-            }
-            Control::Continue
-        })
+        .observer(support::progress())
         .build()?;
     let report = trainer.run()?;
     let u = trainer.predict(&ts)?;

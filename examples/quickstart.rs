@@ -22,7 +22,7 @@ use pinn::nets::NetBuilder;
 use pinn::optim::{Adam, AdamConfig, Lbfgs, LbfgsConfig};
 use pinn::pde::{Fields, Pde, hard};
 use pinn::rng::{Seed, uniform};
-use pinn::train::{Control, Trainer};
+use pinn::train::Trainer;
 
 /// `−Δu = f` with `f = 2π² sin(πx) sin(πy)`.
 struct Poisson2d;
@@ -72,18 +72,7 @@ fn run<T: Real>() -> Result<(), Box<dyn std::error::Error>> {
         )
         .phase("lbfgs", 500, Lbfgs::new(LbfgsConfig::default())?)
         .metrics(grid.clone(), reference.clone(), 500)
-        .observer(|e| {
-            if let Some(m) = e.metrics {
-                println!(
-                    "step {:5} [{}] loss {:.3e}  rel-L2 {:.3e}",
-                    e.step,
-                    e.phase,
-                    e.loss.to_f64(),
-                    m.rel_l2
-                );
-            }
-            Control::Continue
-        })
+        .observer(support::progress())
         .build()?;
     let report = trainer.run()?;
     let u = trainer.predict(&grid)?;

@@ -303,3 +303,21 @@ pub fn out_dir() -> std::path::PathBuf {
     std::fs::create_dir_all(&d).ok();
     d
 }
+
+/// An observer that prints one progress line whenever the trainer computed metrics.
+pub fn progress<T: pinn::ad::Real>()
+-> impl FnMut(&pinn::train::Event<'_, T>) -> pinn::train::Control + Send {
+    |e| {
+        if let Some(m) = e.metrics {
+            println!(
+                "step {:5} [{}] loss {:.3e}  rel-L2 {:.3e}  {:.0} s",
+                e.step,
+                e.phase,
+                e.loss.to_f64(),
+                m.rel_l2,
+                e.seconds
+            );
+        }
+        pinn::train::Control::Continue
+    }
+}
