@@ -112,22 +112,10 @@ fn run<T: Real>() -> Result<(), Box<dyn std::error::Error>> {
         report.evaluations,
         secs
     );
-    println!(
-        "{{\"example\":\"burgers\",\"dtype\":\"{}\",\"rel_l2\":{:e},\"max_abs\":{:e},\"steps\":{},\"evaluations\":{},\"seconds\":{:.2}}}",
-        T::NAME,
-        m.rel_l2,
-        m.max_abs,
-        report.steps,
-        report.evaluations,
-        secs
-    );
+    println!("{}", support::summary_json("burgers", &m, &report, secs));
     Ok(())
 }
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
-    if std::env::args().any(|a| a == "--f32") {
-        run::<f32>()
-    } else {
-        run::<f64>()
-    }
+    support::by_dtype(run::<f32>, run::<f64>)
 }

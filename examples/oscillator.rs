@@ -75,21 +75,10 @@ fn run<T: Real>() -> Result<(), Box<dyn std::error::Error>> {
         report.stop,
         secs
     );
-    println!(
-        "{{\"example\":\"oscillator\",\"dtype\":\"{}\",\"rel_l2\":{:e},\"max_abs\":{:e},\"steps\":{},\"seconds\":{:.2}}}",
-        T::NAME,
-        m.rel_l2,
-        m.max_abs,
-        report.steps,
-        secs
-    );
+    println!("{}", support::summary_json("oscillator", &m, &report, secs));
     Ok(())
 }
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
-    if std::env::args().any(|a| a == "--f32") {
-        run::<f32>()
-    } else {
-        run::<f64>()
-    }
+    support::by_dtype(run::<f32>, run::<f64>)
 }

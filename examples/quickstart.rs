@@ -111,21 +111,12 @@ fn run<T: Real>() -> Result<(), Box<dyn std::error::Error>> {
     );
     println!("wrote {}", dir.join("quickstart.{csv,png}").display());
     println!(
-        "{{\"example\":\"quickstart\",\"dtype\":\"{}\",\"rel_l2\":{:e},\"max_abs\":{:e},\"steps\":{},\"evaluations\":{},\"seconds\":{:.2}}}",
-        T::NAME,
-        m.rel_l2,
-        m.max_abs,
-        report.steps,
-        report.evaluations,
-        seconds
+        "{}",
+        support::summary_json("quickstart", &m, &report, seconds)
     );
     Ok(())
 }
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
-    if std::env::args().any(|a| a == "--f32") {
-        run::<f32>()
-    } else {
-        run::<f64>()
-    }
+    support::by_dtype(run::<f32>, run::<f64>)
 }

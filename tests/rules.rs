@@ -17,6 +17,8 @@
 //!
 //! Every mismatch is collected and reported together, one line per failing component.
 
+mod common;
+use common::call;
 use pinn::ad::{Dual, Elementary, HyperDual, Scalar, Tape};
 
 /// Relative tolerance for `f64` (the references are correctly rounded). The worst case in the
@@ -91,27 +93,6 @@ fn load() -> Vec<Row> {
     }
     assert!(saw_header, "rule_refs.csv: no header");
     rows
-}
-
-/// Evaluates `f` through the named `Scalar` method, so the test also covers the mapping from
-/// method to table entry (e.g. that `sinh` does not call `Cosh`).
-fn call<S: Scalar>(f: Elementary, x: S) -> S {
-    match f {
-        Elementary::Tanh => x.tanh(),
-        Elementary::Sin => x.sin(),
-        Elementary::Cos => x.cos(),
-        Elementary::Exp => x.exp(),
-        Elementary::Ln => x.ln(),
-        Elementary::Sqrt => x.sqrt(),
-        Elementary::Powi(n) => x.powi(n),
-        Elementary::Powf(p) => x.powf(p),
-        Elementary::Recip => x.recip(),
-        Elementary::Sigmoid => x.sigmoid(),
-        Elementary::Softplus => x.softplus(),
-        Elementary::Sinh => x.sinh(),
-        Elementary::Cosh => x.cosh(),
-        other => panic!("call: no named method known for {other:?}; extend this test"),
-    }
 }
 
 /// Collects mismatches `|got − want| > rtol·|want| + tiny` (relative, with an absolute floor

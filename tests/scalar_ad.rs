@@ -25,6 +25,8 @@
 //! Proptest runs 128 cases per property with a random seed; failures are not persisted to
 //! disk, the minimal failing input is printed instead.
 
+mod common;
+use common::call;
 use pinn::ad::{
     Dual, Elementary, HyperDual, Scalar, Tape, Var, gradient, hessian, hessian_vector_product,
     jacobian, laplacian,
@@ -48,26 +50,6 @@ fn config() -> ProptestConfig {
 // ---------------------------------------------------------------------------------------------
 // Rules
 // ---------------------------------------------------------------------------------------------
-
-/// The rule through its named `Scalar` method.
-fn call<S: Scalar>(f: Elementary, x: S) -> S {
-    match f {
-        Elementary::Tanh => x.tanh(),
-        Elementary::Sin => x.sin(),
-        Elementary::Cos => x.cos(),
-        Elementary::Exp => x.exp(),
-        Elementary::Ln => x.ln(),
-        Elementary::Sqrt => x.sqrt(),
-        Elementary::Powi(n) => x.powi(n),
-        Elementary::Powf(p) => x.powf(p),
-        Elementary::Recip => x.recip(),
-        Elementary::Sigmoid => x.sigmoid(),
-        Elementary::Softplus => x.softplus(),
-        Elementary::Sinh => x.sinh(),
-        Elementary::Cosh => x.cosh(),
-        other => panic!("no named method known for {other:?}; extend this test"),
-    }
-}
 
 /// Maps `u ∈ [0, 1)` into the sampled part of the rule's domain. Positive-only and singular
 /// functions are sampled log-uniformly, away from the singularity.

@@ -321,3 +321,29 @@ pub fn progress<T: pinn::ad::Real>()
         pinn::train::Control::Continue
     }
 }
+
+/// The examples' last line: one JSON object with the key figures of a training run.
+pub fn summary_json<T: pinn::ad::Real>(
+    example: &str,
+    m: &pinn::train::Metrics,
+    report: &pinn::train::Report<T>,
+    seconds: f64,
+) -> String {
+    format!(
+        "{{\"example\":\"{example}\",\"dtype\":\"{}\",\"rel_l2\":{:e},\"max_abs\":{:e},\"steps\":{},\"evaluations\":{},\"seconds\":{seconds:.2}}}",
+        T::NAME,
+        m.rel_l2,
+        m.max_abs,
+        report.steps,
+        report.evaluations
+    )
+}
+
+/// Runs `f64_run`, or `f32_run` when the command line has `--f32`.
+pub fn by_dtype<R>(f32_run: impl FnOnce() -> R, f64_run: impl FnOnce() -> R) -> R {
+    if std::env::args().any(|a| a == "--f32") {
+        f32_run()
+    } else {
+        f64_run()
+    }
+}

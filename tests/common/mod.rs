@@ -1,6 +1,7 @@
-//! Shared by the reliability tests: a tiny Poisson 1D run with resampling and two strategies
+//! Shared by the integration tests: a tiny Poisson 1D run with resampling and two strategies
 //! (one that moves points, one with state that changes weights and per-point weights), so a
-//! checkpoint or a thread count has everything to get wrong.
+//! checkpoint or a thread count has everything to get wrong; and `call`, the named `Scalar`
+//! method of each rules-table entry.
 #![allow(dead_code)]
 
 use pinn::ad::{Elementary, Real};
@@ -148,4 +149,25 @@ pub fn scratch(name: &str) -> std::path::PathBuf {
     let dir = std::env::temp_dir().join(format!("pinn-{}-{name}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     dir
+}
+
+/// Evaluates `f` through the named `Scalar` method, so the test also covers the mapping from
+/// method to table entry (e.g. that `sinh` does not call `Cosh`).
+pub fn call<S: pinn::ad::Scalar>(f: Elementary, x: S) -> S {
+    match f {
+        Elementary::Tanh => x.tanh(),
+        Elementary::Sin => x.sin(),
+        Elementary::Cos => x.cos(),
+        Elementary::Exp => x.exp(),
+        Elementary::Ln => x.ln(),
+        Elementary::Sqrt => x.sqrt(),
+        Elementary::Powi(n) => x.powi(n),
+        Elementary::Powf(p) => x.powf(p),
+        Elementary::Recip => x.recip(),
+        Elementary::Sigmoid => x.sigmoid(),
+        Elementary::Softplus => x.softplus(),
+        Elementary::Sinh => x.sinh(),
+        Elementary::Cosh => x.cosh(),
+        other => panic!("no named method known for {other:?}; extend this test"),
+    }
 }
