@@ -375,51 +375,67 @@ fn powi_coefficients_do_not_overflow() {
 }
 
 /// The engine's own `tanh` (branch-free, vectorisable) against libm over the whole range:
-/// within 2 ulp in f64 (and exactly 1 beyond |x| = 20), special values preserved; f32 within
-/// 1 ulp of libm's f64 `tanh` rounded to f32.
+/// within 2 ulp in f64 (and exactly 1 beyond |x| = 20), special values preserved; the native
+/// `f32` version within 1 ulp of libm's f64 `tanh` rounded to f32.
 #[test]
 fn fast_tanh_matches_libm() {
-    use pinn::ad::tanh::tanh;
+    use pinn::ad::tanh::{tanh, tanh_f32};
     let ulp = |a: f64, b: f64| (a.to_bits() as i64 - b.to_bits() as i64).unsigned_abs();
-    let mut worst = 0u64;
-    let mut check = |x: f64| {
+    let check = |x: f64| {
         let (ours, libm) = (tanh(x), x.tanh());
         let u = ulp(ours, libm);
         assert!(u <= 2, "tanh({x:e}) = {ours:e}, libm {libm:e}, {u} ulp");
-        worst = worst.max(u);
+    };
+    let check32 = |x: f32| {
+        let (ours, libm) = (tanh_f32(x), (x as f64).tanh() as f32);
+        let u = (ours.to_bits() as i64 - libm.to_bits() as i64).unsigned_abs();
+        assert!(u <= 1, "f32 tanh({x:e}) = {ours:e}, libm {libm:e}, {u} ulp");
+        // what the engine uses for f32
+        assert_eq!(pinn::ad::Scalar::tanh(x).to_bits(), ours.to_bits());
     };
     // a dense sweep, the branch boundary, tiny and huge arguments
     for i in -400_000..=400_000 {
         check(i as f64 * 5e-5);
+        check32(i as f32 * 3e-5);
     }
-    for &x in &[
+    let specials = [
         0.625,
         0.625f64.next_down(),
         0.625f64.next_up(),
         1e-300,
         1e-20,
         1e-8,
+        9.9,
+        10.0,
+        10.1,
         19.9,
         20.0,
         20.1,
         40.0,
         700.0,
         1e300,
-    ] {
+    ];
+    for &x in &specials {
         check(x);
         check(-x);
+        check32(x as f32);
+        check32(-x as f32);
+    }
+    // every f32 from 2⁻²⁰ to 16 at a stride of 61 bit patterns (about 2.3 million values)
+    let (lo, hi) = ((2f32).powi(-20).to_bits(), 16f32.to_bits());
+    for bits in (lo..hi).step_by(61) {
+        check32(f32::from_bits(bits));
+        check32(-f32::from_bits(bits));
+    }
+    for t in [tanh_f32(0.625), tanh_f32(0.625f32.next_down())] {
+        assert!(t > 0.55 && t < 0.56);
     }
     assert_eq!(tanh(f64::INFINITY), 1.0);
     assert_eq!(tanh(f64::NEG_INFINITY), -1.0);
     assert!(tanh(f64::NAN).is_nan());
     assert!(tanh(-0.0).is_sign_negative() && tanh(-0.0) == 0.0);
-    // f32 through Scalar::tanh
-    for i in -200_000..=200_000 {
-        let x = i as f32 * 1e-4;
-        // reference: libm's f64 tanh rounded to f32
-        let (ours, libm) = (pinn::ad::Scalar::tanh(x), (x as f64).tanh() as f32);
-        let u = (ours.to_bits() as i64 - libm.to_bits() as i64).unsigned_abs();
-        assert!(u <= 1, "f32 tanh({x:e}): {ours:e} vs {libm:e}");
-    }
-    let _ = worst;
+    assert_eq!(tanh_f32(f32::INFINITY), 1.0);
+    assert_eq!(tanh_f32(f32::NEG_INFINITY), -1.0);
+    assert!(tanh_f32(f32::NAN).is_nan());
+    assert!(tanh_f32(-0.0).is_sign_negative() && tanh_f32(-0.0) == 0.0);
 }

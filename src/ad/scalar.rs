@@ -130,7 +130,7 @@ pub trait Real: Scalar + PartialOrd + Default + core::fmt::Display + Send + Sync
 }
 
 macro_rules! impl_float {
-    ($t:ty, $name:literal) => {
+    ($t:ty, $name:literal, $tanh:path) => {
         impl Scalar for $t {
             #[inline]
             fn from_f64(x: f64) -> Self {
@@ -144,7 +144,7 @@ macro_rules! impl_float {
             fn apply(self, f: Elementary) -> Self {
                 let x = self;
                 match f {
-                    Elementary::Tanh => super::tanh::tanh(x as f64) as $t,
+                    Elementary::Tanh => $tanh(x),
                     Elementary::Sin => <$t>::sin(x),
                     Elementary::Cos => <$t>::cos(x),
                     Elementary::Exp => <$t>::exp(x),
@@ -197,5 +197,5 @@ macro_rules! impl_float {
     };
 }
 
-impl_float!(f32, "f32");
-impl_float!(f64, "f64");
+impl_float!(f32, "f32", super::tanh::tanh_f32);
+impl_float!(f64, "f64", super::tanh::tanh);

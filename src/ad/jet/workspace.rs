@@ -45,6 +45,8 @@ pub struct JetWorkspace<T> {
     nodes: Vec<Node>,
     consts: Vec<T>,
     adj_init: Vec<bool>,
+    /// Whether a node depends on `θ` (through some dense layer); only those carry adjoints.
+    trainable: Vec<bool>,
 }
 
 impl<T: Real> JetWorkspace<T> {
@@ -69,6 +71,7 @@ impl<T: Real> JetWorkspace<T> {
             nodes: graph.nodes().to_vec(),
             consts: graph.constants().iter().map(|&v| T::from_f64(v)).collect(),
             adj_init: Vec::new(),
+            trainable: depends_on_theta(graph.nodes()),
         })
     }
 
@@ -102,7 +105,9 @@ impl<T: Real> JetWorkspace<T> {
         for (i, node) in graph.nodes().iter().enumerate() {
             let len = node.width * c * n;
             self.vals[i].resize(len, zero);
-            let adj = if i == 0 { 0 } else { len };
+            // The output always has a seed buffer, even in a graph without parameters.
+            let last = i + 1 == graph.nodes().len();
+            let adj = if self.trainable[i] || last { len } else { 0 };
             self.adjs[i].resize(adj, zero);
             let der = match node.op {
                 NodeOp::Unary { .. } => 3 * node.width * n,
@@ -239,6 +244,7 @@ impl<T: Real> JetWorkspace<T> {
         // (no zero-filling); a node nothing flows into is skipped.
         let last = self.adjs.len() - 1;
         let init = &mut self.adj_init;
+        let needs = &self.trainable;
         init.clear();
         init.resize(self.adjs.len(), false);
         init[last] = true;
@@ -265,7 +271,7 @@ impl<T: Real> JetWorkspace<T> {
                     let (wb, bias, offset) = affine_of(node.op, theta, &self.consts);
                     let w_in = graph.nodes()[input].width;
                     let len = w * w_in + if bias { w } else { 0 };
-                    let abar = if input != 0 {
+                    let abar = if needs[input] {
                         let f = first(input);
                         Some((&mut before[input][..], f))
                     } else {
@@ -278,7 +284,7 @@ impl<T: Real> JetWorkspace<T> {
                 NodeOp::Concat(a, b) => {
                     let (wa, wb) = (graph.nodes()[a].width, graph.nodes()[b].width);
                     for (x, width, start) in [(a, wa, 0), (b, wb, wa)] {
-                        if x == 0 {
+                        if !needs[x] {
                             continue;
                         }
                         let f = first(x);
@@ -291,7 +297,7 @@ impl<T: Real> JetWorkspace<T> {
                     }
                 }
                 NodeOp::Unary { input, .. } => {
-                    if input != 0 {
+                    if needs[input] {
                         let f = first(input);
                         let (z, der) = (&vals[input], &self.ders[i]);
                         let zbar = &mut before[input];
@@ -305,7 +311,7 @@ impl<T: Real> JetWorkspace<T> {
                         -one
                     };
                     for (x, s) in [(a, one), (b, sign)] {
-                        if x != 0 {
+                        if needs[x] {
                             let f = first(x);
                             axpy(s, gbar, &mut before[x], f);
                         }
@@ -313,7 +319,7 @@ impl<T: Real> JetWorkspace<T> {
                 }
                 NodeOp::Mul(a, b) => {
                     for (x, y) in [(a, b), (b, a)] {
-                        if x != 0 {
+                        if needs[x] {
                             let f = first(x);
                             zeroed(x, f, before);
                             mul_backward(l, m, gbar, &vals[y], &mut before[x]);
@@ -321,7 +327,7 @@ impl<T: Real> JetWorkspace<T> {
                     }
                 }
                 NodeOp::Scale { input, alpha, .. } => {
-                    if input != 0 {
+                    if needs[input] {
                         let f = first(input);
                         axpy(T::from_f64(alpha), gbar, &mut before[input], f);
                     }
@@ -330,6 +336,25 @@ impl<T: Real> JetWorkspace<T> {
         }
         Ok(())
     }
+}
+
+/// For every node, whether it depends on `θ`: the reverse sweep only needs adjoints there (the
+/// input, and constants computed from it such as a normalisation, need none).
+fn depends_on_theta(nodes: &[Node]) -> Vec<bool> {
+    let mut dep = vec![false; nodes.len()];
+    for (i, node) in nodes.iter().enumerate() {
+        dep[i] = match node.op {
+            NodeOp::Input => false,
+            NodeOp::Dense { .. } => true,
+            NodeOp::Linear { input, .. }
+            | NodeOp::Unary { input, .. }
+            | NodeOp::Scale { input, .. } => dep[input],
+            NodeOp::Concat(a, b) | NodeOp::Add(a, b) | NodeOp::Sub(a, b) | NodeOp::Mul(a, b) => {
+                dep[a] || dep[b]
+            }
+        };
+    }
+    dep
 }
 
 /// For a dense or constant linear node: its weights-then-bias (from `θ` or from the graph's
