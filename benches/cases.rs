@@ -13,10 +13,12 @@
 //! ```
 //! Without `--case`/`--dtype` every case and dtype runs in turn. Each run prints one JSON line
 //! (median/min ms per step, GFLOP/s of the dense-layer work, the GEMM rate measured in the same
-//! process, peak resident memory of the process, and the CPU time other processes used while
-//! it was timed).
+//! process, peak resident memory of the process, the storage of one full-batch set of jets,
+//! heap allocations per timed step, and the CPU time other processes used while it was timed).
 
+use std::alloc::{GlobalAlloc, Layout, System};
 use std::f64::consts::PI;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Instant;
 
 use nalgebra::DMatrix;
@@ -37,6 +39,29 @@ const CASES: [&str; 5] = [
     "poisson_hd100",
     "wave_wide",
 ];
+
+/// The system allocator, counting allocations (to check "no allocation per step"). This is the
+/// bench's only `unsafe`: `GlobalAlloc` is an unsafe trait; the library itself forbids it.
+struct Counting;
+static ALLOCATIONS: AtomicU64 = AtomicU64::new(0);
+unsafe impl GlobalAlloc for Counting {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        ALLOCATIONS.fetch_add(1, Ordering::Relaxed);
+        // SAFETY: forwarded unchanged to the system allocator.
+        unsafe { System.alloc(layout) }
+    }
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        // SAFETY: forwarded unchanged to the system allocator.
+        unsafe { System.dealloc(ptr, layout) }
+    }
+    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
+        ALLOCATIONS.fetch_add(1, Ordering::Relaxed);
+        // SAFETY: forwarded unchanged to the system allocator.
+        unsafe { System.realloc(ptr, layout, new_size) }
+    }
+}
+#[global_allocator]
+static GLOBAL: Counting = Counting;
 
 fn arg(name: &str) -> Option<String> {
     let a: Vec<String> = std::env::args().collect();
@@ -209,6 +234,17 @@ fn step_flops(g: &Graph, terms: &[(Selection, usize)]) -> f64 {
     f
 }
 
+/// Bytes of the jets of every node for all points of every term at once (what a full-batch
+/// forward pass would hold): the yardstick for the step's peak memory.
+fn jet_bytes<T>(g: &Graph, terms: &[(Selection, usize)]) -> f64 {
+    let widths: usize = g.nodes().iter().map(|n| n.width).sum();
+    let comps_points: usize = terms
+        .iter()
+        .map(|(sel, n)| sel.layout().unwrap().n_components() * n)
+        .sum();
+    (widths * comps_points * std::mem::size_of::<T>()) as f64
+}
+
 fn selection_of(p: &impl Pde, d: usize, t: &Term) -> Selection {
     let comps = match &t.kind {
         TermKind::Pde => p.components(),
@@ -301,13 +337,15 @@ fn time_case<P: Pde, T: Real + nalgebra::RealField>(
         .map(|t| (selection_of(&pde, d, t), t.points.len() / d))
         .collect();
     let flops = step_flops(&g, &sels);
+    let jets_mib = jet_bytes::<T>(&g, &sels) / (1024.0 * 1024.0);
     let n_params = g.n_params();
     let mut params: Vec<T> = g.init_params(Seed(1));
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(threads)
         .build()
         .unwrap();
-    let (times, first_loss, foreign, gemm) = pool.install(|| {
+    let rss_before = peak_rss_mib();
+    let (times, first_loss, foreign, gemm, allocs) = pool.install(|| {
         let mut a = Assembly::<P, T>::new(g, pde, terms, chunk, threads).unwrap();
         let mut adam = Adam::<T>::new(AdamConfig::default()).unwrap();
         let mut step = |params: &mut Vec<T>, i: usize| -> f64 {
@@ -326,6 +364,7 @@ fn time_case<P: Pde, T: Real + nalgebra::RealField>(
             steps
         };
         let (b0, o0, w0) = (machine_busy_s(), own_cpu_s(), Instant::now());
+        let allocs0 = ALLOCATIONS.load(Ordering::Relaxed);
         let times: Vec<f64> = (0..n)
             .map(|i| {
                 let t = Instant::now();
@@ -333,10 +372,11 @@ fn time_case<P: Pde, T: Real + nalgebra::RealField>(
                 t.elapsed().as_secs_f64() * 1e3
             })
             .collect();
+        let allocs = (ALLOCATIONS.load(Ordering::Relaxed) - allocs0) as f64 / n as f64;
         let wall = w0.elapsed().as_secs_f64();
         let foreign = ((machine_busy_s() - b0) - (own_cpu_s() - o0)).max(0.0) / wall;
         let gemm = gemm_rate::<T>(512, threads, 10);
-        (times, first, foreign, gemm)
+        (times, first, foreign, gemm, allocs)
     });
     let mut sorted = times.clone();
     sorted.sort_by(|a, b| a.partial_cmp(b).unwrap());
@@ -353,7 +393,7 @@ fn time_case<P: Pde, T: Real + nalgebra::RealField>(
         100.0 * gflops / gemm
     );
     format!(
-        "{{\"framework\":\"pinn\",\"case\":\"{case}\",\"dtype\":\"{}\",\"threads\":{threads},\"chunk\":{chunk},\"median_ms\":{median:.4},\"min_ms\":{:.4},\"steps\":{},\"n_params\":{n_params},\"first_loss\":{first_loss:e},\"gflops\":{gflops:.3},\"gemm512_gflops\":{gemm:.3},\"pct_gemm\":{:.2},\"peak_rss_mib\":{:.1},\"foreign_cpu_load\":{foreign:.3},\"target_cpu_native\":{}}}",
+        "{{\"framework\":\"pinn\",\"case\":\"{case}\",\"dtype\":\"{}\",\"threads\":{threads},\"chunk\":{chunk},\"median_ms\":{median:.4},\"min_ms\":{:.4},\"steps\":{},\"n_params\":{n_params},\"first_loss\":{first_loss:e},\"gflops\":{gflops:.3},\"gemm512_gflops\":{gemm:.3},\"pct_gemm\":{:.2},\"peak_rss_mib\":{:.1},\"rss_before_mib\":{rss_before:.1},\"jets_mib\":{jets_mib:.2},\"allocs_per_step\":{allocs:.1},\"foreign_cpu_load\":{foreign:.3},\"target_cpu_native\":{}}}",
         T::NAME,
         sorted[0],
         times.len(),

@@ -84,10 +84,64 @@ pub struct Assembly<P, T> {
     terms: Vec<Prepared<T>>,
     chunk: usize,
     items: Vec<(usize, usize, usize)>,
-    workspaces: Vec<Vec<Mutex<JetWorkspace<T>>>>,
-    buffers: Vec<Vec<T>>,
+    workspaces: Vec<Vec<Mutex<Slot<T>>>>,
+    buffers: Vec<ChunkOut<T>>,
     threads: usize,
     residuals: Vec<Vec<T>>,
+}
+
+/// One thread's working memory for one term: the jet workspace and the per-chunk scratch of
+/// [`Assembly::eval`], reused from chunk to chunk so that a step allocates nothing once warm.
+struct Slot<T> {
+    ws: JetWorkspace<T>,
+    /// Component values `[point][comp][output]`, then their seeds in the same layout.
+    vals: Vec<T>,
+    seeds: Vec<T>,
+    /// The dual inputs of one point's residual, the residual, the coefficients as duals (and a
+    /// copy with one seeded), and the coefficients' gradient.
+    dvals: Vec<Dual<T>>,
+    r: Vec<Dual<T>>,
+    coef_d: Vec<Dual<T>>,
+    coef_seeded: Vec<Dual<T>>,
+    coef_grad: Vec<T>,
+    /// Periodic terms: the chunk's points followed by their partners, and the outputs.
+    pts: Vec<T>,
+    u: Vec<T>,
+}
+
+impl<T: Real> Slot<T> {
+    fn new(graph: &Graph, selection: &Selection) -> Result<Self> {
+        Ok(Slot {
+            ws: JetWorkspace::new(graph, selection)?,
+            vals: Vec::new(),
+            seeds: Vec::new(),
+            dvals: Vec::new(),
+            r: Vec::new(),
+            coef_d: Vec::new(),
+            coef_seeded: Vec::new(),
+            coef_grad: Vec::new(),
+            pts: Vec::new(),
+            u: Vec::new(),
+        })
+    }
+}
+
+/// What one chunk of a wave produces: its gradient (over every optimised number), its loss,
+/// its points' `Σ r²` (recording terms only) and whether it failed.
+struct ChunkOut<T> {
+    grad: Vec<T>,
+    r2: Vec<T>,
+    loss: Result<T>,
+}
+
+impl<T: Real> ChunkOut<T> {
+    fn new(n_all: usize) -> Self {
+        ChunkOut {
+            grad: vec![T::zero(); n_all],
+            r2: Vec::new(),
+            loss: Ok(T::zero()),
+        }
+    }
 }
 
 fn selection(dim: usize, comps: &[Component]) -> Selection {
@@ -139,7 +193,7 @@ impl<P: Pde, T: Real> Assembly<P, T> {
         for t in &prepared {
             let mut v = Vec::new();
             for _ in 0..threads {
-                v.push(Mutex::new(JetWorkspace::new(&graph, &t.selection)?));
+                v.push(Mutex::new(Slot::new(&graph, &t.selection)?));
             }
             workspaces.push(v);
         }
@@ -151,7 +205,7 @@ impl<P: Pde, T: Real> Assembly<P, T> {
             chunk,
             items: Vec::new(),
             workspaces,
-            buffers: vec![vec![T::zero(); n_all]; 2 * threads],
+            buffers: (0..2 * threads).map(|_| ChunkOut::new(n_all)).collect(),
             threads,
             residuals: vec![Vec::new(); n_terms],
         };
@@ -396,12 +450,14 @@ impl<P: Pde, T: Real> Assembly<P, T> {
         for (r, t) in residuals.iter_mut().zip(&self.terms) {
             r.resize(if t.record { t.n } else { 0 }, T::zero());
         }
-        let items: Vec<(usize, usize, usize)> = self
-            .items
-            .iter()
-            .copied()
-            .filter(|it| only.is_none_or(|o| o == it.0))
-            .collect();
+        let filtered: Vec<(usize, usize, usize)>;
+        let items: &[(usize, usize, usize)] = match only {
+            None => &self.items,
+            Some(o) => {
+                filtered = self.items.iter().copied().filter(|it| it.0 == o).collect();
+                &filtered
+            }
+        };
         let this = &*self;
         let finite = |v: &[T]| v.iter().all(|x| x.is_finite());
         let gradient_error = |ti: usize| Error::NonFinite {
@@ -414,21 +470,21 @@ impl<P: Pde, T: Real> Assembly<P, T> {
         let mut current: Option<usize> = None;
         let mut outcome = Ok(());
         'waves: for items in items.chunks(wave) {
-            let results: Vec<Result<(T, Vec<T>)>> = items
+            items
                 .par_iter()
                 .zip(buffers.par_iter_mut())
-                .map(|(&(ti, s, e), buf)| {
-                    buf.fill(T::zero());
+                .for_each(|(&(ti, s, e), out)| {
+                    out.grad.fill(T::zero());
+                    out.r2.clear();
                     let slot = rayon::current_thread_index().unwrap_or(0) % this.threads;
-                    let mut ws = this.workspaces[ti][slot]
+                    let mut slot = this.workspaces[ti][slot]
                         .lock()
                         .unwrap_or_else(|p| p.into_inner());
-                    this.chunk_loss(ti, s, e, params, &mut ws, buf)
-                })
-                .collect();
-            for (k, r) in results.into_iter().enumerate() {
-                let (l, r2) = match r {
-                    Ok(v) => v,
+                    out.loss = this.chunk_loss(ti, s, e, params, &mut slot, out);
+                });
+            for (k, out) in buffers[..items.len()].iter_mut().enumerate() {
+                let l = match std::mem::replace(&mut out.loss, Ok(T::zero())) {
+                    Ok(l) => l,
                     Err(e) => {
                         outcome = Err(e);
                         break 'waves;
@@ -451,10 +507,10 @@ impl<P: Pde, T: Real> Assembly<P, T> {
                 }
                 current = Some(ti);
                 term_loss[ti] += l;
-                if !r2.is_empty() {
-                    residuals[ti][s..e].copy_from_slice(&r2);
+                if !out.r2.is_empty() {
+                    residuals[ti][s..e].copy_from_slice(&out.r2);
                 }
-                for (g, &b) in grad.iter_mut().zip(&buffers[k]) {
+                for (g, &b) in grad.iter_mut().zip(&out.grad) {
                     *g += b;
                 }
             }
@@ -484,17 +540,30 @@ impl<P: Pde, T: Real> Assembly<P, T> {
         })
     }
 
-    /// The weighted loss of points `s..e` of term `ti`, and each point's unweighted `Σ r²` if
-    /// the term records them; adds its gradient to `buf`.
+    /// The weighted loss of points `s..e` of term `ti`; adds its gradient to `out.grad` and, if
+    /// the term records them, pushes each point's unweighted `Σ r²` to `out.r2`.
     fn chunk_loss(
         &self,
         ti: usize,
         s: usize,
         e: usize,
         params: &[T],
-        ws: &mut JetWorkspace<T>,
-        buf: &mut [T],
-    ) -> Result<(T, Vec<T>)> {
+        slot: &mut Slot<T>,
+        out: &mut ChunkOut<T>,
+    ) -> Result<T> {
+        let Slot {
+            ws,
+            vals,
+            seeds,
+            dvals,
+            r,
+            coef_d,
+            coef_seeded,
+            coef_grad,
+            pts,
+            u,
+        } = slot;
+        let (buf, r2) = (&mut out.grad, &mut out.r2);
         let t = &self.terms[ti];
         let d = self.graph.input_dim();
         let m = self.graph.output_dim();
@@ -506,18 +575,18 @@ impl<P: Pde, T: Real> Assembly<P, T> {
         let two = T::from_f64(2.0);
         // λ_p² (1 without per-point weights).
         let lam2 = |p: usize| t.point_weights.get(s + p).map_or(T::one(), |&l| l * l);
-        let mut r2 = Vec::with_capacity(if t.record { k } else { 0 });
         if t.periodic {
             // One forward pass over the k points followed by their k partners.
-            let mut pts = Vec::with_capacity(2 * k * d);
+            pts.clear();
             pts.extend_from_slice(&t.xt[s * d..e * d]);
             pts.extend_from_slice(&t.xt[(t.n + s) * d..(t.n + e) * d]);
-            ws.forward(&self.graph, theta, &pts)?;
+            ws.forward(&self.graph, theta, pts)?;
             let o = match &t.kind {
                 TermKind::Condition(c) => c.output(),
                 TermKind::Pde => 0,
             };
-            let u = ws.output(Component::Value)?.to_vec();
+            u.clear();
+            u.extend_from_slice(ws.output(Component::Value)?);
             let seed = ws.seed(Component::Value)?;
             let mut loss = T::zero();
             for p in 0..k {
@@ -531,7 +600,7 @@ impl<P: Pde, T: Real> Assembly<P, T> {
                 seed[(k + p) * m + o] = -g;
             }
             ws.backward(&self.graph, theta, &mut buf[..n_theta])?;
-            return Ok((scale * loss, r2));
+            return Ok(scale * loss);
         }
         ws.forward(&self.graph, theta, &t.xt[s * d..e * d])?;
         let nc = t.comps.len();
@@ -540,7 +609,8 @@ impl<P: Pde, T: Real> Assembly<P, T> {
             TermKind::Condition(_) => 1,
         };
         // Component values, [point][comp][output].
-        let mut vals = vec![T::zero(); k * nc * m];
+        vals.clear();
+        vals.resize(k * nc * m, T::zero());
         for (ci, &c) in t.comps.iter().enumerate() {
             let blk = ws.output(c)?;
             for p in 0..k {
@@ -550,13 +620,18 @@ impl<P: Pde, T: Real> Assembly<P, T> {
             }
         }
         let missing = Cell::new(None);
-        let mut seeds = vec![T::zero(); k * nc * m];
+        seeds.clear();
+        seeds.resize(k * nc * m, T::zero());
         let mut loss = T::zero();
         let n_coef = coef.len();
-        let coef_d: Vec<Dual<T>> = coef.iter().map(|&c| Dual::constant(c)).collect();
-        let mut dvals = vec![Dual::constant(T::zero()); nc * m];
-        let mut r = vec![Dual::constant(T::zero()); neq];
-        let mut coef_grad = vec![T::zero(); n_coef];
+        coef_d.clear();
+        coef_d.extend(coef.iter().map(|&c| Dual::constant(c)));
+        dvals.clear();
+        dvals.resize(nc * m, Dual::constant(T::zero()));
+        r.clear();
+        r.resize(neq, Dual::constant(T::zero()));
+        coef_grad.clear();
+        coef_grad.resize(n_coef, T::zero());
         for p in 0..k {
             let gp = s + p;
             let x = &t.x[gp * d..(gp + 1) * d];
@@ -566,7 +641,7 @@ impl<P: Pde, T: Real> Assembly<P, T> {
                 for (i, dv) in dvals.iter_mut().enumerate() {
                     *dv = Dual::new(v[i], if i == j { T::one() } else { T::zero() });
                 }
-                self.point_residual(t, x, gp, &dvals, m, &coef_d, &missing, &mut r);
+                self.point_residual(t, x, gp, dvals, m, coef_d, &missing, r);
                 if j == 0 {
                     let sq = r.iter().fold(T::zero(), |a, ri| a + ri.re * ri.re);
                     loss += lam2(p) * sq;
@@ -582,9 +657,10 @@ impl<P: Pde, T: Real> Assembly<P, T> {
                 for (i, dv) in dvals.iter_mut().enumerate() {
                     *dv = Dual::constant(v[i]);
                 }
-                let mut cd = coef_d.clone();
-                cd[q].eps = T::one();
-                self.point_residual(t, x, gp, &dvals, m, &cd, &missing, &mut r);
+                coef_seeded.clear();
+                coef_seeded.extend_from_slice(coef_d);
+                coef_seeded[q].eps = T::one();
+                self.point_residual(t, x, gp, dvals, m, coef_seeded, &missing, r);
                 let sq = r.iter().fold(T::zero(), |a, ri| a + ri.re * ri.eps);
                 coef_grad[q] += scale * two * lam2(p) * sq;
             }
@@ -607,10 +683,10 @@ impl<P: Pde, T: Real> Assembly<P, T> {
             }
         }
         ws.backward(&self.graph, theta, &mut buf[..n_theta])?;
-        for (g, &c) in buf[n_theta..].iter_mut().zip(&coef_grad) {
+        for (g, &c) in buf[n_theta..].iter_mut().zip(coef_grad.iter()) {
             *g += c;
         }
-        Ok((scale * loss, r2))
+        Ok(scale * loss)
     }
 
     #[allow(clippy::too_many_arguments)]
