@@ -64,5 +64,6 @@ done
 
 PEER_JSON="$OUT/harness/baseline_results.json"
 [ "$PEERS" = 1 ] || PEER_JSON="$PEERS_SRC/baseline_results.json"
-python3 "$ROOT/scripts/perf_report.py" "$OUT/ours.jsonl" "$PEER_JSON" > "$ROOT/docs/PERFORMANCE.md"
+python3 "$ROOT/scripts/perf_report.py" "$OUT/ours.jsonl" "$PEER_JSON" "$ROOT/docs/PERFORMANCE.md" > "$OUT/PERFORMANCE.md"
+cp "$OUT/PERFORMANCE.md" "$ROOT/docs/PERFORMANCE.md"
 echo "wrote docs/PERFORMANCE.md (raw results in $OUT)"
