@@ -41,43 +41,7 @@ pub(crate) fn blk_mut<T>(buf: &mut [T], m: usize, c: usize) -> &mut [T] {
     &mut buf[c * m..(c + 1) * m]
 }
 
-/// Elements per tile of the activation kernels: every pass over a tile's blocks then stays in
-/// L1 (a node's blocks are `m = width·n` long, often larger than L1 together).
-const TILE: usize = 512;
-
-/// Elements `off..off + len` of every block of length `m`.
-#[derive(Clone, Copy)]
-struct Tile {
-    m: usize,
-    off: usize,
-    len: usize,
-}
-
-impl Tile {
-    /// The tiles covering blocks of length `m`.
-    fn cover(m: usize) -> impl Iterator<Item = Tile> {
-        (0..m).step_by(TILE).map(move |off| Tile {
-            m,
-            off,
-            len: TILE.min(m - off),
-        })
-    }
-}
-
-/// Tile `t` of block `c`.
-#[inline(always)]
-fn tb<T>(buf: &[T], t: Tile, c: usize) -> &[T] {
-    &buf[c * t.m + t.off..c * t.m + t.off + t.len]
-}
-
-/// Tile `t` of block `c`, mutable.
-#[inline(always)]
-fn tb_mut<T>(buf: &mut [T], t: Tile, c: usize) -> &mut [T] {
-    &mut buf[c * t.m + t.off..c * t.m + t.off + t.len]
-}
-
-/// `a = f(z)`; stores `f′, f″, f‴` at `z_v` in `der` (3 blocks) for the adjoint. Runs tile by
-/// tile (see [`TILE`]).
+/// `a = f(z)`; stores `f′, f″, f‴` at `z_v` in `der` (3 blocks) for the adjoint.
 pub(crate) fn unary_forward<T: Real>(
     f: Elementary,
     l: &Layout,
@@ -86,51 +50,33 @@ pub(crate) fn unary_forward<T: Real>(
     a: &mut [T],
     der: &mut [T],
 ) {
-    for t in Tile::cover(m) {
-        unary_forward_tile(f, l, t, z, a, der);
-    }
-}
-
-fn unary_forward_tile<T: Real>(
-    f: Elementary,
-    l: &Layout,
-    t: Tile,
-    z: &[T],
-    a: &mut [T],
-    der: &mut [T],
-) {
-    {
-        let (b1, rest) = der.split_at_mut(t.m);
-        let (b2, b3) = rest.split_at_mut(t.m);
-        let d = (tb_mut(b1, t, 0), tb_mut(b2, t, 0), tb_mut(b3, t, 0));
-        rules_pass(f, tb(z, t, 0), tb_mut(a, t, 0), d);
-    }
-    let (d1, d2) = (tb(der, t, 0), tb(der, t, 1));
+    rules_pass(f, blk(z, m, 0), blk_mut(a, m, 0), &mut der[..3 * m]);
+    let (d1, d2) = (blk(der, m, 0), blk(der, m, 1));
     for dir in 0..l.directions().len() {
         let c = l.first_at(dir);
-        let (zd, out) = (tb(z, t, c), tb_mut(a, t, c));
-        for i in 0..t.len {
+        let (zd, out) = (blk(z, m, c), blk_mut(a, m, c));
+        for i in 0..m {
             out[i] = d1[i] * zd[i];
         }
     }
     for (q, &(p, r)) in l.pair_directions().iter().enumerate() {
         let c = l.second_at(q);
         let (zp, zr, zs) = (
-            tb(z, t, l.first_at(p)),
-            tb(z, t, l.first_at(r)),
-            tb(z, t, c),
+            blk(z, m, l.first_at(p)),
+            blk(z, m, l.first_at(r)),
+            blk(z, m, c),
         );
-        let out = tb_mut(a, t, c);
-        for i in 0..t.len {
+        let out = blk_mut(a, m, c);
+        for i in 0..m {
             out[i] = d2[i] * zp[i] * zr[i] + d1[i] * zs[i];
         }
     }
     if l.has_laplacian() {
         let c = l.lap_at();
-        let out = tb_mut(a, t, c);
-        sum_of_squares(l, t, z, out);
-        let zl = tb(z, t, c);
-        for i in 0..t.len {
+        let out = blk_mut(a, m, c);
+        sum_of_squares(l, m, z, out);
+        let zl = blk(z, m, c);
+        for i in 0..m {
             out[i] = d2[i] * out[i] + d1[i] * zl[i];
         }
     }
@@ -138,16 +84,12 @@ fn unary_forward_tile<T: Real>(
 
 /// `a_v = f(z_v)` and `der = [f′ | f″ | f‴]` at `z_v`, with the function chosen once outside
 /// the loop (one monomorphised loop per entry of the rules table).
-fn rules_pass<T: Real>(f: Elementary, zv: &[T], av: &mut [T], der: (&mut [T], &mut [T], &mut [T])) {
+fn rules_pass<T: Real>(f: Elementary, zv: &[T], av: &mut [T], der: &mut [T]) {
     #[inline(always)]
-    fn run<T: Real>(
-        rule: impl Fn(T) -> [T; 4],
-        zv: &[T],
-        av: &mut [T],
-        (d1, d2, d3): (&mut [T], &mut [T], &mut [T]),
-    ) {
+    fn run<T: Real>(rule: impl Fn(T) -> [T; 4], zv: &[T], av: &mut [T], der: &mut [T]) {
         let m = zv.len();
-        let (av, d1, d2, d3) = (&mut av[..m], &mut d1[..m], &mut d2[..m], &mut d3[..m]);
+        let (d1, rest) = der.split_at_mut(m);
+        let (d2, d3) = rest.split_at_mut(m);
         for i in 0..m {
             let [f0, f1, f2, f3] = rule(zv[i]);
             av[i] = f0;
@@ -174,12 +116,12 @@ fn rules_pass<T: Real>(f: Elementary, zv: &[T], av: &mut [T], der: (&mut [T], &m
     }
 }
 
-/// `out = Σ_a z_{d_a}²` (every carried direction) on tile `t`.
-fn sum_of_squares<T: Real>(l: &Layout, t: Tile, z: &[T], out: &mut [T]) {
+/// `out = Σ_a z_{d_a}²` (every carried direction).
+fn sum_of_squares<T: Real>(l: &Layout, m: usize, z: &[T], out: &mut [T]) {
     out.fill(T::zero());
     for dir in 0..l.directions().len() {
-        let zd = tb(z, t, l.first_at(dir));
-        for i in 0..t.len {
+        let zd = blk(z, m, l.first_at(dir));
+        for i in 0..m {
             out[i] += zd[i] * zd[i];
         }
     }
@@ -212,50 +154,34 @@ pub(crate) fn unary_backward<T: Real>(
     scratch: &mut [T],
     overwrite: bool,
 ) {
-    for t in Tile::cover(m) {
-        unary_backward_tile(l, t, z, der, abar, zbar, scratch, overwrite);
-    }
-}
-
-#[allow(clippy::too_many_arguments)]
-fn unary_backward_tile<T: Real>(
-    l: &Layout,
-    t: Tile,
-    z: &[T],
-    der: &[T],
-    abar: &[T],
-    zbar: &mut [T],
-    scratch: &mut [T],
-    overwrite: bool,
-) {
-    let (d1, d2, d3) = (tb(der, t, 0), tb(der, t, 1), tb(der, t, 2));
+    let (d1, d2, d3) = (blk(der, m, 0), blk(der, m, 1), blk(der, m, 2));
     let two = T::from_f64(2.0);
     // Value block.
     {
-        let out = tb_mut(zbar, t, 0);
-        let av = tb(abar, t, 0);
+        let out = blk_mut(zbar, m, 0);
+        let av = blk(abar, m, 0);
         put(out, overwrite, |i| av[i] * d1[i]);
         for dir in 0..l.directions().len() {
             let c = l.first_at(dir);
-            let (ad, zd) = (tb(abar, t, c), tb(z, t, c));
-            for i in 0..t.len {
+            let (ad, zd) = (blk(abar, m, c), blk(z, m, c));
+            for i in 0..m {
                 out[i] += ad[i] * d2[i] * zd[i];
             }
         }
         for (q, &(p, r)) in l.pair_directions().iter().enumerate() {
             let c = l.second_at(q);
-            let (zp, zr) = (tb(z, t, l.first_at(p)), tb(z, t, l.first_at(r)));
-            let (as_, zs) = (tb(abar, t, c), tb(z, t, c));
-            for i in 0..t.len {
+            let (zp, zr) = (blk(z, m, l.first_at(p)), blk(z, m, l.first_at(r)));
+            let (as_, zs) = (blk(abar, m, c), blk(z, m, c));
+            for i in 0..m {
                 out[i] += as_[i] * (d3[i] * zp[i] * zr[i] + d2[i] * zs[i]);
             }
         }
         if l.has_laplacian() {
             let c = l.lap_at();
-            let sq = &mut scratch[..t.len];
-            sum_of_squares(l, t, z, sq);
-            let (al, zl) = (tb(abar, t, c), tb(z, t, c));
-            for i in 0..t.len {
+            let sq = &mut scratch[..m];
+            sum_of_squares(l, m, z, sq);
+            let (al, zl) = (blk(abar, m, c), blk(z, m, c));
+            for i in 0..m {
                 out[i] += al[i] * (d3[i] * sq[i] + d2[i] * zl[i]);
             }
         }
@@ -263,24 +189,24 @@ fn unary_backward_tile<T: Real>(
     // First-derivative blocks.
     for dir in 0..l.directions().len() {
         let c = l.first_at(dir);
-        let zd = tb(z, t, c);
-        let ad = tb(abar, t, c);
-        let out = tb_mut(zbar, t, c);
+        let zd = blk(z, m, c);
+        let ad = blk(abar, m, c);
+        let out = blk_mut(zbar, m, c);
         put(out, overwrite, |i| ad[i] * d1[i]);
         for (q, &(p, r)) in l.pair_directions().iter().enumerate() {
-            let as_ = tb(abar, t, l.second_at(q));
+            let as_ = blk(abar, m, l.second_at(q));
             for (this, other) in [(p, r), (r, p)] {
                 if this == dir {
-                    let zo = tb(z, t, l.first_at(other));
-                    for i in 0..t.len {
+                    let zo = blk(z, m, l.first_at(other));
+                    for i in 0..m {
                         out[i] += as_[i] * d2[i] * zo[i];
                     }
                 }
             }
         }
         if l.has_laplacian() {
-            let al = tb(abar, t, l.lap_at());
-            for i in 0..t.len {
+            let al = blk(abar, m, l.lap_at());
+            for i in 0..m {
                 out[i] += two * al[i] * d2[i] * zd[i];
             }
         }
@@ -288,8 +214,8 @@ fn unary_backward_tile<T: Real>(
     // Second-derivative and Laplacian blocks: linear in z through f′.
     let first_linear = 1 + l.directions().len();
     for c in first_linear..l.n_components() {
-        let ab = tb(abar, t, c);
-        let out = tb_mut(zbar, t, c);
+        let ab = blk(abar, m, c);
+        let out = blk_mut(zbar, m, c);
         put(out, overwrite, |i| ab[i] * d1[i]);
     }
 }
