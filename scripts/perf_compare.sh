@@ -46,6 +46,10 @@ if [ "$PEERS" = 1 ]; then
 fi
 for case in $CASES; do
   for dt in $DTYPES; do
+    # A discarded warm-up process first: the first of our processes after the Python peers
+    # ran measurably slower (poisson2d f32 2T: 25.4 ms median in the run vs 15.7 ms standalone
+    # minutes later, with no foreign CPU load or system time to explain it).
+    "$BENCH" --case "$case" --dtype "$dt" --threads 2 --steps 5 > /dev/null 2>&1
     for t in 2 1; do
       "$BENCH" --case "$case" --dtype "$dt" --threads "$t" >> "$OUT/ours.jsonl"
     done
