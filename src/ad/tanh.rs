@@ -49,7 +49,8 @@ fn exp_bounded(y: f64) -> f64 {
         1.0 / 6_227_020_800.0,
     ];
     let (r2, p) = (r * r, |i: usize| C[i] + C[i + 1] * r);
-    let (r4, r8) = (r2 * r2, r2 * r2 * (r2 * r2));
+    let r4 = r2 * r2;
+    let r8 = r4 * r4;
     let p0_7 = (p(0) + p(2) * r2) + (p(4) + p(6) * r2) * r4;
     let p8_13 = (p(8) + p(10) * r2) + p(12) * r4;
     let p = p0_7 + p8_13 * r8;
