@@ -254,18 +254,46 @@ pub fn line_plot(
     ];
     for (k, s) in series.iter().enumerate() {
         let n = s.len().max(2);
+        let colour = colours[k % colours.len()];
+        // Consecutive finite points are joined by a segment; a non-finite value breaks the line.
+        let mut last: Option<(i64, i64)> = None;
         for (i, &v) in s.iter().enumerate() {
             let v = tr(v);
             if !v.is_finite() {
+                last = None;
                 continue;
             }
-            let x = i * (w - 1) / (n - 1);
-            let y = (h - 1) - (((v - lo) / span) * (h - 1) as f64).round() as usize;
-            let o = 3 * (y * w + x);
-            rgb[o..o + 3].copy_from_slice(&colours[k % colours.len()]);
+            let x = (i * (w - 1) / (n - 1)) as i64;
+            let y = (h - 1) as i64 - (((v - lo) / span) * (h - 1) as f64).round() as i64;
+            let (x0, y0) = last.unwrap_or((x, y));
+            draw_segment(&mut rgb, w, (x0, y0), (x, y), colour);
+            last = Some((x, y));
         }
     }
     write_png(path, w, h, &rgb)
+}
+
+/// Bresenham's line from `a` to `b` (both included) into a `w`-wide RGB image.
+fn draw_segment(rgb: &mut [u8], w: usize, a: (i64, i64), b: (i64, i64), colour: [u8; 3]) {
+    let (dx, dy) = ((b.0 - a.0).abs(), -(b.1 - a.1).abs());
+    let (sx, sy) = ((b.0 - a.0).signum(), (b.1 - a.1).signum());
+    let (mut x, mut y, mut err) = (a.0, a.1, dx + dy);
+    loop {
+        let o = 3 * (y as usize * w + x as usize);
+        rgb[o..o + 3].copy_from_slice(&colour);
+        if (x, y) == b {
+            break;
+        }
+        let e2 = 2 * err;
+        if e2 >= dy {
+            err += dy;
+            x += sx;
+        }
+        if e2 <= dx {
+            err += dx;
+            y += sy;
+        }
+    }
 }
 
 /// Writes rows of numbers as CSV with a header.
