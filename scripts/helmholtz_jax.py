@@ -7,7 +7,9 @@ is reproduced and a gap to the paper's Table 3 is not a bug of ours.
     python scripts/helmholtz_jax.py --model m4 --seed 0 [--dtype f32|f64] [--steps 40001]
         [--trace FILE] [--gating z|old]
 
-Prints one JSON line: model, dtype, seed, rel_l2, final λ, seconds. `--trace` writes
+Steps run in blocks of ten (the λ update after the first step of each block), so `--steps`
+is rounded up to a multiple of ten (40 001 → 40 010). Prints one JSON line: model, gating,
+dtype, seed, steps, rel_l2, final λ, seconds. `--trace` writes
 "step λ loss_r loss_b" every 10 steps (λ after that step's update).
 
 Needs jax and numpy (the peers venv: shared/peers/README.md).
