@@ -24,14 +24,6 @@ use pinn::rng::{Seed, uniform};
 use pinn::sampling::{LatinHypercube, Sampler};
 use pinn::train::Trainer;
 
-fn arg(name: &str, default: usize) -> usize {
-    let a: Vec<String> = std::env::args().collect();
-    a.iter()
-        .position(|x| x == name)
-        .and_then(|i| a.get(i + 1)?.parse().ok())
-        .unwrap_or(default)
-}
-
 fn run<T: Real>() -> Result<(), Box<dyn std::error::Error>> {
     let start = Instant::now();
     let problem = Burgers::default();
@@ -54,7 +46,8 @@ fn run<T: Real>() -> Result<(), Box<dyn std::error::Error>> {
     );
     let grid = support::grid2(&xs, &ts);
     let reference = problem.reference_at(&grid)?;
-    let (adam, lbfgs) = (arg("--adam", 2000), arg("--lbfgs", 1000));
+    let adam = support::arg_num("--adam")?.unwrap_or(2000);
+    let lbfgs = support::arg_num("--lbfgs")?.unwrap_or(1000);
     let mut trainer = Trainer::<_, T>::builder(net, problem)
         .pde_points(interior)
         .condition(

@@ -10,6 +10,9 @@
 //!   step (the residual in the square, each side on its segment), `L = L_r + λ·(L_bc1 + … +
 //!   L_bc4)` with one `λ` for the four sides, updated every 10 steps as coded
 //!   ([`LrAnnealing`]; `--lambda-free` for the variant without `λ` in the denominator).
+//!   `--gating old` (M3/M4) takes the modified MLP's gate from the other version of the
+//!   authors' `Helmholtz2D_model_tf.py`, `σ(HW + b)⊙U + σ(1 − HW + b)⊙V` ([`Gate::Shifted`]);
+//!   the default `z` is `Z⊙U + (1 − Z)⊙V`, as the spec.
 //! - `sa` (SA-PINN, `levimcclenny/SA-PINNs/Helmholtz/helmholtz.py`): layers
 //!   `[2, 50, 50, 50, 50, 1]` on raw inputs, 100 000 Latin-hypercube collocation points with
 //!   `λ_r ~ U(0, 1)` each (inside the square), 100 points per side (the same 100 of a
@@ -22,7 +25,7 @@
 //!
 //! ```text
 //! cargo run --release --example helmholtz -- --model m1|m2|m3|m4|sa [--dtype f32|f64]
-//!     [--seed S] [--steps N] [--threads K] [--lambda-free]
+//!     [--seed S] [--steps N] [--threads K] [--lambda-free] [--gating z|old]
 //!     [--nf N_f] [--lbfgs-iters N]                      (sa only)
 //! ```
 //!
@@ -36,7 +39,7 @@ mod support;
 
 use pinn::ad::{Elementary, Real};
 use pinn::domain::BoxDomain;
-use pinn::nets::NetBuilder;
+use pinn::nets::{Gate, NetBuilder};
 use pinn::optim::{Adam, AdamConfig, Lbfgs, LbfgsConfig, Schedule};
 use pinn::pde::problems::{Helmholtz2D, Problem};
 use pinn::rng::{Seed, uniform};
@@ -66,22 +69,15 @@ struct Args {
     steps: Option<usize>,
     threads: usize,
     lambda_free: bool,
+    /// The modified MLP's gate (`--gating z|old`).
+    gate: Gate,
     nf: usize,
     lbfgs_iters: usize,
 }
 
 fn parse() -> Result<Args, String> {
-    let args: Vec<String> = std::env::args().collect();
-    let get = |name: &str| {
-        args.iter()
-            .position(|a| a == name)
-            .and_then(|i| args.get(i + 1).cloned())
-    };
-    let num = |name: &str, default: usize| -> Result<usize, String> {
-        get(name).map_or(Ok(default), |v| {
-            v.parse().map_err(|_| format!("{name}: not a number: {v}"))
-        })
-    };
+    let get = support::arg;
+    let num = |name: &str, default: usize| support::arg_num(name).map(|v| v.unwrap_or(default));
     let model = get("--model").unwrap_or_else(|| "m1".into());
     if !["m1", "m2", "m3", "m4", "sa"].contains(&model.as_str()) {
         return Err(format!(
@@ -92,15 +88,20 @@ fn parse() -> Result<Args, String> {
     if dtype != "f32" && dtype != "f64" {
         return Err(format!("--dtype must be f32 or f64, found {dtype}"));
     }
+    let gate = match get("--gating").as_deref() {
+        None | Some("z") => Gate::Complement,
+        Some("old") if model == "m3" || model == "m4" => Gate::Shifted,
+        Some("old") => return Err(format!("--gating old needs m3 or m4, found {model}")),
+        Some(g) => return Err(format!("--gating must be z or old, found {g}")),
+    };
     Ok(Args {
         model,
         dtype,
         seed: num("--seed", 0)? as u64,
-        steps: get("--steps")
-            .map(|v| v.parse().map_err(|_| format!("--steps: not a number: {v}")))
-            .transpose()?,
+        steps: support::arg_num("--steps")?,
         threads: num("--threads", 1)?.max(1),
-        lambda_free: args.iter().any(|a| a == "--lambda-free"),
+        lambda_free: std::env::args().any(|a| a == "--lambda-free"),
+        gate,
         nf: num("--nf", 100_000)?,
         lbfgs_iters: num("--lbfgs-iters", 10_000)?,
     })
@@ -172,7 +173,7 @@ fn run_wang<T: Real>(a: &Args) -> Result<Outcome, pinn::Error> {
     let annealing = a.model == "m2" || a.model == "m4";
     let builder = NetBuilder::new(2).normalize(&mu, &sigma);
     let net = if modified {
-        builder.modified_mlp(&[50; 3], Elementary::Tanh)
+        builder.modified_mlp_gated(&[50; 3], Elementary::Tanh, a.gate)
     } else {
         builder.mlp(&[50; 3], Elementary::Tanh)
     }
@@ -345,7 +346,8 @@ fn run_sa<T: Real>(a: &Args) -> Result<Outcome, pinn::Error> {
 
 fn write_outputs(a: &Args, o: &Outcome) -> std::io::Result<()> {
     let dir = support::out_dir();
-    let stem = format!("helmholtz_{}_{}_s{}", a.model, a.dtype, a.seed);
+    let gating = if a.gate == Gate::Shifted { "_old" } else { "" };
+    let stem = format!("helmholtz_{}{gating}_{}_s{}", a.model, a.dtype, a.seed);
     let (_, reference) = test_grid();
     let err: Vec<f64> = o
         .prediction
@@ -424,7 +426,7 @@ fn run<T: Real>(a: &Args) -> Result<String, Box<dyn std::error::Error>> {
     let lambda: Vec<String> = o.lambda.iter().map(|l| format!("{l:e}")).collect();
     Ok(format!(
         "{{\"example\":\"helmholtz\",\"model\":\"{}\",\"dtype\":\"{}\",\"seed\":{},\"steps\":{},\
-         \"variant\":\"{}\",\"threads\":{},\"rel_l2\":{:e},\"seconds\":{:.2},\
+         \"variant\":\"{}\",\"gating\":\"{}\",\"threads\":{},\"rel_l2\":{:e},\"seconds\":{:.2},\
          \"seconds_per_1000\":{:.3},\"lambda\":[{}],\"paper_mean\":{},\"paper_std\":{}}}",
         a.model,
         a.dtype,
@@ -437,6 +439,7 @@ fn run<T: Real>(a: &Args) -> Result<String, Box<dyn std::error::Error>> {
         } else {
             "as-coded"
         },
+        if a.gate == Gate::Shifted { "old" } else { "z" },
         a.threads,
         o.rel_l2,
         o.seconds,

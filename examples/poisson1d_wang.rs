@@ -20,10 +20,11 @@ use pinn::pde::problems::Poisson1D;
 use pinn::rng::{Seed, uniform};
 use pinn::train::Trainer;
 
+/// The value after the last occurrence of `name`.
 fn arg(name: &str) -> Option<String> {
     let args: Vec<String> = std::env::args().collect();
     args.iter()
-        .position(|a| a == name)
+        .rposition(|a| a == name)
         .and_then(|i| args.get(i + 1).cloned())
 }
 

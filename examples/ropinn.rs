@@ -53,23 +53,6 @@ const PROTOCOL_A_STEPS: usize = 25;
 /// Points per axis of the authors' grid.
 const GRID: usize = 101;
 
-fn arg(name: &str) -> Option<String> {
-    let a: Vec<String> = std::env::args().collect();
-    a.iter()
-        .position(|x| x == name)
-        .and_then(|i| a.get(i + 1).cloned())
-}
-
-fn arg_num<N: std::str::FromStr>(name: &str) -> Res<Option<N>> {
-    match arg(name) {
-        None => Ok(None),
-        Some(s) => s
-            .parse()
-            .map(Some)
-            .map_err(|_| format!("{name}: cannot parse `{s}`").into()),
-    }
-}
-
 /// Everything a run is told.
 #[derive(Clone, Debug)]
 struct Setup {
@@ -92,7 +75,7 @@ struct Setup {
 impl Setup {
     fn from_args() -> Res<Setup> {
         let pick = |name: &str, default: &str, allowed: &[&str]| -> Res<String> {
-            let v = arg(name).unwrap_or_else(|| default.into());
+            let v = support::arg(name).unwrap_or_else(|| default.into());
             if allowed.contains(&v.as_str()) {
                 Ok(v)
             } else {
@@ -114,20 +97,20 @@ impl Setup {
             "a" => (512, PROTOCOL_A_STEPS),
             _ => (128, 1000),
         };
-        let steps = arg_num("--steps")?.unwrap_or(default_steps);
+        let steps = support::arg_num("--steps")?.unwrap_or(default_steps);
         // Progress (and metrics) every step on the paper's network, whose steps take 15–70 s.
         let default_every = if width >= 512 || steps <= 100 { 1 } else { 10 };
         let t0 = if problem == "convection" { 5 } else { 10 };
         Ok(Setup {
-            width: arg_num("--width")?.unwrap_or(width),
+            width: support::arg_num("--width")?.unwrap_or(width),
             steps,
-            seed: arg_num("--seed")?.unwrap_or(0),
-            every: arg_num("--every")?.unwrap_or(default_every).max(1),
-            threads: arg_num("--threads")?,
-            samples: arg_num("--samples")?.unwrap_or(1),
-            past_iterations: arg_num("--past-iterations")?.unwrap_or(t0),
+            seed: support::arg_num("--seed")?.unwrap_or(0),
+            every: support::arg_num("--every")?.unwrap_or(default_every).max(1),
+            threads: support::arg_num("--threads")?,
+            samples: support::arg_num("--samples")?.unwrap_or(1),
+            past_iterations: support::arg_num("--past-iterations")?.unwrap_or(t0),
             calibration,
-            max_iter: arg_num("--max-iter")?.unwrap_or(20),
+            max_iter: support::arg_num("--max-iter")?.unwrap_or(20),
             problem,
             method,
             dtype,
@@ -411,7 +394,7 @@ fn table(path: &str) -> Res<()> {
 }
 
 fn main() -> Res<()> {
-    if let Some(path) = arg("--table") {
+    if let Some(path) = support::arg("--table") {
         return table(&path);
     }
     let s = Setup::from_args()?;

@@ -10,7 +10,9 @@
 #   SEEDS_F32  seeds 0..N-1 in f32                  [10]
 #   SEEDS_F64  seeds 0..N-1 in f64                  [3]
 #   JOBS       runs in parallel (one thread each)   [2]
-#   ARGS       extra arguments for every run        [""], e.g. "--steps 2000" or "--lambda-free"
+#   ARGS       extra arguments for every run        [""], e.g. "--steps 2000" or "--lambda-free";
+#              they come last, and the example takes the last occurrence of a flag, so
+#              ARGS="--threads 2" overrides the one thread per run below
 #
 # Runs already in OUT (same model, dtype, seed, variant and steps) are skipped, so an
 # interrupted protocol resumes where it stopped. Each run's full output goes to

@@ -196,7 +196,7 @@ fn mlp(d: usize, widths: &[usize], m: usize, act: Elementary) -> Graph {
 }
 
 /// A random graph mixing every node kind: dense layers, the activations of the rules table
-/// that are defined everywhere, products, sums, differences and scalings.
+/// that are defined everywhere, products, sums, differences, scalings and trainable vectors.
 fn random_graph(d: usize, width: usize, m: usize, seed: Seed) -> Graph {
     let acts = [
         Elementary::Tanh,
@@ -229,7 +229,7 @@ fn random_graph(d: usize, width: usize, m: usize, seed: Seed) -> Graph {
     }
     for _ in 0..4 {
         let (a, c) = (pool[pick(pool.len())], pool[pick(pool.len())]);
-        let node = match pick(7) {
+        let node = match pick(8) {
             0 => b.mul(a, c),
             1 => b.add(a, c),
             2 => b.sub(a, c),
@@ -238,6 +238,15 @@ fn random_graph(d: usize, width: usize, m: usize, seed: Seed) -> Graph {
                 // concatenate, then bring the width back with a dense layer
                 let cat = b.concat(a, c);
                 b.dense(cat, width)
+            }
+            6 => {
+                // a trainable vector, the same at every point
+                let p = b.param(width);
+                if pick(2) == 0 {
+                    b.mul(a, p)
+                } else {
+                    b.sub(p, a)
+                }
             }
             5 => {
                 // a constant map between hidden layers (Fourier-feature-like)

@@ -6,45 +6,79 @@
 use pinn::Error;
 use pinn::ad::jet::{Component, Graph, JetWorkspace, NodeOp, Selection};
 use pinn::ad::{Elementary, HyperDual};
-use pinn::nets::{NetBuilder, modified_mlp, params, predict};
+use pinn::nets::{Gate, NetBuilder, modified_mlp, params, predict, weight_matrices};
 use pinn::rng::{Seed, uniform};
 
 /// The modified MLP written directly from Wang, Teng & Perdikaris' code (paper_specs §1.7),
 /// reading the parameters in the graph's layout (dense layers in creation order: U, V, the
-/// gates, the output; each W column-major n_out × n_in, then b).
-fn modified_mlp_by_hand(theta: &[f64], x: &[f64], n: usize, gates: usize) -> f64 {
+/// gates, the output; each W column-major n_out × n_in, then b). `shifted` takes the gate of
+/// the repository's other version, `tanh(HW + b)⊙U + tanh(1 − HW + b)⊙V`.
+fn modified_mlp_by_hand(theta: &[f64], x: &[f64], n: usize, gates: usize, shifted: bool) -> f64 {
     let mut off = 0;
-    let mut dense = |a: &[f64], n_out: usize| -> Vec<f64> {
+    // (W a, b) of the next layer.
+    let mut dense = |a: &[f64], n_out: usize| -> (Vec<f64>, Vec<f64>) {
         let n_in = a.len();
         let (w, b) = (
             &theta[off..off + n_out * n_in],
             &theta[off + n_out * n_in..off + n_out * n_in + n_out],
         );
         off += n_out * n_in + n_out;
-        (0..n_out)
-            .map(|i| b[i] + (0..n_in).map(|j| w[i + j * n_out] * a[j]).sum::<f64>())
-            .collect()
+        let wa = (0..n_out)
+            .map(|i| (0..n_in).map(|j| w[i + j * n_out] * a[j]).sum::<f64>())
+            .collect();
+        (wa, b.to_vec())
     };
-    let u: Vec<f64> = dense(x, n).iter().map(|v| v.tanh()).collect();
-    let v: Vec<f64> = dense(x, n).iter().map(|v| v.tanh()).collect();
+    let mut act = |a: &[f64], n_out: usize| -> Vec<f64> {
+        let (wa, b) = dense(a, n_out);
+        (0..n_out).map(|i| (wa[i] + b[i]).tanh()).collect()
+    };
+    let u = act(x, n);
+    let v = act(x, n);
     let mut h = x.to_vec();
     for _ in 0..gates {
-        let z: Vec<f64> = dense(&h, n).iter().map(|v| v.tanh()).collect();
-        h = (0..n).map(|i| z[i] * u[i] + (1.0 - z[i]) * v[i]).collect();
+        let (hw, b) = dense(&h, n);
+        h = (0..n)
+            .map(|i| {
+                let z = (hw[i] + b[i]).tanh();
+                let z_v = if shifted {
+                    (1.0 - hw[i] + b[i]).tanh()
+                } else {
+                    1.0 - z
+                };
+                z * u[i] + z_v * v[i]
+            })
+            .collect();
     }
-    dense(&h, 1)[0]
+    let (wa, b) = dense(&h, 1);
+    wa[0] + b[0]
 }
 
 #[test]
 fn modified_mlp_matches_the_authors_formulas() {
-    let g = modified_mlp(&[2, 7, 7, 7, 1], Elementary::Tanh).unwrap();
-    let theta: Vec<f64> = g.init_params(Seed(4));
-    let mut rng = Seed(5).rng();
-    for _ in 0..10 {
-        let x = [uniform(&mut rng) * 2.0 - 1.0, uniform(&mut rng) * 2.0 - 1.0];
-        let ours = g.eval(&theta, &x).unwrap()[0];
-        let hand = modified_mlp_by_hand(&theta, &x, 7, 3);
-        assert!((ours - hand).abs() < 1e-14, "{ours} vs {hand}");
+    for gate in [Gate::Complement, Gate::Shifted] {
+        let g = NetBuilder::new(2)
+            .modified_mlp_gated(&[7, 7, 7], Elementary::Tanh, gate)
+            .build(1)
+            .unwrap();
+        let shifted = gate == Gate::Shifted;
+        if !shifted {
+            assert_eq!(g, modified_mlp(&[2, 7, 7, 7, 1], Elementary::Tanh).unwrap());
+        }
+        // The same parameters in the same places for both gates; the gate biases start at 0.
+        let mut theta: Vec<f64> = g.init_params(Seed(4));
+        let mut rng = Seed(6).rng();
+        theta.iter_mut().for_each(|t| *t += 0.1 * uniform(&mut rng));
+        let mut rng = Seed(5).rng();
+        for _ in 0..10 {
+            let x = [uniform(&mut rng) * 2.0 - 1.0, uniform(&mut rng) * 2.0 - 1.0];
+            let ours = g.eval(&theta, &x).unwrap()[0];
+            let hand = modified_mlp_by_hand(&theta, &x, 7, 3, shifted);
+            assert!((ours - hand).abs() < 1e-14, "{gate:?}: {ours} vs {hand}");
+        }
+        // The annealing statistic sees the same matrices: three gates and the output.
+        let w = weight_matrices(&g, true);
+        let shapes: Vec<(usize, usize)> = w.iter().map(|m| (m.n_in, m.n_out)).collect();
+        assert_eq!(shapes, [(2, 7), (7, 7), (7, 7), (7, 1)], "{gate:?}");
     }
 }
 
@@ -128,6 +162,11 @@ fn every_architecture_agrees_between_jets_and_the_scalar_path() {
         NetBuilder::new(2)
             .normalize(&[0.0, 0.0], &[0.577, 0.577])
             .modified_mlp(&[8, 8, 8], Elementary::Tanh)
+            .build(1)
+            .unwrap(),
+        NetBuilder::new(2)
+            .normalize(&[0.0, 0.0], &[0.577, 0.577])
+            .modified_mlp_gated(&[8, 8, 8], Elementary::Tanh, Gate::Shifted)
             .build(1)
             .unwrap(),
     ];

@@ -375,3 +375,19 @@ pub fn by_dtype<R>(f32_run: impl FnOnce() -> R, f64_run: impl FnOnce() -> R) -> 
         f64_run()
     }
 }
+
+/// The value after the last occurrence of the flag `name` on the command line (the last one
+/// wins, so a script can append overrides to a fixed command).
+pub fn arg(name: &str) -> Option<String> {
+    let args: Vec<String> = std::env::args().collect();
+    args.iter()
+        .rposition(|a| a == name)
+        .and_then(|i| args.get(i + 1).cloned())
+}
+
+/// [`arg`] parsed as a number; a value that does not parse is an error naming the flag.
+pub fn arg_num<N: std::str::FromStr>(name: &str) -> Result<Option<N>, String> {
+    arg(name)
+        .map(|s| s.parse().map_err(|_| format!("{name}: cannot parse `{s}`")))
+        .transpose()
+}

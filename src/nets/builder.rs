@@ -21,7 +21,24 @@ pub enum Body {
         hidden: Vec<usize>,
         /// Activation `σ` (tanh in the paper).
         activation: Elementary,
+        /// How `U` and `V` are mixed.
+        gate: Gate,
     },
+}
+
+/// How a gated layer of the modified MLP mixes the encoders `U` and `V`.
+///
+/// The authors' repository (`PredictiveIntelligenceLab/GradientPathologiesPINNs`) holds two
+/// versions of `Helmholtz2D_model_tf.py` that differ only here.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Gate {
+    /// `H_{l+1} = Z ⊙ U + (1 − Z) ⊙ V`, `Z = σ(H_l W_l + b_l)`: the version the paper's
+    /// equations and the spec follow (the default).
+    #[default]
+    Complement,
+    /// `H_{l+1} = σ(H_l W_l + b_l) ⊙ U + σ(1 − H_l W_l + b_l) ⊙ V`, one `W_l`, `b_l` in both
+    /// gates: the repository's other version.
+    Shifted,
 }
 
 type Transform = Box<dyn FnOnce(&mut GraphBuilder, NodeId, NodeId) -> NodeId>;
@@ -74,11 +91,23 @@ impl NetBuilder {
         self
     }
 
-    /// A modified-MLP body (see [`modified_mlp`]).
-    pub fn modified_mlp(mut self, hidden: &[usize], activation: Elementary) -> Self {
+    /// A modified-MLP body (see [`modified_mlp`]) with the paper's gate,
+    /// [`Gate::Complement`].
+    pub fn modified_mlp(self, hidden: &[usize], activation: Elementary) -> Self {
+        self.modified_mlp_gated(hidden, activation, Gate::Complement)
+    }
+
+    /// A modified-MLP body with a chosen [`Gate`].
+    pub fn modified_mlp_gated(
+        mut self,
+        hidden: &[usize],
+        activation: Elementary,
+        gate: Gate,
+    ) -> Self {
         self.body = Body::ModifiedMlp {
             hidden: hidden.to_vec(),
             activation,
+            gate,
         };
         self
     }
@@ -112,9 +141,11 @@ impl NetBuilder {
                 }
                 h
             }
-            Body::ModifiedMlp { hidden, activation } => {
-                gated_layers(&mut b, h, hidden, *activation)?
-            }
+            Body::ModifiedMlp {
+                hidden,
+                activation,
+                gate,
+            } => gated_layers(&mut b, h, hidden, *activation, *gate)?,
         };
         let mut out = b.dense(h, outputs);
         if let Some(t) = self.transform {
@@ -185,12 +216,16 @@ pub fn fourier_features(
 /// H₀ = X;  Z_l = σ(H_l W_l + b_l);  H_{l+1} = Z_l ⊙ U + (1 − Z_l) ⊙ V
 /// ```
 ///
-/// (the paper writes `(1 − Z)⊙U + Z⊙V`, which is the same up to relabelling U and V).
+/// (the paper writes `(1 − Z)⊙U + Z⊙V`, which is the same up to relabelling U and V). With
+/// [`Gate::Shifted`], `H_{l+1} = σ(H_l W_l + b_l) ⊙ U + σ(1 − H_l W_l + b_l) ⊙ V`; there the
+/// gate bias `b_l` is its own node ([`GraphBuilder::param`]) and `W_l` a dense layer without
+/// bias, so the weight matrices are the same ones as with [`Gate::Complement`].
 fn gated_layers(
     b: &mut GraphBuilder,
     x: NodeId,
     hidden: &[usize],
     act: Elementary,
+    gate: Gate,
 ) -> Result<NodeId> {
     let Some(&n) = hidden.first() else {
         return Err(Error::InvalidConfig {
@@ -210,11 +245,24 @@ fn gated_layers(
     let v = b.unary(v, act);
     let mut h = x;
     for _ in hidden {
-        let z = b.dense(h, n);
-        let z = b.unary(z, act);
+        let (z, z_v) = match gate {
+            Gate::Complement => {
+                let z = b.dense(h, n);
+                let z = b.unary(z, act);
+                (z, b.scale(z, -1.0, 1.0))
+            }
+            Gate::Shifted => {
+                let hw = b.dense_with(h, n, false);
+                let bias = b.param(n);
+                let pre = b.add(hw, bias);
+                let z = b.unary(pre, act);
+                let shifted = b.sub(bias, hw);
+                let shifted = b.scale(shifted, 1.0, 1.0);
+                (z, b.unary(shifted, act))
+            }
+        };
         let zu = b.mul(z, u);
-        let one_minus_z = b.scale(z, -1.0, 1.0);
-        let zv = b.mul(one_minus_z, v);
+        let zv = b.mul(z_v, v);
         h = b.add(zu, zv);
     }
     Ok(h)

@@ -3,7 +3,8 @@
 //!
 //! - [`NetBuilder`]: input normalisation → optional random Fourier features → an MLP or a
 //!   modified MLP body → linear output → optional output transform (hard constraints).
-//! - [`modified_mlp`]: Wang, Teng & Perdikaris' gated architecture (2021), exactly as coded.
+//! - [`modified_mlp`]: Wang, Teng & Perdikaris' gated architecture (2021), exactly as coded
+//!   (both versions of the authors' gate: [`Gate`]).
 //! - [`params`]: save and load parameter vectors; [`predict`]: plain batched inference.
 //! - [`weight_matrices`]: where the weight matrices (not the biases) live in `θ`, for
 //!   gradient statistics such as learning-rate annealing.
@@ -28,7 +29,7 @@ mod weights;
 
 pub mod params;
 
-pub use builder::{Body, NetBuilder, fourier_features, modified_mlp, normalize};
+pub use builder::{Body, Gate, NetBuilder, fourier_features, modified_mlp, normalize};
 pub use init::xavier_uniform;
 pub use predict::predict;
 pub use weights::{WeightMatrix, weight_matrices};

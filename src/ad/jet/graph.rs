@@ -1,7 +1,8 @@
 //! A network as a small, static computation graph that both AD paths can run.
 //!
 //! A [`Graph`] is a topologically ordered list of nodes: the input, dense layers, elementwise
-//! functions from the [rules table](crate::ad::rules), sums, products and scalings. The same
+//! functions from the [rules table](crate::ad::rules), sums, products, scalings and trainable
+//! vectors. The same
 //! graph runs
 //!
 //! - batched, through [`JetWorkspace`](super::JetWorkspace): Taylor jets for many points at
@@ -76,6 +77,13 @@ pub enum NodeOp {
         alpha: f64,
         /// `β`
         beta: f64,
+    },
+    /// A trainable vector `b`, the same at every point (so every derivative with respect to
+    /// `x` is zero), starting at zero: a bias that more than one node uses, such as the `b`
+    /// of the gate `σ(1 − HW + b)` (see [`Gate`](crate::nets::Gate)).
+    Param {
+        /// Where `b` starts in `θ`.
+        offset: usize,
     },
 }
 
@@ -356,6 +364,41 @@ impl GraphBuilder {
         )
     }
 
+    /// A trainable vector `b` of `width` entries, starting at zero, independent of the input:
+    /// for a bias that appears in more than one place.
+    ///
+    /// ```
+    /// use pinn::ad::jet::GraphBuilder;
+    /// // z = W x + b and 1 − W x + b with one shared b.
+    /// let mut b = GraphBuilder::new(2);
+    /// let x = b.input();
+    /// let wx = b.dense_with(x, 4, false);
+    /// let bias = b.param(4);
+    /// let z = b.add(wx, bias);
+    /// let y = b.sub(bias, wx);
+    /// let y = b.scale(y, 1.0, 1.0);
+    /// let out = b.mul(z, y);
+    /// assert_eq!(b.build(out)?.n_params(), 2 * 4 + 4);
+    /// # Ok::<(), pinn::Error>(())
+    /// ```
+    pub fn param(&mut self, width: usize) -> NodeId {
+        if width == 0 {
+            self.fail(
+                "graph.param.width",
+                "a parameter vector needs at least 1 entry, found 0".into(),
+            );
+        }
+        let offset = self.n_params;
+        match offset.checked_add(width) {
+            Some(end) => self.n_params = end,
+            None => self.fail(
+                "graph.param.width",
+                format!("{width} entries overflow the parameter count"),
+            ),
+        }
+        self.push(NodeOp::Param { offset }, width)
+    }
+
     /// Finishes the graph with `output` as its last node. Nodes after `output` are dropped.
     pub fn build(mut self, output: NodeId) -> Result<Graph> {
         if output.0 >= self.nodes.len() {
@@ -381,6 +424,7 @@ impl GraphBuilder {
                     input,
                     ..
                 } => offset + n.width * self.nodes[input].width + if bias { n.width } else { 0 },
+                NodeOp::Param { offset } => offset + n.width,
                 _ => 0,
             })
             .max()
@@ -553,6 +597,7 @@ impl Graph {
                     .iter()
                     .map(|&a| S::from_f64(alpha) * a + S::from_f64(beta))
                     .collect(),
+                NodeOp::Param { offset } => theta[offset..offset + node.width].to_vec(),
             };
             vals.push(out);
         }

@@ -185,6 +185,14 @@ impl<T: Real> JetWorkspace<T> {
                     let beta = T::from_f64(beta);
                     blk_mut(out, m, 0).iter_mut().for_each(|v| *v += beta);
                 }
+                NodeOp::Param { offset } => {
+                    // The value b at every point; no derivative with respect to x.
+                    out.fill(zero);
+                    let b = &theta[offset..offset + w];
+                    for o in blk_mut(out, m, 0).chunks_exact_mut(w) {
+                        o.copy_from_slice(b);
+                    }
+                }
             }
         }
         let last = self.adjs.len() - 1;
@@ -332,6 +340,13 @@ impl<T: Real> JetWorkspace<T> {
                         axpy(T::from_f64(alpha), gbar, &mut before[input], f);
                     }
                 }
+                NodeOp::Param { offset } => {
+                    // ∂L/∂b_i = Σ_p ∂L/∂(value of node i at p), in point order.
+                    let g = &mut grad[offset..offset + w];
+                    for gp in blk(gbar, m, 0).chunks_exact(w) {
+                        g.iter_mut().zip(gp).for_each(|(g, &y)| *g += y);
+                    }
+                }
             }
         }
         Ok(())
@@ -345,7 +360,7 @@ fn depends_on_theta(nodes: &[Node]) -> Vec<bool> {
     for (i, node) in nodes.iter().enumerate() {
         dep[i] = match node.op {
             NodeOp::Input => false,
-            NodeOp::Dense { .. } => true,
+            NodeOp::Dense { .. } | NodeOp::Param { .. } => true,
             NodeOp::Linear { input, .. }
             | NodeOp::Unary { input, .. }
             | NodeOp::Scale { input, .. } => dep[input],
