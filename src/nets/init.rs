@@ -9,7 +9,8 @@ use crate::rng::{Seed, uniform};
 /// `torch.nn.init.xavier_uniform_(m.weight); m.bias.data.fill_(bias)`:
 /// every dense layer's `W` has entries `U(−a, a)`, `a = sqrt(6/(n_in + n_out))` (gain 1), and
 /// its bias, if any, is `bias`. The RoPINN, ProPINN and PINNsFormer benchmarks use
-/// `bias = 0.01` (`0.0` for Convection).
+/// `bias = 0.01` (`0.0` for Convection). Trainable vectors
+/// ([`GraphBuilder::param`](crate::ad::jet::GraphBuilder::param)) start at zero.
 ///
 /// Dense layer number `i` of the graph (in node order) draws from `seed.derive(i)`, the weights
 /// in `θ` order.

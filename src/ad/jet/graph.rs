@@ -490,7 +490,7 @@ impl Graph {
     }
 
     /// Glorot/Xavier-normal initialisation: `W ~ N(0, 2/(n_in + n_out))`, biases as their
-    /// [`BiasInit`] says. Node `i` draws from the stream `seed.derive(i)` (weights first, then
+    /// [`BiasInit`] says, trainable vectors ([`NodeOp::Param`]) at zero. Node `i` draws from the stream `seed.derive(i)` (weights first, then
     /// bias).
     pub fn init_params<T: Real>(&self, seed: Seed) -> Vec<T> {
         let mut theta = vec![T::zero(); self.n_params];
