@@ -82,6 +82,43 @@ fn modified_mlp_matches_the_authors_formulas() {
     }
 }
 
+/// The gated layer's node order is part of the determinism contract: the reverse sweep
+/// accumulates adjoints in node order, so reordering changes the low bits of every result
+/// (the committed Helmholtz M3/M4 tables were computed with this order).
+#[test]
+fn gated_layer_node_order_is_pinned() {
+    let kinds = |gate: Gate| -> Vec<&'static str> {
+        let g = NetBuilder::new(2)
+            .modified_mlp_gated(&[3], Elementary::Tanh, gate)
+            .build(1)
+            .unwrap();
+        g.nodes()[5..g.nodes().len() - 1]
+            .iter()
+            .map(|n| match n.op {
+                NodeOp::Dense { .. } => "dense",
+                NodeOp::Param { .. } => "param",
+                NodeOp::Unary { .. } => "unary",
+                NodeOp::Mul(..) => "mul",
+                NodeOp::Add(..) => "add",
+                NodeOp::Sub(..) => "sub",
+                NodeOp::Scale { .. } => "scale",
+                _ => "other",
+            })
+            .collect()
+    };
+    // Nodes 0–4: input, U, σ(U), V, σ(V); then the gated layer; then the output.
+    assert_eq!(
+        kinds(Gate::Complement),
+        ["dense", "unary", "mul", "scale", "mul", "add"]
+    );
+    assert_eq!(
+        kinds(Gate::Shifted),
+        [
+            "dense", "param", "add", "unary", "sub", "scale", "unary", "mul", "mul", "add"
+        ]
+    );
+}
+
 #[test]
 fn encoder_biases_are_xavier_normal_and_others_zero() {
     let g = modified_mlp(&[2, 50, 50, 1], Elementary::Tanh).unwrap();

@@ -245,11 +245,14 @@ fn gated_layers(
     let v = b.unary(v, act);
     let mut h = x;
     for _ in hidden {
-        let (z, z_v) = match gate {
+        // Node order matters for the bits: the reverse sweep accumulates adjoints in it. Each
+        // arm keeps the order its published results were computed with.
+        let (zu, z_v) = match gate {
             Gate::Complement => {
                 let z = b.dense(h, n);
                 let z = b.unary(z, act);
-                (z, b.scale(z, -1.0, 1.0))
+                let zu = b.mul(z, u);
+                (zu, b.scale(z, -1.0, 1.0))
             }
             Gate::Shifted => {
                 let hw = b.dense_with(h, n, false);
@@ -258,10 +261,10 @@ fn gated_layers(
                 let z = b.unary(pre, act);
                 let shifted = b.sub(bias, hw);
                 let shifted = b.scale(shifted, 1.0, 1.0);
-                (z, b.unary(shifted, act))
+                let z_v = b.unary(shifted, act);
+                (b.mul(z, u), z_v)
             }
         };
-        let zu = b.mul(z, u);
         let zv = b.mul(z_v, v);
         h = b.add(zu, zv);
     }

@@ -2,8 +2,7 @@
 //!
 //! A [`Graph`] is a topologically ordered list of nodes: the input, dense layers, elementwise
 //! functions from the [rules table](crate::ad::rules), sums, products, scalings and trainable
-//! vectors. The same
-//! graph runs
+//! vectors. The same graph runs
 //!
 //! - batched, through [`JetWorkspace`](super::JetWorkspace): Taylor jets for many points at
 //!   once, then one reverse sweep to the parameters;
@@ -490,8 +489,8 @@ impl Graph {
     }
 
     /// Glorot/Xavier-normal initialisation: `W ~ N(0, 2/(n_in + n_out))`, biases as their
-    /// [`BiasInit`] says, trainable vectors ([`NodeOp::Param`]) at zero. Node `i` draws from the stream `seed.derive(i)` (weights first, then
-    /// bias).
+    /// [`BiasInit`] says, trainable vectors ([`NodeOp::Param`]) at zero. Node `i` draws from the
+    /// stream `seed.derive(i)` (weights first, then bias).
     pub fn init_params<T: Real>(&self, seed: Seed) -> Vec<T> {
         let mut theta = vec![T::zero(); self.n_params];
         for (layer, node) in self.nodes.iter().enumerate() {
