@@ -7,6 +7,9 @@
 //! cargo run --release --example ad_tour
 //! ```
 
+#[path = "support/mod.rs"]
+mod support;
+
 use pinn::ad::{
     Dual, HyperDual, Scalar, Tape, derivative, gradient, hessian, hessian_vector_product, jacobian,
     laplacian,
@@ -66,6 +69,7 @@ fn f3<S: Scalar>(x: &[S]) -> S {
 }
 
 fn main() {
+    support::cli("usage: ad_tour   (no flags)", &[], &[]);
     let mut tour = Tour {
         checks: 0,
         max_abs_err: 0.0,

@@ -109,6 +109,11 @@ fn run<T: Real>() -> Result<(), Box<dyn std::error::Error>> {
     Ok(())
 }
 
+/// The command line (`--help` prints it).
+const USAGE: &str =
+    "usage: burgers [--f32] [--adam N] [--lbfgs N]   (defaults: f64, 2000 Adam, 1000 L-BFGS steps)";
+
 fn main() -> Result<(), Box<dyn std::error::Error>> {
+    support::cli(USAGE, &["--adam", "--lbfgs"], &["--f32"]);
     support::by_dtype(run::<f32>, run::<f64>)
 }

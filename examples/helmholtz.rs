@@ -450,7 +450,28 @@ fn run<T: Real>(a: &Args) -> Result<String, Box<dyn std::error::Error>> {
     ))
 }
 
+/// The command line (`--help` prints it).
+const USAGE: &str = "\
+usage: helmholtz --model m1|m2|m3|m4|sa [--dtype f32|f64] [--seed S] [--steps N]
+                 [--threads K] [--lambda-free] [--gating z|old]
+                 [--nf N_f] [--lbfgs-iters N]                      (sa only)
+defaults: m1, f32, seed 0, 40 001 Adam steps (10 000 for sa), 1 thread";
+
 fn main() -> Result<(), Box<dyn std::error::Error>> {
+    support::cli(
+        USAGE,
+        &[
+            "--model",
+            "--dtype",
+            "--seed",
+            "--steps",
+            "--threads",
+            "--gating",
+            "--nf",
+            "--lbfgs-iters",
+        ],
+        &["--lambda-free"],
+    );
     let a = parse()?;
     // Strategies evaluate terms after each step outside the trainer's thread pool (in rayon's
     // global pool): give that pool the same size so a run uses `--threads` cores.

@@ -29,6 +29,9 @@
 //! The integration test `tests/newton_bratu.rs` includes this file as a module and checks the
 //! same functions.
 
+#[path = "support/mod.rs"]
+mod support;
+
 use pinn::ad::{Scalar, derivative, jacobian};
 
 /// Newton stops when `‖F‖∞` is at or below this.
@@ -172,6 +175,7 @@ pub fn max_error(u: &[f64], lambda: f64) -> f64 {
 }
 
 fn main() {
+    support::cli("usage: newton_bratu   (no flags)", &[], &[]);
     let lambda = 1.0;
     let n = 199; // h = 1/200
 

@@ -79,6 +79,10 @@ fn run<T: Real>() -> Result<(), Box<dyn std::error::Error>> {
     Ok(())
 }
 
+/// The command line (`--help` prints it).
+const USAGE: &str = "usage: oscillator [--f32]   (default f64)";
+
 fn main() -> Result<(), Box<dyn std::error::Error>> {
+    support::cli(USAGE, &[], &["--f32"]);
     support::by_dtype(run::<f32>, run::<f64>)
 }

@@ -10,6 +10,9 @@
 //! `cargo run --release --example poisson1d_wang [-- --f32] [--steps N] [--c C] [--constant-lr]`
 //! Prints rel-L2 on a 1000-point grid next to the paper's value and ends with one JSON line.
 
+#[path = "support/mod.rs"]
+mod support;
+
 use std::time::Instant;
 
 use pinn::ad::{Elementary, Real};
@@ -19,14 +22,6 @@ use pinn::pde::Condition;
 use pinn::pde::problems::Poisson1D;
 use pinn::rng::{Seed, uniform};
 use pinn::train::Trainer;
-
-/// The value after the last occurrence of `name`.
-fn arg(name: &str) -> Option<String> {
-    let args: Vec<String> = std::env::args().collect();
-    args.iter()
-        .rposition(|a| a == name)
-        .and_then(|i| args.get(i + 1).cloned())
-}
 
 fn run<T: Real>(c: f64, steps: usize, paper: f64) -> Result<String, pinn::Error> {
     let start = Instant::now();
@@ -82,11 +77,14 @@ fn run<T: Real>(c: f64, steps: usize, paper: f64) -> Result<String, pinn::Error>
     ))
 }
 
-fn main() -> Result<(), pinn::Error> {
-    let steps: usize = arg("--steps")
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(40_000);
-    let only: Option<f64> = arg("--c").and_then(|s| s.parse().ok());
+/// The command line (`--help` prints it).
+const USAGE: &str = "usage: poisson1d_wang [--f32] [--steps N] [--c C] [--constant-lr]
+defaults: f64 only, 40 000 Adam steps, C = 1, 2 and 4";
+
+fn main() -> Result<(), Box<dyn std::error::Error>> {
+    support::cli(USAGE, &["--steps", "--c"], &["--f32", "--constant-lr"]);
+    let steps: usize = support::arg_num("--steps")?.unwrap_or(40_000);
+    let only: Option<f64> = support::arg_num("--c")?;
     let f32_too = std::env::args().any(|a| a == "--f32");
     let mut rows = Vec::new();
     for (c, paper) in [(1.0, 1.34e-4), (2.0, 4.65e-4), (4.0, 3.82e-3)] {

@@ -393,7 +393,36 @@ fn table(path: &str) -> Res<()> {
     Ok(())
 }
 
+/// The command line (`--help` prints it).
+const USAGE: &str = "\
+usage: ropinn --problem reaction|wave|convection --method vanilla|ropinn --dtype f32|f64
+              --protocol full|a|b [--steps N] [--seed S] [--every K] [--threads N]
+              [--samples k] [--past-iterations T0] [--calibration cv|std-norm|fixed]
+              [--width W] [--max-iter M]
+       ropinn --table results.jsonl        (JSON lines -> markdown table)
+defaults: reaction, ropinn, f32, protocol a";
+
 fn main() -> Res<()> {
+    support::cli(
+        USAGE,
+        &[
+            "--problem",
+            "--method",
+            "--dtype",
+            "--protocol",
+            "--steps",
+            "--seed",
+            "--every",
+            "--threads",
+            "--samples",
+            "--past-iterations",
+            "--calibration",
+            "--width",
+            "--max-iter",
+            "--table",
+        ],
+        &[],
+    );
     if let Some(path) = support::arg("--table") {
         return table(&path);
     }

@@ -376,6 +376,64 @@ pub fn by_dtype<R>(f32_run: impl FnOnce() -> R, f64_run: impl FnOnce() -> R) -> 
     }
 }
 
+/// What [`check_flags`] makes of a command line.
+#[derive(Debug, PartialEq)]
+pub enum Cli {
+    /// Every argument is a declared flag (with its value where it takes one): run.
+    Run,
+    /// `--help` or `-h` was given: print the usage and stop.
+    Help,
+}
+
+/// Checks `args` (the command line without the program name) against the flags an example
+/// declares: `valued` flags take the next argument as their value, `switches` stand alone.
+/// An undeclared argument, or a valued flag with no value after it, is an error naming it,
+/// so that a typo never silently starts a long default run.
+pub fn check_flags(args: &[String], valued: &[&str], switches: &[&str]) -> Result<Cli, String> {
+    let mut i = 0;
+    while i < args.len() {
+        let a = args[i].as_str();
+        if a == "--help" || a == "-h" {
+            return Ok(Cli::Help);
+        } else if valued.contains(&a) {
+            match args.get(i + 1) {
+                Some(v) if !v.starts_with("--") => i += 2,
+                _ => return Err(format!("{a} needs a value")),
+            }
+        } else if switches.contains(&a) {
+            i += 1;
+        } else {
+            let known: Vec<&str> = valued.iter().chain(switches).copied().collect();
+            return Err(format!(
+                "unknown argument `{a}`; the flags are: {}",
+                if known.is_empty() {
+                    "none".into()
+                } else {
+                    known.join(" ")
+                }
+            ));
+        }
+    }
+    Ok(Cli::Run)
+}
+
+/// [`check_flags`] on this process's command line: with `--help` prints `usage` and exits
+/// with status 0; on an error prints it and `usage` to stderr and exits with status 2.
+pub fn cli(usage: &str, valued: &[&str], switches: &[&str]) {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    match check_flags(&args, valued, switches) {
+        Ok(Cli::Run) => {}
+        Ok(Cli::Help) => {
+            println!("{usage}");
+            std::process::exit(0);
+        }
+        Err(e) => {
+            eprintln!("error: {e}\n\n{usage}");
+            std::process::exit(2);
+        }
+    }
+}
+
 /// The value after the last occurrence of the flag `name` on the command line (the last one
 /// wins, so a script can append overrides to a fixed command).
 pub fn arg(name: &str) -> Option<String> {
