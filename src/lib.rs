@@ -128,6 +128,7 @@
 pub mod ad;
 pub mod domain;
 pub mod error;
+pub mod model;
 pub mod nets;
 pub mod optim;
 pub mod pde;

@@ -18,8 +18,8 @@ impl Pde for Toy {
     fn components(&self) -> Vec<Component> {
         vec![Component::Value, Component::First(0), Component::Laplacian]
     }
-    fn residual<S: Scalar>(&self, x: &[f64], u: &Fields<'_, S>, c: &[S], r: &mut [S]) {
-        r[0] = c[0] * u.lap(0) + u.d(0, 0) * u.u(0) - S::from_f64(x[0] * x[1]);
+    fn residual<S: Scalar>(&self, x: &[S], u: &Fields<'_, S>, c: &[S], r: &mut [S]) {
+        r[0] = c[0] * u.lap(0) + u.d(0, 0) * u.u(0) - x[0] * x[1];
     }
     fn coefficients(&self) -> Vec<f64> {
         vec![0.7]
@@ -35,7 +35,7 @@ impl Pde for Sloppy {
     fn components(&self) -> Vec<Component> {
         vec![Component::Value]
     }
-    fn residual<S: Scalar>(&self, _x: &[f64], u: &Fields<'_, S>, _c: &[S], r: &mut [S]) {
+    fn residual<S: Scalar>(&self, _x: &[S], u: &Fields<'_, S>, _c: &[S], r: &mut [S]) {
         r[0] = u.u(0) + u.d2(0, 1, 1);
     }
 }

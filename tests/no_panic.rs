@@ -585,8 +585,8 @@ impl Pde for RandomPde {
     fn components(&self) -> Vec<Component> {
         self.comps.clone()
     }
-    fn residual<S: Scalar>(&self, x: &[f64], u: &Fields<'_, S>, c: &[S], r: &mut [S]) {
-        let mut acc = S::from_f64(x.iter().sum::<f64>() - 0.5);
+    fn residual<S: Scalar>(&self, x: &[S], u: &Fields<'_, S>, c: &[S], r: &mut [S]) {
+        let mut acc = x.iter().fold(S::zero(), |a, &xi| a + xi) - S::from_f64(0.5);
         for &comp in &self.comps {
             acc += u.get(0, comp) * S::from_f64(0.5);
         }

@@ -137,8 +137,9 @@ fn pde_eval<P: Problem>(p: &P, u: &Solution<'_>, x: &[f64], comps: &[Component])
         .iter()
         .map(|&c| Dual::constant(c))
         .collect();
+    let xs: Vec<Dual<f64>> = x.iter().map(|&v| Dual::constant(v)).collect();
     evaluate(p.equations(), comps, p.outputs(), &vals, |f, r| {
-        p.residual(x, f, &coef, r)
+        p.residual(&xs, f, &coef, r)
     })
 }
 

@@ -147,7 +147,7 @@ fn initial_and_boundary_terms_are_untouched() {
     let mut a = assembly(&[2, 8, 8, 1], 11);
     let names = a.term_names();
     assert_eq!(names, ["pde", "initial", "periodic"]);
-    let theta: Vec<f64> = xavier_uniform(a.graph(), Seed(1), 0.01).unwrap();
+    let theta: Vec<f64> = xavier_uniform(a.model(), Seed(1), 0.01).unwrap();
     let mut g = vec![0.0; a.n_params()];
     let before: Vec<(Vec<f64>, u64)> = (1..3)
         .map(|i| {

@@ -240,7 +240,7 @@ fn invalid_configurations_are_typed_errors() {
                 fn components(&self) -> Vec<Component> {
                     vec![Component::Value]
                 }
-                fn residual<S: Scalar>(&self, _: &[f64], u: &Fields<'_, S>, _: &[S], r: &mut [S]) {
+                fn residual<S: Scalar>(&self, _: &[S], u: &Fields<'_, S>, _: &[S], r: &mut [S]) {
                     r[0] = u.u(0);
                 }
             }
@@ -337,7 +337,7 @@ impl Pde for NanGradient {
     fn components(&self) -> Vec<Component> {
         vec![Component::Second(0, 0)]
     }
-    fn residual<S: Scalar>(&self, _: &[f64], u: &Fields<'_, S>, _: &[S], r: &mut [S]) {
+    fn residual<S: Scalar>(&self, _: &[S], u: &Fields<'_, S>, _: &[S], r: &mut [S]) {
         let n = self.calls.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
         let r0 = u.d2(0, 0, 0);
         // r₀·0 is 0 with slope 0, and √ has an infinite slope at 0: 0·∞ = NaN.
@@ -492,7 +492,7 @@ fn error_messages_name_the_field_and_the_values() {
         fn components(&self) -> Vec<Component> {
             vec![Component::Value]
         }
-        fn residual<S: Scalar>(&self, _: &[f64], u: &Fields<'_, S>, _: &[S], r: &mut [S]) {
+        fn residual<S: Scalar>(&self, _: &[S], u: &Fields<'_, S>, _: &[S], r: &mut [S]) {
             r[0] = u.u(0) + u.d2(0, 0, 0);
         }
     }

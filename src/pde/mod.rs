@@ -22,7 +22,7 @@
 //!     fn components(&self) -> Vec<Component> {
 //!         vec![Component::Value, Component::First(0), Component::First(1), Component::Second(0, 0)]
 //!     }
-//!     fn residual<S: Scalar>(&self, _x: &[f64], u: &Fields<'_, S>, _c: &[S], r: &mut [S]) {
+//!     fn residual<S: Scalar>(&self, _x: &[S], u: &Fields<'_, S>, _c: &[S], r: &mut [S]) {
 //!         r[0] = u.d(0, 1) + u.u(0) * u.d(0, 0) - S::from_f64(self.nu) * u.d2(0, 0, 0);
 //!     }
 //! }
@@ -57,7 +57,12 @@ pub trait Pde: Send + Sync {
     fn components(&self) -> Vec<Component>;
     /// The residuals `r[0..equations]` at point `x`, from the derivative values `u` and the
     /// trainable coefficients `coef` (see [`Pde::coefficients`]).
-    fn residual<S: Scalar>(&self, x: &[f64], u: &Fields<'_, S>, coef: &[S], r: &mut [S]);
+    ///
+    /// The point comes as the same scalar type as the fields, so that a residual can be
+    /// differentiated with respect to `x` as a whole — source terms included (gPINN's
+    /// `∂r/∂x_k`). Write source terms in `S` arithmetic (`(S::from_f64(π) * x[0]).sin()`), not
+    /// through `to_f64()`, or their derivative is lost.
+    fn residual<S: Scalar>(&self, x: &[S], u: &Fields<'_, S>, coef: &[S], r: &mut [S]);
     /// Initial values of coefficients trained with the network (inverse problems); none by
     /// default.
     fn coefficients(&self) -> Vec<f64> {

@@ -293,7 +293,12 @@ impl LrAnnealing {
                 })
             })
             .collect::<Result<Vec<Group>>>()?;
-        self.matrices = weight_matrices(terms.graph(), self.config.exclude_encoders)
+        let graph = terms.graph().ok_or(Error::InvalidConfig {
+            field: "lr_annealing",
+            reason: "needs the model to be one network (a Graph) to read its weight matrices"
+                .into(),
+        })?;
+        self.matrices = weight_matrices(graph, self.config.exclude_encoders)
             .into_iter()
             .map(|m| m.range)
             .collect();

@@ -52,6 +52,7 @@
 use crate::ad::Real;
 use crate::ad::jet::Graph;
 use crate::error::{Error, Result};
+use crate::model::Model;
 use crate::pde::Pde;
 use crate::rng::Seed;
 use crate::train::{Assembly, LossReport, TermKind};
@@ -130,8 +131,11 @@ pub trait Strategy<T: Real>: Send {
 /// What a strategy may see and change of the loss: the terms of an
 /// [`Assembly`].
 pub trait Terms<T> {
-    /// The network.
-    fn graph(&self) -> &Graph;
+    /// The network, when the model is a single [`Graph`] (strategies that read its layers need
+    /// one).
+    fn graph(&self) -> Option<&Graph>;
+    /// Number of the model's parameters `|θ|` (the PDE coefficients follow them).
+    fn n_theta(&self) -> usize;
     /// Number of optimised numbers (network parameters, then PDE coefficients).
     fn n_params(&self) -> usize;
     /// The term names, in order.
@@ -170,6 +174,9 @@ pub trait Terms<T> {
     fn record_residuals(&mut self, i: usize, on: bool) -> Result<()>;
     /// The recorded `Σ r²` of term `i` from the last evaluation.
     fn residuals(&self, i: usize) -> Result<&[T]>;
+    /// Each point's unweighted `Σ_eq r²` of term `i`'s residual at arbitrary `points`, without
+    /// a gradient (see [`Assembly::residuals_at`]).
+    fn residuals_at(&self, i: usize, params: &[T], points: &[f64]) -> Result<Vec<T>>;
     /// Term `i`'s weighted loss and gradient alone, at `params`.
     fn eval_term(
         &mut self,
@@ -180,9 +187,12 @@ pub trait Terms<T> {
     ) -> Result<LossReport<T>>;
 }
 
-impl<P: Pde, T: Real> Terms<T> for Assembly<P, T> {
-    fn graph(&self) -> &Graph {
-        Assembly::graph(self)
+impl<P: Pde, T: Real, M: Model<T>> Terms<T> for Assembly<P, T, M> {
+    fn graph(&self) -> Option<&Graph> {
+        self.model().graph()
+    }
+    fn n_theta(&self) -> usize {
+        self.model().n_params()
     }
     fn n_params(&self) -> usize {
         Assembly::n_params(self)
@@ -222,6 +232,9 @@ impl<P: Pde, T: Real> Terms<T> for Assembly<P, T> {
     }
     fn residuals(&self, i: usize) -> Result<&[T]> {
         Assembly::residuals(self, i)
+    }
+    fn residuals_at(&self, i: usize, params: &[T], points: &[f64]) -> Result<Vec<T>> {
+        Assembly::residuals_at(self, i, params, points)
     }
     fn eval_term(
         &mut self,

@@ -419,7 +419,7 @@ impl<T: Real> Strategy<T> for RoPinn {
                 })
             })
             .collect::<Result<_>>()?;
-        self.n_theta = terms.graph().n_params();
+        self.n_theta = terms.n_theta();
         self.grad_sum = vec![0.0; self.n_theta];
         self.grad_count = 0;
         Ok(())

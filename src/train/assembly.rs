@@ -3,70 +3,31 @@
 //! `L(θ, c) = Σ_terms w_t · (1/N_t) Σ_{points} Σ_equations r²`, where `r` is the PDE residual
 //! (with trainable coefficients `c`) or a condition's residual.
 //!
-//! Points are cut into **fixed-size chunks**. Chunks run in parallel (rayon), each into its own
-//! gradient buffer with a per-thread [`JetWorkspace`]; the buffers are then added **serially in
-//! chunk order**. A chunk's result does not depend on which thread computed it, and the order of
-//! the additions does not depend on the number of threads, so the loss and gradient are
-//! bitwise identical on 1, 2 or 16 threads. `chunk` is part of that contract: changing it
-//! changes the summation order.
+//! Points are cut into **fixed-size chunks**. Chunks run in parallel (rayon), each with a
+//! per-thread [model workspace](crate::model::Model::Workspace) into its own gradient buffer;
+//! the buffers are then added in a **fixed binary tree over chunk indices** ([`reduce`]). A
+//! chunk's result does not depend on which thread computed it, and the tree depends only on the
+//! number of chunks, so the loss and gradient are bitwise identical on 1, 2 or 16 threads (and
+//! on several processes that each own whole subtrees). `chunk` is part of that contract:
+//! changing it changes the summation order.
+//!
+//! [`reduce`]: super::reduce
 
-use std::cell::Cell;
 use std::sync::Mutex;
 
 use rayon::prelude::*;
 
-use crate::ad::jet::{Component, Graph, JetWorkspace, Selection};
-use crate::ad::{Dual, Real};
+use crate::ad::Real;
+use crate::ad::jet::Graph;
 use crate::error::{Error, Result};
-use crate::pde::{Condition, Fields, Pde};
+use crate::model::{Batch, Model};
+use crate::pde::Pde;
+use crate::rng::Seed;
 
 use super::checkpoint::TermCheckpoint;
-
-/// What a loss term measures.
-#[derive(Clone, Debug)]
-pub enum TermKind {
-    /// The PDE residual.
-    Pde,
-    /// A boundary, initial or data condition.
-    Condition(Condition),
-}
-
-/// One loss term: its points (and normals or periodic partners), its weight.
-#[derive(Clone, Debug)]
-pub struct Term {
-    /// A name for reports and errors (`"pde"`, `"boundary"`, …).
-    pub name: String,
-    /// What it measures.
-    pub kind: TermKind,
-    /// Weight `w_t`.
-    pub weight: f64,
-    /// Points, point-major.
-    pub points: Vec<f64>,
-    /// Outward unit normals, one per point (Neumann and Robin conditions), else empty.
-    pub normals: Vec<f64>,
-    /// Partner points for a periodic condition (`u(x) = u(x′)`), else empty.
-    pub partners: Vec<f64>,
-}
-
-/// A term prepared for evaluation.
-struct Prepared<T> {
-    name: String,
-    kind: TermKind,
-    weight: f64,
-    n: usize,
-    x: Vec<f64>,
-    xt: Vec<T>,
-    normals: Vec<f64>,
-    /// Periodic partners (point-major), else empty; kept for checkpoints.
-    partners: Vec<f64>,
-    comps: Vec<Component>,
-    selection: Selection,
-    periodic: bool,
-    /// Per-point weights `λ_p` inside the square, `(λ_p r_p)²` (empty: all 1).
-    point_weights: Vec<T>,
-    /// Whether [`Assembly::eval`] keeps each point's `Σ_eq r²`.
-    record: bool,
-}
+use super::kernel::{self, ConditionResidual, PdeResidual, Scratch};
+use super::reduce::TreeSum;
+use super::term::{Prepared, Term, TermKind, prepare};
 
 /// The loss of one evaluation.
 #[derive(Clone, Debug, PartialEq)]
@@ -77,92 +38,44 @@ pub struct LossReport<T> {
     pub terms: Vec<T>,
 }
 
-/// Evaluates the loss and its gradient for a network and a PDE.
-pub struct Assembly<P, T> {
-    graph: Graph,
+/// Evaluates the loss and its gradient for a model (by default one [`Graph`]) and a PDE.
+pub struct Assembly<P, T: Real, M: Model<T> = Graph> {
+    model: M,
     pde: P,
     terms: Vec<Prepared<T>>,
     chunk: usize,
+    /// Every chunk of every term, `(term, first point, end)`, in reduction order.
     items: Vec<(usize, usize, usize)>,
-    workspaces: Vec<Vec<Mutex<Slot<T>>>>,
+    /// Per term, one slot per thread.
+    workspaces: Vec<Vec<Slots<T, M>>>,
     buffers: Vec<ChunkOut<T>>,
+    tree: TreeSum<T>,
     threads: usize,
     residuals: Vec<Vec<T>>,
+    stream: Seed,
 }
 
-/// One thread's working memory for one term: the jet workspace and the per-chunk scratch of
-/// [`Assembly::eval`], reused from chunk to chunk so that a step allocates nothing once warm.
-struct Slot<T> {
-    ws: JetWorkspace<T>,
-    /// Component values `[point][comp][output]`, then their seeds in the same layout.
-    vals: Vec<T>,
-    seeds: Vec<T>,
-    /// The dual inputs of one point's residual, the residual, the coefficients as duals (and a
-    /// copy with one seeded), and the coefficients' gradient.
-    dvals: Vec<Dual<T>>,
-    r: Vec<Dual<T>>,
-    coef_d: Vec<Dual<T>>,
-    coef_seeded: Vec<Dual<T>>,
-    coef_grad: Vec<T>,
-    /// Periodic terms: the chunk's points followed by their partners, and the outputs.
-    pts: Vec<T>,
-    u: Vec<T>,
+type Slots<T, M> = Mutex<Slot<T, <M as Model<T>>::Workspace>>;
+
+/// One thread's working memory for one term.
+struct Slot<T, W> {
+    ws: W,
+    sc: Scratch<T>,
 }
 
-impl<T: Real> Slot<T> {
-    fn new(graph: &Graph, selection: &Selection) -> Result<Self> {
-        Ok(Slot {
-            ws: JetWorkspace::new(graph, selection)?,
-            vals: Vec::new(),
-            seeds: Vec::new(),
-            dvals: Vec::new(),
-            r: Vec::new(),
-            coef_d: Vec::new(),
-            coef_seeded: Vec::new(),
-            coef_grad: Vec::new(),
-            pts: Vec::new(),
-            u: Vec::new(),
-        })
-    }
-}
-
-/// What one chunk of a wave produces: its gradient (over every optimised number), its loss,
-/// its points' `Σ r²` (recording terms only) and whether it failed.
+/// What one chunk produces: its gradient over every optimised number followed by its weighted
+/// loss in the slot of its term (so the tree adds both at once), its points' `Σ r²` (recording
+/// terms only), and whether it failed.
 struct ChunkOut<T> {
     grad: Vec<T>,
     r2: Vec<T>,
     loss: Result<T>,
 }
 
-impl<T: Real> ChunkOut<T> {
-    fn new(n_all: usize) -> Self {
-        ChunkOut {
-            grad: vec![T::zero(); n_all],
-            r2: Vec::new(),
-            loss: Ok(T::zero()),
-        }
-    }
-}
-
-fn selection(dim: usize, comps: &[Component]) -> Selection {
-    comps.iter().fold(Selection::new(dim), |s, &c| match c {
-        Component::Value => s,
-        Component::First(k) => s.first(k),
-        Component::Second(k, l) => s.second(k, l),
-        Component::Laplacian => s.laplacian(),
-    })
-}
-
-impl<P: Pde, T: Real> Assembly<P, T> {
+impl<P: Pde, T: Real, M: Model<T>> Assembly<P, T, M> {
     /// Validates and prepares the terms; `threads` workspaces per term are kept.
-    pub fn new(
-        graph: Graph,
-        pde: P,
-        terms: Vec<Term>,
-        chunk: usize,
-        threads: usize,
-    ) -> Result<Self> {
-        let d = graph.input_dim();
+    pub fn new(model: M, pde: P, terms: Vec<Term>, chunk: usize, threads: usize) -> Result<Self> {
+        let (d, m) = (model.input_dim(), model.output_dim());
         if pde.dim() != d {
             return Err(Error::DimensionMismatch {
                 what: "PDE dimension vs network inputs",
@@ -170,10 +83,10 @@ impl<P: Pde, T: Real> Assembly<P, T> {
                 found: pde.dim(),
             });
         }
-        if pde.outputs() != graph.output_dim() {
+        if pde.outputs() != m {
             return Err(Error::DimensionMismatch {
                 what: "PDE outputs vs network outputs",
-                expected: graph.output_dim(),
+                expected: m,
                 found: pde.outputs(),
             });
         }
@@ -186,36 +99,47 @@ impl<P: Pde, T: Real> Assembly<P, T> {
         let threads = threads.max(1);
         let mut prepared = Vec::new();
         for t in terms {
-            prepared.push(prepare(t, &pde, &graph)?);
+            prepared.push(prepare(t, &pde, d, m)?);
         }
-        let n_terms = prepared.len();
         let mut workspaces = Vec::new();
         for t in &prepared {
             let mut v = Vec::new();
             for _ in 0..threads {
-                v.push(Mutex::new(Slot::new(&graph, &t.selection)?));
+                v.push(Mutex::new(Slot {
+                    ws: model.workspace(&t.comps)?,
+                    sc: Scratch::default(),
+                }));
             }
             workspaces.push(v);
         }
-        let n_all = graph.n_params() + pde.coefficients().len();
+        let width = model.n_params() + pde.coefficients().len() + prepared.len();
+        let n_terms = prepared.len();
         let mut assembly = Assembly {
-            graph,
+            model,
             pde,
             terms: prepared,
             chunk,
             items: Vec::new(),
             workspaces,
-            buffers: (0..2 * threads).map(|_| ChunkOut::new(n_all)).collect(),
+            buffers: (0..2 * threads)
+                .map(|_| ChunkOut {
+                    grad: vec![T::zero(); width],
+                    r2: Vec::new(),
+                    loss: Ok(T::zero()),
+                })
+                .collect(),
+            tree: TreeSum::default(),
             threads,
             residuals: vec![Vec::new(); n_terms],
+            stream: Seed(0),
         };
         assembly.rebuild_items();
         Ok(assembly)
     }
 
-    /// The network.
-    pub fn graph(&self) -> &Graph {
-        &self.graph
+    /// The model.
+    pub fn model(&self) -> &M {
+        &self.model
     }
     /// The PDE.
     pub fn pde(&self) -> &P {
@@ -227,11 +151,18 @@ impl<P: Pde, T: Real> Assembly<P, T> {
     }
     /// Number of optimised numbers: network parameters, then PDE coefficients.
     pub fn n_params(&self) -> usize {
-        self.graph.n_params() + self.pde.coefficients().len()
+        self.model.n_params() + self.pde.coefficients().len()
     }
     /// The term names, in order.
     pub fn term_names(&self) -> Vec<String> {
         self.terms.iter().map(|t| t.name.clone()).collect()
+    }
+
+    /// Sets the random stream of the next evaluations (the trainer derives one per step and
+    /// evaluation from the run's seed); term `t` hands `stream.derive(t)` to the model. Only
+    /// models that sample (Monte-Carlo estimators) read it.
+    pub fn set_stream(&mut self, stream: Seed) {
+        self.stream = stream;
     }
 
     /// Replaces the points of term `index` (resampling, region sampling), keeping its kind and
@@ -254,7 +185,8 @@ impl<P: Pde, T: Real> Assembly<P, T> {
             partners,
         };
         let (record, weights, n_old) = (old.record, old.point_weights.clone(), old.n);
-        let mut new = prepare(t, &self.pde, &self.graph)?;
+        let (d, m) = (self.model.input_dim(), self.model.output_dim());
+        let mut new = prepare(t, &self.pde, d, m)?;
         new.record = record;
         if new.n == n_old {
             new.point_weights = weights;
@@ -336,16 +268,16 @@ impl<P: Pde, T: Real> Assembly<P, T> {
         Ok(())
     }
 
-    /// Keeps (or stops keeping) each point's unweighted `Σ_eq r²` of term `index` at every
-    /// evaluation; read them with [`Assembly::residuals`].
+    /// Keeps (or stops keeping) each point's unweighted `Σ_eq r²` of term `index` at every full
+    /// evaluation ([`Assembly::eval`]); read them with [`Assembly::residuals`].
     pub fn record_residuals(&mut self, index: usize, on: bool) -> Result<()> {
         self.term(index)?;
         self.terms[index].record = on;
         Ok(())
     }
 
-    /// Each point's unweighted `Σ_eq r²` from the last evaluation of term `index` (empty unless
-    /// recording was switched on).
+    /// Each point's unweighted `Σ_eq r²` from the last full evaluation of term `index` (empty
+    /// unless recording was switched on). [`Assembly::eval_term`] leaves them alone.
     pub fn residuals(&self, index: usize) -> Result<&[T]> {
         self.term(index)?;
         Ok(&self.residuals[index])
@@ -405,13 +337,13 @@ impl<P: Pde, T: Real> Assembly<P, T> {
     }
 
     /// `L` and `∂L/∂(θ, c)` (written to `grad`, length [`Assembly::n_params`]). `step` names
-    /// the step in a non-finite error.
+    /// the step in a non-finite error. Terms that record residuals keep them.
     pub fn eval(&mut self, params: &[T], grad: &mut [T], step: usize) -> Result<LossReport<T>> {
         self.eval_terms(params, grad, step, None)
     }
 
     /// The weighted loss `w_t·L_t` of term `index` alone and its gradient (the other terms'
-    /// entries of the report are 0).
+    /// entries of the report are 0). Recorded residuals are not touched.
     pub fn eval_term(
         &mut self,
         index: usize,
@@ -423,6 +355,23 @@ impl<P: Pde, T: Real> Assembly<P, T> {
         self.eval_terms(params, grad, step, Some(index))
     }
 
+    fn check_params(&self, params: &[T], grad: Option<&[T]>) -> Result<()> {
+        let n_all = self.n_params();
+        let bad = if params.len() != n_all {
+            Some(params.len())
+        } else {
+            grad.map(|g| g.len()).filter(|&l| l != n_all)
+        };
+        match bad {
+            Some(found) => Err(Error::DimensionMismatch {
+                what: "parameters (network, then PDE coefficients)",
+                expected: n_all,
+                found,
+            }),
+            None => Ok(()),
+        }
+    }
+
     fn eval_terms(
         &mut self,
         params: &[T],
@@ -430,25 +379,18 @@ impl<P: Pde, T: Real> Assembly<P, T> {
         step: usize,
         only: Option<usize>,
     ) -> Result<LossReport<T>> {
-        let n_all = self.n_params();
-        if params.len() != n_all || grad.len() != n_all {
-            return Err(Error::DimensionMismatch {
-                what: "parameters (network, then PDE coefficients)",
-                expected: n_all,
-                found: if params.len() != n_all {
-                    params.len()
-                } else {
-                    grad.len()
-                },
-            });
-        }
-        grad.fill(T::zero());
-        let mut term_loss = vec![T::zero(); self.terms.len()];
+        self.check_params(params, Some(grad))?;
+        let n_all = grad.len();
+        let n_terms = self.terms.len();
         let wave = self.buffers.len();
         let mut buffers = std::mem::take(&mut self.buffers);
         let mut residuals = std::mem::take(&mut self.residuals);
+        let mut tree = std::mem::take(&mut self.tree);
+        let record = only.is_none();
         for (r, t) in residuals.iter_mut().zip(&self.terms) {
-            r.resize(if t.record { t.n } else { 0 }, T::zero());
+            if record {
+                r.resize(if t.record { t.n } else { 0 }, T::zero());
+            }
         }
         let filtered: Vec<(usize, usize, usize)>;
         let items: &[(usize, usize, usize)] = match only {
@@ -459,73 +401,48 @@ impl<P: Pde, T: Real> Assembly<P, T> {
             }
         };
         let this = &*self;
-        let finite = |v: &[T]| v.iter().all(|x| x.is_finite());
-        let gradient_error = |ti: usize| Error::NonFinite {
-            step,
-            term: format!("{} (gradient)", this.terms[ti].name),
-        };
-        // The term whose chunks are being added. The gradient is checked once per term, when
-        // the reduction moves on: a non-finite sum stays non-finite, so the first term after
-        // which it is names the culprit (a non-finite loss names its term at once).
-        let mut current: Option<usize> = None;
         let mut outcome = Ok(());
+        tree.clear();
         'waves: for items in items.chunks(wave) {
             items
                 .par_iter()
                 .zip(buffers.par_iter_mut())
                 .for_each(|(&(ti, s, e), out)| {
-                    out.grad.fill(T::zero());
                     out.r2.clear();
                     let slot = rayon::current_thread_index().unwrap_or(0) % this.threads;
                     let mut slot = this.workspaces[ti][slot]
                         .lock()
                         .unwrap_or_else(|p| p.into_inner());
-                    out.loss = this.chunk_loss(ti, s, e, params, &mut slot, out);
+                    let rec = record && this.terms[ti].record;
+                    out.loss = this.chunk(ti, (s, e), params, &mut slot, out, rec, step);
                 });
             for (k, out) in buffers[..items.len()].iter_mut().enumerate() {
-                let l = match std::mem::replace(&mut out.loss, Ok(T::zero())) {
-                    Ok(l) => l,
+                let (ti, s, e) = items[k];
+                match std::mem::replace(&mut out.loss, Ok(T::zero())) {
+                    Ok(_) => {}
                     Err(e) => {
                         outcome = Err(e);
                         break 'waves;
                     }
-                };
-                let (ti, s, e) = items[k];
-                if !l.is_finite() {
-                    outcome = Err(Error::NonFinite {
-                        step,
-                        term: this.terms[ti].name.clone(),
-                    });
-                    break 'waves;
                 }
-                if let Some(prev) = current
-                    && prev != ti
-                    && !finite(grad)
-                {
-                    outcome = Err(gradient_error(prev));
-                    break 'waves;
-                }
-                current = Some(ti);
-                term_loss[ti] += l;
                 if !out.r2.is_empty() {
                     residuals[ti][s..e].copy_from_slice(&out.r2);
                 }
-                for (g, &b) in grad.iter_mut().zip(&out.grad) {
-                    *g += b;
-                }
+                tree.push(&mut out.grad);
             }
         }
-        if outcome.is_ok()
-            && let Some(prev) = current
-            && !finite(grad)
-        {
-            outcome = Err(gradient_error(prev));
+        let mut total = vec![T::zero(); n_all + n_terms];
+        if outcome.is_ok() {
+            tree.finish_into(&mut total);
         }
+        tree.clear();
         self.buffers = buffers;
         self.residuals = residuals;
+        self.tree = tree;
         outcome?;
-        // Every chunk's loss was finite; their sum may still overflow.
-        for (t, l) in self.terms.iter().zip(&term_loss) {
+        let (g, term_loss) = total.split_at(n_all);
+        // Every chunk's loss and gradient was finite; their sums may still overflow.
+        for (t, l) in self.terms.iter().zip(term_loss) {
             if !l.is_finite() {
                 return Err(Error::NonFinite {
                     step,
@@ -533,315 +450,174 @@ impl<P: Pde, T: Real> Assembly<P, T> {
                 });
             }
         }
+        if !g.iter().all(|v| v.is_finite()) {
+            return Err(Error::NonFinite {
+                step,
+                term: "gradient (the sum over chunks overflows)".into(),
+            });
+        }
+        grad.copy_from_slice(g);
         let total = term_loss.iter().fold(T::zero(), |a, &b| a + b);
         Ok(LossReport {
             total,
-            terms: term_loss,
+            terms: term_loss.to_vec(),
         })
     }
 
-    /// The weighted loss of points `s..e` of term `ti`; adds its gradient to `out.grad` and, if
-    /// the term records them, pushes each point's unweighted `Σ r²` to `out.r2`.
-    fn chunk_loss(
+    /// Points `s..e` of term `ti`: writes the chunk's gradient and, in the slot of its term,
+    /// its weighted loss to `out.grad`; pushes each point's `Σ r²` to `out.r2` if `record`.
+    #[allow(clippy::too_many_arguments)]
+    fn chunk(
         &self,
         ti: usize,
-        s: usize,
-        e: usize,
+        (s, e): (usize, usize),
         params: &[T],
-        slot: &mut Slot<T>,
+        slot: &mut Slot<T, M::Workspace>,
         out: &mut ChunkOut<T>,
+        record: bool,
+        step: usize,
     ) -> Result<T> {
-        let Slot {
-            ws,
-            vals,
-            seeds,
-            dvals,
-            r,
-            coef_d,
-            coef_seeded,
-            coef_grad,
-            pts,
-            u,
-        } = slot;
-        let (buf, r2) = (&mut out.grad, &mut out.r2);
+        let Slot { ws, sc } = slot;
         let t = &self.terms[ti];
-        let d = self.graph.input_dim();
-        let m = self.graph.output_dim();
-        let n_theta = self.graph.n_params();
-        let theta = &params[..n_theta];
-        let coef = &params[n_theta..];
+        let (d, m) = (self.model.input_dim(), self.model.output_dim());
+        let n_theta = self.model.n_params();
+        let (theta, coef) = params.split_at(n_theta);
+        let n_all = params.len();
         let k = e - s;
-        let scale = T::from_f64(t.weight / t.n as f64);
-        let two = T::from_f64(2.0);
-        // λ_p² (1 without per-point weights).
-        let lam2 = |p: usize| t.point_weights.get(s + p).map_or(T::one(), |&l| l * l);
-        if t.periodic {
+        let stream = self.stream.derive(ti as u64);
+        let r2 = record.then_some(&mut out.r2);
+        out.grad.fill(T::zero());
+        let loss = if t.periodic {
             // One forward pass over the k points followed by their k partners.
-            pts.clear();
-            pts.extend_from_slice(&t.xt[s * d..e * d]);
-            pts.extend_from_slice(&t.xt[(t.n + s) * d..(t.n + e) * d]);
-            ws.forward(&self.graph, theta, pts)?;
-            let o = match &t.kind {
-                TermKind::Condition(c) => c.output(),
-                TermKind::Pde => 0,
+            sc.pts.clear();
+            sc.pts.extend_from_slice(&t.xt[s * d..e * d]);
+            sc.pts
+                .extend_from_slice(&t.xt[(t.n + s) * d..(t.n + e) * d]);
+            sc.vals.resize(2 * k * m, T::zero());
+            let batch = Batch {
+                points: &sc.pts,
+                first: 0,
+                stream: stream.derive(s as u64),
             };
-            u.clear();
-            u.extend_from_slice(ws.output(Component::Value)?);
-            let seed = ws.seed(Component::Value)?;
-            let mut loss = T::zero();
-            for p in 0..k {
-                let r = u[p * m + o] - u[(k + p) * m + o];
-                loss += lam2(p) * r * r;
-                if t.record {
-                    r2.push(r * r);
+            self.model.forward(ws, theta, &batch, &mut sc.vals)?;
+            let loss = kernel::periodic(t, s, k, m, &sc.vals, &mut sc.seeds, r2);
+            self.model
+                .backward(ws, theta, &sc.seeds, &mut out.grad[..n_theta])?;
+            loss
+        } else {
+            let batch = Batch {
+                points: &t.xt[s * d..e * d],
+                first: s,
+                stream,
+            };
+            sc.vals.resize(k * t.comps.len() * m, T::zero());
+            self.model.forward(ws, theta, &batch, &mut sc.vals)?;
+            let neq = t.equations(&self.pde);
+            let loss = match &t.kind {
+                TermKind::Pde => {
+                    let res = PdeResidual(&self.pde);
+                    kernel::pointwise(&res, t, (s, e), m, neq, coef, sc, r2)?
                 }
-                let g = scale * two * lam2(p) * r;
-                seed[p * m + o] = g;
-                seed[(k + p) * m + o] = -g;
+                TermKind::Condition(c) => {
+                    let res = ConditionResidual {
+                        condition: c,
+                        normals: &t.normals,
+                    };
+                    kernel::pointwise(&res, t, (s, e), m, neq, coef, sc, r2)?
+                }
+            };
+            self.model
+                .backward(ws, theta, &sc.seeds, &mut out.grad[..n_theta])?;
+            if matches!(t.kind, TermKind::Pde) {
+                for (g, &c) in out.grad[n_theta..n_all].iter_mut().zip(&sc.coef_grad) {
+                    *g += c;
+                }
             }
-            ws.backward(&self.graph, theta, &mut buf[..n_theta])?;
-            return Ok(scale * loss);
-        }
-        ws.forward(&self.graph, theta, &t.xt[s * d..e * d])?;
-        let nc = t.comps.len();
-        let neq = match t.kind {
-            TermKind::Pde => self.pde.equations(),
-            TermKind::Condition(_) => 1,
+            loss
         };
-        // Component values, [point][comp][output].
-        vals.clear();
-        vals.resize(k * nc * m, T::zero());
-        for (ci, &c) in t.comps.iter().enumerate() {
-            let blk = ws.output(c)?;
-            for p in 0..k {
-                for o in 0..m {
-                    vals[(p * nc + ci) * m + o] = blk[p * m + o];
-                }
-            }
+        if !loss.is_finite() {
+            return Err(Error::NonFinite {
+                step,
+                term: t.name.clone(),
+            });
         }
-        let missing = Cell::new(None);
-        seeds.clear();
-        seeds.resize(k * nc * m, T::zero());
-        let mut loss = T::zero();
-        let n_coef = coef.len();
-        coef_d.clear();
-        coef_d.extend(coef.iter().map(|&c| Dual::constant(c)));
-        dvals.clear();
-        dvals.resize(nc * m, Dual::constant(T::zero()));
-        r.clear();
-        r.resize(neq, Dual::constant(T::zero()));
-        coef_grad.clear();
-        coef_grad.resize(n_coef, T::zero());
-        for p in 0..k {
-            let gp = s + p;
-            let x = &t.x[gp * d..(gp + 1) * d];
-            let v = &vals[p * nc * m..(p + 1) * nc * m];
-            // One dual pass per component value: r and ∂r/∂v_j.
-            for j in 0..nc * m {
-                for (i, dv) in dvals.iter_mut().enumerate() {
-                    *dv = Dual::new(v[i], if i == j { T::one() } else { T::zero() });
-                }
-                self.point_residual(t, x, gp, dvals, m, coef_d, &missing, r);
-                if j == 0 {
-                    let sq = r.iter().fold(T::zero(), |a, ri| a + ri.re * ri.re);
-                    loss += lam2(p) * sq;
-                    if t.record {
-                        r2.push(sq);
-                    }
-                }
-                let sj = r.iter().fold(T::zero(), |a, ri| a + ri.re * ri.eps);
-                seeds[(p * nc) * m + j] = scale * two * lam2(p) * sj;
-            }
-            // Trainable coefficients: one dual pass each.
-            for q in 0..n_coef {
-                for (i, dv) in dvals.iter_mut().enumerate() {
-                    *dv = Dual::constant(v[i]);
-                }
-                coef_seeded.clear();
-                coef_seeded.extend_from_slice(coef_d);
-                coef_seeded[q].eps = T::one();
-                self.point_residual(t, x, gp, dvals, m, coef_seeded, &missing, r);
-                let sq = r.iter().fold(T::zero(), |a, ri| a + ri.re * ri.eps);
-                coef_grad[q] += scale * two * lam2(p) * sq;
-            }
+        if !out.grad[..n_all].iter().all(|v| v.is_finite()) {
+            return Err(Error::NonFinite {
+                step,
+                term: format!("{} (gradient)", t.name),
+            });
         }
-        if let Some(c) = missing.get() {
-            return Err(Error::UndeclaredDerivative {
-                what: format!(
-                    "{c:?} in term `{}` (declare it in the residual's components, and read \
-                     outputs 0..{m} only)",
-                    t.name
+        out.grad[n_all + ti] = loss;
+        Ok(loss)
+    }
+
+    /// Each point's unweighted `Σ_eq r²` of term `index`'s residual at arbitrary `points`
+    /// (point-major), without a gradient: in chunks, in parallel, and the same bits on any
+    /// number of threads (each point's value depends only on the point and `params`). For
+    /// scoring candidate points (residual-adaptive sampling). Works for the PDE residual and
+    /// for conditions that need neither normals, partners nor data values.
+    ///
+    /// Call it inside the trainer's thread pool (strategies are) to use its threads.
+    pub fn residuals_at(&self, index: usize, params: &[T], points: &[f64]) -> Result<Vec<T>> {
+        let t = self.term(index)?;
+        self.check_params(params, None)?;
+        let (d, m) = (self.model.input_dim(), self.model.output_dim());
+        if !points.len().is_multiple_of(d) || points.iter().any(|v| !v.is_finite()) {
+            return Err(Error::InvalidConfig {
+                field: "points",
+                reason: format!("need finite coordinates, {d} per point"),
+            });
+        }
+        if let TermKind::Condition(c) = &t.kind
+            && (c.needs_normals() || matches!(c, crate::pde::Condition::Data { .. }) || t.periodic)
+        {
+            return Err(Error::InvalidConfig {
+                field: "term",
+                reason: format!(
+                    "term `{}` ({} condition) cannot be scored at arbitrary points",
+                    t.name,
+                    c.kind()
                 ),
             });
         }
-        for (ci, &c) in t.comps.iter().enumerate() {
-            let blk = ws.seed(c)?;
-            for p in 0..k {
-                for o in 0..m {
-                    blk[p * m + o] = seeds[(p * nc + ci) * m + o];
-                }
-            }
-        }
-        ws.backward(&self.graph, theta, &mut buf[..n_theta])?;
-        for (g, &c) in buf[n_theta..].iter_mut().zip(coef_grad.iter()) {
-            *g += c;
-        }
-        Ok(scale * loss)
-    }
-
-    #[allow(clippy::too_many_arguments)]
-    fn point_residual(
-        &self,
-        t: &Prepared<T>,
-        x: &[f64],
-        index: usize,
-        vals: &[Dual<T>],
-        m: usize,
-        coef: &[Dual<T>],
-        missing: &Cell<Option<Component>>,
-        r: &mut [Dual<T>],
-    ) {
-        let fields = Fields::new(&t.comps, m, vals, missing);
-        match &t.kind {
-            TermKind::Pde => self.pde.residual(x, &fields, coef, r),
-            TermKind::Condition(c) => {
-                let d = x.len();
-                let normal = if t.normals.is_empty() {
-                    &[][..]
-                } else {
-                    &t.normals[index * d..(index + 1) * d]
+        let n_theta = self.model.n_params();
+        let (theta, coef) = params.split_at(n_theta);
+        let neq = t.equations(&self.pde);
+        let n = points.len() / d;
+        let mut out = vec![T::zero(); n];
+        let stream = self.stream.derive(index as u64);
+        out.par_chunks_mut(self.chunk)
+            .enumerate()
+            .try_for_each(|(ci, o)| -> Result<()> {
+                let s = ci * self.chunk;
+                let x = &points[s * d..(s + o.len()) * d];
+                let xt: Vec<T> = x.iter().map(|&v| T::from_f64(v)).collect();
+                let slot = rayon::current_thread_index().unwrap_or(0) % self.threads;
+                let mut slot = self.workspaces[index][slot]
+                    .lock()
+                    .unwrap_or_else(|p| p.into_inner());
+                let Slot { ws, sc } = &mut *slot;
+                sc.vals.resize(o.len() * t.comps.len() * m, T::zero());
+                let batch = Batch {
+                    points: &xt,
+                    first: s,
+                    stream,
                 };
-                r[0] = c.residual(x, index, normal, &fields);
-            }
-        }
-    }
-}
-
-fn prepare<P: Pde, T: Real>(t: Term, pde: &P, graph: &Graph) -> Result<Prepared<T>> {
-    let d = graph.input_dim();
-    let bad = |reason: String| Error::InvalidConfig {
-        field: "term",
-        reason: format!("term `{}`: {reason}", t.name),
-    };
-    if !(t.weight.is_finite() && t.weight >= 0.0) {
-        return Err(bad(format!(
-            "weight must be finite and ≥ 0, found {}",
-            t.weight
-        )));
-    }
-    if t.points.is_empty() || !t.points.len().is_multiple_of(d) {
-        return Err(bad(format!(
-            "needs a non-empty list of {d}-dimensional points, found {} numbers",
-            t.points.len()
-        )));
-    }
-    if t.points
-        .iter()
-        .chain(&t.normals)
-        .chain(&t.partners)
-        .any(|v| !v.is_finite())
-    {
-        let (what, v) = [
-            ("points", &t.points),
-            ("normals", &t.normals),
-            ("partners", &t.partners),
-        ]
-        .into_iter()
-        .find_map(|(w, v)| v.iter().find(|x| !x.is_finite()).map(|x| (w, *x)))
-        .unwrap_or(("points", f64::NAN));
-        return Err(bad(format!(
-            "every coordinate must be finite, found {v} in its {what}"
-        )));
-    }
-    if !t.normals.is_empty() && t.normals.len() != t.points.len() {
-        return Err(bad(format!(
-            "normals must be empty or one per point ({} numbers), found {}",
-            t.points.len(),
-            t.normals.len()
-        )));
-    }
-    let n = t.points.len() / d;
-    let (declared, periodic) = match &t.kind {
-        TermKind::Pde => (pde.components(), false),
-        TermKind::Condition(c) => {
-            if c.output() >= graph.output_dim() {
-                return Err(bad(format!(
-                    "output {} does not exist (the network has {})",
-                    c.output(),
-                    graph.output_dim()
-                )));
-            }
-            if c.needs_normals() && t.normals.len() != t.points.len() {
-                return Err(bad(format!(
-                    "a {} condition needs one outward normal per point ({} numbers), found {}",
-                    c.kind(),
-                    t.points.len(),
-                    t.normals.len()
-                )));
-            }
-            if let Condition::Data { values, .. } = c {
-                if values.len() != n {
-                    return Err(bad(format!("{n} points but {} data values", values.len())));
+                self.model.forward(ws, theta, &batch, &mut sc.vals)?;
+                match &t.kind {
+                    TermKind::Pde => {
+                        let res = PdeResidual(&self.pde);
+                        kernel::score(&res, t, x, d, m, neq, coef, sc, o)
+                    }
+                    TermKind::Condition(c) => {
+                        let res = ConditionResidual {
+                            condition: c,
+                            normals: &[],
+                        };
+                        kernel::score(&res, t, x, d, m, neq, coef, sc, o)
+                    }
                 }
-                if let Some(i) = values.iter().position(|v| !v.is_finite()) {
-                    return Err(bad(format!(
-                        "data value {i} must be finite, found {}",
-                        values[i]
-                    )));
-                }
-            }
-            if let Condition::Robin { alpha, beta, .. } = c
-                && !(alpha.is_finite() && beta.is_finite())
-            {
-                return Err(bad(format!(
-                    "Robin coefficients must be finite, found α = {alpha}, β = {beta}"
-                )));
-            }
-            let periodic = matches!(c, Condition::Periodic { .. });
-            if periodic && t.partners.len() != t.points.len() {
-                return Err(bad(format!(
-                    "a periodic condition needs one partner per point ({} numbers), found {}",
-                    t.points.len(),
-                    t.partners.len()
-                )));
-            }
-            (c.components(d), periodic)
-        }
-    };
-    let mut comps: Vec<Component> = Vec::new();
-    for c in declared.into_iter().map(crate::pde::normalise_component) {
-        if !comps.contains(&c) {
-            comps.push(c);
-        }
+            })?;
+        Ok(out)
     }
-    if comps.is_empty() {
-        return Err(bad("the residual declares no components".into()));
-    }
-    let sel = selection(d, &comps);
-    sel.layout()?;
-    // Periodic terms keep [points; partners].
-    let xt: Vec<T> = if periodic {
-        t.points
-            .iter()
-            .chain(&t.partners)
-            .map(|&v| T::from_f64(v))
-            .collect()
-    } else {
-        t.points.iter().map(|&v| T::from_f64(v)).collect()
-    };
-    Ok(Prepared {
-        name: t.name,
-        kind: t.kind,
-        weight: t.weight,
-        n,
-        x: t.points,
-        xt,
-        normals: t.normals,
-        partners: t.partners,
-        comps,
-        selection: sel,
-        periodic,
-        point_weights: Vec::new(),
-        record: false,
-    })
 }

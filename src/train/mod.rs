@@ -13,9 +13,9 @@
 //! impl Pde for Poisson {
 //!     fn dim(&self) -> usize { 1 }
 //!     fn components(&self) -> Vec<Component> { vec![Component::Second(0, 0)] }
-//!     fn residual<S: Scalar>(&self, x: &[f64], u: &Fields<'_, S>, _c: &[S], r: &mut [S]) {
+//!     fn residual<S: Scalar>(&self, x: &[S], u: &Fields<'_, S>, _c: &[S], r: &mut [S]) {
 //!         let pi = std::f64::consts::PI;
-//!         r[0] = u.d2(0, 0, 0) + S::from_f64(pi * pi * (pi * x[0]).sin());
+//!         r[0] = u.d2(0, 0, 0) + S::from_f64(pi * pi) * (S::from_f64(pi) * x[0]).sin();
 //!     }
 //! }
 //!
@@ -35,13 +35,17 @@
 mod assembly;
 mod checkpoint;
 pub mod export;
+mod kernel;
 mod metrics;
+pub mod reduce;
 mod resume;
+mod term;
 mod trainer;
 
-pub use assembly::{Assembly, LossReport, Term, TermKind};
+pub use assembly::{Assembly, LossReport};
 pub use checkpoint::{
     CHECKPOINT_VERSION, Checkpoint, PhaseCheckpoint, StrategyCheckpoint, TermCheckpoint,
 };
 pub use metrics::Metrics;
+pub use term::{Term, TermKind};
 pub use trainer::{Control, Event, HistoryRow, Report, StopReason, Trainer, TrainerBuilder};

@@ -5,12 +5,13 @@ use std::path::Path;
 
 use crate::ad::Real;
 use crate::error::{Error, Result};
+use crate::model::Model;
 use crate::pde::Pde;
 
 use super::checkpoint::{Checkpoint, PhaseCheckpoint, StrategyCheckpoint};
 use super::trainer::{Phase, Trainer};
 
-impl<P: Pde, T: Real> Trainer<P, T> {
+impl<P: Pde, T: Real, M: Model<T>> Trainer<P, T, M> {
     /// A snapshot of the run at the current step boundary: everything
     /// [`Trainer::restore`] needs to continue it bit for bit (see [`Checkpoint`]).
     pub fn checkpoint(&self) -> Checkpoint<T> {

@@ -8,16 +8,17 @@ use crate::ad::Real;
 use crate::ad::jet::Graph;
 use crate::domain::{BoxDomain, Domain};
 use crate::error::{Error, Result};
-use crate::nets::predict;
+use crate::model::{Model, evaluate};
 use crate::optim::{Optimizer, Termination};
 use crate::pde::{Condition, Pde};
 use crate::rng::Seed;
 use crate::sampling::{Grid, Sampler};
 use crate::strategies::{EvalContext, Strategy};
 
-use super::assembly::{Assembly, Term, TermKind};
+use super::assembly::Assembly;
 use super::export::GridPrediction;
 use super::metrics::Metrics;
+use super::term::{Term, TermKind};
 
 /// What an observer tells the trainer.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -93,6 +94,10 @@ pub struct Report<T> {
 /// streams below it are the network initialisation (0) and the resampled terms (1 + term).
 const STRATEGY_STREAM: u64 = 1 << 32;
 
+/// The stream handed to the model (`seed.derive(MODEL_STREAM).derive(step).derive(evaluation)`,
+/// see [`Assembly::set_stream`]).
+const MODEL_STREAM: u64 = 1 << 48;
+
 type ObserverFn<T> = Box<dyn FnMut(&Event<'_, T>) -> Control + Send>;
 type DrawFn = Box<dyn FnMut(Seed) -> Result<(Vec<f64>, Vec<f64>)> + Send>;
 
@@ -116,8 +121,8 @@ struct MetricSpec {
 }
 
 /// Configures a [`Trainer`]; [`TrainerBuilder::build`] validates everything at once.
-pub struct TrainerBuilder<P, T> {
-    graph: Graph,
+pub struct TrainerBuilder<P, T: Real, M: Model<T> = Graph> {
+    model: M,
     pde: P,
     terms: Vec<Term>,
     phases: Vec<Phase<T>>,
@@ -134,9 +139,10 @@ pub struct TrainerBuilder<P, T> {
     autosave: Option<(usize, PathBuf)>,
 }
 
-/// Trains a network on a PDE. Build one with [`Trainer::builder`].
-pub struct Trainer<P, T> {
-    pub(super) assembly: Assembly<P, T>,
+/// Trains a model (by default one network, a [`Graph`]) on a PDE. Build one with
+/// [`Trainer::builder`].
+pub struct Trainer<P, T: Real, M: Model<T> = Graph> {
+    pub(super) assembly: Assembly<P, T, M>,
     pub(super) params: Vec<T>,
     pub(super) phases: Vec<Phase<T>>,
     pool: rayon::ThreadPool,
@@ -150,11 +156,18 @@ pub struct Trainer<P, T> {
     autosave: Option<(usize, PathBuf)>,
 }
 
-impl<P: Pde, T: Real> Trainer<P, T> {
-    /// A builder for training `graph` on `pde`.
-    pub fn builder(graph: Graph, pde: P) -> TrainerBuilder<P, T> {
+impl<P: Pde, T: Real> Trainer<P, T, Graph> {
+    /// The network.
+    pub fn graph(&self) -> &Graph {
+        self.assembly.model()
+    }
+}
+
+impl<P: Pde, T: Real, M: Model<T>> Trainer<P, T, M> {
+    /// A builder for training `model` (a [`Graph`], or any [`Model`]) on `pde`.
+    pub fn builder(model: M, pde: P) -> TrainerBuilder<P, T, M> {
         TrainerBuilder {
-            graph,
+            model,
             pde,
             terms: Vec::new(),
             phases: Vec::new(),
@@ -180,17 +193,17 @@ impl<P: Pde, T: Real> Trainer<P, T> {
 
     /// The network's parameters `θ` only.
     pub fn theta(&self) -> &[T] {
-        &self.params[..self.assembly.graph().n_params()]
+        &self.params[..self.assembly.model().n_params()]
     }
 
     /// The PDE's trainable coefficients only.
     pub fn coefficients(&self) -> &[T] {
-        &self.params[self.assembly.graph().n_params()..]
+        &self.params[self.assembly.model().n_params()..]
     }
 
-    /// The network.
-    pub fn graph(&self) -> &Graph {
-        self.assembly.graph()
+    /// The model.
+    pub fn model(&self) -> &M {
+        self.assembly.model()
     }
 
     /// Steps taken so far.
@@ -293,6 +306,11 @@ impl<P: Pde, T: Real> Trainer<P, T> {
                             };
                             s.before_eval(&mut *assembly, ctx)?;
                         }
+                        assembly.set_stream(
+                            seed.derive(MODEL_STREAM)
+                                .derive(step as u64)
+                                .derive(evaluation as u64),
+                        );
                         evaluation += 1;
                         let r = assembly.eval(x, g, step)?;
                         for s in strategies.iter_mut() {
@@ -384,7 +402,7 @@ impl<P: Pde, T: Real> Trainer<P, T> {
     /// Metrics of the current network on the metric points.
     fn metrics_now(&self, m: &MetricSpec) -> Result<Metrics> {
         let pts: Vec<T> = m.points.iter().map(|&v| T::from_f64(v)).collect();
-        let u = predict(self.graph(), self.theta(), &pts)?;
+        let u = evaluate(self.model(), self.theta(), &pts)?;
         let u: Vec<f64> = u.iter().map(|v| v.to_f64()).collect();
         Ok(Metrics::compute(&u, &m.reference))
     }
@@ -392,7 +410,7 @@ impl<P: Pde, T: Real> Trainer<P, T> {
     /// The current network's predictions at `points` (point-major).
     pub fn predict(&self, points: &[f64]) -> Result<Vec<f64>> {
         let pts: Vec<T> = points.iter().map(|&v| T::from_f64(v)).collect();
-        Ok(predict(self.graph(), self.theta(), &pts)?
+        Ok(evaluate(self.model(), self.theta(), &pts)?
             .iter()
             .map(|v| v.to_f64())
             .collect())
@@ -407,7 +425,7 @@ impl<P: Pde, T: Real> Trainer<P, T> {
     /// [`Error::DimensionMismatch`] unless `counts` has one entry per input; the errors of
     /// [`Grid::per_dim`](crate::sampling::Grid::per_dim) for bad counts.
     pub fn predict_grid(&self, bounds: &BoxDomain, counts: &[usize]) -> Result<GridPrediction> {
-        let d = self.graph().input_dim();
+        let d = self.model().input_dim();
         for (what, found) in [("grid bounds", bounds.dim()), ("grid counts", counts.len())] {
             if found != d {
                 return Err(Error::DimensionMismatch {
@@ -432,7 +450,7 @@ impl<P: Pde, T: Real> Trainer<P, T> {
             counts: counts.to_vec(),
             points,
             values,
-            outputs: self.graph().output_dim(),
+            outputs: self.model().output_dim(),
         })
     }
 
@@ -456,7 +474,7 @@ impl<P: Pde, T: Real> Trainer<P, T> {
     }
 }
 
-impl<P: Pde, T: Real> TrainerBuilder<P, T> {
+impl<P: Pde, T: Real, M: Model<T>> TrainerBuilder<P, T, M> {
     /// Adds a loss term.
     pub fn term(mut self, term: Term) -> Self {
         self.terms.push(term);
@@ -603,7 +621,7 @@ impl<P: Pde, T: Real> TrainerBuilder<P, T> {
     }
 
     /// Validates the whole configuration and prepares the run.
-    pub fn build(mut self) -> Result<Trainer<P, T>> {
+    pub fn build(mut self) -> Result<Trainer<P, T, M>> {
         let invalid =
             |field: &'static str, reason: String| Err(Error::InvalidConfig { field, reason });
         if self.terms.is_empty() {
@@ -666,7 +684,7 @@ impl<P: Pde, T: Real> TrainerBuilder<P, T> {
             }
         }
         if let Some(m) = &self.metric {
-            let d = self.graph.input_dim();
+            let d = self.model.input_dim();
             if m.every == 0 {
                 return invalid("metrics.every", "must be ≥ 1, found 0".into());
             }
@@ -679,7 +697,7 @@ impl<P: Pde, T: Real> TrainerBuilder<P, T> {
                     "every point and reference value must be finite".into(),
                 );
             }
-            let want = m.points.len() / d * self.graph.output_dim();
+            let want = m.points.len() / d * self.model.output_dim();
             if m.reference.len() != want {
                 return Err(Error::DimensionMismatch {
                     what: "metric reference values",
@@ -701,12 +719,12 @@ impl<P: Pde, T: Real> TrainerBuilder<P, T> {
         let params = match self.params {
             Some(p) => p,
             None => {
-                let mut p = self.graph.init_params(self.seed.derive(0));
+                let mut p = self.model.init_params(self.seed.derive(0));
                 p.extend(self.pde.coefficients().iter().map(|&c| T::from_f64(c)));
                 p
             }
         };
-        let mut assembly = Assembly::new(self.graph, self.pde, self.terms, self.chunk, threads)?;
+        let mut assembly = Assembly::new(self.model, self.pde, self.terms, self.chunk, threads)?;
         let mut strategies = self.strategies;
         for s in &mut strategies {
             s.init(&mut assembly)?;

@@ -130,7 +130,7 @@ impl Pde for Burgers {
             Component::Second(0, 0),
         ]
     }
-    fn residual<S: Scalar>(&self, _x: &[f64], u: &Fields<'_, S>, _coef: &[S], r: &mut [S]) {
+    fn residual<S: Scalar>(&self, _x: &[S], u: &Fields<'_, S>, _coef: &[S], r: &mut [S]) {
         r[0] = u.d(0, 1) + u.u(0) * u.d(0, 0) - S::from_f64(self.nu) * u.d2(0, 0, 0);
     }
     fn name(&self) -> String {

@@ -47,7 +47,7 @@ impl Pde for Convection {
     fn components(&self) -> Vec<Component> {
         vec![Component::First(0), Component::First(1)]
     }
-    fn residual<S: Scalar>(&self, _x: &[f64], u: &Fields<'_, S>, _coef: &[S], r: &mut [S]) {
+    fn residual<S: Scalar>(&self, _x: &[S], u: &Fields<'_, S>, _coef: &[S], r: &mut [S]) {
         r[0] = u.d(0, 1) + S::from_f64(self.beta) * u.d(0, 0);
     }
     fn name(&self) -> String {

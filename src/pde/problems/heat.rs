@@ -49,7 +49,7 @@ impl Pde for Heat1D {
     fn components(&self) -> Vec<Component> {
         vec![Component::First(1), Component::Second(0, 0)]
     }
-    fn residual<S: Scalar>(&self, _x: &[f64], u: &Fields<'_, S>, _coef: &[S], r: &mut [S]) {
+    fn residual<S: Scalar>(&self, _x: &[S], u: &Fields<'_, S>, _coef: &[S], r: &mut [S]) {
         r[0] = u.d(0, 1) - S::from_f64(self.alpha) * u.d2(0, 0, 0);
     }
     fn name(&self) -> String {

@@ -60,11 +60,11 @@ impl Pde for Helmholtz2D {
     fn components(&self) -> Vec<Component> {
         vec![Component::Value, Component::Laplacian]
     }
-    fn residual<S: Scalar>(&self, x: &[f64], u: &Fields<'_, S>, _coef: &[S], r: &mut [S]) {
+    fn residual<S: Scalar>(&self, x: &[S], u: &Fields<'_, S>, _coef: &[S], r: &mut [S]) {
         use core::f64::consts::PI;
         let (k1, k2) = (self.a1 * PI, self.a2 * PI);
-        let q = (self.lambda - k1 * k1 - k2 * k2) * self.exact(x[0], x[1]);
-        r[0] = u.lap(0) + S::from_f64(self.lambda) * u.u(0) - S::from_f64(q);
+        let q = S::from_f64(self.lambda - k1 * k1 - k2 * k2) * self.exact(x[0], x[1]);
+        r[0] = u.lap(0) + S::from_f64(self.lambda) * u.u(0) - q;
     }
     fn name(&self) -> String {
         format!(

@@ -75,7 +75,7 @@ impl Pde for DampedOscillator {
             Component::Second(0, 0),
         ]
     }
-    fn residual<S: Scalar>(&self, _x: &[f64], u: &Fields<'_, S>, _coef: &[S], r: &mut [S]) {
+    fn residual<S: Scalar>(&self, _x: &[S], u: &Fields<'_, S>, _coef: &[S], r: &mut [S]) {
         let c = S::from_f64;
         r[0] = c(self.m) * u.d2(0, 0, 0) + c(self.mu) * u.d(0, 0) + c(self.k) * u.u(0);
     }

@@ -49,9 +49,9 @@ impl Pde for Poisson1D {
     fn components(&self) -> Vec<Component> {
         vec![Component::Second(0, 0)]
     }
-    fn residual<S: Scalar>(&self, x: &[f64], u: &Fields<'_, S>, _coef: &[S], r: &mut [S]) {
+    fn residual<S: Scalar>(&self, x: &[S], u: &Fields<'_, S>, _coef: &[S], r: &mut [S]) {
         let c = self.c;
-        r[0] = u.d2(0, 0, 0) + S::from_f64(c * c * (c * x[0]).sin());
+        r[0] = u.d2(0, 0, 0) + S::from_f64(c * c) * (S::from_f64(c) * x[0]).sin();
     }
     fn name(&self) -> String {
         format!("poisson1d(C={})", self.c)

@@ -31,10 +31,11 @@ impl Pde for Poisson2D {
     fn components(&self) -> Vec<Component> {
         vec![Component::Laplacian]
     }
-    fn residual<S: Scalar>(&self, x: &[f64], u: &Fields<'_, S>, _coef: &[S], r: &mut [S]) {
+    fn residual<S: Scalar>(&self, x: &[S], u: &Fields<'_, S>, _coef: &[S], r: &mut [S]) {
         use core::f64::consts::PI;
-        let f = 2.0 * PI * PI * (PI * x[0]).sin() * (PI * x[1]).sin();
-        r[0] = -u.lap(0) - S::from_f64(f);
+        let pi = S::from_f64(PI);
+        let f = S::from_f64(2.0 * PI * PI) * (pi * x[0]).sin() * (pi * x[1]).sin();
+        r[0] = -u.lap(0) - f;
     }
     fn name(&self) -> String {
         "poisson2d".into()

@@ -52,11 +52,12 @@ impl Pde for PoissonND {
     fn components(&self) -> Vec<Component> {
         vec![Component::Laplacian]
     }
-    fn residual<S: Scalar>(&self, x: &[f64], u: &Fields<'_, S>, _coef: &[S], r: &mut [S]) {
+    fn residual<S: Scalar>(&self, x: &[S], u: &Fields<'_, S>, _coef: &[S], r: &mut [S]) {
         use core::f64::consts::PI;
-        let sum: f64 = x.iter().map(|&xi| (0.5 * PI * xi).sin()).sum();
-        let f = -(PI * PI / (4.0 * self.d as f64)) * sum;
-        r[0] = u.lap(0) - S::from_f64(f);
+        let half_pi = S::from_f64(0.5 * PI);
+        let sum = x.iter().fold(S::zero(), |a, &xi| a + (half_pi * xi).sin());
+        let f = S::from_f64(-(PI * PI / (4.0 * self.d as f64))) * sum;
+        r[0] = u.lap(0) - f;
     }
     fn name(&self) -> String {
         format!("poisson_hd(d={})", self.d)

@@ -52,7 +52,7 @@ impl Pde for Reaction {
     fn components(&self) -> Vec<Component> {
         vec![Component::Value, Component::First(1)]
     }
-    fn residual<S: Scalar>(&self, _x: &[f64], u: &Fields<'_, S>, _coef: &[S], r: &mut [S]) {
+    fn residual<S: Scalar>(&self, _x: &[S], u: &Fields<'_, S>, _coef: &[S], r: &mut [S]) {
         let v = u.u(0);
         r[0] = u.d(0, 1) - S::from_f64(self.rho) * v * (S::one() - v);
     }

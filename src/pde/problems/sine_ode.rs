@@ -43,8 +43,8 @@ impl Pde for SineOde {
     fn components(&self) -> Vec<Component> {
         vec![Component::First(0)]
     }
-    fn residual<S: Scalar>(&self, x: &[f64], u: &Fields<'_, S>, _coef: &[S], r: &mut [S]) {
-        r[0] = u.d(0, 0) - S::from_f64((self.omega * x[0]).cos());
+    fn residual<S: Scalar>(&self, x: &[S], u: &Fields<'_, S>, _coef: &[S], r: &mut [S]) {
+        r[0] = u.d(0, 0) - (S::from_f64(self.omega) * x[0]).cos();
     }
     fn name(&self) -> String {
         format!("sine_ode(omega={})", self.omega)

@@ -54,7 +54,7 @@ impl Pde for Wave {
     fn components(&self) -> Vec<Component> {
         vec![Component::Second(0, 0), Component::Second(1, 1)]
     }
-    fn residual<S: Scalar>(&self, _x: &[f64], u: &Fields<'_, S>, _coef: &[S], r: &mut [S]) {
+    fn residual<S: Scalar>(&self, _x: &[S], u: &Fields<'_, S>, _coef: &[S], r: &mut [S]) {
         r[0] = u.d2(0, 1, 1) - S::from_f64(self.c2) * u.d2(0, 0, 0);
     }
     fn name(&self) -> String {

@@ -1,0 +1,129 @@
+//! The first [`Model`]: one [`Graph`] run on batched Taylor jets.
+
+use super::{Batch, Model};
+use crate::ad::Real;
+use crate::ad::jet::{Component, Graph, JetWorkspace, Selection};
+use crate::error::{Error, Result};
+use crate::rng::Seed;
+
+/// A [`Graph`]'s working memory for one list of components: a [`JetWorkspace`] carrying them.
+#[derive(Clone, Debug)]
+pub struct GraphWorkspace<T> {
+    jets: JetWorkspace<T>,
+    components: Vec<Component>,
+}
+
+impl<T> GraphWorkspace<T> {
+    /// The jet workspace (for reading other components of the last forward pass).
+    pub fn jets(&self) -> &JetWorkspace<T> {
+        &self.jets
+    }
+}
+
+/// The selection carrying `components` (the value is always carried).
+pub(crate) fn selection_of(dim: usize, components: &[Component]) -> Selection {
+    components
+        .iter()
+        .fold(Selection::new(dim), |s, &c| match c {
+            Component::Value => s,
+            Component::First(k) => s.first(k),
+            Component::Second(k, l) => s.second(k, l),
+            Component::Laplacian => s.laplacian(),
+        })
+}
+
+fn check_len(what: &'static str, expected: usize, found: usize) -> Result<()> {
+    if expected == found {
+        Ok(())
+    } else {
+        Err(Error::DimensionMismatch {
+            what,
+            expected,
+            found,
+        })
+    }
+}
+
+impl<T: Real> Model<T> for Graph {
+    type Workspace = GraphWorkspace<T>;
+
+    fn input_dim(&self) -> usize {
+        Graph::input_dim(self)
+    }
+    fn output_dim(&self) -> usize {
+        Graph::output_dim(self)
+    }
+    fn n_params(&self) -> usize {
+        Graph::n_params(self)
+    }
+    fn init_params(&self, seed: Seed) -> Vec<T> {
+        Graph::init_params(self, seed)
+    }
+
+    fn workspace(&self, components: &[Component]) -> Result<GraphWorkspace<T>> {
+        let selection = selection_of(Graph::input_dim(self), components);
+        Ok(GraphWorkspace {
+            jets: JetWorkspace::new(self, &selection)?,
+            components: components.to_vec(),
+        })
+    }
+
+    fn forward(
+        &self,
+        ws: &mut GraphWorkspace<T>,
+        theta: &[T],
+        batch: &Batch<'_, T>,
+        values: &mut [T],
+    ) -> Result<()> {
+        ws.jets.forward(self, theta, batch.points)?;
+        let (n, m, nc) = (
+            ws.jets.n_points(),
+            Graph::output_dim(self),
+            ws.components.len(),
+        );
+        check_len(
+            "model values (points × components × outputs)",
+            n * nc * m,
+            values.len(),
+        )?;
+        for (ci, &c) in ws.components.iter().enumerate() {
+            let block = ws.jets.output(c)?;
+            for p in 0..n {
+                let at = (p * nc + ci) * m;
+                values[at..at + m].copy_from_slice(&block[p * m..(p + 1) * m]);
+            }
+        }
+        Ok(())
+    }
+
+    fn backward(
+        &self,
+        ws: &mut GraphWorkspace<T>,
+        theta: &[T],
+        seeds: &[T],
+        grad: &mut [T],
+    ) -> Result<()> {
+        let (n, m, nc) = (
+            ws.jets.n_points(),
+            Graph::output_dim(self),
+            ws.components.len(),
+        );
+        check_len(
+            "model seeds (points × components × outputs)",
+            n * nc * m,
+            seeds.len(),
+        )?;
+        for (ci, &c) in ws.components.iter().enumerate() {
+            let block = ws.jets.seed(c)?;
+            for p in 0..n {
+                let at = (p * nc + ci) * m;
+                block[p * m..(p + 1) * m].copy_from_slice(&seeds[at..at + m]);
+            }
+        }
+        ws.jets.backward(self, theta, grad)
+    }
+
+    fn graph(&self) -> Option<&Graph> {
+        Some(self)
+    }
+}

@@ -1,0 +1,298 @@
+//! The residual kernels: how a loss term turns the model's derivative values at a chunk of
+//! points into its loss and into the seeds of the reverse sweep.
+//!
+//! A point-wise term (the PDE, or a condition) implements [`PointResidual`]: the residuals at
+//! one point, written once and generic over [`Scalar`]. [`pointwise`] evaluates it on dual
+//! numbers to get, per point, `Σ_eq r²` and the seeds `∂L/∂v = 2·w/N·λ_p²·Σ_eq r·∂r/∂v` for every
+//! derivative value `v`, and the gradient of the PDE's trainable coefficients, one dual pass
+//! per coefficient. A periodic pair is not point-wise (it compares two points) and has its own
+//! kernel, [`periodic`].
+
+use core::cell::Cell;
+
+use crate::ad::jet::Component;
+use crate::ad::{Dual, Real, Scalar};
+use crate::error::{Error, Result};
+use crate::pde::{Condition, Fields, Pde};
+
+use super::term::Prepared;
+
+/// The residuals of one kind of term at one point.
+pub(crate) trait PointResidual: Sync {
+    /// Whether the PDE's trainable coefficients enter the residual.
+    fn uses_coefficients(&self) -> bool;
+    /// `r[0..equations]` at point number `index` of the term, with coordinates `x` (as given)
+    /// and `xs` (as the residual's scalar type).
+    fn residual<S: Scalar>(
+        &self,
+        index: usize,
+        x: &[f64],
+        xs: &[S],
+        u: &Fields<'_, S>,
+        coef: &[S],
+        r: &mut [S],
+    );
+}
+
+/// The PDE residual `𝒩[u](x; c)`.
+pub(crate) struct PdeResidual<'a, P>(pub(crate) &'a P);
+
+impl<P: Pde> PointResidual for PdeResidual<'_, P> {
+    fn uses_coefficients(&self) -> bool {
+        true
+    }
+    fn residual<S: Scalar>(
+        &self,
+        _index: usize,
+        _x: &[f64],
+        xs: &[S],
+        u: &Fields<'_, S>,
+        coef: &[S],
+        r: &mut [S],
+    ) {
+        self.0.residual(xs, u, coef, r);
+    }
+}
+
+/// A boundary, initial or data condition's residual (one equation).
+pub(crate) struct ConditionResidual<'a> {
+    pub(crate) condition: &'a Condition,
+    /// One outward normal per point, or empty.
+    pub(crate) normals: &'a [f64],
+}
+
+impl PointResidual for ConditionResidual<'_> {
+    fn uses_coefficients(&self) -> bool {
+        false
+    }
+    fn residual<S: Scalar>(
+        &self,
+        index: usize,
+        x: &[f64],
+        _xs: &[S],
+        u: &Fields<'_, S>,
+        _coef: &[S],
+        r: &mut [S],
+    ) {
+        let d = x.len();
+        let normal = self.normals.get(index * d..(index + 1) * d).unwrap_or(&[]);
+        r[0] = self.condition.residual(x, index, normal, u);
+    }
+}
+
+/// Per-thread scratch of the kernels, reused from chunk to chunk.
+#[derive(Debug)]
+pub(crate) struct Scratch<T> {
+    /// Model values and seeds of the chunk, `[point][component][output]`.
+    pub(crate) vals: Vec<T>,
+    pub(crate) seeds: Vec<T>,
+    dvals: Vec<Dual<T>>,
+    xs: Vec<Dual<T>>,
+    r: Vec<Dual<T>>,
+    coef_d: Vec<Dual<T>>,
+    coef_seeded: Vec<Dual<T>>,
+    /// The gradient of the trainable coefficients from the last chunk.
+    pub(crate) coef_grad: Vec<T>,
+    /// A periodic chunk's points followed by their partners.
+    pub(crate) pts: Vec<T>,
+    /// Plain-number scratch for scoring.
+    plain: Vec<T>,
+    plain_r: Vec<T>,
+}
+
+impl<T: Real> Default for Scratch<T> {
+    fn default() -> Self {
+        Scratch {
+            vals: Vec::new(),
+            seeds: Vec::new(),
+            dvals: Vec::new(),
+            xs: Vec::new(),
+            r: Vec::new(),
+            coef_d: Vec::new(),
+            coef_seeded: Vec::new(),
+            coef_grad: Vec::new(),
+            pts: Vec::new(),
+            plain: Vec::new(),
+            plain_r: Vec::new(),
+        }
+    }
+}
+
+fn undeclared(c: Component, term: &str, m: usize) -> Error {
+    Error::UndeclaredDerivative {
+        what: format!(
+            "{c:?} in term `{term}` (declare it in the residual's components, and read outputs \
+             0..{m} only)"
+        ),
+    }
+}
+
+/// The weighted loss `w/N·Σ_p λ_p² Σ_eq r²` of points `s..e` of term `t`, from the model's
+/// values in `sc.vals`; writes the seeds to `sc.seeds` (same layout), the coefficients'
+/// gradient to `sc.coef_grad` (length `coef.len()`), and, when `r2` is given, pushes each
+/// point's `Σ_eq r²`.
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn pointwise<T: Real, R: PointResidual>(
+    res: &R,
+    t: &Prepared<T>,
+    (s, e): (usize, usize),
+    m: usize,
+    neq: usize,
+    coef: &[T],
+    sc: &mut Scratch<T>,
+    mut r2: Option<&mut Vec<T>>,
+) -> Result<T> {
+    let d = t.x.len() / t.n;
+    let k = e - s;
+    let nc = t.comps.len();
+    let scale = T::from_f64(t.weight / t.n as f64);
+    let two = T::from_f64(2.0);
+    let lam2 = |p: usize| t.point_weights.get(s + p).map_or(T::one(), |&l| l * l);
+    let Scratch {
+        vals,
+        seeds,
+        dvals,
+        xs,
+        r,
+        coef_d,
+        coef_seeded,
+        coef_grad,
+        ..
+    } = sc;
+    let missing = Cell::new(None);
+    seeds.clear();
+    seeds.resize(k * nc * m, T::zero());
+    let n_coef = if res.uses_coefficients() {
+        coef.len()
+    } else {
+        0
+    };
+    coef_d.clear();
+    coef_d.extend(coef.iter().map(|&c| Dual::constant(c)));
+    dvals.clear();
+    dvals.resize(nc * m, Dual::constant(T::zero()));
+    r.clear();
+    r.resize(neq, Dual::constant(T::zero()));
+    coef_grad.clear();
+    coef_grad.resize(coef.len(), T::zero());
+    let mut loss = T::zero();
+    for p in 0..k {
+        let gp = s + p;
+        let x = &t.x[gp * d..(gp + 1) * d];
+        xs.clear();
+        xs.extend(
+            t.xt[gp * d..(gp + 1) * d]
+                .iter()
+                .map(|&v| Dual::constant(v)),
+        );
+        let v = &vals[p * nc * m..(p + 1) * nc * m];
+        // One dual pass per derivative value: r and ∂r/∂v_j.
+        for j in 0..nc * m {
+            for (i, dv) in dvals.iter_mut().enumerate() {
+                *dv = Dual::new(v[i], if i == j { T::one() } else { T::zero() });
+            }
+            let fields = Fields::new(&t.comps, m, dvals, &missing);
+            res.residual(gp, x, xs, &fields, coef_d, r);
+            if j == 0 {
+                let sq = r.iter().fold(T::zero(), |a, ri| a + ri.re * ri.re);
+                loss += lam2(p) * sq;
+                if let Some(r2) = r2.as_deref_mut() {
+                    r2.push(sq);
+                }
+            }
+            let sj = r.iter().fold(T::zero(), |a, ri| a + ri.re * ri.eps);
+            seeds[p * nc * m + j] = scale * two * lam2(p) * sj;
+        }
+        // Trainable coefficients: one dual pass each.
+        for q in 0..n_coef {
+            for (i, dv) in dvals.iter_mut().enumerate() {
+                *dv = Dual::constant(v[i]);
+            }
+            coef_seeded.clear();
+            coef_seeded.extend_from_slice(coef_d);
+            coef_seeded[q].eps = T::one();
+            let fields = Fields::new(&t.comps, m, dvals, &missing);
+            res.residual(gp, x, xs, &fields, coef_seeded, r);
+            let sq = r.iter().fold(T::zero(), |a, ri| a + ri.re * ri.eps);
+            coef_grad[q] += scale * two * lam2(p) * sq;
+        }
+    }
+    match missing.get() {
+        Some(c) => Err(undeclared(c, &t.name, m)),
+        None => Ok(scale * loss),
+    }
+}
+
+/// Each point's unweighted `Σ_eq r²` at `x` (point-major, `d` numbers per point) from the
+/// model's values in `sc.vals`, on plain numbers (no derivative), appended to `out`.
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn score<T: Real, R: PointResidual>(
+    res: &R,
+    t: &Prepared<T>,
+    x: &[f64],
+    d: usize,
+    m: usize,
+    neq: usize,
+    coef: &[T],
+    sc: &mut Scratch<T>,
+    out: &mut [T],
+) -> Result<()> {
+    let nc = t.comps.len();
+    let missing = Cell::new(None);
+    let Scratch {
+        vals,
+        plain,
+        plain_r,
+        ..
+    } = sc;
+    plain_r.clear();
+    plain_r.resize(neq, T::zero());
+    for (p, o) in out.iter_mut().enumerate() {
+        let xp = &x[p * d..(p + 1) * d];
+        plain.clear();
+        plain.extend(xp.iter().map(|&v| T::from_f64(v)));
+        let fields = Fields::new(&t.comps, m, &vals[p * nc * m..(p + 1) * nc * m], &missing);
+        res.residual(p, xp, plain, &fields, coef, plain_r);
+        *o = plain_r.iter().fold(T::zero(), |a, &ri| a + ri * ri);
+    }
+    match missing.get() {
+        Some(c) => Err(undeclared(c, &t.name, m)),
+        None => Ok(()),
+    }
+}
+
+/// A periodic pair `u_o(x) = u_o(x′)`: from the values of the `k` points of the chunk followed
+/// by their `k` partners (`vals`, `2k·m` numbers), the weighted loss; writes the seeds to
+/// `seeds` and, when `r2` is given, pushes each pair's `r²`.
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn periodic<T: Real>(
+    t: &Prepared<T>,
+    s: usize,
+    k: usize,
+    m: usize,
+    vals: &[T],
+    seeds: &mut Vec<T>,
+    mut r2: Option<&mut Vec<T>>,
+) -> T {
+    let o = match &t.kind {
+        super::TermKind::Condition(c) => c.output(),
+        super::TermKind::Pde => 0,
+    };
+    let scale = T::from_f64(t.weight / t.n as f64);
+    let two = T::from_f64(2.0);
+    let lam2 = |p: usize| t.point_weights.get(s + p).map_or(T::one(), |&l| l * l);
+    seeds.clear();
+    seeds.resize(2 * k * m, T::zero());
+    let mut loss = T::zero();
+    for p in 0..k {
+        let r = vals[p * m + o] - vals[(k + p) * m + o];
+        loss += lam2(p) * r * r;
+        if let Some(r2) = r2.as_deref_mut() {
+            r2.push(r * r);
+        }
+        let g = scale * two * lam2(p) * r;
+        seeds[p * m + o] = g;
+        seeds[(k + p) * m + o] = -g;
+    }
+    scale * loss
+}
