@@ -65,6 +65,13 @@ fn another_seed_or_chunk_size_gives_other_bits() {
 /// ```
 ///
 /// and paste the printed array here (and say why in the commit message).
+///
+/// Round two replaced the serial chunk sum by a binary tree (docs/REPRODUCIBILITY.md). These
+/// five losses kept their bits: the problem has 3 PDE chunks and 1 boundary chunk, so each
+/// term's loss is summed in the same order either way, and the gradient's last-bit changes
+/// ((g₀+g₁)+g₂)+g₃ → (g₀+g₁)+(g₂+g₃) do not reach the losses through Adam's first steps, whose
+/// update `m̂/(√v̂ + ε)` is nearly the sign of the gradient. The tree itself is pinned by
+/// `the_assembly_reduces_chunks_in_the_documented_tree`.
 const GOLDEN: [u64; 5] = [
     0x402291e87892b8c7, // 9.2849767378906e0
     0x40410c6e22f9e008, // 3.4097111103066766e1 (per-point weights from step 1 on)
@@ -97,5 +104,68 @@ fn golden_losses_of_a_fixed_tiny_problem() {
         "losses {:?}, golden {:?} (see the comment on GOLDEN)",
         show(&got),
         show(&GOLDEN)
+    );
+}
+
+/// The assembly adds its chunks in the documented binary tree (docs/REPRODUCIBILITY.md,
+/// `train::reduce`), not serially: its gradient equals, bit for bit, the tree sum of each
+/// chunk's gradient computed alone — and differs from the serial sum.
+#[test]
+fn the_assembly_reduces_chunks_in_the_documented_tree() {
+    use pinn::ad::Elementary;
+    use pinn::ad::jet::Graph;
+    use pinn::pde::Condition;
+    use pinn::pde::problems::Poisson1D;
+    use pinn::rng::Seed;
+    use pinn::train::{Assembly, Term, TermKind};
+
+    let net = Graph::mlp(&[1, 10, 10, 1], Elementary::Tanh).unwrap();
+    let theta: Vec<f64> = net.init_params(Seed(3));
+    let pts = common::grid(40); // 8 chunks of 5, then 1 boundary chunk
+    let pde = |points: Vec<f64>, weight: f64| Term {
+        name: "pde".into(),
+        kind: TermKind::Pde,
+        weight,
+        points,
+        normals: vec![],
+        partners: vec![],
+    };
+    let boundary = Term {
+        name: "boundary".into(),
+        kind: TermKind::Condition(Condition::dirichlet(0, |x| (2.0 * x[0]).sin())),
+        weight: 1.0,
+        points: vec![0.0, 1.0],
+        normals: vec![],
+        partners: vec![],
+    };
+    let grad_of = |terms: Vec<Term>| {
+        let mut a = Assembly::new(net.clone(), Poisson1D::new(2.0).unwrap(), terms, 5, 1).unwrap();
+        let mut g = vec![0.0; theta.len()];
+        a.eval(&theta, &mut g, 0).unwrap();
+        g
+    };
+    let full = grad_of(vec![pde(pts.clone(), 1.0), boundary.clone()]);
+    // Each chunk alone: 5 of the 40 points with weight 5/40, so that w/N is the same number.
+    let mut chunks: Vec<Vec<f64>> = pts
+        .chunks(5)
+        .map(|c| grad_of(vec![pde(c.to_vec(), 0.125)]))
+        .collect();
+    chunks.push(grad_of(vec![boundary]));
+    assert_eq!(chunks.len(), 9);
+    let add = |a: &[f64], b: &[f64]| -> Vec<f64> { a.iter().zip(b).map(|(x, y)| x + y).collect() };
+    let pair = |i: usize| add(&chunks[i], &chunks[i + 1]);
+    // N = 9 = 8 + 1: (((c0+c1)+(c2+c3)) + ((c4+c5)+(c6+c7))) + c8.
+    let tree = add(
+        &add(&add(&pair(0), &pair(2)), &add(&pair(4), &pair(6))),
+        &chunks[8],
+    );
+    assert_eq!(common::bits(&full), common::bits(&tree));
+    let serial = chunks[1..]
+        .iter()
+        .fold(chunks[0].clone(), |a, c| add(&a, c));
+    assert_ne!(
+        common::bits(&full),
+        common::bits(&serial),
+        "the serial sum happens to agree; pick other chunks"
     );
 }
