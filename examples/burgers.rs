@@ -64,7 +64,7 @@ fn run<T: Real>() -> Result<(), Box<dyn std::error::Error>> {
                 ..Default::default()
             })?,
         )
-        .phase("lbfgs", lbfgs, Lbfgs::new(LbfgsConfig::default())?)
+        .phase_until_converged("lbfgs", lbfgs, Lbfgs::new(LbfgsConfig::default())?)
         .metrics(grid.clone(), reference.clone(), 500)
         .seed(Seed(0))
         .observer(support::progress())

@@ -316,7 +316,7 @@ fn run_sa<T: Real>(a: &Args) -> Result<Outcome, pinn::Error> {
         .seed(seed)
         .threads(a.threads);
     if lbfgs_steps > 0 {
-        b = b.phase("lbfgs", lbfgs_steps, Lbfgs::new(lbfgs)?);
+        b = b.phase_until_converged("lbfgs", lbfgs_steps, Lbfgs::new(lbfgs)?);
     }
     let mut trainer = b.build()?;
     let report = trainer.run()?;

@@ -45,7 +45,7 @@ fn run<T: Real>() -> Result<(), Box<dyn std::error::Error>> {
                 ..Default::default()
             })?,
         )
-        .phase("lbfgs", 1000, Lbfgs::new(LbfgsConfig::default())?)
+        .phase_until_converged("lbfgs", 1000, Lbfgs::new(LbfgsConfig::default())?)
         .metrics(ts.clone(), reference.clone(), 1000)
         .observer(support::progress())
         .build()?;

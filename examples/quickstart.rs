@@ -71,7 +71,7 @@ fn run<T: Real>() -> Result<(), Box<dyn std::error::Error>> {
                 ..Default::default()
             })?,
         )
-        .phase("lbfgs", 500, Lbfgs::new(LbfgsConfig::default())?)
+        .phase_until_converged("lbfgs", 500, Lbfgs::new(LbfgsConfig::default())?)
         .metrics(grid.clone(), reference.clone(), 500)
         .observer(support::progress())
         .build()?;

@@ -267,3 +267,56 @@ fn point_weights_term_gradients_and_recorded_residuals_are_consistent() {
         Err(Error::DimensionMismatch { .. })
     ));
 }
+
+#[test]
+fn eval_term_leaves_recorded_residuals_alone() {
+    let (mut a, params) = setup(1, 32);
+    a.record_residuals(0, true).unwrap();
+    let mut grad = vec![0.0; a.n_params()];
+    a.eval(&params, &mut grad, 0).unwrap();
+    let recorded = a.residuals(0).unwrap().to_vec();
+    assert_eq!(recorded.len(), a.n_points(0).unwrap());
+    // Another strategy evaluates one term alone, at other parameters.
+    let moved: Vec<f64> = params.iter().map(|p| p * 1.1).collect();
+    a.eval_term(0, &moved, &mut grad, 0).unwrap();
+    a.eval_term(1, &moved, &mut grad, 0).unwrap();
+    assert_eq!(a.residuals(0).unwrap(), &recorded[..]);
+}
+
+#[test]
+fn residuals_at_scores_points_without_a_gradient() {
+    let (mut a, params) = setup(2, 32);
+    a.record_residuals(0, true).unwrap();
+    let mut grad = vec![0.0; a.n_params()];
+    a.eval(&params, &mut grad, 0).unwrap();
+    // At the term's own points, the scores are the recorded Σr², bit for bit.
+    let pts = a.points(0).unwrap().to_vec();
+    let scored = a.residuals_at(0, &params, &pts).unwrap();
+    assert_eq!(scored, a.residuals(0).unwrap());
+    // Any number of threads gives the same bits on fresh points.
+    let fresh = super_points(5000);
+    let score = |threads: usize| {
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()
+            .unwrap();
+        pool.install(|| a.residuals_at(0, &params, &fresh).unwrap())
+    };
+    let one = score(1);
+    assert_eq!(one.len(), 5000);
+    assert!(one.iter().all(|r| r.is_finite() && *r >= 0.0));
+    assert_eq!(one, score(2));
+    // A Dirichlet condition can be scored; a Neumann one (it needs normals) cannot.
+    assert!(a.residuals_at(1, &params, &fresh[..20]).is_ok());
+    assert!(matches!(
+        a.residuals_at(2, &params, &fresh[..20]),
+        Err(Error::InvalidConfig { .. })
+    ));
+    // Points that are not whole or not finite are errors, not panics.
+    assert!(a.residuals_at(0, &params, &fresh[..3]).is_err());
+    assert!(a.residuals_at(0, &params, &[f64::NAN, 0.5]).is_err());
+}
+
+fn super_points(n: usize) -> Vec<f64> {
+    pts(77, n)
+}

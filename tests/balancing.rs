@@ -634,6 +634,8 @@ fn states_round_trip() {
         step: 1,
         evaluation: 0,
         seed: Seed(0),
+        phase: 0,
+        run: Seed(0),
     };
     s3.before_eval(&mut c, ctx).unwrap();
     c.eval(&THETA, &mut grad, 0).unwrap();

@@ -52,6 +52,8 @@ fn ctx(step: usize, evaluation: usize) -> EvalContext {
         step,
         evaluation,
         seed: Seed(11).derive(step as u64).derive(evaluation as u64),
+        phase: 0,
+        run: Seed(11),
     }
 }
 
@@ -448,9 +450,8 @@ fn ropinn_with_adam_trains_and_is_bitwise_reproducible() {
 }
 
 #[test]
-fn fixed_steps_runs_every_outer_step() {
-    // A gradient tolerance so loose that L-BFGS "converges" at once: the trainer ends the
-    // phase after one step, unless the optimizer is wrapped in FixedSteps.
+fn a_phase_runs_every_step_unless_asked_to_end_at_convergence() {
+    // A gradient tolerance so loose that L-BFGS "converges" at once.
     let loose = || {
         Lbfgs::new(LbfgsConfig {
             tolerance_grad: 1e3,
@@ -458,10 +459,21 @@ fn fixed_steps_runs_every_outer_step() {
         })
         .unwrap()
     };
+    // `phase`: every step is taken, as in PyTorch's loop.
     let mut plain = small_run(1).phase("lbfgs", 5, loose()).build().unwrap();
-    assert_eq!(plain.run().unwrap().steps, 1);
+    let r = plain.run().unwrap();
+    assert_eq!((r.steps, r.stop), (5, StopReason::Completed));
+    // `phase_until_converged`: the phase ends at the first converged step.
+    let mut early = small_run(1)
+        .phase_until_converged("lbfgs", 5, loose())
+        .build()
+        .unwrap();
+    let r = early.run().unwrap();
+    assert_eq!(r.steps, 1);
+    assert!(matches!(r.stop, StopReason::Converged(t) if t.is_converged()));
+    // FixedSteps hides convergence from any driver, that one included.
     let mut fixed = small_run(1)
-        .phase("lbfgs", 5, FixedSteps::new(loose()))
+        .phase_until_converged("lbfgs", 5, FixedSteps::new(loose()))
         .build()
         .unwrap();
     let r = fixed.run().unwrap();

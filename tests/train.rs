@@ -100,7 +100,7 @@ fn a_converged_phase_hands_over_to_the_next() {
         ..Default::default()
     };
     let mut t = builder(1.0, 1)
-        .phase("lbfgs", 50, Lbfgs::new(loose).unwrap())
+        .phase_until_converged("lbfgs", 50, Lbfgs::new(loose).unwrap())
         .phase("adam", 7, Adam::with_lr(1e-3).unwrap())
         .build()
         .unwrap();
@@ -524,4 +524,83 @@ fn error_messages_name_the_field_and_the_values() {
     })
     .unwrap_err();
     assert!(e.to_string().contains("lbfgs.history_size"), "{e}");
+}
+
+/// Records the phases it is told about and the phase of every evaluation.
+struct PhaseLog(std::sync::Arc<std::sync::Mutex<Vec<String>>>);
+
+impl pinn::strategies::Strategy<f64> for PhaseLog {
+    fn name(&self) -> &'static str {
+        "phase-log"
+    }
+    fn begin_phase(
+        &mut self,
+        _: &mut dyn pinn::strategies::Terms<f64>,
+        p: pinn::strategies::PhaseInfo<'_>,
+    ) -> pinn::Result<()> {
+        let line = format!(
+            "begin {} {} {} {}/{}",
+            p.index, p.name, p.optimizer, p.done, p.steps
+        );
+        self.0.lock().unwrap().push(line);
+        Ok(())
+    }
+    fn before_eval(
+        &mut self,
+        _: &mut dyn pinn::strategies::Terms<f64>,
+        ctx: pinn::strategies::EvalContext,
+    ) -> pinn::Result<()> {
+        self.0
+            .lock()
+            .unwrap()
+            .push(format!("eval {} step {}", ctx.phase, ctx.step));
+        Ok(())
+    }
+}
+
+#[test]
+fn strategies_see_the_phase_they_run_in() {
+    let log = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let mut t = builder(1.0, 1)
+        .phase("warm", 2, Adam::with_lr(1e-3).unwrap())
+        .phase("main", 3, Adam::with_lr(1e-3).unwrap())
+        .strategy(PhaseLog(log.clone()))
+        .build()
+        .unwrap();
+    t.run_steps(3).unwrap();
+    t.run().unwrap();
+    let got = log.lock().unwrap().clone();
+    let want = [
+        "begin 0 warm adam 0/2",
+        "eval 0 step 0",
+        "eval 0 step 1",
+        "begin 1 main adam 0/3",
+        "eval 1 step 2",
+        // The second `run` resumes in the middle of phase 1.
+        "begin 1 main adam 1/3",
+        "eval 1 step 3",
+        "eval 1 step 4",
+    ];
+    assert_eq!(got, want);
+}
+
+#[test]
+fn resample_is_a_redraw_strategy() {
+    let draw = |seed: Seed| {
+        let mut rng = seed.rng();
+        Ok(((0..40).map(|_| uniform(&mut rng)).collect(), vec![]))
+    };
+    let run = |b: pinn::train::TrainerBuilder<Poisson1d, f64>| {
+        let mut t = b
+            .phase("adam", 12, Adam::with_lr(1e-2).unwrap())
+            .build()
+            .unwrap();
+        t.run().unwrap();
+        t.params().iter().map(|p| p.to_bits()).collect::<Vec<_>>()
+    };
+    let by_builder = run(builder(1.0, 1).resample("pde", 4, draw));
+    let by_strategy = run(builder(1.0, 1).strategy(pinn::strategies::Redraw::new("pde", 4, draw)));
+    let fixed = run(builder(1.0, 1));
+    assert_eq!(by_builder, by_strategy);
+    assert_ne!(by_builder, fixed, "the points were redrawn");
 }

@@ -8,13 +8,16 @@ use crate::ad::Real;
 /// Wraps an optimizer so that every outer step of a phase is taken, as in a PyTorch script's
 /// `for i in range(n): optimizer.step(closure)`.
 ///
-/// A [`Trainer`](crate::train::Trainer) ends a phase at the first step whose
-/// [`Termination`](super::Termination) is converged (gradient or change tolerance, failed
-/// line search). PyTorch's loop does not: the next `step` evaluates the closure again and,
-/// with L-BFGS, carries on from the stored history — and with a stochastic objective (RoPINN
-/// redraws its points at every evaluation) it can make progress again. `FixedSteps` reports
-/// such terminations as `None` and changes nothing else: the wrapped optimizer's arithmetic,
-/// state and counters are untouched.
+/// A trainer phase added with
+/// [`phase_until_converged`](crate::train::TrainerBuilder::phase_until_converged) ends at the
+/// first step whose [`Termination`](super::Termination) is converged (gradient or change
+/// tolerance, failed line search). PyTorch's loop does not: the next `step` evaluates the
+/// closure again and, with L-BFGS, carries on from the stored history — and with a stochastic
+/// objective (RoPINN redraws its points at every evaluation) it can make progress again. A
+/// phase added with [`phase`](crate::train::TrainerBuilder::phase) already behaves like
+/// PyTorch's loop; `FixedSteps` does the same for any other driver of an optimizer: it reports
+/// such terminations as `None` and changes nothing else (the wrapped optimizer's arithmetic,
+/// state and counters are untouched).
 ///
 /// ```
 /// use pinn::optim::{FixedSteps, Lbfgs, LbfgsConfig, Optimizer};

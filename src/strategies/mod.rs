@@ -58,6 +58,7 @@ use crate::rng::Seed;
 use crate::train::{Assembly, LossReport, TermKind};
 
 mod lr_annealing;
+mod redraw;
 mod ropinn;
 mod self_adaptive;
 mod weight_log;
@@ -65,6 +66,7 @@ mod weight_log;
 pub use lr_annealing::{
     Denominator, LrAnnealing, LrAnnealingConfig, max_abs_gradient, mean_of_layer_means,
 };
+pub use redraw::Redraw;
 pub use ropinn::{Calibration, RoPinn, RoPinnConfig, RoPinnMonitor, calibrate, region_sample};
 pub use self_adaptive::{Mask, SelfAdaptive, SelfAdaptiveConfig};
 pub use weight_log::WeightLog;
@@ -78,6 +80,28 @@ pub struct EvalContext {
     pub evaluation: usize,
     /// A seed unique to (strategy, step, evaluation), derived from the run's seed.
     pub seed: Seed,
+    /// The index of the optimizer phase the evaluation belongs to (see
+    /// [`Strategy::begin_phase`] for its name and optimizer).
+    pub phase: usize,
+    /// The run's seed, for a strategy that reproduces a stream the trainer defines (the
+    /// resampling of term `t` at step `s` draws from `run.derive(1 + t).derive(s)`).
+    pub run: Seed,
+}
+
+/// The optimizer phase a strategy runs in, as [`Strategy::begin_phase`] sees it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct PhaseInfo<'a> {
+    /// Its index in the order the phases were added.
+    pub index: usize,
+    /// Its name (`"adam"`, `"lbfgs"`, …).
+    pub name: &'a str,
+    /// Its optimizer's [`name`](crate::optim::Optimizer::name).
+    pub optimizer: &'a str,
+    /// Outer steps it takes at most, and how many it has already taken (non-zero when a run
+    /// resumes in the middle of the phase).
+    pub steps: usize,
+    /// Steps already taken.
+    pub done: usize,
 }
 
 /// A hook into the training loop. Every method has a default that does nothing.
@@ -87,6 +111,12 @@ pub trait Strategy<T: Real>: Send {
     /// Once, when the trainer is built.
     fn init(&mut self, terms: &mut dyn Terms<T>) -> Result<()> {
         let _ = terms;
+        Ok(())
+    }
+    /// When the trainer starts running an optimizer phase (or resumes in the middle of one),
+    /// before its first step.
+    fn begin_phase(&mut self, terms: &mut dyn Terms<T>, phase: PhaseInfo<'_>) -> Result<()> {
+        let _ = (terms, phase);
         Ok(())
     }
     /// Before every loss evaluation.
@@ -152,6 +182,8 @@ pub trait Terms<T> {
     }
     /// Whether term `i` is the PDE residual.
     fn is_pde(&self, i: usize) -> Result<bool>;
+    /// What term `i` measures.
+    fn kind(&self, i: usize) -> Result<&TermKind>;
     /// The points of term `i`.
     fn points(&self, i: usize) -> Result<&[f64]>;
     /// The number of points of term `i`.
@@ -201,7 +233,10 @@ impl<P: Pde, T: Real, M: Model<T>> Terms<T> for Assembly<P, T, M> {
         Assembly::term_names(self)
     }
     fn is_pde(&self, i: usize) -> Result<bool> {
-        Ok(matches!(self.kind(i)?, TermKind::Pde))
+        Ok(matches!(Assembly::kind(self, i)?, TermKind::Pde))
+    }
+    fn kind(&self, i: usize) -> Result<&TermKind> {
+        Assembly::kind(self, i)
     }
     fn points(&self, i: usize) -> Result<&[f64]> {
         Assembly::points(self, i)

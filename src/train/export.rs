@@ -35,7 +35,7 @@ use crate::ad::Real;
 use crate::error::{Error, Result};
 use crate::nets::params::{io_error, write_atomic};
 
-use super::trainer::HistoryRow;
+use super::report::HistoryRow;
 
 /// A network's outputs on a tensor grid, from
 /// [`Trainer::predict_grid`](super::Trainer::predict_grid).

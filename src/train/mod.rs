@@ -33,19 +33,23 @@
 //! ```
 
 mod assembly;
+mod builder;
 mod checkpoint;
 pub mod export;
 mod kernel;
 mod metrics;
 pub mod reduce;
+mod report;
 mod resume;
 mod term;
 mod trainer;
 
 pub use assembly::{Assembly, LossReport};
+pub use builder::TrainerBuilder;
 pub use checkpoint::{
     CHECKPOINT_VERSION, Checkpoint, PhaseCheckpoint, StrategyCheckpoint, TermCheckpoint,
 };
 pub use metrics::Metrics;
+pub use report::{Control, Event, HistoryRow, Report, StopReason};
 pub use term::{Term, TermKind};
-pub use trainer::{Control, Event, HistoryRow, Report, StopReason, Trainer, TrainerBuilder};
+pub use trainer::Trainer;

@@ -15,6 +15,9 @@
 
 use std::sync::Mutex;
 
+mod score;
+mod terms;
+
 use rayon::prelude::*;
 
 use crate::ad::Real;
@@ -24,7 +27,6 @@ use crate::model::{Batch, Model};
 use crate::pde::Pde;
 use crate::rng::Seed;
 
-use super::checkpoint::TermCheckpoint;
 use super::kernel::{self, ConditionResidual, PdeResidual, Scratch};
 use super::reduce::TreeSum;
 use super::term::{Prepared, Term, TermKind, prepare};
@@ -156,184 +158,6 @@ impl<P: Pde, T: Real, M: Model<T>> Assembly<P, T, M> {
     /// The term names, in order.
     pub fn term_names(&self) -> Vec<String> {
         self.terms.iter().map(|t| t.name.clone()).collect()
-    }
-
-    /// Sets the random stream of the next evaluations (the trainer derives one per step and
-    /// evaluation from the run's seed); term `t` hands `stream.derive(t)` to the model. Only
-    /// models that sample (Monte-Carlo estimators) read it.
-    pub fn set_stream(&mut self, stream: Seed) {
-        self.stream = stream;
-    }
-
-    /// Replaces the points of term `index` (resampling, region sampling), keeping its kind and
-    /// weight; `normals` and `partners` as for [`Term`]. Per-point weights are kept when the
-    /// number of points does not change, and dropped otherwise.
-    pub fn set_points(
-        &mut self,
-        index: usize,
-        points: Vec<f64>,
-        normals: Vec<f64>,
-        partners: Vec<f64>,
-    ) -> Result<()> {
-        let old = self.term(index)?;
-        let t = Term {
-            name: old.name.clone(),
-            kind: old.kind.clone(),
-            weight: old.weight,
-            points,
-            normals,
-            partners,
-        };
-        let (record, weights, n_old) = (old.record, old.point_weights.clone(), old.n);
-        let (d, m) = (self.model.input_dim(), self.model.output_dim());
-        let mut new = prepare(t, &self.pde, d, m)?;
-        new.record = record;
-        if new.n == n_old {
-            new.point_weights = weights;
-        }
-        self.terms[index] = new;
-        self.rebuild_items();
-        Ok(())
-    }
-
-    fn term(&self, index: usize) -> Result<&Prepared<T>> {
-        self.terms.get(index).ok_or(Error::InvalidConfig {
-            field: "term",
-            reason: format!("no term number {index} (there are {})", self.terms.len()),
-        })
-    }
-
-    fn rebuild_items(&mut self) {
-        self.items.clear();
-        for (ti, t) in self.terms.iter().enumerate() {
-            let mut s = 0;
-            while s < t.n {
-                self.items.push((ti, s, (s + self.chunk).min(t.n)));
-                s += self.chunk;
-            }
-        }
-    }
-
-    /// The points of term `index` (point-major; for a periodic term, its first points only).
-    pub fn points(&self, index: usize) -> Result<&[f64]> {
-        Ok(&self.term(index)?.x)
-    }
-
-    /// What term `index` measures.
-    pub fn kind(&self, index: usize) -> Result<&TermKind> {
-        Ok(&self.term(index)?.kind)
-    }
-
-    /// The number of points of term `index`.
-    pub fn n_points(&self, index: usize) -> Result<usize> {
-        Ok(self.term(index)?.n)
-    }
-
-    /// The weight `w_t` of term `index`.
-    pub fn weight(&self, index: usize) -> Result<f64> {
-        Ok(self.term(index)?.weight)
-    }
-
-    /// Sets the weight `w_t` of term `index` (finite, ≥ 0).
-    pub fn set_weight(&mut self, index: usize, weight: f64) -> Result<()> {
-        self.term(index)?;
-        if !(weight.is_finite() && weight >= 0.0) {
-            return Err(Error::InvalidConfig {
-                field: "term.weight",
-                reason: format!("must be finite and ≥ 0, found {weight}"),
-            });
-        }
-        self.terms[index].weight = weight;
-        Ok(())
-    }
-
-    /// Sets per-point weights `λ_p` of term `index`, entering the loss inside the square:
-    /// `w_t·(1/N)·Σ_p (λ_p r_p)²` (self-adaptive PINNs). An empty slice removes them.
-    pub fn set_point_weights(&mut self, index: usize, weights: &[T]) -> Result<()> {
-        let n = self.term(index)?.n;
-        if !weights.is_empty() && weights.len() != n {
-            return Err(Error::DimensionMismatch {
-                what: "per-point weights",
-                expected: n,
-                found: weights.len(),
-            });
-        }
-        if weights.iter().any(|w| !w.is_finite()) {
-            return Err(Error::InvalidConfig {
-                field: "term.point_weights",
-                reason: "every weight must be finite".into(),
-            });
-        }
-        self.terms[index].point_weights = weights.to_vec();
-        Ok(())
-    }
-
-    /// Keeps (or stops keeping) each point's unweighted `Σ_eq r²` of term `index` at every full
-    /// evaluation ([`Assembly::eval`]); read them with [`Assembly::residuals`].
-    pub fn record_residuals(&mut self, index: usize, on: bool) -> Result<()> {
-        self.term(index)?;
-        self.terms[index].record = on;
-        Ok(())
-    }
-
-    /// Each point's unweighted `Σ_eq r²` from the last full evaluation of term `index` (empty
-    /// unless recording was switched on). [`Assembly::eval_term`] leaves them alone.
-    pub fn residuals(&self, index: usize) -> Result<&[T]> {
-        self.term(index)?;
-        Ok(&self.residuals[index])
-    }
-
-    /// Everything about each term that a checkpoint keeps: its points (with normals and
-    /// partners), weight, per-point weights, and recorded residuals.
-    pub(crate) fn term_checkpoints(&self) -> Vec<TermCheckpoint<T>> {
-        self.terms
-            .iter()
-            .zip(&self.residuals)
-            .map(|(t, r)| TermCheckpoint {
-                name: t.name.clone(),
-                weight: t.weight,
-                points: t.x.clone(),
-                normals: t.normals.clone(),
-                partners: t.partners.clone(),
-                point_weights: t.point_weights.clone(),
-                record: t.record,
-                residuals: r.clone(),
-            })
-            .collect()
-    }
-
-    /// Puts back what [`Assembly::term_checkpoints`] saved, validating it as when the term was
-    /// built.
-    pub(crate) fn restore_term(&mut self, index: usize, c: &TermCheckpoint<T>) -> Result<()> {
-        let name = &self.term(index)?.name;
-        if *name != c.name {
-            return Err(Error::InvalidConfig {
-                field: "checkpoint.terms",
-                reason: format!(
-                    "term {index} is `{name}` here but `{}` in the checkpoint",
-                    c.name
-                ),
-            });
-        }
-        self.set_points(
-            index,
-            c.points.clone(),
-            c.normals.clone(),
-            c.partners.clone(),
-        )?;
-        self.set_weight(index, c.weight)?;
-        self.set_point_weights(index, &c.point_weights)?;
-        self.record_residuals(index, c.record)?;
-        let n = self.terms[index].n;
-        if !(c.residuals.is_empty() || c.residuals.len() == n) {
-            return Err(Error::DimensionMismatch {
-                what: "checkpoint: recorded residuals of a term",
-                expected: n,
-                found: c.residuals.len(),
-            });
-        }
-        self.residuals[index] = c.residuals.clone();
-        Ok(())
     }
 
     /// `L` and `∂L/∂(θ, c)` (written to `grad`, length [`Assembly::n_params`]). `step` names
@@ -549,75 +373,5 @@ impl<P: Pde, T: Real, M: Model<T>> Assembly<P, T, M> {
         }
         out.grad[n_all + ti] = loss;
         Ok(loss)
-    }
-
-    /// Each point's unweighted `Σ_eq r²` of term `index`'s residual at arbitrary `points`
-    /// (point-major), without a gradient: in chunks, in parallel, and the same bits on any
-    /// number of threads (each point's value depends only on the point and `params`). For
-    /// scoring candidate points (residual-adaptive sampling). Works for the PDE residual and
-    /// for conditions that need neither normals, partners nor data values.
-    ///
-    /// Call it inside the trainer's thread pool (strategies are) to use its threads.
-    pub fn residuals_at(&self, index: usize, params: &[T], points: &[f64]) -> Result<Vec<T>> {
-        let t = self.term(index)?;
-        self.check_params(params, None)?;
-        let (d, m) = (self.model.input_dim(), self.model.output_dim());
-        if !points.len().is_multiple_of(d) || points.iter().any(|v| !v.is_finite()) {
-            return Err(Error::InvalidConfig {
-                field: "points",
-                reason: format!("need finite coordinates, {d} per point"),
-            });
-        }
-        if let TermKind::Condition(c) = &t.kind
-            && (c.needs_normals() || matches!(c, crate::pde::Condition::Data { .. }) || t.periodic)
-        {
-            return Err(Error::InvalidConfig {
-                field: "term",
-                reason: format!(
-                    "term `{}` ({} condition) cannot be scored at arbitrary points",
-                    t.name,
-                    c.kind()
-                ),
-            });
-        }
-        let n_theta = self.model.n_params();
-        let (theta, coef) = params.split_at(n_theta);
-        let neq = t.equations(&self.pde);
-        let n = points.len() / d;
-        let mut out = vec![T::zero(); n];
-        let stream = self.stream.derive(index as u64);
-        out.par_chunks_mut(self.chunk)
-            .enumerate()
-            .try_for_each(|(ci, o)| -> Result<()> {
-                let s = ci * self.chunk;
-                let x = &points[s * d..(s + o.len()) * d];
-                let xt: Vec<T> = x.iter().map(|&v| T::from_f64(v)).collect();
-                let slot = rayon::current_thread_index().unwrap_or(0) % self.threads;
-                let mut slot = self.workspaces[index][slot]
-                    .lock()
-                    .unwrap_or_else(|p| p.into_inner());
-                let Slot { ws, sc } = &mut *slot;
-                sc.vals.resize(o.len() * t.comps.len() * m, T::zero());
-                let batch = Batch {
-                    points: &xt,
-                    first: s,
-                    stream,
-                };
-                self.model.forward(ws, theta, &batch, &mut sc.vals)?;
-                match &t.kind {
-                    TermKind::Pde => {
-                        let res = PdeResidual(&self.pde);
-                        kernel::score(&res, t, x, d, m, neq, coef, sc, o)
-                    }
-                    TermKind::Condition(c) => {
-                        let res = ConditionResidual {
-                            condition: c,
-                            normals: &[],
-                        };
-                        kernel::score(&res, t, x, d, m, neq, coef, sc, o)
-                    }
-                }
-            })?;
-        Ok(out)
     }
 }

@@ -1,0 +1,84 @@
+//! Scoring: residuals at arbitrary points without a gradient (residual-adaptive sampling).
+
+use rayon::prelude::*;
+
+use crate::ad::Real;
+use crate::error::{Error, Result};
+use crate::model::{Batch, Model};
+use crate::pde::Pde;
+
+use super::super::kernel::{self, ConditionResidual, PdeResidual};
+use super::super::term::TermKind;
+use super::{Assembly, Slot};
+
+impl<P: Pde, T: Real, M: Model<T>> Assembly<P, T, M> {
+    /// Each point's unweighted `Σ_eq r²` of term `index`'s residual at arbitrary `points`
+    /// (point-major), without a gradient: in chunks, in parallel, and the same bits on any
+    /// number of threads (each point's value depends only on the point and `params`). For
+    /// scoring candidate points (residual-adaptive sampling). Works for the PDE residual and
+    /// for conditions that need neither normals, partners nor data values.
+    ///
+    /// Call it inside the trainer's thread pool (strategies are) to use its threads.
+    pub fn residuals_at(&self, index: usize, params: &[T], points: &[f64]) -> Result<Vec<T>> {
+        let t = self.term(index)?;
+        self.check_params(params, None)?;
+        let (d, m) = (self.model.input_dim(), self.model.output_dim());
+        if !points.len().is_multiple_of(d) || points.iter().any(|v| !v.is_finite()) {
+            return Err(Error::InvalidConfig {
+                field: "points",
+                reason: format!("need finite coordinates, {d} per point"),
+            });
+        }
+        if let TermKind::Condition(c) = &t.kind
+            && (c.needs_normals() || matches!(c, crate::pde::Condition::Data { .. }) || t.periodic)
+        {
+            return Err(Error::InvalidConfig {
+                field: "term",
+                reason: format!(
+                    "term `{}` ({} condition) cannot be scored at arbitrary points",
+                    t.name,
+                    c.kind()
+                ),
+            });
+        }
+        let n_theta = self.model.n_params();
+        let (theta, coef) = params.split_at(n_theta);
+        let neq = t.equations(&self.pde);
+        let n = points.len() / d;
+        let mut out = vec![T::zero(); n];
+        let stream = self.stream.derive(index as u64);
+        out.par_chunks_mut(self.chunk)
+            .enumerate()
+            .try_for_each(|(ci, o)| -> Result<()> {
+                let s = ci * self.chunk;
+                let x = &points[s * d..(s + o.len()) * d];
+                let xt: Vec<T> = x.iter().map(|&v| T::from_f64(v)).collect();
+                let slot = rayon::current_thread_index().unwrap_or(0) % self.threads;
+                let mut slot = self.workspaces[index][slot]
+                    .lock()
+                    .unwrap_or_else(|p| p.into_inner());
+                let Slot { ws, sc } = &mut *slot;
+                sc.vals.resize(o.len() * t.comps.len() * m, T::zero());
+                let batch = Batch {
+                    points: &xt,
+                    first: s,
+                    stream,
+                };
+                self.model.forward(ws, theta, &batch, &mut sc.vals)?;
+                match &t.kind {
+                    TermKind::Pde => {
+                        let res = PdeResidual(&self.pde);
+                        kernel::score(&res, t, x, d, m, neq, coef, sc, o)
+                    }
+                    TermKind::Condition(c) => {
+                        let res = ConditionResidual {
+                            condition: c,
+                            normals: &[],
+                        };
+                        kernel::score(&res, t, x, d, m, neq, coef, sc, o)
+                    }
+                }
+            })?;
+        Ok(out)
+    }
+}

@@ -1,0 +1,192 @@
+//! What strategies and checkpoints read and change of an [`Assembly`]'s terms: points,
+//! weights, per-point weights, recorded residuals.
+
+use crate::ad::Real;
+use crate::error::{Error, Result};
+use crate::model::Model;
+use crate::pde::Pde;
+use crate::rng::Seed;
+
+use super::super::checkpoint::TermCheckpoint;
+use super::super::term::{Prepared, Term, TermKind, prepare};
+use super::Assembly;
+
+impl<P: Pde, T: Real, M: Model<T>> Assembly<P, T, M> {
+    /// Sets the random stream of the next evaluations (the trainer derives one per step and
+    /// evaluation from the run's seed); term `t` hands `stream.derive(t)` to the model. Only
+    /// models that sample (Monte-Carlo estimators) read it.
+    pub fn set_stream(&mut self, stream: Seed) {
+        self.stream = stream;
+    }
+
+    /// Replaces the points of term `index` (resampling, region sampling), keeping its kind and
+    /// weight; `normals` and `partners` as for [`Term`]. Per-point weights are kept when the
+    /// number of points does not change, and dropped otherwise.
+    pub fn set_points(
+        &mut self,
+        index: usize,
+        points: Vec<f64>,
+        normals: Vec<f64>,
+        partners: Vec<f64>,
+    ) -> Result<()> {
+        let old = self.term(index)?;
+        let t = Term {
+            name: old.name.clone(),
+            kind: old.kind.clone(),
+            weight: old.weight,
+            points,
+            normals,
+            partners,
+        };
+        let (record, weights, n_old) = (old.record, old.point_weights.clone(), old.n);
+        let (d, m) = (self.model.input_dim(), self.model.output_dim());
+        let mut new = prepare(t, &self.pde, d, m)?;
+        new.record = record;
+        if new.n == n_old {
+            new.point_weights = weights;
+        }
+        self.terms[index] = new;
+        self.rebuild_items();
+        Ok(())
+    }
+
+    pub(super) fn term(&self, index: usize) -> Result<&Prepared<T>> {
+        self.terms.get(index).ok_or(Error::InvalidConfig {
+            field: "term",
+            reason: format!("no term number {index} (there are {})", self.terms.len()),
+        })
+    }
+
+    pub(super) fn rebuild_items(&mut self) {
+        self.items.clear();
+        for (ti, t) in self.terms.iter().enumerate() {
+            let mut s = 0;
+            while s < t.n {
+                self.items.push((ti, s, (s + self.chunk).min(t.n)));
+                s += self.chunk;
+            }
+        }
+    }
+
+    /// The points of term `index` (point-major; for a periodic term, its first points only).
+    pub fn points(&self, index: usize) -> Result<&[f64]> {
+        Ok(&self.term(index)?.x)
+    }
+
+    /// What term `index` measures.
+    pub fn kind(&self, index: usize) -> Result<&TermKind> {
+        Ok(&self.term(index)?.kind)
+    }
+
+    /// The number of points of term `index`.
+    pub fn n_points(&self, index: usize) -> Result<usize> {
+        Ok(self.term(index)?.n)
+    }
+
+    /// The weight `w_t` of term `index`.
+    pub fn weight(&self, index: usize) -> Result<f64> {
+        Ok(self.term(index)?.weight)
+    }
+
+    /// Sets the weight `w_t` of term `index` (finite, ≥ 0).
+    pub fn set_weight(&mut self, index: usize, weight: f64) -> Result<()> {
+        self.term(index)?;
+        if !(weight.is_finite() && weight >= 0.0) {
+            return Err(Error::InvalidConfig {
+                field: "term.weight",
+                reason: format!("must be finite and ≥ 0, found {weight}"),
+            });
+        }
+        self.terms[index].weight = weight;
+        Ok(())
+    }
+
+    /// Sets per-point weights `λ_p` of term `index`, entering the loss inside the square:
+    /// `w_t·(1/N)·Σ_p (λ_p r_p)²` (self-adaptive PINNs). An empty slice removes them.
+    pub fn set_point_weights(&mut self, index: usize, weights: &[T]) -> Result<()> {
+        let n = self.term(index)?.n;
+        if !weights.is_empty() && weights.len() != n {
+            return Err(Error::DimensionMismatch {
+                what: "per-point weights",
+                expected: n,
+                found: weights.len(),
+            });
+        }
+        if weights.iter().any(|w| !w.is_finite()) {
+            return Err(Error::InvalidConfig {
+                field: "term.point_weights",
+                reason: "every weight must be finite".into(),
+            });
+        }
+        self.terms[index].point_weights = weights.to_vec();
+        Ok(())
+    }
+
+    /// Keeps (or stops keeping) each point's unweighted `Σ_eq r²` of term `index` at every full
+    /// evaluation ([`Assembly::eval`]); read them with [`Assembly::residuals`].
+    pub fn record_residuals(&mut self, index: usize, on: bool) -> Result<()> {
+        self.term(index)?;
+        self.terms[index].record = on;
+        Ok(())
+    }
+
+    /// Each point's unweighted `Σ_eq r²` from the last full evaluation of term `index` (empty
+    /// unless recording was switched on). [`Assembly::eval_term`] leaves them alone.
+    pub fn residuals(&self, index: usize) -> Result<&[T]> {
+        self.term(index)?;
+        Ok(&self.residuals[index])
+    }
+
+    /// Everything about each term that a checkpoint keeps: its points (with normals and
+    /// partners), weight, per-point weights, and recorded residuals.
+    pub(crate) fn term_checkpoints(&self) -> Vec<TermCheckpoint<T>> {
+        self.terms
+            .iter()
+            .zip(&self.residuals)
+            .map(|(t, r)| TermCheckpoint {
+                name: t.name.clone(),
+                weight: t.weight,
+                points: t.x.clone(),
+                normals: t.normals.clone(),
+                partners: t.partners.clone(),
+                point_weights: t.point_weights.clone(),
+                record: t.record,
+                residuals: r.clone(),
+            })
+            .collect()
+    }
+
+    /// Puts back what [`Assembly::term_checkpoints`] saved, validating it as when the term was
+    /// built.
+    pub(crate) fn restore_term(&mut self, index: usize, c: &TermCheckpoint<T>) -> Result<()> {
+        let name = &self.term(index)?.name;
+        if *name != c.name {
+            return Err(Error::InvalidConfig {
+                field: "checkpoint.terms",
+                reason: format!(
+                    "term {index} is `{name}` here but `{}` in the checkpoint",
+                    c.name
+                ),
+            });
+        }
+        self.set_points(
+            index,
+            c.points.clone(),
+            c.normals.clone(),
+            c.partners.clone(),
+        )?;
+        self.set_weight(index, c.weight)?;
+        self.set_point_weights(index, &c.point_weights)?;
+        self.record_residuals(index, c.record)?;
+        let n = self.terms[index].n;
+        if !(c.residuals.is_empty() || c.residuals.len() == n) {
+            return Err(Error::DimensionMismatch {
+                what: "checkpoint: recorded residuals of a term",
+                expected: n,
+                found: c.residuals.len(),
+            });
+        }
+        self.residuals[index] = c.residuals.clone();
+        Ok(())
+    }
+}

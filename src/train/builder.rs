@@ -1,0 +1,309 @@
+//! [`TrainerBuilder`]: configures a [`Trainer`] and validates everything at once.
+
+use std::path::{Path, PathBuf};
+
+use crate::ad::Real;
+use crate::ad::jet::Graph;
+use crate::error::{Error, Result};
+use crate::model::Model;
+use crate::optim::Optimizer;
+use crate::pde::{Condition, Pde};
+use crate::rng::Seed;
+use crate::strategies::{Redraw, Strategy};
+
+use super::assembly::Assembly;
+use super::report::{Control, Event};
+use super::term::{Term, TermKind};
+use super::trainer::{MetricSpec, ObserverFn, Phase, Trainer};
+
+/// Configures a [`Trainer`]; [`TrainerBuilder::build`] validates everything at once.
+pub struct TrainerBuilder<P, T: Real, M: Model<T> = Graph> {
+    pub(super) model: M,
+    pub(super) pde: P,
+    pub(super) terms: Vec<Term>,
+    pub(super) phases: Vec<Phase<T>>,
+    pub(super) seed: Seed,
+    pub(super) chunk: usize,
+    pub(super) threads: Option<usize>,
+    pub(super) params: Option<Vec<T>>,
+    pub(super) redraws: Vec<Box<dyn Strategy<T>>>,
+    pub(super) observers: Vec<ObserverFn<T>>,
+    pub(super) metric: Option<MetricSpec>,
+    pub(super) weights: Vec<(String, f64)>,
+    pub(super) strategies: Vec<Box<dyn Strategy<T>>>,
+    pub(super) resume: Option<PathBuf>,
+    pub(super) autosave: Option<(usize, PathBuf)>,
+}
+
+impl<P: Pde, T: Real, M: Model<T>> TrainerBuilder<P, T, M> {
+    /// Adds a loss term.
+    pub fn term(mut self, term: Term) -> Self {
+        self.terms.push(term);
+        self
+    }
+
+    /// Adds the PDE residual on `points` (point-major), weight 1, named `"pde"`.
+    pub fn pde_points(self, points: Vec<f64>) -> Self {
+        self.term(Term {
+            name: "pde".into(),
+            kind: TermKind::Pde,
+            weight: 1.0,
+            points,
+            normals: Vec::new(),
+            partners: Vec::new(),
+        })
+    }
+
+    /// Adds a condition on `points`, weight 1.
+    pub fn condition(self, name: &str, condition: Condition, points: Vec<f64>) -> Self {
+        self.condition_with_normals(name, condition, points, Vec::new())
+    }
+
+    /// Adds a condition on `points` with their outward unit normals (Neumann, Robin).
+    pub fn condition_with_normals(
+        self,
+        name: &str,
+        condition: Condition,
+        points: Vec<f64>,
+        normals: Vec<f64>,
+    ) -> Self {
+        self.term(Term {
+            name: name.into(),
+            kind: TermKind::Condition(condition),
+            weight: 1.0,
+            points,
+            normals,
+            partners: Vec::new(),
+        })
+    }
+
+    /// Sets the weight of the term named `name` (checked and applied at build time).
+    pub fn weight(mut self, name: &str, weight: f64) -> Self {
+        self.weights.push((name.into(), weight));
+        self
+    }
+
+    /// Adds a phase of `steps` outer steps with `optimizer`. Every step is taken, as in a
+    /// PyTorch script's `for i in range(steps): optimizer.step(closure)`: an optimizer that
+    /// reports convergence (L-BFGS's tolerances, a failed line search) is stepped again, and
+    /// the history records each step. To end the phase at the first converged step instead, use
+    /// [`TrainerBuilder::phase_until_converged`].
+    pub fn phase(
+        mut self,
+        name: &str,
+        steps: usize,
+        optimizer: impl Optimizer<T> + Send + 'static,
+    ) -> Self {
+        self.phases.push(Phase::new(name, steps, optimizer, false));
+        self
+    }
+
+    /// Adds a phase of at most `steps` outer steps with `optimizer` that ends at the first step
+    /// whose [`Termination`](crate::optim::Termination) is converged (then the next phase, if
+    /// any, starts from there; after the last phase the report says
+    /// [`StopReason::Converged`](super::StopReason::Converged)).
+    pub fn phase_until_converged(
+        mut self,
+        name: &str,
+        steps: usize,
+        optimizer: impl Optimizer<T> + Send + 'static,
+    ) -> Self {
+        self.phases.push(Phase::new(name, steps, optimizer, true));
+        self
+    }
+
+    /// The seed of every random stream (initialisation and resampling).
+    pub fn seed(mut self, seed: Seed) -> Self {
+        self.seed = seed;
+        self
+    }
+
+    /// Points per chunk (default 256). Part of the determinism contract: the same chunk size
+    /// gives the same bits on any number of threads.
+    pub fn chunk_size(mut self, chunk: usize) -> Self {
+        self.chunk = chunk;
+        self
+    }
+
+    /// Worker threads (default: all available cores).
+    pub fn threads(mut self, threads: usize) -> Self {
+        self.threads = Some(threads);
+        self
+    }
+
+    /// Starting parameters (network `θ`, then PDE coefficients) instead of the seeded
+    /// initialisation.
+    pub fn params(mut self, params: Vec<T>) -> Self {
+        self.params = Some(params);
+        self
+    }
+
+    /// Redraws the points of term `term` every `every` steps: `draw(seed)` returns the points
+    /// and their normals (empty if none). The seed is derived from the run's seed, the term
+    /// and the step. A [`Redraw`] strategy, run before the strategies added with
+    /// [`TrainerBuilder::strategy`].
+    pub fn resample(
+        mut self,
+        term: &str,
+        every: usize,
+        draw: impl FnMut(Seed) -> Result<(Vec<f64>, Vec<f64>)> + Send + 'static,
+    ) -> Self {
+        self.redraws.push(Box::new(Redraw::new(term, every, draw)));
+        self
+    }
+
+    /// Computes [`Metrics`] against `reference` at `points` every `every` steps and at the end.
+    pub fn metrics(mut self, points: Vec<f64>, reference: Vec<f64>, every: usize) -> Self {
+        self.metric = Some(MetricSpec {
+            points,
+            reference,
+            every,
+        });
+        self
+    }
+
+    /// Adds a training strategy (RoPINN, loss balancing, self-adaptive weights, …); several
+    /// strategies are called in the order they were added.
+    pub fn strategy(mut self, s: impl Strategy<T> + 'static) -> Self {
+        self.strategies.push(Box::new(s));
+        self
+    }
+
+    /// Resumes the run saved in the checkpoint at `path` (see [`Trainer::restore`]): the
+    /// trainer is built from this configuration, then takes the checkpoint's parameters, step,
+    /// seed, optimizer, strategy and term states. Checked at build time.
+    pub fn resume_from(mut self, path: impl AsRef<Path>) -> Self {
+        self.resume = Some(path.as_ref().to_path_buf());
+        self
+    }
+
+    /// Writes a checkpoint to `path` (atomically) after every `every`-th step of
+    /// [`Trainer::run`], counted across phases (when the step count is a multiple of
+    /// `every`). A failed write stops the run with [`Error::Io`].
+    pub fn checkpoint_every(mut self, every: usize, path: impl AsRef<Path>) -> Self {
+        self.autosave = Some((every, path.as_ref().to_path_buf()));
+        self
+    }
+
+    /// Calls `f` after every step; it may stop the run.
+    pub fn observer(mut self, f: impl FnMut(&Event<'_, T>) -> Control + Send + 'static) -> Self {
+        self.observers.push(Box::new(f));
+        self
+    }
+
+    /// Validates the whole configuration and prepares the run.
+    pub fn build(mut self) -> Result<Trainer<P, T, M>> {
+        let invalid =
+            |field: &'static str, reason: String| Err(Error::InvalidConfig { field, reason });
+        if self.terms.is_empty() {
+            return invalid(
+                "terms",
+                "add at least one loss term (PDE points or a condition)".into(),
+            );
+        }
+        if self.phases.is_empty() || self.phases.iter().all(|p| p.steps == 0) {
+            return invalid(
+                "phases",
+                "add at least one optimizer phase with steps > 0".into(),
+            );
+        }
+        if self.threads == Some(0) {
+            return invalid("threads", "must be at least 1, found 0".into());
+        }
+        if let Some((every, path)) = &self.autosave {
+            if *every == 0 {
+                return invalid("checkpoint_every.every", "must be ≥ 1, found 0".into());
+            }
+            if path.as_os_str().is_empty() {
+                return invalid("checkpoint_every.path", "must not be empty".into());
+            }
+        }
+        for (name, w) in &self.weights {
+            let mut found = false;
+            for t in self.terms.iter_mut().filter(|t| t.name == *name) {
+                t.weight = *w;
+                found = true;
+            }
+            if !found {
+                return invalid("weight", format!("no term named `{name}`"));
+            }
+        }
+        if let Some(m) = &self.metric {
+            let d = self.model.input_dim();
+            if m.every == 0 {
+                return invalid("metrics.every", "must be ≥ 1, found 0".into());
+            }
+            if m.points.is_empty() || !m.points.len().is_multiple_of(d) {
+                return invalid("metrics.points", format!("need d = {d} numbers per point"));
+            }
+            if m.points.iter().chain(&m.reference).any(|v| !v.is_finite()) {
+                return invalid(
+                    "metrics",
+                    "every point and reference value must be finite".into(),
+                );
+            }
+            let want = m.points.len() / d * self.model.output_dim();
+            if m.reference.len() != want {
+                return Err(Error::DimensionMismatch {
+                    what: "metric reference values",
+                    expected: want,
+                    found: m.reference.len(),
+                });
+            }
+        }
+        let threads = self
+            .threads
+            .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()
+            .map_err(|e| Error::InvalidConfig {
+                field: "threads",
+                reason: format!("could not start {threads} worker threads: {e}"),
+            })?;
+        let params = match self.params {
+            Some(p) => p,
+            None => {
+                let mut p = self.model.init_params(self.seed.derive(0));
+                p.extend(self.pde.coefficients().iter().map(|&c| T::from_f64(c)));
+                p
+            }
+        };
+        let mut assembly = Assembly::new(self.model, self.pde, self.terms, self.chunk, threads)?;
+        let first_user_strategy = self.redraws.len();
+        let mut strategies = self.redraws;
+        strategies.extend(self.strategies);
+        for s in &mut strategies {
+            s.init(&mut assembly)?;
+        }
+        if params.len() != assembly.n_params() {
+            return Err(Error::DimensionMismatch {
+                what: "starting parameters (network, then PDE coefficients)",
+                expected: assembly.n_params(),
+                found: params.len(),
+            });
+        }
+        if params.iter().any(|p| !p.is_finite()) {
+            return invalid("params", "every starting parameter must be finite".into());
+        }
+        let params_len = params.len();
+        let mut trainer = Trainer {
+            assembly,
+            params,
+            phases: self.phases,
+            pool,
+            seed: self.seed,
+            observers: self.observers,
+            metric: self.metric,
+            step: 0,
+            backup: vec![T::zero(); params_len],
+            strategies,
+            first_user_strategy,
+            autosave: self.autosave,
+        };
+        if let Some(path) = &self.resume {
+            trainer.load_checkpoint(path)?;
+        }
+        Ok(trainer)
+    }
+}
