@@ -145,12 +145,9 @@ impl<T: Real> ChunkOut<T> {
 }
 
 fn selection(dim: usize, comps: &[Component]) -> Selection {
-    comps.iter().fold(Selection::new(dim), |s, &c| match c {
-        Component::Value => s,
-        Component::First(k) => s.first(k),
-        Component::Second(k, l) => s.second(k, l),
-        Component::Laplacian => s.laplacian(),
-    })
+    comps
+        .iter()
+        .fold(Selection::new(dim), |s, &c| s.component(c))
 }
 
 impl<P: Pde, T: Real> Assembly<P, T> {
