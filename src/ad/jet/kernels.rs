@@ -28,6 +28,12 @@
 //! | Laplacian | `x_v y_Δ + y_v x_Δ + 2 Σ_a x_{d_a} y_{d_a}` | `x̄_Δ += c̄_Δ y_v` |
 //!
 //! (For a diagonal pair `q = (k, k)` "the other direction" is `k` itself, counted twice.)
+//!
+//! The adjoint columns list what the order-≤2 blocks of `ā` (or `c̄`) contribute. When the
+//! layout also carries third and fourth partials `t`, `q`, their forward rules (Faà di Bruno,
+//! Leibniz) and their contributions to *every* block of `z̄` (or `x̄`, `ȳ`) — the value one
+//! through `f⁗`, `f⁽⁵⁾` included — are added by [`higher`](super::higher), whose table
+//! completes these two.
 
 use super::selection::Layout;
 use crate::ad::rules::Elementary;
