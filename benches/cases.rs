@@ -250,12 +250,7 @@ fn selection_of(p: &impl Pde, d: usize, t: &Term) -> Selection {
         TermKind::Pde => p.components(),
         TermKind::Condition(c) => c.components(d),
     };
-    comps.iter().fold(Selection::new(d), |s, &c| match c {
-        pinn::ad::jet::Component::Value => s,
-        pinn::ad::jet::Component::First(k) => s.first(k),
-        pinn::ad::jet::Component::Second(k, l) => s.second(k, l),
-        pinn::ad::jet::Component::Laplacian => s.laplacian(),
-    })
+    comps.iter().fold(Selection::new(d), |s, &c| s.component(c))
 }
 
 /// CPU seconds used by the whole machine (all processes) so far.

@@ -36,7 +36,7 @@
 //! **Batched jets** ([`ad::jet`]) — the fast path a PINN trains with.
 //!
 //! - [`ad::jet::Selection`]: which input derivatives to carry (`u_x`, `u_xx`, `u_xy`, the
-//!   Laplacian aggregate…).
+//!   Laplacian aggregate, `u_xxy`, `u_xxxx`, the biharmonic aggregate…).
 //! - [`ad::jet::Graph`]: a network as a small static graph (dense layers, activations,
 //!   products, sums); [`ad::jet::Graph::mlp`] builds the usual MLP, and
 //!   [`ad::jet::Graph::eval`] runs it on any `Scalar`, point by point.

@@ -11,20 +11,23 @@
 //! and a trainer runs on it with the same bits on 1 and 2 threads.
 
 use pinn::ad::jet::{Component, Graph, GraphBuilder, NodeId};
-use pinn::ad::{Elementary, HyperDual, Real, Scalar};
+use pinn::ad::{Dual, Elementary, HyperDual, Real, Scalar};
 use pinn::model::{Batch, GraphWorkspace, Model};
 use pinn::optim::Adam;
 use pinn::pde::{Condition, Fields, Pde};
 use pinn::rng::{Seed, uniform};
 use pinn::train::{Assembly, Term, TermKind, Trainer};
 
-const COMPS: [Component; 6] = [
+const COMPS: [Component; 9] = [
     Component::Value,
     Component::First(0),
     Component::First(1),
     Component::Second(0, 0),
     Component::Second(0, 1),
     Component::Laplacian,
+    Component::Third(0, 0, 1),
+    Component::Fourth(0, 0, 1, 1),
+    Component::Biharmonic,
 ];
 
 /// Adds `w(x)·N(x)` to a builder: the window `w = σ((x₀ − a)/h)·σ((b − x₀)/h)` (constant
@@ -244,18 +247,46 @@ fn blend_with_full_supports_equals_the_one_graph() {
     assert_close(&g_blend, &g_one, 1e-12, "θ-gradient");
 }
 
-/// Component `c` of a graph's output at `x` on hyper-duals (the scalar path).
+type D4 = Dual<Dual<Dual<Dual<f64>>>>;
+
+/// `∂^k u/∂x_{dirs[0]}…∂x_{dirs[k−1]}` (k ≤ 4) of a graph's output at `x` on nested duals: the
+/// input is `x + Σ_l ε_l e_{dirs[l]}` with one nesting level per direction.
+fn partial(g: &Graph, theta: &[f64], x: &[f64], dirs: &[usize]) -> f64 {
+    let seed = |i: usize, l: usize| -> f64 { f64::from(dirs.get(l) == Some(&i)) };
+    let xs: Vec<D4> = (0..2)
+        .map(|i| {
+            let d1 = Dual::new(x[i], seed(i, 0));
+            let d2 = Dual::new(d1, Scalar::from_f64(seed(i, 1)));
+            let d3 = Dual::new(d2, Scalar::from_f64(seed(i, 2)));
+            Dual::new(d3, Scalar::from_f64(seed(i, 3)))
+        })
+        .collect();
+    let th: Vec<D4> = theta.iter().map(|&t| D4::from_f64(t)).collect();
+    let u = g.eval(&th, &xs).unwrap()[0];
+    // ε₄ is the outermost level, ε₁ the innermost: take `eps` at every seeded level.
+    let l3 = if dirs.len() > 3 { u.eps } else { u.re };
+    let l2 = if dirs.len() > 2 { l3.eps } else { l3.re };
+    let l1 = if dirs.len() > 1 { l2.eps } else { l2.re };
+    if !dirs.is_empty() { l1.eps } else { l1.re }
+}
+
+/// Component `c` of a graph's output at `x`: hyper-duals up to order 2 (the scalar path of
+/// the jets' oracle), nested duals above.
 fn scalar(g: &Graph, theta: &[f64], x: &[f64], c: Component) -> f64 {
     let th: Vec<HyperDual<f64>> = theta.iter().map(|&t| HyperDual::constant(t)).collect();
     let run = |k: usize, l: usize| {
         let xs: Vec<_> = (0..2).map(|i| HyperDual::seeded(x[i], i, k, l)).collect();
         g.eval(&th, &xs).unwrap()[0]
     };
+    let p = |dirs: &[usize]| partial(g, theta, x, dirs);
     match c {
         Component::Value => run(0, 0).re,
         Component::First(k) => run(k, k).e1,
         Component::Second(k, l) => run(k, l).e12,
         Component::Laplacian => run(0, 0).e12 + run(1, 1).e12,
+        Component::Third(k, l, m) => p(&[k, l, m]),
+        Component::Fourth(k, l, m, n) => p(&[k, l, m, n]),
+        Component::Biharmonic => p(&[0, 0, 0, 0]) + 2.0 * p(&[0, 0, 1, 1]) + p(&[1, 1, 1, 1]),
     }
 }
 

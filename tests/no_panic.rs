@@ -168,10 +168,13 @@ fn activation(i: u8) -> Elementary {
 }
 
 fn component(kind: u8, k: usize, l: usize) -> Component {
-    match kind % 4 {
+    match kind % 7 {
         0 => Component::Value,
         1 => Component::First(k),
         2 => Component::Second(k, l),
+        4 => Component::Third(k, l, l),
+        5 => Component::Fourth(k, k, l, l),
+        6 => Component::Biharmonic,
         _ => Component::Laplacian,
     }
 }
@@ -280,7 +283,7 @@ fn graphs_networks_and_workspaces_never_panic() {
         prop_oneof![3 => Just(0isize), 1 => -2isize..3],
         0usize..40,
         prop::collection::vec(num(), 1..6),
-        prop::collection::vec((0u8..4, small(), small()), 0..4),
+        prop::collection::vec((0u8..7, small(), small()), 0..4),
         0usize..12,
     );
     let net = (
@@ -358,6 +361,14 @@ fn graphs_networks_and_workspaces_never_panic() {
                     }
                     if lap {
                         s = s.laplacian();
+                    }
+                    if seed % 3 == 1 {
+                        for &(k, l) in &second {
+                            s = s.third(k, l, l).fourth(k, l, k, l);
+                        }
+                    }
+                    if seed % 4 == 1 {
+                        s = s.biharmonic();
                     }
                     t.call("Selection::layout", || s.layout())?;
                     let Some(mut ws) =

@@ -10,8 +10,9 @@
 //!   `Dual<Dual<f64>>`, a `Tape<HyperDual<f64>>` for the parameter gradient of a second
 //!   derivative, a `Tape<Dual<f64>>` for Hessian-vector products.
 //! - **The batched path** ([`jet`]) — the fast one: truncated Taylor jets (value, chosen first
-//!   and second derivatives, a Laplacian aggregate) pushed through a network for a whole batch of
-//!   points, one GEMM per dense layer, then one reverse sweep to the parameters.
+//!   and second derivatives, a Laplacian aggregate, third and fourth partials, a biharmonic
+//!   aggregate) pushed through a network for a whole batch of points, one GEMM per dense layer,
+//!   then one reverse sweep to the parameters.
 //!
 //! The crate's tutorial ([`crate::tutorial`]) walks through both.
 

@@ -24,12 +24,7 @@ impl<T> GraphWorkspace<T> {
 pub(crate) fn selection_of(dim: usize, components: &[Component]) -> Selection {
     components
         .iter()
-        .fold(Selection::new(dim), |s, &c| match c {
-            Component::Value => s,
-            Component::First(k) => s.first(k),
-            Component::Second(k, l) => s.second(k, l),
-            Component::Laplacian => s.laplacian(),
-        })
+        .fold(Selection::new(dim), |s, &c| s.component(c))
 }
 
 fn check_len(what: &'static str, expected: usize, found: usize) -> Result<()> {

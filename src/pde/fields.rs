@@ -71,12 +71,34 @@ impl<'a, S: Scalar> Fields<'a, S> {
     pub fn lap(&self, o: usize) -> S {
         self.get(o, Component::Laplacian)
     }
+    /// `∂³u_o/∂x_k∂x_l∂x_m`
+    pub fn d3(&self, o: usize, k: usize, l: usize, m: usize) -> S {
+        self.get(o, Component::Third(k, l, m))
+    }
+    /// `∂⁴u_o/∂x_k∂x_l∂x_m∂x_n`
+    pub fn d4(&self, o: usize, k: usize, l: usize, m: usize, n: usize) -> S {
+        self.get(o, Component::Fourth(k, l, m, n))
+    }
+    /// `Δ²u_o = Σ_k ∂⁴u_o/∂x_k⁴ + 2 Σ_{k<l} ∂⁴u_o/∂x_k²∂x_l²`
+    pub fn bilap(&self, o: usize) -> S {
+        self.get(o, Component::Biharmonic)
+    }
 }
 
-/// `Second(k, l)` with `k ≤ l`.
+/// `Second(k, l)` with `k ≤ l`; `Third`, `Fourth` with sorted indices.
 pub(crate) fn normalise(c: Component) -> Component {
     match c {
         Component::Second(k, l) if k > l => Component::Second(l, k),
+        Component::Third(k, l, m) => {
+            let mut i = [k, l, m];
+            i.sort_unstable();
+            Component::Third(i[0], i[1], i[2])
+        }
+        Component::Fourth(k, l, m, n) => {
+            let mut i = [k, l, m, n];
+            i.sort_unstable();
+            Component::Fourth(i[0], i[1], i[2], i[3])
+        }
         c => c,
     }
 }

@@ -2,8 +2,12 @@
 //!
 //! A jet buffer holds `C` blocks of `m = width·n` numbers each (`width` features × `n` points),
 //! in the component order of [`Layout`]: value, first derivatives `d_a`, second derivatives
-//! `s_q`, Laplacian. Every loop below writes exactly one block and reads others, so each is a
-//! straight, vectorisable pass over contiguous memory.
+//! `s_q`, Laplacian, then third and fourth partials. The kernels here handle the blocks of
+//! order ≤ 2 (the first `Layout::n_low()` ones) and nothing after them: a selection of
+//! order ≤ 2 runs only these. The order-3/4 blocks, and their contributions to the adjoints of
+//! the lower ones, are the general pass of [`higher`](super::higher), run after these kernels.
+//! Every loop below writes exactly one block and reads others, so each is a straight,
+//! vectorisable pass over contiguous memory.
 //!
 //! For `a = f(z)` with `f′, f″, f‴` at the value `z_v` (from the rules table):
 //!
@@ -24,6 +28,12 @@
 //! | Laplacian | `x_v y_Δ + y_v x_Δ + 2 Σ_a x_{d_a} y_{d_a}` | `x̄_Δ += c̄_Δ y_v` |
 //!
 //! (For a diagonal pair `q = (k, k)` "the other direction" is `k` itself, counted twice.)
+//!
+//! The adjoint columns list what the order-≤2 blocks of `ā` (or `c̄`) contribute. When the
+//! layout also carries third and fourth partials `t`, `q`, their forward rules (Faà di Bruno,
+//! Leibniz) and their contributions to *every* block of `z̄` (or `x̄`, `ȳ`) — the value one
+//! through `f⁗`, `f⁽⁵⁾` included — are added by [`higher`](super::higher), whose table
+//! completes these two.
 
 use super::selection::Layout;
 use crate::ad::rules::Elementary;
@@ -211,9 +221,10 @@ pub(crate) fn unary_backward<T: Real>(
             }
         }
     }
-    // Second-derivative and Laplacian blocks: linear in z through f′.
+    // Second-derivative and Laplacian blocks: linear in z through f′. (The order-3/4 blocks
+    // after them are not; `higher::unary_backward` handles those.)
     let first_linear = 1 + l.directions().len();
-    for c in first_linear..l.n_components() {
+    for c in first_linear..l.n_low() {
         let ab = blk(abar, m, c);
         let out = blk_mut(zbar, m, c);
         put(out, overwrite, |i| ab[i] * d1[i]);
@@ -271,7 +282,7 @@ pub(crate) fn mul_backward<T: Real>(l: &Layout, m: usize, cbar: &[T], y: &[T], x
     let two = T::from_f64(2.0);
     {
         let o = blk_mut(xbar, m, 0);
-        for c in 0..l.n_components() {
+        for c in 0..l.n_low() {
             let (cb, yc) = (blk(cbar, m, c), blk(y, m, c));
             for i in 0..m {
                 o[i] += cb[i] * yc[i];
@@ -303,7 +314,7 @@ pub(crate) fn mul_backward<T: Real>(l: &Layout, m: usize, cbar: &[T], y: &[T], x
             }
         }
     }
-    for c in 1 + l.directions().len()..l.n_components() {
+    for c in 1 + l.directions().len()..l.n_low() {
         let cb = blk(cbar, m, c);
         let o = blk_mut(xbar, m, c);
         for i in 0..m {

@@ -2,6 +2,7 @@
 
 use super::gemm::{MatRef, gemm};
 use super::graph::{Graph, Node, NodeOp};
+use super::higher;
 use super::kernels::{
     axpy, blk, blk_mut, mul_backward, mul_forward, unary_backward, unary_forward,
 };
@@ -14,7 +15,10 @@ use crate::error::{Error, Result};
 /// and reuse it; after the first batch of a given size nothing is allocated.
 ///
 /// A jet buffer for a node of width `w` on `n` points is a column-major `w × (C·n)` matrix:
-/// `C` blocks (see [`Layout`]) of `w × n`, feature index fastest, then point.
+/// `C` blocks (see [`Layout`]) of `w × n`, feature index fastest, then point. The biharmonic
+/// aggregate, when selected, is not one of the blocks: [`JetWorkspace::output`] sums it from
+/// the fourth partials into a buffer of its own after the forward pass, and its seed is moved
+/// onto theirs at the start of [`JetWorkspace::backward`].
 ///
 /// ```
 /// use pinn::ad::{jet::{Component, Graph, JetWorkspace, Selection}, Elementary};
@@ -47,6 +51,10 @@ pub struct JetWorkspace<T> {
     adj_init: Vec<bool>,
     /// Whether a node depends on `θ` (through some dense layer); only those carry adjoints.
     trainable: Vec<bool>,
+    /// `Δ²u` of the output (`m × n`), if selected.
+    bilap: Vec<T>,
+    /// Its seed `∂L/∂Δ²u`.
+    bilap_seed: Vec<T>,
 }
 
 impl<T: Real> JetWorkspace<T> {
@@ -72,6 +80,8 @@ impl<T: Real> JetWorkspace<T> {
             consts: graph.constants().iter().map(|&v| T::from_f64(v)).collect(),
             adj_init: Vec::new(),
             trainable: depends_on_theta(graph.nodes()),
+            bilap: Vec::new(),
+            bilap_seed: Vec::new(),
         })
     }
 
@@ -110,17 +120,25 @@ impl<T: Real> JetWorkspace<T> {
             let adj = if self.trainable[i] || last { len } else { 0 };
             self.adjs[i].resize(adj, zero);
             let der = match node.op {
-                NodeOp::Unary { .. } => 3 * node.width * n,
+                NodeOp::Unary { .. } => higher::n_der_blocks(&self.layout) * node.width * n,
                 _ => 0,
             };
             self.ders[i].resize(der, zero);
         }
         let max_m = graph.nodes().iter().map(|nd| nd.width).max().unwrap_or(0) * n;
         self.scratch.resize(max_m, zero);
+        let bilap = if self.layout.has_biharmonic() {
+            graph.output_dim() * n
+        } else {
+            0
+        };
+        self.bilap.resize(bilap, zero);
+        self.bilap_seed.resize(bilap, zero);
     }
 
     /// The forward pass: the jets of every node at `points` (point-major, `d` numbers per
-    /// point). Also clears the output seed (see [`JetWorkspace::seed`]).
+    /// point), then the biharmonic aggregate of the output if selected. Also clears the output
+    /// seed (see [`JetWorkspace::seed`]).
     pub fn forward(&mut self, graph: &Graph, theta: &[T], points: &[T]) -> Result<()> {
         self.check_graph(graph)?;
         let n = graph.check(theta, points)?;
@@ -133,6 +151,7 @@ impl<T: Real> JetWorkspace<T> {
         self.resize(graph, n);
         let l = &self.layout;
         let c = l.n_components();
+        let high = l.max_order() > 2;
         let (zero, one) = (T::zero(), T::one());
         // The input jet: value x, ∂x/∂x_k = e_k, higher components 0.
         {
@@ -169,6 +188,9 @@ impl<T: Real> JetWorkspace<T> {
                 }
                 NodeOp::Unary { input, f } => {
                     unary_forward(f, l, m, &before[input], out, &mut self.ders[i]);
+                    if high {
+                        higher::unary_forward(f, l, m, &before[input], out, &mut self.ders[i]);
+                    }
                 }
                 NodeOp::Add(a, b) | NodeOp::Sub(a, b) => {
                     let sign = if matches!(node.op, NodeOp::Add(..)) {
@@ -179,7 +201,12 @@ impl<T: Real> JetWorkspace<T> {
                     out.copy_from_slice(&before[a]);
                     axpy(sign, &before[b], out, false);
                 }
-                NodeOp::Mul(a, b) => mul_forward(l, m, &before[a], &before[b], out),
+                NodeOp::Mul(a, b) => {
+                    mul_forward(l, m, &before[a], &before[b], out);
+                    if high {
+                        higher::mul_forward(l, m, &before[a], &before[b], out);
+                    }
+                }
                 NodeOp::Scale { input, alpha, beta } => {
                     axpy(T::from_f64(alpha), &before[input], out, true);
                     let beta = T::from_f64(beta);
@@ -197,40 +224,81 @@ impl<T: Real> JetWorkspace<T> {
         }
         let last = self.adjs.len() - 1;
         self.adjs[last].fill(zero);
+        self.bilap_seed.fill(zero);
+        if self.layout.has_biharmonic() {
+            // Δ²u = Σ_k u_kkkk + 2 Σ_{k<l} u_kkll
+            let m = self.widths[last] * n;
+            self.bilap.fill(zero);
+            for &(idx, factor) in self.layout.biharmonic_terms() {
+                let f = T::from_f64(f64::from(factor));
+                axpy(f, blk(&self.vals[last], m, idx), &mut self.bilap, false);
+            }
+        }
         Ok(())
     }
 
     /// The output jet's component `c` after [`JetWorkspace::forward`]: `m × n` numbers,
-    /// output index fastest (for a scalar network, one number per point).
+    /// output index fastest (for a scalar network, one number per point). For
+    /// [`Component::Biharmonic`], the aggregate `Σ_k u_kkkk + 2 Σ_{k<l} u_kkll` summed from the
+    /// carried fourth partials after the forward pass.
+    ///
+    /// ```
+    /// use pinn::ad::{jet::{Component, Graph, JetWorkspace, Selection}, Elementary};
+    /// use pinn::rng::Seed;
+    /// let g = Graph::mlp(&[2, 16, 1], Elementary::Tanh)?;
+    /// let theta: Vec<f64> = g.init_params(Seed(0));
+    /// let mut ws = JetWorkspace::new(&g, &Selection::new(2).biharmonic())?;
+    /// ws.forward(&g, &theta, &[0.1, 0.2, 0.5, 0.5])?;
+    /// let [xxxx, xxyy, yyyy] = [[0, 0, 0, 0], [0, 0, 1, 1], [1, 1, 1, 1]]
+    ///     .map(|[k, l, m, n]| ws.output(Component::Fourth(k, l, m, n)).unwrap()[1]);
+    /// let bilap = ws.output(Component::Biharmonic)?[1];
+    /// assert!((bilap - (xxxx + 2.0 * xxyy + yyyy)).abs() <= 1e-12 * bilap.abs().max(1.0));
+    /// # Ok::<(), pinn::Error>(())
+    /// ```
     pub fn output(&self, c: Component) -> Result<&[T]> {
         let idx = self.layout.index(c)?;
+        if c == Component::Biharmonic {
+            return Ok(&self.bilap);
+        }
         let last = self.vals.len() - 1;
         let m = self.widths[last] * self.n;
         Ok(blk(&self.vals[last], m, idx))
     }
 
-    /// The whole output jet: `C` blocks of `m × n` (see [`Layout`]).
+    /// The whole output jet: `C` blocks of `m × n`, in the order of [`Layout`] (value, first,
+    /// second derivatives, Laplacian, third, fourth partials). The biharmonic aggregate is not
+    /// among them (read it with [`JetWorkspace::output`]).
     pub fn output_jet(&self) -> &[T] {
         &self.vals[self.vals.len() - 1]
     }
 
     /// The seed `∂L/∂(component c of the output)`, to fill before [`JetWorkspace::backward`]:
     /// `m × n` numbers laid out as in [`JetWorkspace::output`]. Cleared by every forward pass.
+    ///
+    /// The seed of [`Component::Biharmonic`] is a buffer of its own: at the start of
+    /// [`JetWorkspace::backward`] it is added onto the seeds of the fourth partials it sums
+    /// (`s̄_kkkk += s̄`, `s̄_kkll += 2 s̄`, on top of any seed already there), then cleared.
     pub fn seed(&mut self, c: Component) -> Result<&mut [T]> {
         let idx = self.layout.index(c)?;
+        if c == Component::Biharmonic {
+            return Ok(&mut self.bilap_seed);
+        }
         let last = self.adjs.len() - 1;
         let m = self.widths[last] * self.n;
         Ok(blk_mut(&mut self.adjs[last], m, idx))
     }
 
-    /// The whole output seed: `C` blocks of `m × n`, as [`JetWorkspace::output_jet`].
+    /// The whole output seed: `C` blocks of `m × n`, as [`JetWorkspace::output_jet`]. The
+    /// biharmonic seed is not among them (it is [`JetWorkspace::seed`]`(Component::Biharmonic)`
+    /// until [`JetWorkspace::backward`] moves it onto the fourth partials here).
     pub fn seed_jet(&mut self) -> &mut [T] {
         let last = self.adjs.len() - 1;
         &mut self.adjs[last]
     }
 
     /// The reverse sweep: **adds** `∂L/∂θ` to `grad`, where `L = Σ seed · output` over every
-    /// seeded component and point. `theta` must be the parameters of the last forward pass.
+    /// seeded component and point (the biharmonic aggregate included). `theta` must be the
+    /// parameters of the last forward pass.
     pub fn backward(&mut self, graph: &Graph, theta: &[T], grad: &mut [T]) -> Result<()> {
         self.check_graph(graph)?;
         if theta.len() != graph.n_params() || grad.len() != graph.n_params() {
@@ -245,12 +313,27 @@ impl<T: Real> JetWorkspace<T> {
             });
         }
         let n = self.n;
+        let last = self.adjs.len() - 1;
+        if self.layout.has_biharmonic() {
+            // L ∋ s̄·Δ²u = Σ_k s̄·u_kkkk + Σ_{k<l} 2s̄·u_kkll: move the seed onto the partials.
+            let m = self.widths[last] * n;
+            for &(idx, factor) in self.layout.biharmonic_terms() {
+                let seed = blk_mut(&mut self.adjs[last], m, idx);
+                axpy(
+                    T::from_f64(f64::from(factor)),
+                    &self.bilap_seed,
+                    seed,
+                    false,
+                );
+            }
+            self.bilap_seed.fill(T::zero());
+        }
         let l = &self.layout;
         let c = l.n_components();
+        let high = l.max_order() > 2;
         let (zero, one) = (T::zero(), T::one());
         // Adjoints are written lazily: the first contribution to a node overwrites its buffer
         // (no zero-filling); a node nothing flows into is skipped.
-        let last = self.adjs.len() - 1;
         let init = &mut self.adj_init;
         let needs = &self.trainable;
         init.clear();
@@ -310,6 +393,9 @@ impl<T: Real> JetWorkspace<T> {
                         let (z, der) = (&vals[input], &self.ders[i]);
                         let zbar = &mut before[input];
                         unary_backward(l, m, z, der, gbar, zbar, &mut self.scratch, f);
+                        if high {
+                            higher::unary_backward(l, m, z, der, gbar, zbar, f);
+                        }
                     }
                 }
                 NodeOp::Add(a, b) | NodeOp::Sub(a, b) => {
@@ -331,6 +417,9 @@ impl<T: Real> JetWorkspace<T> {
                             let f = first(x);
                             zeroed(x, f, before);
                             mul_backward(l, m, gbar, &vals[y], &mut before[x]);
+                            if high {
+                                higher::mul_backward(l, m, gbar, &vals[y], &mut before[x]);
+                            }
                         }
                     }
                 }
@@ -383,7 +472,9 @@ fn affine_of<'a, T>(op: NodeOp, theta: &'a [T], consts: &'a [T]) -> (&'a [T], bo
 }
 
 /// `z = W a + b` on a jet, `W` column-major `w × w_in` at the start of `wb`, then `b`.
-/// When `a` is the input jet only its value needs a product: `∂z/∂x_k = W[:, k]`.
+/// When `a` is the input jet only its value needs a product: `∂z/∂x_k = W[:, k]`, and every
+/// component of order ≥ 2 (second, Laplacian, third, fourth: all blocks after the first
+/// derivatives) is zero.
 #[allow(clippy::too_many_arguments)]
 fn affine_forward<T: Real>(
     l: &Layout,
