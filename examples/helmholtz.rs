@@ -205,14 +205,15 @@ fn run_wang<T: Real>(a: &Args) -> Result<Outcome, pinn::Error> {
         schedule: Schedule::wang2021(),
         ..Default::default()
     })?;
-    let mut b = Trainer::<_, T>::builder(net, problem)
-        .pde_points(draw_interior(first(0))?.0)
-        .resample("pde", 1, draw_interior);
+    let mut b = Trainer::<_, T>::builder(net, problem);
+    let pde = b.add_pde_points(draw_interior(first(0))?.0);
+    b = b.resample(pde, 1, draw_interior);
+    let mut sides = Vec::new();
     for (k, c) in conditions.iter().enumerate() {
         let draw = draw_side(c.region.clone());
-        b = b
-            .condition(&c.name, c.condition.clone(), draw(first(k + 1))?.0)
-            .resample(&c.name, 1, draw);
+        let side = b.add_condition(&c.name, c.condition.clone(), draw(first(k + 1))?.0);
+        b = b.resample(side, 1, draw);
+        sides.push(side);
     }
     let mut log = None;
     if annealing {
@@ -224,7 +225,7 @@ fn run_wang<T: Real>(a: &Args) -> Result<Outcome, pinn::Error> {
             },
             ..Default::default()
         })?
-        .group("boundary", &["bottom", "right", "top", "left"]);
+        .group("boundary", &sides); // bottom, right, top, left
         log = Some(s.log());
         b = b.strategy(s);
     }

@@ -42,9 +42,10 @@ fn run<T: Real>(c: f64, steps: usize, paper: f64) -> Result<String, pinn::Error>
     };
     let xs: Vec<f64> = (0..1000).map(|i| i as f64 / 999.0).collect();
     let reference: Vec<f64> = xs.iter().map(|x| (c * x).sin()).collect();
-    let mut trainer = Trainer::<_, T>::builder(net, Poisson1D::new(c)?)
-        .pde_points(draw(Seed(99))?.0)
-        .resample("pde", 1, draw)
+    let mut b = Trainer::<_, T>::builder(net, Poisson1D::new(c)?);
+    let pde = b.add_pde_points(draw(Seed(99))?.0);
+    let mut trainer = b
+        .resample(pde, 1, draw)
         .condition(
             "boundary",
             Condition::dirichlet(0, move |x| (c * x[0]).sin()),

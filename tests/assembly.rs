@@ -205,21 +205,24 @@ fn point_weights_term_gradients_and_recorded_residuals_are_consistent() {
     let (mut a, params) = setup(1, 64);
     let n = a.n_params();
     // Per-point weights on the PDE term (index 0) and the periodic term (index 4).
-    let (n0, n4) = (a.n_points(0).unwrap(), a.n_points(4).unwrap());
+    let (n0, n4) = (
+        a.n_points(a.term_ids()[0]).unwrap(),
+        a.n_points(a.term_ids()[4]).unwrap(),
+    );
     let lam0: Vec<f64> = (0..n0)
         .map(|i| 0.5 + (i as f64 * 0.3).sin().abs())
         .collect();
     let lam4: Vec<f64> = (0..n4).map(|i| 1.0 + 0.1 * i as f64).collect();
-    a.set_point_weights(0, &lam0).unwrap();
-    a.set_point_weights(4, &lam4).unwrap();
-    a.record_residuals(0, true).unwrap();
-    a.record_residuals(4, true).unwrap();
+    a.set_point_weights(a.term_ids()[0], &lam0).unwrap();
+    a.set_point_weights(a.term_ids()[4], &lam4).unwrap();
+    a.record_residuals(a.term_ids()[0], true).unwrap();
+    a.record_residuals(a.term_ids()[4], true).unwrap();
     let mut grad = vec![0.0; n];
     let total = a.eval(&params, &mut grad, 0).unwrap();
     // Recorded residuals reproduce the weighted term losses.
     for (ti, lam) in [(0, &lam0), (4, &lam4)] {
-        let r2 = a.residuals(ti).unwrap().to_vec();
-        let w = a.weight(ti).unwrap();
+        let r2 = a.residuals(a.term_ids()[ti]).unwrap().to_vec();
+        let w = a.weight(a.term_ids()[ti]).unwrap();
         let want: f64 = r2
             .iter()
             .zip(lam.iter())
@@ -237,7 +240,7 @@ fn point_weights_term_gradients_and_recorded_residuals_are_consistent() {
     let mut sum = vec![0.0; n];
     let mut g = vec![0.0; n];
     for ti in 0..7 {
-        let r = a.eval_term(ti, &params, &mut g, 0).unwrap();
+        let r = a.eval_term(a.term_ids()[ti], &params, &mut g, 0).unwrap();
         assert!((r.total - total.terms[ti]).abs() <= 1e-12 * r.total.abs().max(1e-300));
         for (s, v) in sum.iter_mut().zip(&g) {
             *s += v;
@@ -263,7 +266,7 @@ fn point_weights_term_gradients_and_recorded_residuals_are_consistent() {
     }
     // Wrong-length weights are a typed error.
     assert!(matches!(
-        a.set_point_weights(0, &[1.0; 3]),
+        a.set_point_weights(a.term_ids()[0], &[1.0; 3]),
         Err(Error::DimensionMismatch { .. })
     ));
 }
@@ -271,28 +274,28 @@ fn point_weights_term_gradients_and_recorded_residuals_are_consistent() {
 #[test]
 fn eval_term_leaves_recorded_residuals_alone() {
     let (mut a, params) = setup(1, 32);
-    a.record_residuals(0, true).unwrap();
+    a.record_residuals(a.term_ids()[0], true).unwrap();
     let mut grad = vec![0.0; a.n_params()];
     a.eval(&params, &mut grad, 0).unwrap();
-    let recorded = a.residuals(0).unwrap().to_vec();
-    assert_eq!(recorded.len(), a.n_points(0).unwrap());
+    let recorded = a.residuals(a.term_ids()[0]).unwrap().to_vec();
+    assert_eq!(recorded.len(), a.n_points(a.term_ids()[0]).unwrap());
     // Another strategy evaluates one term alone, at other parameters.
     let moved: Vec<f64> = params.iter().map(|p| p * 1.1).collect();
-    a.eval_term(0, &moved, &mut grad, 0).unwrap();
-    a.eval_term(1, &moved, &mut grad, 0).unwrap();
-    assert_eq!(a.residuals(0).unwrap(), &recorded[..]);
+    a.eval_term(a.term_ids()[0], &moved, &mut grad, 0).unwrap();
+    a.eval_term(a.term_ids()[1], &moved, &mut grad, 0).unwrap();
+    assert_eq!(a.residuals(a.term_ids()[0]).unwrap(), &recorded[..]);
 }
 
 #[test]
 fn residuals_at_scores_points_without_a_gradient() {
     let (mut a, params) = setup(2, 32);
-    a.record_residuals(0, true).unwrap();
+    a.record_residuals(a.term_ids()[0], true).unwrap();
     let mut grad = vec![0.0; a.n_params()];
     a.eval(&params, &mut grad, 0).unwrap();
     // At the term's own points, the scores are the recorded Σr², bit for bit.
-    let pts = a.points(0).unwrap().to_vec();
-    let scored = a.residuals_at(0, &params, &pts).unwrap();
-    assert_eq!(scored, a.residuals(0).unwrap());
+    let pts = a.points(a.term_ids()[0]).unwrap().to_vec();
+    let scored = a.residuals_at(a.term_ids()[0], &params, &pts).unwrap();
+    assert_eq!(scored, a.residuals(a.term_ids()[0]).unwrap());
     // Any number of threads gives the same bits on fresh points.
     let fresh = super_points(5000);
     let score = |threads: usize| {
@@ -300,21 +303,30 @@ fn residuals_at_scores_points_without_a_gradient() {
             .num_threads(threads)
             .build()
             .unwrap();
-        pool.install(|| a.residuals_at(0, &params, &fresh).unwrap())
+        pool.install(|| a.residuals_at(a.term_ids()[0], &params, &fresh).unwrap())
     };
     let one = score(1);
     assert_eq!(one.len(), 5000);
     assert!(one.iter().all(|r| r.is_finite() && *r >= 0.0));
     assert_eq!(one, score(2));
     // A Dirichlet condition can be scored; a Neumann one (it needs normals) cannot.
-    assert!(a.residuals_at(1, &params, &fresh[..20]).is_ok());
+    assert!(
+        a.residuals_at(a.term_ids()[1], &params, &fresh[..20])
+            .is_ok()
+    );
     assert!(matches!(
-        a.residuals_at(2, &params, &fresh[..20]),
+        a.residuals_at(a.term_ids()[2], &params, &fresh[..20]),
         Err(Error::InvalidConfig { .. })
     ));
     // Points that are not whole or not finite are errors, not panics.
-    assert!(a.residuals_at(0, &params, &fresh[..3]).is_err());
-    assert!(a.residuals_at(0, &params, &[f64::NAN, 0.5]).is_err());
+    assert!(
+        a.residuals_at(a.term_ids()[0], &params, &fresh[..3])
+            .is_err()
+    );
+    assert!(
+        a.residuals_at(a.term_ids()[0], &params, &[f64::NAN, 0.5])
+            .is_err()
+    );
 }
 
 fn super_points(n: usize) -> Vec<f64> {

@@ -21,7 +21,7 @@ use pinn::strategies::{
     Denominator, LrAnnealing, LrAnnealingConfig, Mask, SelfAdaptive, SelfAdaptiveConfig, Strategy,
     WeightLog,
 };
-use pinn::train::{Assembly, Control, Term, TermKind, Trainer};
+use pinn::train::{Assembly, Control, Term, TermId, TermKind, Trainer};
 
 /// An algebraic "PDE" `r = u(x) − f(x)`, `f = x₀²`: its gradient needs no input derivatives,
 /// so it can be written by hand.
@@ -78,6 +78,14 @@ const RIGHT: (f64, f64) = (1.0, -0.1); // u(1) = −0.1
 
 /// θ of the 1-2-1 tanh network: `W₁ = θ[0..2]`, `b₁ = θ[2..4]`, `W₂ = θ[4..6]`, `b₂ = θ[6]`.
 const THETA: [f64; 7] = [0.8, -1.3, 0.1, 0.4, 0.9, -0.6, 0.05];
+
+/// The handle of the `i`-th term added to a builder: the tests below add their terms in a
+/// fixed order (the PDE first, then the conditions as listed).
+fn nth(i: usize) -> TermId {
+    let net = Graph::mlp(&[1, 1], Elementary::Tanh).unwrap();
+    let mut b = Trainer::<_, f64>::builder(net, Fit);
+    (0..=i).map(|_| b.add_pde_points(vec![0.0])).last().unwrap()
+}
 
 fn fit_trainer(strategy: impl Strategy<f64> + 'static, steps: usize) -> Trainer<Fit, f64> {
     let net = Graph::mlp(&[1, 2, 1], Elementary::Tanh).unwrap();
@@ -140,7 +148,7 @@ fn annealing_statistic_matches_a_hand_computation() {
             ..Default::default()
         })
         .unwrap()
-        .group("boundary", &["left", "right"]);
+        .group("boundary", &[nth(1), nth(2)]);
         let log = s.log();
         let mut t = fit_trainer(s, 1);
         t.run().unwrap();
@@ -198,7 +206,7 @@ fn lambda_settles_at_sqrt_r_over_b_as_coded_and_at_r_over_b_without_lambda() {
             ..Default::default()
         })
         .unwrap()
-        .group("boundary", &["left", "right"]);
+        .group("boundary", &[nth(1), nth(2)]);
         let log = s.log();
         fit_trainer(s, 400).run().unwrap();
         let lambda = log.column("λ[boundary]").unwrap();
@@ -215,7 +223,7 @@ fn lambda_settles_at_sqrt_r_over_b_as_coded_and_at_r_over_b_without_lambda() {
 
 #[test]
 fn updates_every_ten_steps_from_step_zero() {
-    let s = LrAnnealing::wang2021().group("boundary", &["left", "right"]);
+    let s = LrAnnealing::wang2021().group("boundary", &[nth(1), nth(2)]);
     let log = s.log();
     fit_trainer(s, 35).run().unwrap();
     let steps: Vec<usize> = log.rows().iter().map(|r| r.0).collect();
@@ -293,7 +301,7 @@ fn encoders_are_excluded_for_the_modified_mlp() {
             ..Default::default()
         })
         .unwrap()
-        .group("boundary", &["left", "right"]);
+        .group("boundary", &[nth(1), nth(2)]);
         let log = s.log();
         let mut t = Trainer::builder(g.clone(), Fit)
             .pde_points(PDE_X.to_vec())
@@ -340,8 +348,8 @@ fn helmholtz_run(
     };
     let mut tb = Trainer::<_, f64>::builder(net, problem)
         .pde_points(draw(Seed(1)).unwrap().0)
-        .resample("pde", 1, draw);
-    for c in problem.conditions() {
+        .resample(nth(0), 1, draw);
+    for (k, c) in problem.conditions().into_iter().enumerate() {
         let region = c.region.clone();
         let side = move |s: Seed| -> pinn::Result<(Vec<f64>, Vec<f64>)> {
             let mut rng = s.rng();
@@ -350,7 +358,7 @@ fn helmholtz_run(
         };
         tb = tb
             .condition(&c.name, c.condition.clone(), side(Seed(2)).unwrap().0)
-            .resample(&c.name, 1, side);
+            .resample(nth(1 + k), 1, side);
     }
     let mut t = tb
         .strategy(strategy)
@@ -368,7 +376,8 @@ fn helmholtz_run(
 }
 
 fn helmholtz_annealing() -> (LrAnnealing, WeightLog) {
-    let s = LrAnnealing::wang2021().group("boundary", &["bottom", "right", "top", "left"]);
+    // The sides bottom, right, top, left are terms 1–4.
+    let s = LrAnnealing::wang2021().group("boundary", &[nth(1), nth(2), nth(3), nth(4)]);
     let log = s.log();
     (s, log)
 }
@@ -450,7 +459,7 @@ fn sa_trainer(s: SelfAdaptive, steps: usize, weight: f64) -> Trainer<Fit, f64> {
     Trainer::builder(net, Fit)
         .pde_points(SA_X.to_vec())
         .condition("left", Condition::dirichlet(0, |_| LEFT.1), vec![LEFT.0])
-        .weight("pde", weight)
+        .weight(nth(0), weight)
         .strategy(s)
         .phase("adam", steps, Adam::with_lr(1e-2).unwrap())
         .observer(|_| Control::Stop) // one step per run
@@ -581,12 +590,16 @@ fn states_round_trip() {
     }
     let state = Strategy::<f64>::state(&s);
     assert_eq!(state.len(), 1);
-    assert_eq!(a.weight(1).unwrap(), state[0]);
+    assert_eq!(a.weight(a.term_ids()[1]).unwrap(), state[0]);
     let mut b = fit_assembly();
     let mut s2 = LrAnnealing::wang2021();
     Strategy::<f64>::set_state(&mut s2, &state).unwrap();
     Strategy::<f64>::init(&mut s2, &mut b).unwrap();
-    assert_eq!(b.weight(1).unwrap(), state[0], "restored before init");
+    assert_eq!(
+        b.weight(b.term_ids()[1]).unwrap(),
+        state[0],
+        "restored before init"
+    );
     s.after_step(&mut a, &THETA, 30).unwrap();
     s2.after_step(&mut b, &THETA, 30).unwrap();
     assert_eq!(s.lambdas(), s2.lambdas());
@@ -628,7 +641,7 @@ fn states_round_trip() {
     c.eval(&THETA, &mut grad, 1).unwrap();
     s3.after_step(&mut c, &THETA, 1).unwrap(); // frozen: recording stops
     c.eval(&THETA, &mut grad, 2).unwrap();
-    assert!(c.residuals(0).unwrap().is_empty());
+    assert!(c.residuals(c.term_ids()[0]).unwrap().is_empty());
     Strategy::<f64>::set_state(&mut s3, &before_freeze).unwrap();
     let ctx = pinn::strategies::EvalContext {
         step: 1,
@@ -699,23 +712,23 @@ fn invalid_configurations_are_typed_errors() {
     );
     let init = |s: &mut LrAnnealing| Strategy::<f64>::init(s, &mut fit_assembly());
     assert!(matches!(
-        init(&mut LrAnnealing::wang2021().group("g", &["pde"])),
+        init(&mut LrAnnealing::wang2021().group("g", &[nth(0)])),
         Err(Error::InvalidConfig { .. })
     ));
     assert!(matches!(
-        init(&mut LrAnnealing::wang2021().group("g", &["nowhere"])),
+        init(&mut LrAnnealing::wang2021().group("g", &[nth(9)])),
         Err(Error::InvalidConfig { .. })
     ));
     assert!(matches!(
         init(
             &mut LrAnnealing::wang2021()
-                .group("g", &["left"])
-                .group("h", &["left"])
+                .group("g", &[nth(1)])
+                .group("h", &[nth(1)])
         ),
         Err(Error::InvalidConfig { .. })
     ));
-    let sa = SelfAdaptive::with_terms(SelfAdaptiveConfig::helmholtz(Seed(0)), &[("nowhere", 1.0)])
-        .unwrap();
+    let sa =
+        SelfAdaptive::with_terms(SelfAdaptiveConfig::helmholtz(Seed(0)), &[(nth(9), 1.0)]).unwrap();
     let mut sa = sa;
     assert!(Strategy::<f64>::init(&mut sa, &mut fit_assembly()).is_err());
     assert!(

@@ -779,7 +779,7 @@ fn trainers_never_panic() {
                         vec![]
                     };
                     let name = format!("t{i}");
-                    b = b.term(Term {
+                    let id = b.add_term(Term {
                         name: name.clone(),
                         kind,
                         weight: 1.0,
@@ -792,11 +792,11 @@ fn trainers_never_panic() {
                     } else {
                         weight
                     };
-                    b = b.weight(&name, w);
-                    names.push(name);
+                    b = b.weight(id, w);
+                    names.push(id);
                 }
                 if f("weight of a missing term") {
-                    b = b.weight("missing", 1.0);
+                    b = b.weight(missing_term(), 1.0);
                 }
                 for (k, steps) in phases {
                     let steps = if f("no phase steps") { 0 } else { steps };
@@ -826,13 +826,13 @@ fn trainers_never_panic() {
                     let extra = usize::from(f("metric points"));
                     b = b.metrics(vec![0.5; np * d + extra], vec![0.0; np], every);
                 }
-                let target = names[0].clone();
+                let target = names[0];
                 if f("resample a missing term") {
-                    b = b.resample("missing", 1, |_| Ok((vec![], vec![])));
+                    b = b.resample(missing_term(), 1, |_| Ok((vec![], vec![])));
                 } else if let Some(every) = resample {
                     let every = if f("resample every 0") { 0 } else { every };
                     let garbage = f("resample draws garbage");
-                    b = b.resample(&target, every, move |seed| {
+                    b = b.resample(target, every, move |seed| {
                         let n = 1 + (seed.0 % 5) as usize;
                         let mut rng = seed.rng();
                         let mut pts: Vec<f64> =
@@ -1073,4 +1073,14 @@ fn files_exports_conditions_and_problems_never_panic() {
         )
         .unwrap();
     FILES.report("files, exports, conditions and problems", cases);
+}
+
+/// A handle no configuration here has: the 100th term of another builder.
+fn missing_term() -> pinn::train::TermId {
+    let net = Graph::mlp(&[1, 1], Elementary::Tanh).unwrap();
+    let mut b = Trainer::<_, f64>::builder(net, pinn::pde::problems::Poisson1D::default());
+    (0..100)
+        .map(|_| b.add_pde_points(vec![0.5]))
+        .last()
+        .unwrap()
 }

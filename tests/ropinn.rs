@@ -64,7 +64,7 @@ fn ropinn(config: RoPinnConfig) -> RoPinn {
 /// `before_eval` on `a`, then the PDE term's points.
 fn perturb(r: &mut RoPinn, a: &mut Assembly<Reaction, f64>, c: EvalContext) -> Vec<f64> {
     Strategy::<f64>::before_eval(r, a, c).unwrap();
-    a.points(0).unwrap().to_vec()
+    a.points(a.term_ids()[0]).unwrap().to_vec()
 }
 
 #[test]
@@ -89,12 +89,12 @@ fn samples_stay_in_the_one_sided_region_and_follow_the_seed() {
     ] {
         let samples = cfg.samples;
         let mut a = assembly(&[2, 8, 1], 11);
-        let base = a.points(0).unwrap().to_vec();
+        let base = a.points(a.term_ids()[0]).unwrap().to_vec();
         let mut r = ropinn(cfg.clone());
         Strategy::<f64>::init(&mut r, &mut a).unwrap();
         assert_eq!(r.radius(), want);
         let p = perturb(&mut r, &mut a, ctx(3, 1));
-        assert_eq!(a.n_points(0).unwrap(), samples * 121);
+        assert_eq!(a.n_points(a.term_ids()[0]).unwrap(), samples * 121);
         assert_eq!(p.len(), samples * base.len());
         let mut max_offset: f64 = 0.0;
         for (x, b) in p.iter().zip(base.iter().cycle()) {
@@ -129,7 +129,7 @@ fn samples_stay_in_the_one_sided_region_and_follow_the_seed() {
 #[test]
 fn points_are_offset_from_the_originals_every_evaluation() {
     let mut a = assembly(&[2, 8, 1], 11);
-    let base = a.points(0).unwrap().to_vec();
+    let base = a.points(a.term_ids()[0]).unwrap().to_vec();
     let mut r = ropinn(RoPinnConfig::default());
     Strategy::<f64>::init(&mut r, &mut a).unwrap();
     // 200 evaluations of offsets < 1e-4: drift would take points far beyond the region.
@@ -139,7 +139,8 @@ fn points_are_offset_from_the_originals_every_evaluation() {
     }
     // Points replaced by someone else (a resampler) become the new originals.
     let moved: Vec<f64> = base.iter().map(|x| x * 0.5).collect();
-    a.set_points(0, moved.clone(), vec![], vec![]).unwrap();
+    a.set_points(a.term_ids()[0], moved.clone(), vec![], vec![])
+        .unwrap();
     let p = perturb(&mut r, &mut a, ctx(99, 0));
     assert_eq!(p, region_sample(&moved, 1e-4, 1, ctx(99, 0).seed));
 }
@@ -153,11 +154,17 @@ fn initial_and_boundary_terms_are_untouched() {
     let mut g = vec![0.0; a.n_params()];
     let before: Vec<(Vec<f64>, u64)> = (1..3)
         .map(|i| {
-            let l = a.eval_term(i, &theta, &mut g, 0).unwrap().terms[i];
-            (a.points(i).unwrap().to_vec(), l.to_bits())
+            let l = a
+                .eval_term(a.term_ids()[i], &theta, &mut g, 0)
+                .unwrap()
+                .terms[i];
+            (a.points(a.term_ids()[i]).unwrap().to_vec(), l.to_bits())
         })
         .collect();
-    let pde_before = a.eval_term(0, &theta, &mut g, 0).unwrap().terms[0];
+    let pde_before = a
+        .eval_term(a.term_ids()[0], &theta, &mut g, 0)
+        .unwrap()
+        .terms[0];
     let mut r = ropinn(RoPinnConfig {
         radius: 1.0,
         ..RoPinnConfig::default()
@@ -166,11 +173,22 @@ fn initial_and_boundary_terms_are_untouched() {
     for e in 0..3 {
         perturb(&mut r, &mut a, ctx(0, e));
         for (k, i) in (1..3).enumerate() {
-            let l = a.eval_term(i, &theta, &mut g, 0).unwrap().terms[i];
-            assert_eq!(a.points(i).unwrap(), &before[k].0[..], "{}", names[i]);
+            let l = a
+                .eval_term(a.term_ids()[i], &theta, &mut g, 0)
+                .unwrap()
+                .terms[i];
+            assert_eq!(
+                a.points(a.term_ids()[i]).unwrap(),
+                &before[k].0[..],
+                "{}",
+                names[i]
+            );
             assert_eq!(l.to_bits(), before[k].1, "{}", names[i]);
         }
-        let pde = a.eval_term(0, &theta, &mut g, 0).unwrap().terms[0];
+        let pde = a
+            .eval_term(a.term_ids()[0], &theta, &mut g, 0)
+            .unwrap()
+            .terms[0];
         assert_ne!(
             pde, pde_before,
             "the residual is evaluated at the moved points"
@@ -346,11 +364,19 @@ fn invalid_settings_are_typed_errors() {
         }
     }
     let mut a = assembly(&[2, 1], 3);
+    // A handle of another loss with more terms: out of range here.
+    let mut twice = reaction_terms(3);
+    twice.extend(reaction_terms(3));
+    let g = Graph::mlp(&[2, 1], Elementary::Tanh).unwrap();
+    let other = Assembly::<_, f64>::new(g, Reaction::default(), twice, 32, 1).unwrap();
     let mut r = ropinn(RoPinnConfig {
-        term: Some("nope".into()),
+        term: other.term_ids().last().copied(),
         ..RoPinnConfig::default()
     });
-    assert!(Strategy::<f64>::init(&mut r, &mut a).is_err());
+    assert!(matches!(
+        Strategy::<f64>::init(&mut r, &mut a),
+        Err(Error::InvalidConfig { field: "term", .. })
+    ));
 }
 
 /// Reaction on a 16 × 16 grid with a 2-16-16-1 net, initialised as the authors do.
@@ -507,6 +533,6 @@ fn terms_trait_object_sees_the_perturbed_count() {
     Strategy::<f64>::init(&mut r, &mut a).unwrap();
     Strategy::<f64>::before_eval(&mut r, &mut a, ctx(0, 0)).unwrap();
     let t: &dyn Terms<f64> = &a;
-    assert_eq!(t.n_points(0).unwrap(), 4 * 25);
-    assert_eq!(t.n_points(1).unwrap(), 5);
+    assert_eq!(t.n_points(t.term_ids()[0]).unwrap(), 4 * 25);
+    assert_eq!(t.n_points(t.term_ids()[1]).unwrap(), 5);
 }

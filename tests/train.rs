@@ -40,6 +40,11 @@ fn builder(c: f64, threads: usize) -> pinn::train::TrainerBuilder<Poisson1d, f64
         .seed(Seed(3))
 }
 
+/// The handle of the PDE term of [`builder`] (its first term).
+fn pde() -> pinn::train::TermId {
+    builder(1.0, 1).term_ids()[0]
+}
+
 #[test]
 fn adam_then_lbfgs_solves_poisson_1d() {
     let mut t = builder(2.0, 2)
@@ -75,7 +80,7 @@ fn one_and_two_threads_give_identical_bits_with_resampling() {
                 .unwrap(),
             )
             .phase("lbfgs", 3, Lbfgs::new(LbfgsConfig::default()).unwrap())
-            .resample("pde", 7, |seed| {
+            .resample(pde(), 7, |seed| {
                 let mut rng = seed.rng();
                 Ok(((0..50).map(|_| uniform(&mut rng)).collect(), vec![]))
             })
@@ -206,7 +211,7 @@ fn invalid_configurations_are_typed_errors() {
         (
             "negative weight",
             builder(1.0, 1)
-                .weight("pde", -1.0)
+                .weight(pde(), -1.0)
                 .phase("a", 1, adam())
                 .build(),
         ),
@@ -273,7 +278,7 @@ fn strategies_are_called_per_evaluation_and_keep_determinism() {
 
     struct Jitter {
         base: Vec<f64>,
-        term: usize,
+        term: pinn::train::TermId,
         evals: Arc<AtomicUsize>,
         steps: Arc<AtomicUsize>,
     }
@@ -282,7 +287,6 @@ fn strategies_are_called_per_evaluation_and_keep_determinism() {
             "jitter"
         }
         fn init(&mut self, terms: &mut dyn Terms<T>) -> pinn::Result<()> {
-            self.term = terms.term_index("pde")?;
             assert!(terms.is_pde(self.term)?);
             self.base = terms.points(self.term)?.to_vec();
             Ok(())
@@ -307,7 +311,7 @@ fn strategies_are_called_per_evaluation_and_keep_determinism() {
         let mut t = builder(2.0, threads)
             .strategy(Jitter {
                 base: vec![],
-                term: 0,
+                term: pde(),
                 evals: evals.clone(),
                 steps: steps.clone(),
             })
@@ -442,7 +446,7 @@ fn error_messages_name_the_field_and_the_values() {
         Ok(_) => panic!("accepted"),
     };
     let m = msg(builder(1.0, 1)
-        .weight("pde", -2.0)
+        .weight(pde(), -2.0)
         .phase("a", 1, adam())
         .build());
     assert!(m.contains("pde") && m.contains("-2"), "{m}");
@@ -598,8 +602,8 @@ fn resample_is_a_redraw_strategy() {
         t.run().unwrap();
         t.params().iter().map(|p| p.to_bits()).collect::<Vec<_>>()
     };
-    let by_builder = run(builder(1.0, 1).resample("pde", 4, draw));
-    let by_strategy = run(builder(1.0, 1).strategy(pinn::strategies::Redraw::new("pde", 4, draw)));
+    let by_builder = run(builder(1.0, 1).resample(pde(), 4, draw));
+    let by_strategy = run(builder(1.0, 1).strategy(pinn::strategies::Redraw::new(pde(), 4, draw)));
     let fixed = run(builder(1.0, 1));
     assert_eq!(by_builder, by_strategy);
     assert_ne!(by_builder, fixed, "the points were redrawn");

@@ -3,6 +3,7 @@
 use crate::ad::Real;
 use crate::error::{Error, Result};
 use crate::nets::weight_matrices;
+use crate::train::TermId;
 
 use super::{EvalContext, Strategy, Terms, WeightLog};
 
@@ -49,7 +50,7 @@ impl Default for LrAnnealingConfig {
 #[derive(Clone, Debug)]
 struct Group {
     name: String,
-    terms: Vec<usize>,
+    terms: Vec<TermId>,
     /// Each term's weight when training started, `w_t⁰`.
     base: Vec<f64>,
 }
@@ -103,13 +104,22 @@ struct Group {
 /// **State** ([`Strategy::state`]): `[λ_1, …, λ_G]`.
 ///
 /// ```
+/// use pinn::ad::{jet::Graph, Elementary};
+/// use pinn::pde::{problems::Helmholtz2D, Condition};
 /// use pinn::strategies::{Denominator, LrAnnealing, LrAnnealingConfig};
+/// use pinn::train::Trainer;
 ///
+/// let net = Graph::mlp(&[2, 16, 1], Elementary::Tanh)?;
+/// let mut b = Trainer::<_, f64>::builder(net, Helmholtz2D::default());
+/// let sides: Vec<_> = ["bottom", "right", "top", "left"]
+///     .into_iter()
+///     .map(|side| b.add_condition(side, Condition::dirichlet(0, |_| 0.0), vec![1.0, 1.0]))
+///     .collect();
 /// // Wang et al.'s Helmholtz M2/M4: one λ for the sum of the four sides.
-/// let annealing = LrAnnealing::new(LrAnnealingConfig::default())?
-///     .group("boundary", &["bottom", "right", "top", "left"]);
+/// let annealing = LrAnnealing::new(LrAnnealingConfig::default())?.group("boundary", &sides);
 /// let log = annealing.log(); // read it during or after the run
-/// # let _ = log;
+/// let b = b.strategy(annealing);
+/// # let _ = (log, b);
 ///
 /// // The λ-free variant (not the paper's method).
 /// let variant = LrAnnealing::new(LrAnnealingConfig {
@@ -122,8 +132,8 @@ struct Group {
 #[derive(Clone, Debug)]
 pub struct LrAnnealing {
     config: LrAnnealingConfig,
-    declared: Vec<(String, Vec<String>)>,
-    pde_terms: Vec<usize>,
+    declared: Vec<(String, Vec<TermId>)>,
+    pde_terms: Vec<TermId>,
     groups: Vec<Group>,
     matrices: Vec<core::ops::Range<usize>>,
     lambda: Vec<f64>,
@@ -180,11 +190,10 @@ impl LrAnnealing {
         Self::new(LrAnnealingConfig::default()).unwrap_or_else(|_| unreachable!())
     }
 
-    /// One `λ`, named `name`, shared by the terms `terms` (checked when training starts:
+    /// One `λ`, named `name` (for the log), shared by `terms` (checked when training starts:
     /// they must exist, not be the PDE residual, and belong to one group only).
-    pub fn group(mut self, name: &str, terms: &[&str]) -> Self {
-        self.declared
-            .push((name.into(), terms.iter().map(|t| t.to_string()).collect()));
+    pub fn group(mut self, name: &str, terms: &[TermId]) -> Self {
+        self.declared.push((name.into(), terms.to_vec()));
         self
     }
 
@@ -228,9 +237,9 @@ impl LrAnnealing {
         let n = names.len();
         let mut owner: Vec<Option<usize>> = vec![None; n];
         self.pde_terms.clear();
-        for (i, slot) in owner.iter_mut().enumerate() {
-            if terms.is_pde(i)? {
-                self.pde_terms.push(i);
+        for (id, slot) in terms.term_ids().into_iter().zip(owner.iter_mut()) {
+            if terms.is_pde(id)? {
+                self.pde_terms.push(id);
                 *slot = Some(usize::MAX);
             }
         }
@@ -240,7 +249,7 @@ impl LrAnnealing {
                 reason: "needs a PDE residual term (R is taken of its gradient)".into(),
             });
         }
-        let mut groups: Vec<(String, Vec<usize>)> = Vec::new();
+        let mut groups: Vec<(String, Vec<TermId>)> = Vec::new();
         for (name, members) in &self.declared {
             if groups.iter().any(|g| g.0 == *name) {
                 return Err(bad(format!("two groups are named `{name}`")));
@@ -249,8 +258,9 @@ impl LrAnnealing {
                 return Err(bad(format!("group `{name}` has no terms")));
             }
             let mut idx = Vec::new();
-            for m in members {
-                let i = terms.term_index(m)?;
+            for &id in members {
+                terms.check(id)?;
+                let (i, m) = (id.index(), &names[id.index()]);
                 match owner[i] {
                     Some(usize::MAX) => {
                         return Err(bad(format!(
@@ -264,13 +274,13 @@ impl LrAnnealing {
                     }
                     None => owner[i] = Some(groups.len()),
                 }
-                idx.push(i);
+                idx.push(id);
             }
             groups.push((name.clone(), idx));
         }
-        for (i, name) in names.iter().enumerate() {
-            if owner[i].is_none() {
-                groups.push((name.clone(), vec![i]));
+        for (id, name) in terms.term_ids().into_iter().zip(&names) {
+            if owner[id.index()].is_none() {
+                groups.push((name.clone(), vec![id]));
             }
         }
         if groups.is_empty() {
@@ -314,7 +324,7 @@ impl LrAnnealing {
     /// The sum of the gradients of `which` terms at `params`, in `f64`.
     fn gradient<T: Real>(
         terms: &mut dyn Terms<T>,
-        which: &[usize],
+        which: &[TermId],
         params: &[T],
         step: usize,
     ) -> Result<Vec<f64>> {

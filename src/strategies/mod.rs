@@ -27,16 +27,17 @@
 //!   the last `T₀` steps; [`RoPinnMonitor`] reads its `σ` while the trainer owns it.
 //!
 //! ```
-//! use pinn::ad::Real;
-//! use pinn::strategies::{EvalContext, Strategy, Terms};
+//! use pinn::ad::{jet::Graph, Elementary, Real};
+//! use pinn::pde::{problems::Poisson1D, Condition};
+//! use pinn::strategies::{Strategy, Terms};
+//! use pinn::train::{TermId, Trainer};
 //!
-//! /// Doubles the weight of the term named "boundary" every 100 steps.
-//! struct Ramp { term: usize }
+//! /// Doubles the weight of one term every 100 steps.
+//! struct Ramp { term: TermId }
 //! impl<T: Real> Strategy<T> for Ramp {
 //!     fn name(&self) -> &'static str { "ramp" }
 //!     fn init(&mut self, terms: &mut dyn Terms<T>) -> pinn::Result<()> {
-//!         self.term = terms.term_index("boundary")?;
-//!         Ok(())
+//!         terms.check(self.term) // a handle from another trainer is an error here
 //!     }
 //!     fn after_step(&mut self, terms: &mut dyn Terms<T>, _p: &[T], step: usize) -> pinn::Result<()> {
 //!         if (step + 1) % 100 == 0 {
@@ -46,7 +47,14 @@
 //!         Ok(())
 //!     }
 //! }
-//! # let _ = Ramp { term: 0 };
+//!
+//! let net = Graph::mlp(&[1, 8, 1], Elementary::Tanh)?;
+//! let mut b = Trainer::<_, f64>::builder(net, Poisson1D::new(1.0)?);
+//! b.add_pde_points(vec![0.25, 0.5, 0.75]);
+//! let boundary = b.add_condition("boundary", Condition::dirichlet(0, |_| 0.0), vec![0.0, 1.0]);
+//! let b = b.strategy(Ramp { term: boundary });
+//! # let _ = b;
+//! # Ok::<(), pinn::Error>(())
 //! ```
 
 use crate::ad::Real;
@@ -55,7 +63,7 @@ use crate::error::{Error, Result};
 use crate::model::Model;
 use crate::pde::Pde;
 use crate::rng::Seed;
-use crate::train::{Assembly, LossReport, TermKind};
+use crate::train::{Assembly, LossReport, TermId, TermKind};
 
 mod lr_annealing;
 mod redraw;
@@ -170,49 +178,54 @@ pub trait Terms<T> {
     fn n_params(&self) -> usize;
     /// The term names, in order.
     fn term_names(&self) -> Vec<String>;
-    /// The index of the term named `name`.
-    fn term_index(&self, name: &str) -> Result<usize> {
-        self.term_names()
-            .iter()
-            .position(|n| n == name)
-            .ok_or(Error::InvalidConfig {
+    /// The handles of the terms, in order.
+    fn term_ids(&self) -> Vec<TermId>;
+    /// Checks that `term` is one of the terms (a handle from another trainer, or one past the
+    /// end, is an error naming it).
+    fn check(&self, term: TermId) -> Result<()> {
+        let n = self.term_names().len();
+        if term.index() < n {
+            Ok(())
+        } else {
+            Err(Error::InvalidConfig {
                 field: "term",
-                reason: format!("no term named `{name}`"),
+                reason: format!("no term number {} (there are {n})", term.index()),
             })
+        }
     }
-    /// Whether term `i` is the PDE residual.
-    fn is_pde(&self, i: usize) -> Result<bool>;
-    /// What term `i` measures.
-    fn kind(&self, i: usize) -> Result<&TermKind>;
-    /// The points of term `i`.
-    fn points(&self, i: usize) -> Result<&[f64]>;
-    /// The number of points of term `i`.
-    fn n_points(&self, i: usize) -> Result<usize>;
-    /// Replaces the points of term `i` (with normals / partners where the term needs them).
+    /// Whether `term` is the PDE residual.
+    fn is_pde(&self, term: TermId) -> Result<bool>;
+    /// What `term` measures.
+    fn kind(&self, term: TermId) -> Result<&TermKind>;
+    /// The points of `term`.
+    fn points(&self, term: TermId) -> Result<&[f64]>;
+    /// The number of points of `term`.
+    fn n_points(&self, term: TermId) -> Result<usize>;
+    /// Replaces the points of `term` (with normals / partners where the term needs them).
     fn set_points(
         &mut self,
-        i: usize,
+        term: TermId,
         points: Vec<f64>,
         normals: Vec<f64>,
         partners: Vec<f64>,
     ) -> Result<()>;
-    /// The weight of term `i`.
-    fn weight(&self, i: usize) -> Result<f64>;
-    /// Sets the weight of term `i`.
-    fn set_weight(&mut self, i: usize, w: f64) -> Result<()>;
-    /// Sets per-point weights of term `i` (inside the square).
-    fn set_point_weights(&mut self, i: usize, w: &[T]) -> Result<()>;
-    /// Records each point's `Σ r²` of term `i` at every evaluation.
-    fn record_residuals(&mut self, i: usize, on: bool) -> Result<()>;
-    /// The recorded `Σ r²` of term `i` from the last evaluation.
-    fn residuals(&self, i: usize) -> Result<&[T]>;
-    /// Each point's unweighted `Σ_eq r²` of term `i`'s residual at arbitrary `points`, without
+    /// The weight of `term`.
+    fn weight(&self, term: TermId) -> Result<f64>;
+    /// Sets the weight of `term`.
+    fn set_weight(&mut self, term: TermId, w: f64) -> Result<()>;
+    /// Sets per-point weights of `term` (inside the square).
+    fn set_point_weights(&mut self, term: TermId, w: &[T]) -> Result<()>;
+    /// Records each point's `Σ r²` of `term` at every evaluation.
+    fn record_residuals(&mut self, term: TermId, on: bool) -> Result<()>;
+    /// The recorded `Σ r²` of `term` from the last evaluation.
+    fn residuals(&self, term: TermId) -> Result<&[T]>;
+    /// Each point's unweighted `Σ_eq r²` of `term`'s residual at arbitrary `points`, without
     /// a gradient (see [`Assembly::residuals_at`]).
-    fn residuals_at(&self, i: usize, params: &[T], points: &[f64]) -> Result<Vec<T>>;
-    /// Term `i`'s weighted loss and gradient alone, at `params`.
+    fn residuals_at(&self, term: TermId, params: &[T], points: &[f64]) -> Result<Vec<T>>;
+    /// `term`'s weighted loss and gradient alone, at `params`.
     fn eval_term(
         &mut self,
-        i: usize,
+        term: TermId,
         params: &[T],
         grad: &mut [T],
         step: usize,
@@ -232,52 +245,55 @@ impl<P: Pde, T: Real, M: Model<T>> Terms<T> for Assembly<P, T, M> {
     fn term_names(&self) -> Vec<String> {
         Assembly::term_names(self)
     }
-    fn is_pde(&self, i: usize) -> Result<bool> {
-        Ok(matches!(Assembly::kind(self, i)?, TermKind::Pde))
+    fn term_ids(&self) -> Vec<TermId> {
+        Assembly::term_ids(self)
     }
-    fn kind(&self, i: usize) -> Result<&TermKind> {
-        Assembly::kind(self, i)
+    fn is_pde(&self, term: TermId) -> Result<bool> {
+        Ok(matches!(Assembly::kind(self, term)?, TermKind::Pde))
     }
-    fn points(&self, i: usize) -> Result<&[f64]> {
-        Assembly::points(self, i)
+    fn kind(&self, term: TermId) -> Result<&TermKind> {
+        Assembly::kind(self, term)
     }
-    fn n_points(&self, i: usize) -> Result<usize> {
-        Assembly::n_points(self, i)
+    fn points(&self, term: TermId) -> Result<&[f64]> {
+        Assembly::points(self, term)
+    }
+    fn n_points(&self, term: TermId) -> Result<usize> {
+        Assembly::n_points(self, term)
     }
     fn set_points(
         &mut self,
-        i: usize,
+        term: TermId,
         points: Vec<f64>,
         normals: Vec<f64>,
         partners: Vec<f64>,
     ) -> Result<()> {
-        Assembly::set_points(self, i, points, normals, partners)
+        Assembly::set_points(self, term, points, normals, partners)
     }
-    fn weight(&self, i: usize) -> Result<f64> {
-        Assembly::weight(self, i)
+    fn weight(&self, term: TermId) -> Result<f64> {
+        Assembly::weight(self, term)
     }
-    fn set_weight(&mut self, i: usize, w: f64) -> Result<()> {
-        Assembly::set_weight(self, i, w)
+    fn set_weight(&mut self, term: TermId, w: f64) -> Result<()> {
+        Assembly::set_weight(self, term, w)
     }
-    fn set_point_weights(&mut self, i: usize, w: &[T]) -> Result<()> {
-        Assembly::set_point_weights(self, i, w)
+    fn set_point_weights(&mut self, term: TermId, w: &[T]) -> Result<()> {
+        Assembly::set_point_weights(self, term, w)
     }
-    fn record_residuals(&mut self, i: usize, on: bool) -> Result<()> {
-        Assembly::record_residuals(self, i, on)
+    fn record_residuals(&mut self, term: TermId, on: bool) -> Result<()> {
+        Assembly::record_residuals(self, term, on)
     }
-    fn residuals(&self, i: usize) -> Result<&[T]> {
-        Assembly::residuals(self, i)
+    fn residuals(&self, term: TermId) -> Result<&[T]> {
+        Assembly::residuals(self, term)
     }
-    fn residuals_at(&self, i: usize, params: &[T], points: &[f64]) -> Result<Vec<T>> {
-        Assembly::residuals_at(self, i, params, points)
+    fn residuals_at(&self, term: TermId, params: &[T], points: &[f64]) -> Result<Vec<T>> {
+        Assembly::residuals_at(self, term, params, points)
     }
     fn eval_term(
         &mut self,
-        i: usize,
+        term: TermId,
         params: &[T],
         grad: &mut [T],
         step: usize,
     ) -> Result<LossReport<T>> {
-        Assembly::eval_term(self, i, params, grad, step)
+        Assembly::eval_term(self, term, params, grad, step)
     }
 }

@@ -8,6 +8,7 @@ use crate::ad::Real;
 use crate::error::{Error, Result};
 use crate::rng::{Seed, uniform};
 use crate::train::LossReport;
+use crate::train::TermId;
 
 use super::{EvalContext, Strategy, Terms};
 
@@ -50,7 +51,7 @@ pub struct RoPinnConfig {
     /// How `σ` is calibrated. Default [`Calibration::CoefficientOfVariation`] (the code).
     pub calibration: Calibration,
     /// The term whose points are perturbed; `None` (default) perturbs every PDE term.
-    pub term: Option<String>,
+    pub term: Option<TermId>,
 }
 
 impl Default for RoPinnConfig {
@@ -71,7 +72,7 @@ impl Default for RoPinnConfig {
 /// One perturbed term: its index, its original points and the points last installed.
 #[derive(Clone, Debug)]
 struct Target {
-    index: usize,
+    index: TermId,
     base: Vec<f64>,
     installed: Option<Vec<f64>>,
 }
@@ -391,13 +392,16 @@ impl<T: Real> Strategy<T> for RoPinn {
     }
 
     fn init(&mut self, terms: &mut dyn Terms<T>) -> Result<()> {
-        let indices: Vec<usize> = match &self.config.term {
-            Some(name) => vec![terms.term_index(name)?],
+        let indices: Vec<TermId> = match self.config.term {
+            Some(id) => {
+                terms.check(id)?;
+                vec![id]
+            }
             None => {
                 let mut v = Vec::new();
-                for i in 0..terms.term_names().len() {
-                    if terms.is_pde(i)? {
-                        v.push(i);
+                for id in terms.term_ids() {
+                    if terms.is_pde(id)? {
+                        v.push(id);
                     }
                 }
                 v

@@ -4,6 +4,7 @@ use crate::ad::Real;
 use crate::error::{Error, Result};
 use crate::optim::{Adam, AdamConfig, Optimizer, OptimizerState};
 use crate::rng::{Seed, uniform};
+use crate::train::TermId;
 
 use super::{EvalContext, Strategy, Terms, WeightLog};
 
@@ -100,14 +101,14 @@ enum Selector {
     Pde(f64),
     /// The term of this name, if there is one.
     NameIfPresent(String, f64),
-    /// The term of this name (an error if missing).
-    Name(String, f64),
+    /// This term (an error if it is not one of the trainer's).
+    Term(TermId, f64),
 }
 
 /// A weighted term, once resolved.
 #[derive(Clone, Debug)]
 struct Weighted {
-    term: usize,
+    term: TermId,
     name: String,
     lambda: Vec<f64>,
 }
@@ -202,18 +203,15 @@ impl SelfAdaptive {
         )
     }
 
-    /// Weights on the named terms only, `λ ~ scale·U(0, 1)` for each `(name, scale)`.
+    /// Weights on the given terms only, `λ ~ scale·U(0, 1)` for each `(term, scale)`.
     ///
     /// # Errors
     ///
     /// As [`SelfAdaptive::new`], and if a scale is not finite and `> 0`.
-    pub fn with_terms(config: SelfAdaptiveConfig, terms: &[(&str, f64)]) -> Result<Self> {
+    pub fn with_terms(config: SelfAdaptiveConfig, terms: &[(TermId, f64)]) -> Result<Self> {
         Self::with_selectors(
             config,
-            terms
-                .iter()
-                .map(|&(n, s)| Selector::Name(n.into(), s))
-                .collect(),
+            terms.iter().map(|&(t, s)| Selector::Term(t, s)).collect(),
         )
     }
 
@@ -232,7 +230,7 @@ impl SelfAdaptive {
         }
         for s in &selectors {
             let (Selector::Pde(scale)
-            | Selector::Name(_, scale)
+            | Selector::Term(_, scale)
             | Selector::NameIfPresent(_, scale)) = s;
             if !(scale.is_finite() && *scale > 0.0) {
                 return bad(
@@ -368,29 +366,32 @@ impl<T: Real> Strategy<T> for SelfAdaptive {
 
     fn init(&mut self, terms: &mut dyn Terms<T>) -> Result<()> {
         let names = terms.term_names();
-        let mut chosen: Vec<(usize, f64)> = Vec::new();
+        let mut chosen: Vec<(TermId, f64)> = Vec::new();
         for s in &self.selectors {
             match s {
                 Selector::Pde(scale) => {
-                    for i in 0..names.len() {
-                        if terms.is_pde(i)? {
-                            chosen.push((i, *scale));
+                    for id in terms.term_ids() {
+                        if terms.is_pde(id)? {
+                            chosen.push((id, *scale));
                         }
                     }
                 }
                 Selector::NameIfPresent(n, scale) => {
                     if let Some(i) = names.iter().position(|m| m == n) {
-                        chosen.push((i, *scale));
+                        chosen.push((terms.term_ids()[i], *scale));
                     }
                 }
-                Selector::Name(n, scale) => chosen.push((terms.term_index(n)?, *scale)),
+                Selector::Term(id, scale) => {
+                    terms.check(*id)?;
+                    chosen.push((*id, *scale));
+                }
             }
         }
         chosen.sort_by_key(|c| c.0);
         if let Some(w) = chosen.windows(2).find(|w| w[0].0 == w[1].0) {
             return Err(Error::InvalidConfig {
                 field: "self_adaptive.terms",
-                reason: format!("term `{}` is selected twice", names[w[0].0]),
+                reason: format!("term `{}` is selected twice", names[w[0].0.index()]),
             });
         }
         if chosen.is_empty() {
@@ -400,16 +401,16 @@ impl<T: Real> Strategy<T> for SelfAdaptive {
             });
         }
         self.weighted.clear();
-        for &(i, scale) in &chosen {
-            let n = terms.n_points(i)?;
-            let mut rng = self.config.seed.derive(i as u64).rng();
+        for &(id, scale) in &chosen {
+            let n = terms.n_points(id)?;
+            let mut rng = self.config.seed.derive(id.index() as u64).rng();
             let lambda = (0..n).map(|_| scale * uniform(&mut rng)).collect();
             self.weighted.push(Weighted {
-                term: i,
-                name: names[i].clone(),
+                term: id,
+                name: names[id.index()].clone(),
                 lambda,
             });
-            terms.record_residuals(i, true)?;
+            terms.record_residuals(id, true)?;
         }
         self.adam = Adam::new(*self.adam.config())?;
         if let Some(state) = self.pending.take() {

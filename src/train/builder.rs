@@ -13,7 +13,7 @@ use crate::strategies::{Redraw, Strategy};
 
 use super::assembly::Assembly;
 use super::report::{Control, Event};
-use super::term::{Term, TermKind};
+use super::term::{Term, TermId, TermKind};
 use super::trainer::{MetricSpec, ObserverFn, Phase, Trainer};
 
 /// Configures a [`Trainer`]; [`TrainerBuilder::build`] validates everything at once.
@@ -29,22 +29,23 @@ pub struct TrainerBuilder<P, T: Real, M: Model<T> = Graph> {
     pub(super) redraws: Vec<Box<dyn Strategy<T>>>,
     pub(super) observers: Vec<ObserverFn<T>>,
     pub(super) metric: Option<MetricSpec>,
-    pub(super) weights: Vec<(String, f64)>,
+    pub(super) weights: Vec<(TermId, f64)>,
     pub(super) strategies: Vec<Box<dyn Strategy<T>>>,
     pub(super) resume: Option<PathBuf>,
     pub(super) autosave: Option<(usize, PathBuf)>,
 }
 
 impl<P: Pde, T: Real, M: Model<T>> TrainerBuilder<P, T, M> {
-    /// Adds a loss term.
-    pub fn term(mut self, term: Term) -> Self {
+    /// Adds a loss term and returns its handle (for weights, resampling and strategies).
+    pub fn add_term(&mut self, term: Term) -> TermId {
         self.terms.push(term);
-        self
+        TermId(self.terms.len() - 1)
     }
 
-    /// Adds the PDE residual on `points` (point-major), weight 1, named `"pde"`.
-    pub fn pde_points(self, points: Vec<f64>) -> Self {
-        self.term(Term {
+    /// Adds the PDE residual on `points` (point-major), weight 1, named `"pde"`; returns its
+    /// handle.
+    pub fn add_pde_points(&mut self, points: Vec<f64>) -> TermId {
+        self.add_term(Term {
             name: "pde".into(),
             kind: TermKind::Pde,
             weight: 1.0,
@@ -54,20 +55,21 @@ impl<P: Pde, T: Real, M: Model<T>> TrainerBuilder<P, T, M> {
         })
     }
 
-    /// Adds a condition on `points`, weight 1.
-    pub fn condition(self, name: &str, condition: Condition, points: Vec<f64>) -> Self {
-        self.condition_with_normals(name, condition, points, Vec::new())
+    /// Adds a condition on `points`, weight 1; returns its handle.
+    pub fn add_condition(&mut self, name: &str, condition: Condition, points: Vec<f64>) -> TermId {
+        self.add_condition_with_normals(name, condition, points, Vec::new())
     }
 
-    /// Adds a condition on `points` with their outward unit normals (Neumann, Robin).
-    pub fn condition_with_normals(
-        self,
+    /// Adds a condition on `points` with their outward unit normals (Neumann, Robin); returns
+    /// its handle.
+    pub fn add_condition_with_normals(
+        &mut self,
         name: &str,
         condition: Condition,
         points: Vec<f64>,
         normals: Vec<f64>,
-    ) -> Self {
-        self.term(Term {
+    ) -> TermId {
+        self.add_term(Term {
             name: name.into(),
             kind: TermKind::Condition(condition),
             weight: 1.0,
@@ -77,9 +79,48 @@ impl<P: Pde, T: Real, M: Model<T>> TrainerBuilder<P, T, M> {
         })
     }
 
-    /// Sets the weight of the term named `name` (checked and applied at build time).
-    pub fn weight(mut self, name: &str, weight: f64) -> Self {
-        self.weights.push((name.into(), weight));
+    /// The handles of the terms added so far, in order (for terms added with the chaining
+    /// methods [`TrainerBuilder::term`], [`TrainerBuilder::pde_points`],
+    /// [`TrainerBuilder::condition`]).
+    pub fn term_ids(&self) -> Vec<TermId> {
+        (0..self.terms.len()).map(TermId).collect()
+    }
+
+    /// Adds a loss term (when its handle is not needed; see [`TrainerBuilder::add_term`]).
+    pub fn term(mut self, term: Term) -> Self {
+        self.add_term(term);
+        self
+    }
+
+    /// Adds the PDE residual on `points` (point-major), weight 1, named `"pde"` (see
+    /// [`TrainerBuilder::add_pde_points`] for its handle).
+    pub fn pde_points(mut self, points: Vec<f64>) -> Self {
+        self.add_pde_points(points);
+        self
+    }
+
+    /// Adds a condition on `points`, weight 1 (see [`TrainerBuilder::add_condition`] for its
+    /// handle).
+    pub fn condition(mut self, name: &str, condition: Condition, points: Vec<f64>) -> Self {
+        self.add_condition(name, condition, points);
+        self
+    }
+
+    /// Adds a condition on `points` with their outward unit normals (Neumann, Robin).
+    pub fn condition_with_normals(
+        mut self,
+        name: &str,
+        condition: Condition,
+        points: Vec<f64>,
+        normals: Vec<f64>,
+    ) -> Self {
+        self.add_condition_with_normals(name, condition, points, normals);
+        self
+    }
+
+    /// Sets the weight of `term` (checked and applied at build time).
+    pub fn weight(mut self, term: TermId, weight: f64) -> Self {
+        self.weights.push((term, weight));
         self
     }
 
@@ -138,13 +179,13 @@ impl<P: Pde, T: Real, M: Model<T>> TrainerBuilder<P, T, M> {
         self
     }
 
-    /// Redraws the points of term `term` every `every` steps: `draw(seed)` returns the points
+    /// Redraws the points of `term` every `every` steps: `draw(seed)` returns the points
     /// and their normals (empty if none). The seed is derived from the run's seed, the term
     /// and the step. A [`Redraw`] strategy, run before the strategies added with
     /// [`TrainerBuilder::strategy`].
     pub fn resample(
         mut self,
-        term: &str,
+        term: TermId,
         every: usize,
         draw: impl FnMut(Seed) -> Result<(Vec<f64>, Vec<f64>)> + Send + 'static,
     ) -> Self {
@@ -218,14 +259,16 @@ impl<P: Pde, T: Real, M: Model<T>> TrainerBuilder<P, T, M> {
                 return invalid("checkpoint_every.path", "must not be empty".into());
             }
         }
-        for (name, w) in &self.weights {
-            let mut found = false;
-            for t in self.terms.iter_mut().filter(|t| t.name == *name) {
-                t.weight = *w;
-                found = true;
-            }
-            if !found {
-                return invalid("weight", format!("no term named `{name}`"));
+        let n_terms = self.terms.len();
+        for &(id, w) in &self.weights {
+            match self.terms.get_mut(id.index()) {
+                Some(t) => t.weight = w,
+                None => {
+                    return invalid(
+                        "weight",
+                        format!("no term number {} (there are {n_terms})", id.index()),
+                    );
+                }
             }
         }
         if let Some(m) = &self.metric {

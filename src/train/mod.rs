@@ -51,5 +51,5 @@ pub use checkpoint::{
 };
 pub use metrics::Metrics;
 pub use report::{Control, Event, HistoryRow, Report, StopReason};
-pub use term::{Term, TermKind};
+pub use term::{Term, TermId, TermKind};
 pub use trainer::Trainer;

@@ -31,6 +31,22 @@ pub struct Term {
     pub partners: Vec<f64>,
 }
 
+/// A typed handle on a loss term, returned when the term is added
+/// ([`TrainerBuilder::add_term`](super::TrainerBuilder::add_term) and its siblings, or
+/// [`Assembly::term_ids`](super::Assembly::term_ids)): strategies, weights and resampling refer
+/// to terms by handle, so a wrong reference is a type error or an out-of-range handle checked
+/// at build time, not a misspelt name. Names stay for display and reports.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct TermId(pub(crate) usize);
+
+impl TermId {
+    /// The term's position in the order the terms were added (the column of the loss history,
+    /// the entry of [`LossReport::terms`](super::LossReport::terms)).
+    pub fn index(self) -> usize {
+        self.0
+    }
+}
+
 /// A term validated and prepared for evaluation.
 pub(crate) struct Prepared<T> {
     pub(crate) name: String,

@@ -11,12 +11,12 @@ use pinn::pde::Condition;
 use pinn::pde::problems::Poisson1D;
 use pinn::rng::{Seed, uniform};
 use pinn::strategies::{EvalContext, Strategy, Terms};
-use pinn::train::{Trainer, TrainerBuilder};
+use pinn::train::{TermId, Trainer, TrainerBuilder};
 
 /// Moves every PDE point by a small seeded jitter at the first evaluation of each step (the
 /// displacement accumulates in the assembly, so only a checkpoint of the points restores it).
 pub struct Drift {
-    term: usize,
+    term: TermId,
 }
 
 impl<T: Real> Strategy<T> for Drift {
@@ -24,8 +24,7 @@ impl<T: Real> Strategy<T> for Drift {
         "drift"
     }
     fn init(&mut self, terms: &mut dyn Terms<T>) -> pinn::Result<()> {
-        self.term = terms.term_index("pde")?;
-        Ok(())
+        terms.check(self.term)
     }
     fn before_eval(&mut self, terms: &mut dyn Terms<T>, ctx: EvalContext) -> pinn::Result<()> {
         if ctx.evaluation != 0 {
@@ -44,8 +43,8 @@ impl<T: Real> Strategy<T> for Drift {
 /// Keeps a step counter (its state); every third step scales the boundary weight, and after
 /// every step sets per-point weights on the PDE term from the recorded residuals.
 pub struct Balance {
-    pde: usize,
-    boundary: usize,
+    pde: TermId,
+    boundary: TermId,
     count: u64,
 }
 
@@ -54,8 +53,7 @@ impl<T: Real> Strategy<T> for Balance {
         "balance"
     }
     fn init(&mut self, terms: &mut dyn Terms<T>) -> pinn::Result<()> {
-        self.pde = terms.term_index("pde")?;
-        self.boundary = terms.term_index("boundary")?;
+        terms.check(self.boundary)?;
         terms.record_residuals(self.pde, true)
     }
     fn after_step(&mut self, terms: &mut dyn Terms<T>, _: &[T], _: usize) -> pinn::Result<()> {
@@ -107,36 +105,36 @@ pub fn config<T: Real>(threads: usize, adam: usize, lbfgs: usize) -> TrainerBuil
         max_iter: 4,
         ..LbfgsConfig::default()
     };
-    Trainer::builder(net, Poisson1D::new(2.0).unwrap())
-        .pde_points(grid(40))
-        .condition(
-            "boundary",
-            Condition::dirichlet(0, |x| (2.0 * x[0]).sin()),
-            vec![0.0, 1.0],
-        )
-        .resample("pde", 5, |seed| {
-            let mut rng = seed.rng();
-            Ok(((0..40).map(|_| uniform(&mut rng)).collect(), vec![]))
+    let mut b = Trainer::builder(net, Poisson1D::new(2.0).unwrap());
+    let pde = b.add_pde_points(grid(40));
+    let boundary = b.add_condition(
+        "boundary",
+        Condition::dirichlet(0, |x| (2.0 * x[0]).sin()),
+        vec![0.0, 1.0],
+    );
+    b.resample(pde, 5, |seed| {
+        let mut rng = seed.rng();
+        Ok(((0..40).map(|_| uniform(&mut rng)).collect(), vec![]))
+    })
+    .strategy(Drift { term: pde })
+    .strategy(Balance {
+        pde,
+        boundary,
+        count: 0,
+    })
+    .phase(
+        "adam",
+        adam,
+        Adam::new(AdamConfig {
+            lr: 1e-2,
+            ..AdamConfig::default()
         })
-        .strategy(Drift { term: 0 })
-        .strategy(Balance {
-            pde: 0,
-            boundary: 0,
-            count: 0,
-        })
-        .phase(
-            "adam",
-            adam,
-            Adam::new(AdamConfig {
-                lr: 1e-2,
-                ..AdamConfig::default()
-            })
-            .unwrap(),
-        )
-        .phase("lbfgs", lbfgs, Lbfgs::new(lbfgs_config).unwrap())
-        .chunk_size(16)
-        .threads(threads)
-        .seed(Seed(11))
+        .unwrap(),
+    )
+    .phase("lbfgs", lbfgs, Lbfgs::new(lbfgs_config).unwrap())
+    .chunk_size(16)
+    .threads(threads)
+    .seed(Seed(11))
 }
 
 /// The bit patterns of a slice.

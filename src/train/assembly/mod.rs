@@ -29,7 +29,7 @@ use crate::rng::Seed;
 
 use super::kernel::{self, ConditionResidual, PdeResidual, Scratch};
 use super::reduce::TreeSum;
-use super::term::{Prepared, Term, TermKind, prepare};
+use super::term::{Prepared, Term, TermId, TermKind, prepare};
 
 /// The loss of one evaluation.
 #[derive(Clone, Debug, PartialEq)]
@@ -159,6 +159,10 @@ impl<P: Pde, T: Real, M: Model<T>> Assembly<P, T, M> {
     pub fn term_names(&self) -> Vec<String> {
         self.terms.iter().map(|t| t.name.clone()).collect()
     }
+    /// The handles of the terms, in the order they were given.
+    pub fn term_ids(&self) -> Vec<TermId> {
+        (0..self.terms.len()).map(TermId).collect()
+    }
 
     /// `L` and `∂L/∂(θ, c)` (written to `grad`, length [`Assembly::n_params`]). `step` names
     /// the step in a non-finite error. Terms that record residuals keep them.
@@ -166,17 +170,17 @@ impl<P: Pde, T: Real, M: Model<T>> Assembly<P, T, M> {
         self.eval_terms(params, grad, step, None)
     }
 
-    /// The weighted loss `w_t·L_t` of term `index` alone and its gradient (the other terms'
-    /// entries of the report are 0). Recorded residuals are not touched.
+    /// The weighted loss `w_t·L_t` of `term` alone and its gradient (the other terms' entries
+    /// of the report are 0). Recorded residuals are not touched.
     pub fn eval_term(
         &mut self,
-        index: usize,
+        term: TermId,
         params: &[T],
         grad: &mut [T],
         step: usize,
     ) -> Result<LossReport<T>> {
-        self.term(index)?;
-        self.eval_terms(params, grad, step, Some(index))
+        self.term(term.0)?;
+        self.eval_terms(params, grad, step, Some(term.0))
     }
 
     fn check_params(&self, params: &[T], grad: Option<&[T]>) -> Result<()> {

@@ -8,18 +8,19 @@ use crate::model::{Batch, Model};
 use crate::pde::Pde;
 
 use super::super::kernel::{self, ConditionResidual, PdeResidual};
-use super::super::term::TermKind;
+use super::super::term::{TermId, TermKind};
 use super::{Assembly, Slot};
 
 impl<P: Pde, T: Real, M: Model<T>> Assembly<P, T, M> {
-    /// Each point's unweighted `Σ_eq r²` of term `index`'s residual at arbitrary `points`
+    /// Each point's unweighted `Σ_eq r²` of `term`'s residual at arbitrary `points`
     /// (point-major), without a gradient: in chunks, in parallel, and the same bits on any
     /// number of threads (each point's value depends only on the point and `params`). For
     /// scoring candidate points (residual-adaptive sampling). Works for the PDE residual and
     /// for conditions that need neither normals, partners nor data values.
     ///
     /// Call it inside the trainer's thread pool (strategies are) to use its threads.
-    pub fn residuals_at(&self, index: usize, params: &[T], points: &[f64]) -> Result<Vec<T>> {
+    pub fn residuals_at(&self, term: TermId, params: &[T], points: &[f64]) -> Result<Vec<T>> {
+        let index = term.0;
         let t = self.term(index)?;
         self.check_params(params, None)?;
         let (d, m) = (self.model.input_dim(), self.model.output_dim());

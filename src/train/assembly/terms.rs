@@ -8,7 +8,7 @@ use crate::pde::Pde;
 use crate::rng::Seed;
 
 use super::super::checkpoint::TermCheckpoint;
-use super::super::term::{Prepared, Term, TermKind, prepare};
+use super::super::term::{Prepared, Term, TermId, TermKind, prepare};
 use super::Assembly;
 
 impl<P: Pde, T: Real, M: Model<T>> Assembly<P, T, M> {
@@ -19,17 +19,17 @@ impl<P: Pde, T: Real, M: Model<T>> Assembly<P, T, M> {
         self.stream = stream;
     }
 
-    /// Replaces the points of term `index` (resampling, region sampling), keeping its kind and
+    /// Replaces the points of `term` (resampling, region sampling), keeping its kind and
     /// weight; `normals` and `partners` as for [`Term`]. Per-point weights are kept when the
     /// number of points does not change, and dropped otherwise.
     pub fn set_points(
         &mut self,
-        index: usize,
+        term: TermId,
         points: Vec<f64>,
         normals: Vec<f64>,
         partners: Vec<f64>,
     ) -> Result<()> {
-        let old = self.term(index)?;
+        let old = self.term(term.0)?;
         let t = Term {
             name: old.name.clone(),
             kind: old.kind.clone(),
@@ -45,7 +45,7 @@ impl<P: Pde, T: Real, M: Model<T>> Assembly<P, T, M> {
         if new.n == n_old {
             new.point_weights = weights;
         }
-        self.terms[index] = new;
+        self.terms[term.0] = new;
         self.rebuild_items();
         Ok(())
     }
@@ -69,42 +69,42 @@ impl<P: Pde, T: Real, M: Model<T>> Assembly<P, T, M> {
     }
 
     /// The points of term `index` (point-major; for a periodic term, its first points only).
-    pub fn points(&self, index: usize) -> Result<&[f64]> {
-        Ok(&self.term(index)?.x)
+    pub fn points(&self, term: TermId) -> Result<&[f64]> {
+        Ok(&self.term(term.0)?.x)
     }
 
-    /// What term `index` measures.
-    pub fn kind(&self, index: usize) -> Result<&TermKind> {
-        Ok(&self.term(index)?.kind)
+    /// What `term` measures.
+    pub fn kind(&self, term: TermId) -> Result<&TermKind> {
+        Ok(&self.term(term.0)?.kind)
     }
 
-    /// The number of points of term `index`.
-    pub fn n_points(&self, index: usize) -> Result<usize> {
-        Ok(self.term(index)?.n)
+    /// The number of points of `term`.
+    pub fn n_points(&self, term: TermId) -> Result<usize> {
+        Ok(self.term(term.0)?.n)
     }
 
-    /// The weight `w_t` of term `index`.
-    pub fn weight(&self, index: usize) -> Result<f64> {
-        Ok(self.term(index)?.weight)
+    /// The weight `w_t` of `term`.
+    pub fn weight(&self, term: TermId) -> Result<f64> {
+        Ok(self.term(term.0)?.weight)
     }
 
-    /// Sets the weight `w_t` of term `index` (finite, ≥ 0).
-    pub fn set_weight(&mut self, index: usize, weight: f64) -> Result<()> {
-        self.term(index)?;
+    /// Sets the weight `w_t` of `term` (finite, ≥ 0).
+    pub fn set_weight(&mut self, term: TermId, weight: f64) -> Result<()> {
+        self.term(term.0)?;
         if !(weight.is_finite() && weight >= 0.0) {
             return Err(Error::InvalidConfig {
                 field: "term.weight",
                 reason: format!("must be finite and ≥ 0, found {weight}"),
             });
         }
-        self.terms[index].weight = weight;
+        self.terms[term.0].weight = weight;
         Ok(())
     }
 
-    /// Sets per-point weights `λ_p` of term `index`, entering the loss inside the square:
+    /// Sets per-point weights `λ_p` of `term`, entering the loss inside the square:
     /// `w_t·(1/N)·Σ_p (λ_p r_p)²` (self-adaptive PINNs). An empty slice removes them.
-    pub fn set_point_weights(&mut self, index: usize, weights: &[T]) -> Result<()> {
-        let n = self.term(index)?.n;
+    pub fn set_point_weights(&mut self, term: TermId, weights: &[T]) -> Result<()> {
+        let n = self.term(term.0)?.n;
         if !weights.is_empty() && weights.len() != n {
             return Err(Error::DimensionMismatch {
                 what: "per-point weights",
@@ -118,23 +118,23 @@ impl<P: Pde, T: Real, M: Model<T>> Assembly<P, T, M> {
                 reason: "every weight must be finite".into(),
             });
         }
-        self.terms[index].point_weights = weights.to_vec();
+        self.terms[term.0].point_weights = weights.to_vec();
         Ok(())
     }
 
-    /// Keeps (or stops keeping) each point's unweighted `Σ_eq r²` of term `index` at every full
+    /// Keeps (or stops keeping) each point's unweighted `Σ_eq r²` of `term` at every full
     /// evaluation ([`Assembly::eval`]); read them with [`Assembly::residuals`].
-    pub fn record_residuals(&mut self, index: usize, on: bool) -> Result<()> {
-        self.term(index)?;
-        self.terms[index].record = on;
+    pub fn record_residuals(&mut self, term: TermId, on: bool) -> Result<()> {
+        self.term(term.0)?;
+        self.terms[term.0].record = on;
         Ok(())
     }
 
-    /// Each point's unweighted `Σ_eq r²` from the last full evaluation of term `index` (empty
+    /// Each point's unweighted `Σ_eq r²` from the last full evaluation of `term` (empty
     /// unless recording was switched on). [`Assembly::eval_term`] leaves them alone.
-    pub fn residuals(&self, index: usize) -> Result<&[T]> {
-        self.term(index)?;
-        Ok(&self.residuals[index])
+    pub fn residuals(&self, term: TermId) -> Result<&[T]> {
+        self.term(term.0)?;
+        Ok(&self.residuals[term.0])
     }
 
     /// Everything about each term that a checkpoint keeps: its points (with normals and
@@ -169,15 +169,11 @@ impl<P: Pde, T: Real, M: Model<T>> Assembly<P, T, M> {
                 ),
             });
         }
-        self.set_points(
-            index,
-            c.points.clone(),
-            c.normals.clone(),
-            c.partners.clone(),
-        )?;
-        self.set_weight(index, c.weight)?;
-        self.set_point_weights(index, &c.point_weights)?;
-        self.record_residuals(index, c.record)?;
+        let id = TermId(index);
+        self.set_points(id, c.points.clone(), c.normals.clone(), c.partners.clone())?;
+        self.set_weight(id, c.weight)?;
+        self.set_point_weights(id, &c.point_weights)?;
+        self.record_residuals(id, c.record)?;
         let n = self.terms[index].n;
         if !(c.residuals.is_empty() || c.residuals.len() == n) {
             return Err(Error::DimensionMismatch {
