@@ -92,15 +92,23 @@
 //! constraints, [`pde::hard`]); [`nets::predict`] runs plain inference; [`nets::params`]
 //! saves and loads `θ`.
 //!
+//! **Models** ([`model`]) — the seam between the loss and a network. A [`model::Model`]
+//! computes, per chunk of points, the derivative values a loss term declared and, from seeds
+//! on those values, adds its θ-gradient; only values and seeds cross it. A
+//! [`ad::jet::Graph`] is the first model; sums of windowed sub-networks, Monte-Carlo
+//! (Stein-smoothed) models and device backends are others.
+//!
 //! **Problems** ([`pde`]) — a [`pde::Pde`] writes its residual once, as arithmetic on the
-//! derivative values at a point ([`pde::Fields`]); [`pde::Condition`] covers Dirichlet,
+//! derivative values at a point ([`pde::Fields`], up to fourth-order partials) and on the
+//! point itself; [`pde::Condition`] covers Dirichlet,
 //! Neumann, Robin, periodic, initial value and rate, and data. Trainable PDE coefficients
 //! (inverse problems) come back with the network's gradient.
 //!
 //! **Training** ([`train`]) — [`train::Trainer`] runs optimizer phases (Adam, then L-BFGS)
-//! over the loss terms, with resampling, [`train::Metrics`] (rel-L2, rMAE, rMSE, max error)
-//! and observers. Points are processed in fixed-size chunks and reduced in a fixed order, so a
-//! run gives the same bits on any number of threads (`docs/REPRODUCIBILITY.md` states the
+//! over the loss terms (each added with a typed handle, [`train::TermId`]), with resampling,
+//! [`train::Metrics`] (rel-L2, rMAE, rMSE, max error) and observers. Points are processed in
+//! fixed-size chunks and reduced in a fixed binary tree ([`train::reduce`]), so a run gives the
+//! same bits on any number of threads (`docs/REPRODUCIBILITY.md` states the
 //! contract). A [`train::Checkpoint`] holds the whole state of a run in one checksummed file
 //! ([`train::Trainer::save_checkpoint`], [`train::TrainerBuilder::resume_from`],
 //! [`train::TrainerBuilder::checkpoint_every`]), and a resumed run continues bit for bit;
@@ -110,7 +118,8 @@
 //! **Strategies** ([`strategies`]) — hooks called before and after every loss evaluation and
 //! optimizer step: [`strategies::LrAnnealing`] (learning-rate-annealing loss balancing),
 //! [`strategies::SelfAdaptive`] (SA-PINN per-point weights), [`strategies::RoPinn`] (RoPINN
-//! region optimization), or your own [`strategies::Strategy`].
+//! region optimization), [`strategies::Redraw`] (fresh points on a schedule), or your own
+//! [`strategies::Strategy`].
 //!
 //! **Support.** [`rng::Seed`] derives every random stream (SplitMix64 → Xoshiro256++);
 //! [`Error`] is the one error type.
