@@ -152,7 +152,7 @@ impl<P: Pde, T: Real, M: Model<T>> TrainerBuilder<P, T, M> {
         self
     }
 
-    /// Computes [`Metrics`] against `reference` at `points` every `every` steps and at the end.
+    /// Computes [`Metrics`](super::Metrics) against `reference` at `points` every `every` steps and at the end.
     pub fn metrics(mut self, points: Vec<f64>, reference: Vec<f64>, every: usize) -> Self {
         self.metric = Some(MetricSpec {
             points,

@@ -49,14 +49,14 @@ pub enum StopReason {
     Completed,
     /// An observer returned [`Control::Stop`].
     Observer,
-    /// [`Trainer::run_steps`] took the steps it was asked for.
+    /// [`Trainer::run_steps`](super::Trainer::run_steps) took the steps it was asked for.
     StepLimit,
     /// The last phase that ran ended early because its optimizer converged (or could not
     /// progress); earlier phases that converged simply handed over to the next one.
     Converged(Termination),
 }
 
-/// The outcome of [`Trainer::run`].
+/// The outcome of [`Trainer::run`](super::Trainer::run).
 #[derive(Clone, Debug)]
 pub struct Report<T> {
     /// Steps taken.
