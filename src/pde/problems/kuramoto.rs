@@ -34,8 +34,10 @@ use super::{PlacedCondition, Problem, Region, check_param};
 /// - **Conditions:** `"initial"`: `u(x, 0) = sin x` on [`Region::Initial`]; `"periodic"`:
 ///   `u(0, t) = u(2π, t)` on [`Region::PeriodicPair`] along `x`. The pair constrains the value
 ///   only: for the fourth-order equation `u_x`, `u_xx`, `u_xxx` must be periodic too, which a
-///   periodic input embedding `(cos x, sin x, t)` gives exactly (as jaxpi does) — with a
-///   plain network the two terms alone leave the problem under-determined.
+///   periodic input embedding `(cos x, sin x, t)` gives exactly (as jaxpi does). With a plain
+///   network the two terms leave the problem under-determined: in `tests/kuramoto.rs` a plain
+///   MLP drove the loss to 6e-6 with a relative ℓ² error of 0.14, the embedded one to 8e-7
+///   with 1.8e-4.
 /// - **Residual:** `r = u_t + α u u_x + β u_xx + γ u_xxxx − f(x, t)`.
 ///
 /// ```
