@@ -94,8 +94,10 @@
 //!
 //! **Problems** ([`pde`]) — a [`pde::Pde`] writes its residual once, as arithmetic on the
 //! derivative values at a point ([`pde::Fields`]); [`pde::Condition`] covers Dirichlet,
-//! Neumann, Robin, periodic, initial value and rate, and data. Trainable PDE coefficients
-//! (inverse problems) come back with the network's gradient.
+//! Neumann, Robin, periodic, initial value and rate, data, and one derivative value (any
+//! [`ad::jet::Component`], e.g. `u″ = 0`). Trainable PDE coefficients (inverse problems) come
+//! back with the network's gradient. [`pde::problems`] is a catalog of benchmark problems with
+//! exact or reference solutions.
 //!
 //! **Training** ([`train`]) — [`train::Trainer`] runs optimizer phases (Adam, then L-BFGS)
 //! over the loss terms, with resampling, [`train::Metrics`] (rel-L2, rMAE, rMSE, max error)

@@ -1,8 +1,8 @@
 //! Training on the Euler–Bernoulli beam `u⁗ = f` ([`Beam`]): a 1-32-32-1 tanh MLP, Adam (1000
 //! steps) then L-BFGS (at most 100 steps, until converged) through the [`Trainer`], with the
 //! catalog's conditions, must reach a relative ℓ² error ≤ 1e-3 against the exact solution on
-//! a 1001-point grid in `f64` for every support kind; the clamped beam in `f32` must reach
-//! 2e-3.
+//! a 1001-point grid in `f64` for every support kind, and in `f32` for the simply supported
+//! and cantilever beams; the clamped beam in `f32` must reach 2e-3.
 //!
 //! The PDE term is weighted by `1/f_max²` ([`Beam::load_scale`]), i.e. the residual is
 //! measured relative to the load. Without it the clamped beam's term (`f` up to `8π⁴ ≈ 779`,
@@ -110,4 +110,15 @@ fn cantilever_beam_reaches_1e_3_in_f64() {
 fn clamped_beam_reaches_2e_3_in_f32() {
     let r = train::<f32>(BeamSupport::Clamped);
     assert!(rel_l2(&r) <= 2e-3, "rel-L2 {:.3e}", rel_l2(&r));
+}
+
+/// The derivative conditions (`u″`, `u‴`) in single precision: measured 9.1e-6 (simply
+/// supported) and 7.7e-5 (cantilever) with seed 1; the brief's 1e-3 holds with a margin of
+/// ten or more.
+#[test]
+fn simply_supported_and_cantilever_beams_reach_1e_3_in_f32() {
+    for support in [BeamSupport::SimplySupported, BeamSupport::Cantilever] {
+        let r = train::<f32>(support);
+        assert!(rel_l2(&r) <= 1e-3, "{support:?}: rel-L2 {:.3e}", rel_l2(&r));
+    }
 }
