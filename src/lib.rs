@@ -100,9 +100,10 @@
 //!
 //! **Problems** ([`pde`]) — a [`pde::Pde`] writes its residual once, as arithmetic on the
 //! derivative values at a point ([`pde::Fields`], up to fourth-order partials) and on the
-//! point itself; [`pde::Condition`] covers Dirichlet,
-//! Neumann, Robin, periodic, initial value and rate, and data. Trainable PDE coefficients
-//! (inverse problems) come back with the network's gradient.
+//! point itself; [`pde::Condition`] covers Dirichlet, Neumann, Robin, periodic, initial value
+//! and rate, data, and one derivative value (any [`ad::jet::Component`], e.g. `u″ = 0`).
+//! Trainable PDE coefficients (inverse problems) come back with the network's gradient.
+//! [`pde::problems`] is a catalog of benchmark problems with exact or reference solutions.
 //!
 //! **Training** ([`train`]) — [`train::Trainer`] runs optimizer phases (Adam, then L-BFGS)
 //! over the loss terms (each added with a typed handle, [`train::TermId`]), with resampling,

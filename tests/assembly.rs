@@ -1,6 +1,7 @@
 //! The loss assembly: its gradient against central differences (network parameters and a
 //! trainable PDE coefficient, every condition kind), bitwise determinism across thread counts,
-//! and typed errors for undeclared derivatives and non-finite losses.
+//! and typed errors for undeclared derivatives, non-finite losses and derivative conditions
+//! on directions the inputs do not have.
 
 use pinn::Error;
 use pinn::ad::jet::{Component, Graph};
@@ -102,6 +103,24 @@ fn terms() -> Vec<Term> {
             vec![],
             vec![],
         ),
+        term(
+            "moment",
+            TermKind::Condition(Condition::derivative(0, Component::Second(0, 1), |x| x[0])),
+            pts(6, 20),
+            vec![],
+            vec![],
+        ),
+        term(
+            "fourth",
+            TermKind::Condition(Condition::derivative(
+                0,
+                Component::Fourth(1, 0, 0, 1),
+                |_| 0.3,
+            )),
+            pts(7, 20),
+            vec![],
+            vec![],
+        ),
     ]
 }
 
@@ -121,7 +140,7 @@ fn gradient_matches_finite_differences() {
     let n = a.n_params();
     let mut grad = vec![0.0; n];
     let report = a.eval(&params, &mut grad, 0).unwrap();
-    assert_eq!(report.terms.len(), 7);
+    assert_eq!(report.terms.len(), 9);
     assert!(report.terms.iter().all(|&l| l > 0.0), "{:?}", report.terms);
     let mut g2 = vec![0.0; n];
     let h = 1e-6;
@@ -164,6 +183,61 @@ fn identical_bits_on_one_and_two_threads() {
     let one = run(1);
     assert_eq!(one, run(2));
     assert_eq!(one, run(3));
+}
+
+/// A derivative condition naming a direction the inputs do not have is refused when the
+/// assembly is built; the aggregates (Laplacian, biharmonic) span every direction and pass.
+#[test]
+fn derivative_conditions_check_their_directions() {
+    let build = |c: Component| {
+        let g = Graph::mlp(&[2, 4, 1], Elementary::Tanh).unwrap();
+        let t = Term {
+            name: "d".into(),
+            kind: TermKind::Condition(Condition::derivative(0, c, |_| 0.0)),
+            weight: 1.0,
+            points: pts(1, 4),
+            normals: vec![],
+            partners: vec![],
+        };
+        Assembly::<_, f64>::new(g, Toy, vec![t], 8, 1).map(|_| ())
+    };
+    for bad in [
+        Component::First(2),
+        Component::Second(0, 2),
+        Component::Third(0, 1, 7),
+        Component::Fourth(2, 0, 0, 0),
+        Component::Fourth(0, 0, 0, usize::MAX),
+    ] {
+        match build(bad) {
+            Err(Error::InvalidConfig { reason, .. }) => {
+                assert!(reason.contains("derivative condition"), "{reason}")
+            }
+            other => panic!("{bad:?}: expected InvalidConfig, got {other:?}"),
+        }
+    }
+    for good in [
+        Component::Value,
+        Component::First(1),
+        Component::Third(1, 0, 1),
+        Component::Laplacian,
+        Component::Biharmonic,
+    ] {
+        build(good).unwrap_or_else(|e| panic!("{good:?}: {e}"));
+    }
+    // A condition on an output the network does not have.
+    let g = Graph::mlp(&[2, 4, 1], Elementary::Tanh).unwrap();
+    let t = Term {
+        name: "d".into(),
+        kind: TermKind::Condition(Condition::derivative(1, Component::First(0), |_| 0.0)),
+        weight: 1.0,
+        points: pts(1, 4),
+        normals: vec![],
+        partners: vec![],
+    };
+    assert!(matches!(
+        Assembly::<_, f64>::new(g, Toy, vec![t], 8, 1),
+        Err(Error::InvalidConfig { .. })
+    ));
 }
 
 #[test]
@@ -239,7 +313,7 @@ fn point_weights_term_gradients_and_recorded_residuals_are_consistent() {
     // Term gradients add up to the total gradient.
     let mut sum = vec![0.0; n];
     let mut g = vec![0.0; n];
-    for ti in 0..7 {
+    for ti in 0..total.terms.len() {
         let r = a.eval_term(a.term_ids()[ti], &params, &mut g, 0).unwrap();
         assert!((r.total - total.terms[ti]).abs() <= 1e-12 * r.total.abs().max(1e-300));
         for (s, v) in sum.iter_mut().zip(&g) {

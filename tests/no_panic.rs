@@ -617,7 +617,7 @@ impl Pde for RandomPde {
 }
 
 /// The faults `trainers_never_panic` injects, one per configuration (or none).
-const FAULTS: [&str; 26] = [
+const FAULTS: [&str; 27] = [
     "pde dimension",
     "component direction",
     "no equations",
@@ -644,10 +644,11 @@ const FAULTS: [&str; 26] = [
     "NaN data value",
     "Robin coefficient",
     "NaN boundary value",
+    "derivative direction",
 ];
 
 /// Faults that every configuration must refuse at build time.
-const BUILD_ERRORS: [&str; 12] = [
+const BUILD_ERRORS: [&str; 13] = [
     "pde dimension",
     "pde outputs",
     "term without points",
@@ -660,6 +661,7 @@ const BUILD_ERRORS: [&str; 12] = [
     "parameter count",
     "NaN parameter",
     "resample a missing term",
+    "derivative direction",
 ];
 
 static TRAINERS: Tally = Tally::new();
@@ -669,7 +671,7 @@ static TRAINER_RUNS: AtomicUsize = AtomicUsize::new(0);
 fn trainers_never_panic() {
     let cases = cases(800);
     let term = (
-        0u8..8,
+        0u8..9,
         1usize..12,
         prop::collection::vec(-1.0..1.0f64, 1..5),
         0.0..3.0f64,
@@ -748,6 +750,15 @@ fn trainers_never_panic() {
                         1.0
                     };
                     let nan_g = last && f("NaN boundary value");
+                    // A derivative condition: random directions below d, or one at d + n
+                    // or beyond (the fault).
+                    let bad_dir = last && f("derivative direction");
+                    let derivative = if bad_dir {
+                        component([1u8, 2, 4, 5][n % 4], d + n, 0)
+                    } else {
+                        component(n as u8, n % d, i % d)
+                    };
+                    let kind = if bad_dir { 8 } else { kind };
                     let kind = match kind {
                         0 => TermKind::Pde,
                         1 => TermKind::Condition(Condition::dirichlet(output, move |x| {
@@ -758,7 +769,10 @@ fn trainers_never_panic() {
                         4 => TermKind::Condition(Condition::Periodic { output }),
                         5 => TermKind::Condition(Condition::initial_rate(output, |_| 0.0)),
                         6 => TermKind::Condition(Condition::data(output, &data)),
-                        _ => TermKind::Condition(Condition::initial(output, |x| x[0] * x[0])),
+                        7 => TermKind::Condition(Condition::initial(output, |x| x[0] * x[0])),
+                        _ => {
+                            TermKind::Condition(Condition::derivative(output, derivative, |x| x[0]))
+                        }
                     };
                     let needs_normals = matches!(
                         &kind,
@@ -920,8 +934,9 @@ type Reference = Box<dyn Fn(&[f64]) -> pinn::Result<Vec<f64>>>;
 #[test]
 fn files_exports_conditions_and_problems_never_panic() {
     use pinn::pde::problems::{
-        Burgers, Convection, DampedOscillator, GaussHermite, Heat1D, Helmholtz2D, Poisson1D,
-        Poisson2D, PoissonND, Problem, Reaction, SineOde, Wave,
+        Beam, BeamSupport, Burgers, Convection, DampedOscillator, GaussHermite, Heat1D,
+        Helmholtz2D, KuramotoSivashinsky, Poisson1D, Poisson2D, PoissonND, Problem, Reaction,
+        SineOde, Wave,
     };
     use pinn::train::export::{csv_string, npy_bytes, parse_csv};
     let cases = cases(1500);
@@ -958,7 +973,7 @@ fn files_exports_conditions_and_problems_never_panic() {
         }),
     ];
     let cond = (
-        0u8..7,
+        0u8..8,
         prop::collection::vec(num(), 0..4),
         size(),
         prop::collection::vec(num(), 0..4),
@@ -1004,7 +1019,16 @@ fn files_exports_conditions_and_problems_never_panic() {
                     3 => Condition::initial_rate(index % 3, |_| 0.0),
                     4 => Condition::data(0, &vals),
                     5 => Condition::Periodic { output: 0 },
-                    _ => Condition::initial(0, |_| 1.0),
+                    6 => Condition::initial(0, |_| 1.0),
+                    _ => Condition::derivative(
+                        index % 3,
+                        comps
+                            .first()
+                            .map_or(Component::Fourth(index, 0, 0, index), |&(k, a, b)| {
+                                component(k, a, b)
+                            }),
+                        |_| 0.0,
+                    ),
                 };
                 let comps: Vec<Component> =
                     comps.iter().map(|&(k, a, b)| component(k, a, b)).collect();
@@ -1034,6 +1058,16 @@ fn files_exports_conditions_and_problems_never_panic() {
                     DampedOscillator::new(p1, p2, p3)
                         .map(|p| Box::new(move |x: &[f64]| p.reference(x)) as _),
                     SineOde::new(p1).map(|p| Box::new(move |x: &[f64]| p.reference(x)) as _),
+                    Ok(Box::new(move |x: &[f64]| {
+                        Beam::new(match n % 3 {
+                            0 => BeamSupport::Clamped,
+                            1 => BeamSupport::SimplySupported,
+                            _ => BeamSupport::Cantilever,
+                        })
+                        .reference(x)
+                    })),
+                    KuramotoSivashinsky::new(p1, p2, p3, p1)
+                        .map(|p| Box::new(move |x: &[f64]| p.reference(x)) as _),
                 ];
                 for (i, p) in problems.into_iter().enumerate() {
                     let p = t.call("Problem::new", || p)?;

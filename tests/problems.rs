@@ -4,18 +4,25 @@
 //! For every problem with an exact solution, at 50 random interior points (fixed seed) and at
 //! points of every condition's region (random and grid):
 //!
-//! - the [`Fields`] are built from **hyper-dual derivatives of the exact solution** (value,
-//!   first, second, mixed partials, Laplacian — exactly the components the residual declares),
-//!   and the PDE residual and every condition residual must vanish:
+//! - the [`Fields`] are built from **exact derivatives of the exact solution** — hyper-duals
+//!   for the value, first, second, mixed partials and the Laplacian, nested
+//!   `Dual<Dual<Dual<Dual<f64>>>>` (one level per direction) for third and fourth partials and
+//!   the biharmonic; exactly the components the residual declares — and the PDE residual and
+//!   every condition residual must vanish:
 //!   `|r| ≤ 1e-10 · max(1, scale)`, where `scale = |r(v = 0)| + Σ_j |v_j · ∂r/∂v_j|` is the
 //!   size of the terms that cancel (`r(v = 0)` is the forcing; `∂r/∂v_j` comes from a dual
 //!   pass per component value `v_j`). In `f64` the round-off is ~1e-15·scale, so a wrong
 //!   sign, factor or coefficient (of relative size ≳ 1e-9) fails;
-//! - a perturbed solution `u + 0.01·x₀²` must *not* satisfy the PDE (the check has teeth);
+//! - a perturbed solution `u + 0.01·(x₀² + x₀⁴)` must *not* satisfy the PDE (the check has
+//!   teeth, also for the fourth-order beam, which `x₀²` alone would pass);
 //! - the residual reads only declared components (the `missing` cell of [`Fields`] stays
 //!   empty), and every declared component is read (dropping it sets `missing`);
 //! - dimensions, bounds, outputs, regions, normals and periodic partners are consistent, and
 //!   the trainer's [`Assembly`] accepts the terms built from them.
+//!
+//! The manufactured forcings (the beam's load, the Kuramoto–Sivashinsky forcing) are also
+//! checked against central finite differences of the exact solution, independently of the
+//! dual numbers.
 //!
 //! Burgers has no closed form: its Cole–Hopf reference is checked against 30-digit values
 //! computed independently by `scripts/burgers_reference.py` (`tests/data/burgers_cole_hopf.csv`),
@@ -26,11 +33,11 @@ use std::cell::Cell;
 
 use pinn::Error;
 use pinn::ad::jet::{Component, Graph};
-use pinn::ad::{Dual, Elementary, HyperDual};
+use pinn::ad::{Dual, Elementary, HyperDual, Scalar};
 use pinn::pde::problems::{
-    Burgers, Convection, DampedOscillator, GaussHermite, Heat1D, Helmholtz2D, MAX_GRID_POINTS,
-    MAX_HERMITE_NODES, Poisson1D, Poisson2D, PoissonND, Problem, Reaction, Region, RegionPoints,
-    Side, SineOde, Wave,
+    Beam, BeamSupport, Burgers, Convection, DampedOscillator, GaussHermite, Heat1D, Helmholtz2D,
+    KuramotoSivashinsky, MAX_GRID_POINTS, MAX_HERMITE_NODES, Poisson1D, Poisson2D, PoissonND,
+    Problem, Reaction, Region, RegionPoints, Side, SineOde, Wave,
 };
 use pinn::pde::{Condition, Fields, Pde};
 use pinn::rng::{Seed, uniform};
@@ -43,29 +50,105 @@ const RTOL: f64 = 1e-10;
 /// Conditions are also checked on grids up to this dimension (grids grow as `per_axis^d`).
 const MAX_GRID_DIM: usize = 3;
 
-type Solution<'a> = dyn Fn(&[HyperDual<f64>]) -> Vec<HyperDual<f64>> + 'a;
+/// A solution `u(x)` (one value per output), generic over the number type so that hyper-duals
+/// (orders ≤ 2) and nested duals (orders 3 and 4) both differentiate it.
+trait Solution {
+    fn at<S: Scalar>(&self, x: &[S]) -> Vec<S>;
+}
 
-/// Component `c` of output `o` of `u` at `x`: one hyper-dual pass (`d` for the Laplacian).
-fn component(u: &Solution<'_>, o: usize, x: &[f64], c: Component) -> f64 {
+/// A problem's exact solution.
+struct Exact<'a, P>(&'a P);
+
+impl<P: Problem> Solution for Exact<'_, P> {
+    fn at<S: Scalar>(&self, x: &[S]) -> Vec<S> {
+        self.0.solution(x).expect("an exact solution")
+    }
+}
+
+/// `u + 0.01·(x₀² + x₀⁴)`: not a solution of any problem here (the quartic term keeps the
+/// fourth derivative from vanishing, which `x₀²` alone would).
+struct Perturbed<U>(U);
+
+impl<U: Solution> Solution for Perturbed<U> {
+    fn at<S: Scalar>(&self, x: &[S]) -> Vec<S> {
+        let mut u = self.0.at(x);
+        let x2 = x[0] * x[0];
+        u[0] += S::from_f64(0.01) * (x2 + x2 * x2);
+        u
+    }
+}
+
+/// Four nested dual levels, one per derivative direction: `ε₁` innermost, `ε₄` outermost.
+type D1 = Dual<f64>;
+type D2 = Dual<D1>;
+type D3 = Dual<D2>;
+type D4 = Dual<D3>;
+
+/// `∂ᵖu_o/∂x_{k₁}…∂x_{k_p}` for `dirs = [k₁, …, k_p]`, `p ≤ 4`, by one pass of nested duals:
+/// coordinate `i` is `x_i + Σ_j [k_j = i] ε_j` (each `ε_j² = 0`), and the derivative is the
+/// coefficient of `ε₁⋯ε_p`.
+fn nested(u: &impl Solution, o: usize, x: &[f64], dirs: &[usize]) -> f64 {
+    assert!(dirs.len() <= 4);
+    let s = |i: usize, level: usize| {
+        if dirs.get(level) == Some(&i) {
+            1.0
+        } else {
+            0.0
+        }
+    };
+    let seeded: Vec<D4> = x
+        .iter()
+        .enumerate()
+        .map(|(i, &xi)| {
+            let d1 = Dual::new(xi, s(i, 0));
+            let d2 = Dual::new(d1, D1::from_f64(s(i, 1)));
+            let d3 = Dual::new(d2, D2::from_f64(s(i, 2)));
+            Dual::new(d3, D3::from_f64(s(i, 3)))
+        })
+        .collect();
+    let v = u.at(&seeded)[o];
+    match dirs.len() {
+        0 => v.re.re.re.re,
+        1 => v.re.re.re.eps,
+        2 => v.re.re.eps.eps,
+        3 => v.re.eps.eps.eps,
+        _ => v.eps.eps.eps.eps,
+    }
+}
+
+/// Component `c` of output `o` of `u` at `x`: one hyper-dual pass for orders ≤ 2 (`d` for the
+/// Laplacian), one nested-dual pass for orders 3 and 4 (`d + d(d−1)/2` for the biharmonic
+/// `Σ_k ∂⁴_k + 2 Σ_{k<l} ∂²_k∂²_l`).
+fn component(u: &impl Solution, o: usize, x: &[f64], c: Component) -> f64 {
     let pass = |k: usize, l: usize| {
         let seeded: Vec<HyperDual<f64>> = x
             .iter()
             .enumerate()
             .map(|(i, &xi)| HyperDual::seeded(xi, i, k, l))
             .collect();
-        u(&seeded)[o]
+        u.at(&seeded)[o]
     };
     match c {
         Component::Value => pass(0, 0).re,
         Component::First(k) => pass(k, k).e1,
         Component::Second(k, l) => pass(k, l).e12,
         Component::Laplacian => (0..x.len()).map(|k| pass(k, k).e12).sum(),
-        c => unreachable!("no problem here declares {c:?}"),
+        Component::Third(k, l, m) => nested(u, o, x, &[k, l, m]),
+        Component::Fourth(k, l, m, n) => nested(u, o, x, &[k, l, m, n]),
+        Component::Biharmonic => {
+            let d = x.len();
+            let pure: f64 = (0..d).map(|k| nested(u, o, x, &[k; 4])).sum();
+            let mixed: f64 = (0..d)
+                .flat_map(|k| (k + 1..d).map(move |l| (k, l)))
+                .map(|(k, l)| nested(u, o, x, &[k, k, l, l]))
+                .sum();
+            pure + 2.0 * mixed
+        }
     }
 }
 
 /// `vals[c·m + o]`, the layout of [`Fields`].
-fn field_values(u: &Solution<'_>, m: usize, x: &[f64], comps: &[Component]) -> Vec<f64> {
+fn field_values(u: &impl Solution, m: usize, x: &[f64], comps: &[Component]) -> Vec<f64> {
     let mut vals = vec![0.0; comps.len() * m];
     for (ci, &c) in comps.iter().enumerate() {
         for o in 0..m {
@@ -131,7 +214,7 @@ fn interior_points(lo: &[f64], hi: &[f64], n: usize, seed: u64) -> Vec<f64> {
 }
 
 /// The PDE residual of solution `u` at `x`.
-fn pde_eval<P: Problem>(p: &P, u: &Solution<'_>, x: &[f64], comps: &[Component]) -> Eval {
+fn pde_eval<P: Problem>(p: &P, u: &impl Solution, x: &[f64], comps: &[Component]) -> Eval {
     let vals = field_values(u, p.outputs(), x, comps);
     let coef: Vec<Dual<f64>> = p
         .coefficients()
@@ -237,7 +320,7 @@ fn check_exact<P: Problem + Clone>(p: &P) {
     let (lo, hi) = p.bounds();
     let d = p.dim();
     let m = p.outputs();
-    let exact = |x: &[HyperDual<f64>]| p.solution(x).expect("an exact solution");
+    let exact = Exact(p);
     let comps = p.components();
     let pts = interior_points(&lo, &hi, N_POINTS, 2024);
     let mut worst: f64 = 0.0;
@@ -253,13 +336,8 @@ fn check_exact<P: Problem + Clone>(p: &P) {
             worst = worst.max(rel);
             assert!(rel <= RTOL, "{name}: residual {r:e} (scale {s:e}) at {x:?}");
         }
-        // u + 0.01·x₀² is not a solution.
-        let perturbed = |y: &[HyperDual<f64>]| {
-            let mut u = exact(y);
-            u[0] += HyperDual::constant(0.01) * y[0] * y[0];
-            u
-        };
-        let e = pde_eval(p, &perturbed, x, &comps);
+        // u + 0.01·(x₀² + x₀⁴) is not a solution.
+        let e = pde_eval(p, &Perturbed(Exact(p)), x, &comps);
         perturbed_worst = perturbed_worst.max(e.r[0].abs() / e.scale[0].max(1.0));
         // Every declared component is read.
         for drop in &comps {
@@ -385,6 +463,13 @@ exact_tests! {
     damped_oscillator_w80: DampedOscillator::new(1.0, 4.0, 6400.0).unwrap(),
     sine_ode_w15: SineOde::default(),
     sine_ode_w1: SineOde::new(1.0).unwrap(),
+    beam_clamped: Beam::new(BeamSupport::Clamped),
+    beam_simply_supported: Beam::new(BeamSupport::SimplySupported),
+    beam_cantilever: Beam::new(BeamSupport::Cantilever),
+    kuramoto_sivashinsky: KuramotoSivashinsky::default(),
+    kuramoto_sivashinsky_jaxpi_coefficients:
+        KuramotoSivashinsky::new(100.0 / 16.0, 100.0 / 256.0, 100.0 / 65536.0, 1.0).unwrap(),
+    kuramoto_sivashinsky_signs: KuramotoSivashinsky::new(-2.0, 0.5, 3.0, 2.0).unwrap(),
 }
 
 #[test]
@@ -406,6 +491,24 @@ fn defaults_are_the_papers_values() {
     assert_eq!((osc.m, osc.mu, osc.k), (1.0, 4.0, 400.0));
     assert_eq!(osc.rates(), (2.0, 396.0_f64.sqrt()));
     assert_eq!(SineOde::default().omega, 15.0);
+    assert_eq!(Beam::default(), Beam::new(BeamSupport::Clamped));
+    assert_eq!(
+        KuramotoSivashinsky::default(),
+        KuramotoSivashinsky::new(1.0, 1.0, 1.0, 1.0).unwrap()
+    );
+    // The load scale is max |f| on [0, 1] (at x = 0 and ½ for the clamped beam, ½ for the
+    // simply supported one, everywhere for the cantilever).
+    for support in [
+        BeamSupport::Clamped,
+        BeamSupport::SimplySupported,
+        BeamSupport::Cantilever,
+    ] {
+        let b = Beam::new(support);
+        let max = (0..=1000)
+            .map(|i| b.load(i as f64 / 1000.0).abs())
+            .fold(0.0, f64::max);
+        assert!((max - b.load_scale()).abs() <= 1e-12 * max, "{support:?}");
+    }
     // Domains.
     assert_eq!(
         Convection::default().bounds(),
@@ -426,6 +529,13 @@ fn defaults_are_the_papers_values() {
     assert_eq!(
         PoissonND::new(3).unwrap().bounds(),
         (vec![0.0; 3], vec![1.0; 3])
+    );
+    assert_eq!(Beam::default().bounds(), (vec![0.0], vec![1.0]));
+    assert_eq!(
+        KuramotoSivashinsky::new(1.0, 1.0, 1.0, 3.0)
+            .unwrap()
+            .bounds(),
+        (vec![0.0, 0.0], vec![2.0 * PI, 3.0])
     );
 }
 
@@ -455,6 +565,127 @@ fn solutions_match_the_sources_formulas() {
         let u = (-delta * s).exp() * ((omega * s).cos() + delta / omega * (omega * s).sin());
         assert!((osc.reference(&[s]).unwrap()[0] - u).abs() < 1e-14);
     }
+}
+
+/// Derivative `c` (the value, or a pure partial of order ≤ 4 along one axis) of output `o` of
+/// `u` at `x` by central differences with step `h`, Richardson-extrapolated:
+/// `(4·D(h/2) − D(h))/3` cancels the `h²` term of every stencil below, leaving `O(h⁴)`.
+fn finite_difference(u: &impl Solution, o: usize, x: &[f64], c: Component, h: f64) -> f64 {
+    let (k, order) = match c {
+        Component::Value => return u.at(x)[o],
+        Component::First(k) => (k, 1),
+        Component::Second(k, l) if k == l => (k, 2),
+        Component::Third(k, l, m) if k == l && l == m => (k, 3),
+        Component::Fourth(k, l, m, n) if k == l && l == m && m == n => (k, 4),
+        c => unreachable!("no stencil here for {c:?}"),
+    };
+    let stencil = |h: f64| {
+        let at = |j: f64| {
+            let mut y = x.to_vec();
+            y[k] += j * h;
+            u.at(&y)[o]
+        };
+        match order {
+            1 => (at(1.0) - at(-1.0)) / (2.0 * h),
+            2 => (at(1.0) - 2.0 * at(0.0) + at(-1.0)) / (h * h),
+            3 => (at(2.0) - 2.0 * at(1.0) + 2.0 * at(-1.0) - at(-2.0)) / (2.0 * h.powi(3)),
+            _ => (at(2.0) - 4.0 * at(1.0) + 6.0 * at(0.0) - 4.0 * at(-1.0) + at(-2.0)) / h.powi(4),
+        }
+    };
+    (4.0 * stencil(h / 2.0) - stencil(h)) / 3.0
+}
+
+/// The manufactured forcings against central finite differences of the exact solutions: the
+/// PDE residual with every derivative value replaced by its finite difference
+/// ([`finite_difference`], `h = 0.01`) must vanish to the differences' accuracy, relative to
+/// the size `S` of the equation's terms (the largest `scale` over the points, as in
+/// [`evaluate`]).
+///
+/// Error budget of the fourth difference, the worst: truncation `h⁴/320·|u⁽⁸⁾|` after the
+/// extrapolation, ≤ 4e-5 for the clamped beam (`|u⁽⁸⁾| ≤ (2π)⁸/2 ≈ 1.2e6`, `S ≈ 1.6e3`), and
+/// `0` for the quartic cantilever; round-off `(4/3)·16·ε·|u|/(h/2)⁴ ≈ 8e-6·|u|`. The
+/// tolerance `1e-5·S` is above both with a margin of 20 or more (measured: 3.9e-5 of
+/// `1.5e-2` for the clamped beam, 4.5e-7 of `2e-5` for the cantilever, ≤ 2.1e-6 of ≥ 3.7e-5
+/// for Kuramoto–Sivashinsky), and a relative error of 1e-3 in a coefficient of the forcing
+/// fails it.
+#[test]
+fn manufactured_forcings_match_finite_differences() {
+    fn check<P: Problem>(p: &P) -> f64 {
+        let (lo, hi) = p.bounds();
+        let d = p.dim();
+        let m = p.outputs();
+        let comps = p.components();
+        let u = Exact(p);
+        let coef: Vec<Dual<f64>> = p
+            .coefficients()
+            .iter()
+            .map(|&c| Dual::constant(c))
+            .collect();
+        let mut evals = Vec::new();
+        for x in interior_points(&lo, &hi, N_POINTS, 31).chunks(d) {
+            let mut vals = vec![0.0; comps.len() * m];
+            for (ci, &c) in comps.iter().enumerate() {
+                for o in 0..m {
+                    vals[ci * m + o] = finite_difference(&u, o, x, c, 1e-2);
+                }
+            }
+            let xs: Vec<Dual<f64>> = x.iter().map(|&v| Dual::constant(v)).collect();
+            evals.push(evaluate(p.equations(), &comps, m, &vals, |f, r| {
+                p.residual(&xs, f, &coef, r)
+            }));
+        }
+        let size = evals
+            .iter()
+            .flat_map(|e| e.scale.iter().copied())
+            .fold(1.0, f64::max);
+        let worst = evals
+            .iter()
+            .flat_map(|e| e.r.iter().map(|r| r.abs()))
+            .fold(0.0, f64::max);
+        assert!(
+            worst <= 1e-5 * size,
+            "{}: finite-difference residual {worst:e} (size {size:e})",
+            p.name()
+        );
+        eprintln!(
+            "{}: worst finite-difference residual {worst:.1e} (size {size:.1e})",
+            p.name()
+        );
+        worst / size
+    }
+    for support in [
+        BeamSupport::Clamped,
+        BeamSupport::SimplySupported,
+        BeamSupport::Cantilever,
+    ] {
+        check(&Beam::new(support));
+    }
+    check(&KuramotoSivashinsky::default());
+    check(&KuramotoSivashinsky::new(100.0 / 16.0, 100.0 / 256.0, 100.0 / 65536.0, 1.0).unwrap());
+    check(&KuramotoSivashinsky::new(-2.0, 0.5, 3.0, 2.0).unwrap());
+    // The check has teeth: the stencils of a slightly wrong solution (a 1e-3 change of
+    // frequency) leave a residual ten times above the tolerance.
+    struct Detuned;
+    impl Solution for Detuned {
+        fn at<S: Scalar>(&self, x: &[S]) -> Vec<S> {
+            vec![(S::from_f64(1.001) * x[0]).sin() * (-x[1]).exp()]
+        }
+    }
+    let ks = KuramotoSivashinsky::default();
+    let comps = ks.components();
+    let x = [1.0, 0.5];
+    let vals: Vec<f64> = comps
+        .iter()
+        .map(|&c| finite_difference(&Detuned, 0, &x, c, 1e-2))
+        .collect();
+    let xs = [Dual::constant(x[0]), Dual::constant(x[1])];
+    let e = evaluate(1, &comps, 1, &vals, |f, r| ks.residual(&xs, f, &[], r));
+    assert!(
+        e.r[0].abs() > 10.0 * 1e-5 * e.scale[0].max(1.0),
+        "{:e} (scale {:e})",
+        e.r[0],
+        e.scale[0]
+    );
 }
 
 /// Reads `tests/data/burgers_cole_hopf.csv`: `(x, t, u)`.
@@ -567,7 +798,13 @@ fn burgers_reference_satisfies_the_pde_with_hyper_duals() {
     let b = Burgers::default();
     let (lo, hi) = b.bounds();
     let comps = b.components();
-    let u = |y: &[HyperDual<f64>]| vec![b.cole_hopf(y[0], y[1])];
+    struct ColeHopf(Burgers);
+    impl Solution for ColeHopf {
+        fn at<S: Scalar>(&self, y: &[S]) -> Vec<S> {
+            vec![self.0.cole_hopf(y[0], y[1])]
+        }
+    }
+    let u = ColeHopf(b.clone());
     let mut worst: f64 = 0.0;
     // Points with t ≥ 0.01 (√t is not differentiable at 0).
     let mut pts = interior_points(&[lo[0], 0.01], &hi, N_POINTS, 77);
@@ -753,6 +990,29 @@ fn bad_input_is_a_typed_error() {
     assert!(DampedOscillator::new(0.0, 4.0, 400.0).is_err());
     assert!(DampedOscillator::new(1.0, -1.0, 400.0).is_err());
     assert!(SineOde::new(0.0).is_err());
+    for (a, b, g, t) in [
+        (f64::NAN, 1.0, 1.0, 1.0),
+        (1.0, f64::INFINITY, 1.0, 1.0),
+        (1.0, 1.0, f64::NAN, 1.0),
+        (1.0, 1.0, 1.0, 0.0),
+        (1.0, 1.0, 1.0, -1.0),
+        (1.0, 1.0, 1.0, f64::INFINITY),
+    ] {
+        assert!(matches!(
+            KuramotoSivashinsky::new(a, b, g, t),
+            Err(Error::InvalidConfig { .. })
+        ));
+    }
+    let bad_ks = KuramotoSivashinsky {
+        t_end: f64::NAN,
+        ..KuramotoSivashinsky::default()
+    };
+    assert!(bad_ks.grid_region(&Region::Initial, 3).is_err());
+    assert!(Beam::default().solution(&[0.5, 0.5]).is_none());
+    assert!(matches!(
+        KuramotoSivashinsky::default().reference(&[0.5]),
+        Err(Error::DimensionMismatch { .. })
+    ));
     // A problem whose public fields were set out of range refuses to place points.
     let bad = PoissonND { d: 0 };
     assert!(bad.grid_region(&Region::Interior, 3).is_err());

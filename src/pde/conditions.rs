@@ -59,6 +59,24 @@ pub enum Condition {
         /// `g`
         g: Func,
     },
+    /// `D u_o(x) = g(x)`: one derivative value `D` (a [`Component`]: `∂u_o/∂x_k`,
+    /// `∂²u_o/∂x_k∂x_l`, … up to fourth order, `Δu_o`, `Δ²u_o`, or the value) of output `o`
+    /// equals `g(x)`. The residual is `D u_o(x) − g(x)`.
+    ///
+    /// A condition on one derivative, as DeepXDE's `OperatorBC` with a single derivative: the
+    /// bending moment `u″ = 0` of a simply supported beam end
+    /// ([`Beam`](crate::pde::problems::Beam)), the shear force `u‴ = 0` of a free end, or a
+    /// slope `∂u/∂x_k = g` along a fixed axis (no normals needed, unlike
+    /// [`Condition::Neumann`]). Every direction the component names must be below the input
+    /// dimension (the trainer checks it).
+    Derivative {
+        /// Output index `o`.
+        output: usize,
+        /// The derivative value `D`.
+        component: Component,
+        /// `g`
+        g: Func,
+    },
     /// `u_o(x_i) = y_i`: observations, one value per point (inverse problems).
     Data {
         /// Output index `o`.
@@ -117,6 +135,27 @@ impl Condition {
             g: Arc::new(g),
         }
     }
+    /// `D u_o = g` from a closure, `D` a derivative value ([`Condition::Derivative`]).
+    ///
+    /// ```
+    /// use pinn::ad::jet::Component;
+    /// use pinn::pde::Condition;
+    /// // The bending moment vanishes: u″(x) = 0 (a simply supported beam end).
+    /// let moment = Condition::derivative(0, Component::Second(0, 0), |_| 0.0);
+    /// assert_eq!(moment.kind(), "derivative");
+    /// assert_eq!(moment.components(1), vec![Component::Second(0, 0)]);
+    /// ```
+    pub fn derivative(
+        output: usize,
+        component: Component,
+        g: impl Fn(&[f64]) -> f64 + Send + Sync + 'static,
+    ) -> Self {
+        Condition::Derivative {
+            output,
+            component,
+            g: Arc::new(g),
+        }
+    }
     /// `u_o(x_i) = y_i`.
     pub fn data(output: usize, values: &[f64]) -> Self {
         Condition::Data {
@@ -134,6 +173,7 @@ impl Condition {
             Condition::Periodic { .. } => "periodic",
             Condition::InitialValue { .. } => "initial value",
             Condition::InitialRate { .. } => "initial rate",
+            Condition::Derivative { .. } => "derivative",
             Condition::Data { .. } => "data",
         }
     }
@@ -147,6 +187,7 @@ impl Condition {
             | Condition::Periodic { output }
             | Condition::InitialValue { output, .. }
             | Condition::InitialRate { output, .. }
+            | Condition::Derivative { output, .. }
             | Condition::Data { output, .. } => *output,
         }
     }
@@ -167,6 +208,7 @@ impl Condition {
             Condition::InitialRate { .. } => {
                 vec![Component::Value, Component::First(dim.saturating_sub(1))]
             }
+            Condition::Derivative { component, .. } => vec![*component],
             _ => vec![Component::Value],
         }
     }
@@ -201,6 +243,11 @@ impl Condition {
             Condition::InitialRate { output, g } => {
                 u.d(*output, x.len().saturating_sub(1)) - c(g(x))
             }
+            Condition::Derivative {
+                output,
+                component,
+                g,
+            } => u.get(*output, *component) - c(g(x)),
             // An index past the data (never from the trainer, which checks the counts) gives
             // a NaN residual, which training reports as a non-finite loss.
             Condition::Data { output, values } => {

@@ -8,8 +8,9 @@
 //! gradient (inverse problems).
 //!
 //! The [`problems`] catalog holds the benchmark problems of the literature (Poisson, Helmholtz,
-//! heat, convection, reaction, wave, Burgers, ODEs), each with its domain, its conditions and
-//! where they live, and its exact or reference solution.
+//! heat, convection, reaction, wave, Burgers, ODEs, the Euler–Bernoulli beam,
+//! Kuramoto–Sivashinsky), each with its domain, its conditions and where they live, and its
+//! exact or reference solution.
 //!
 //! ```
 //! use pinn::ad::{jet::Component, Scalar};

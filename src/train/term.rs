@@ -125,7 +125,7 @@ pub(crate) fn prepare<P: Pde, T: Real>(
     let n = t.points.len() / d;
     let (declared, periodic) = match &t.kind {
         TermKind::Pde => (pde.components(), false),
-        TermKind::Condition(c) => (c.components(d), check_condition(c, &t, n, m, &bad)?),
+        TermKind::Condition(c) => (c.components(d), check_condition(c, &t, (n, d, m), &bad)?),
     };
     let mut comps: Vec<Component> = Vec::new();
     for c in declared.into_iter().map(crate::pde::normalise_component) {
@@ -161,12 +161,12 @@ pub(crate) fn prepare<P: Pde, T: Real>(
     })
 }
 
-/// Checks what a condition needs of its term; returns whether it is periodic.
+/// Checks what a condition needs of its term (`n` points of dimension `d`, a network with `m`
+/// outputs); returns whether it is periodic.
 fn check_condition(
     c: &Condition,
     t: &Term,
-    n: usize,
-    m: usize,
+    (n, d, m): (usize, usize, usize),
     bad: &dyn Fn(String) -> Error,
 ) -> Result<bool> {
     if c.output() >= m {
@@ -201,6 +201,14 @@ fn check_condition(
             "Robin coefficients must be finite, found α = {alpha}, β = {beta}"
         )));
     }
+    if let Condition::Derivative { component, .. } = c
+        && let Some(&k) = directions(*component).iter().find(|&&k| k >= d)
+    {
+        return Err(bad(format!(
+            "a derivative condition on {component:?} reads direction {k}, but the inputs \
+             have dimension {d}"
+        )));
+    }
     let periodic = matches!(c, Condition::Periodic { .. });
     if periodic && t.partners.len() != t.points.len() {
         return Err(bad(format!(
@@ -210,4 +218,16 @@ fn check_condition(
         )));
     }
     Ok(periodic)
+}
+
+/// The derivative directions a component names (none for the value and the aggregates, which
+/// span every direction).
+fn directions(c: Component) -> Vec<usize> {
+    match c {
+        Component::Value | Component::Laplacian | Component::Biharmonic => Vec::new(),
+        Component::First(k) => vec![k],
+        Component::Second(k, l) => vec![k, l],
+        Component::Third(k, l, m) => vec![k, l, m],
+        Component::Fourth(k, l, m, n) => vec![k, l, m, n],
+    }
 }

@@ -19,6 +19,8 @@
 //! | [`Burgers`] | `u_t + u·u_x = ν u_xx` | `[−1, 1] × [0, 1]` | Cole–Hopf quadrature | Raissi et al. 2019 |
 //! | [`DampedOscillator`] | `m u″ + μ u′ + k u = 0` | `[0, 1]` | damped cosine | FBPINNs library |
 //! | [`SineOde`] | `u′ = cos ωx` | `[−2π, 2π]` | `sin(ωx)/ω` | Moseley et al. 2023 (FBPINN) |
+//! | [`Beam`] | `u⁗ = f` | `[0, 1]` | `sin²πx`, `sin πx`, quartic ([`BeamSupport`]) | Timoshenko & Gere; DeepXDE |
+//! | [`KuramotoSivashinsky`] | `u_t + αuu_x + βu_xx + γu_xxxx = f` | `[0, 2π] × [0, T]` | `e^{−t} sin x` (manufactured) | PirateNets (Wang et al. 2024) |
 //!
 //! Conditions are placed with [`Problem::sample_region`] (random or low-discrepancy points) or
 //! [`Problem::grid_region`] (a tensor grid).
@@ -48,11 +50,13 @@
 //! # Ok::<(), pinn::Error>(())
 //! ```
 
+mod beam;
 mod burgers;
 mod convection;
 mod heat;
 mod helmholtz;
 mod hermite;
+mod kuramoto;
 mod oscillator;
 mod poisson1d;
 mod poisson2d;
@@ -62,11 +66,13 @@ mod region;
 mod sine_ode;
 mod wave;
 
+pub use beam::{Beam, BeamSupport};
 pub use burgers::Burgers;
 pub use convection::Convection;
 pub use heat::Heat1D;
 pub use helmholtz::Helmholtz2D;
 pub use hermite::{GaussHermite, MAX_HERMITE_NODES};
+pub use kuramoto::KuramotoSivashinsky;
 pub use oscillator::DampedOscillator;
 pub use poisson_nd::PoissonND;
 pub use poisson1d::Poisson1D;
