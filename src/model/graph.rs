@@ -83,9 +83,10 @@ impl<T: Real> Model<T> for Graph {
         )?;
         for (ci, &c) in ws.components.iter().enumerate() {
             let block = ws.jets.output(c)?;
-            for p in 0..n {
-                let at = (p * nc + ci) * m;
-                values[at..at + m].copy_from_slice(&block[p * m..(p + 1) * m]);
+            for (p, u) in block.chunks_exact(m).enumerate() {
+                for (o, &v) in u.iter().enumerate() {
+                    values[(p * nc + ci) * m + o] = v;
+                }
             }
         }
         Ok(())
@@ -110,9 +111,10 @@ impl<T: Real> Model<T> for Graph {
         )?;
         for (ci, &c) in ws.components.iter().enumerate() {
             let block = ws.jets.seed(c)?;
-            for p in 0..n {
-                let at = (p * nc + ci) * m;
-                block[p * m..(p + 1) * m].copy_from_slice(&seeds[at..at + m]);
+            for (p, u) in block.chunks_exact_mut(m).enumerate() {
+                for (o, v) in u.iter_mut().enumerate() {
+                    *v = seeds[(p * nc + ci) * m + o];
+                }
             }
         }
         ws.jets.backward(self, theta, grad)

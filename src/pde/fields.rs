@@ -41,7 +41,11 @@ impl<'a, S: Scalar> Fields<'a, S> {
     /// [`Error::UndeclaredDerivative`](crate::Error::UndeclaredDerivative).
     pub fn get(&self, o: usize, c: Component) -> S {
         let c = normalise(c);
-        let value = match self.comps.iter().position(|&k| normalise(k) == c) {
+        // The trainer hands over normalised components, so an exact match is the usual case;
+        // components given in another index order are matched after normalising them.
+        let found = (self.comps.iter().position(|&k| k == c))
+            .or_else(|| self.comps.iter().position(|&k| normalise(k) == c));
+        let value = match found {
             Some(i) if o < self.outputs => i
                 .checked_mul(self.outputs)
                 .and_then(|j| self.vals.get(j + o)),
@@ -86,9 +90,12 @@ impl<'a, S: Scalar> Fields<'a, S> {
 }
 
 /// `Second(k, l)` with `k ≤ l`; `Third`, `Fourth` with sorted indices.
+#[inline]
 pub(crate) fn normalise(c: Component) -> Component {
     match c {
+        Component::Value | Component::First(_) | Component::Laplacian | Component::Biharmonic => c,
         Component::Second(k, l) if k > l => Component::Second(l, k),
+        Component::Second(..) => c,
         Component::Third(k, l, m) => {
             let mut i = [k, l, m];
             i.sort_unstable();
@@ -99,6 +106,5 @@ pub(crate) fn normalise(c: Component) -> Component {
             i.sort_unstable();
             Component::Fourth(i[0], i[1], i[2], i[3])
         }
-        c => c,
     }
 }

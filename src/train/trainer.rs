@@ -66,6 +66,12 @@ pub(super) struct MetricSpec {
 
 /// Trains a model (by default one network, a [`Graph`]) on a PDE. Build one with
 /// [`Trainer::builder`].
+///
+/// What a trainer holds splits into configuration (the model, the PDE, the optimizers'
+/// settings, observers, metrics, the thread pool) and the run's state, which is exactly what a
+/// [`Checkpoint`](super::Checkpoint) holds: parameters, step, seed and chunk size, each
+/// phase's progress and optimizer state, each strategy's state, and each term's points,
+/// weights and recorded residuals.
 pub struct Trainer<P, T: Real, M: Model<T> = Graph> {
     pub(super) assembly: Assembly<P, T, M>,
     pub(super) params: Vec<T>,
