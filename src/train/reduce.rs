@@ -18,9 +18,12 @@
 //!
 //! [`TreeSum`] computes this tree incrementally as chunks arrive in index order, like a binary
 //! counter: it keeps at most `⌈log₂ N⌉ + 1` partial sums, and merges two equal-sized blocks as
-//! soon as both are complete. Buffers are recycled, so a warm reduction allocates nothing.
+//! soon as both are complete. Buffers are recycled, so a warm reduction allocates nothing. A
+//! worker's partial sums ([`TreeSum::blocks`]) can be handed to another [`TreeSum`]
+//! ([`TreeSum::push_block`]), which then holds the bits it would have computed alone.
 
 use crate::ad::Real;
+use crate::error::{Error, Result};
 
 /// The tree sum of vectors pushed in chunk order. See the [module documentation](self).
 #[derive(Debug, Default)]
@@ -41,10 +44,68 @@ impl<T: Real> TreeSum<T> {
     /// Adds the next chunk's vector. Its contents are taken; `leaf` is left holding a recycled
     /// buffer of the same length (contents unspecified).
     pub fn push(&mut self, leaf: &mut Vec<T>) {
+        self.merge(1, leaf);
+    }
+
+    /// Adds the sum of the next `chunks` chunks, computed elsewhere (by another thread or
+    /// process, as a [`TreeSum`] of those chunks: one of its [`TreeSum::blocks`]). The result
+    /// is the same, bit for bit, as pushing the chunks one by one, provided the block is a node
+    /// of the tree: `chunks` a power of two, and the number of chunks pushed so far a multiple
+    /// of it. Takes `sum`'s contents as [`TreeSum::push`] does.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidConfig`] if the block is not a node of the tree.
+    ///
+    /// ```
+    /// use pinn::train::reduce::TreeSum;
+    /// // Chunks 0..6 summed by one worker, or by two that own [0, 4) and [4, 6).
+    /// let chunks: Vec<f64> = (0..6).map(|i| 1.0 / (3.0 + i as f64)).collect();
+    /// let mut one = TreeSum::default();
+    /// chunks.iter().for_each(|&c| one.push(&mut vec![c]));
+    /// let mut whole = [0.0];
+    /// one.finish_into(&mut whole);
+    ///
+    /// let (mut a, mut b) = (TreeSum::default(), TreeSum::default());
+    /// chunks[..4].iter().for_each(|&c| a.push(&mut vec![c]));
+    /// chunks[4..].iter().for_each(|&c| b.push(&mut vec![c]));
+    /// let mut root = TreeSum::default();
+    /// for part in [&a, &b] {
+    ///     for (n, sum) in part.blocks() {
+    ///         root.push_block(n, &mut sum.to_vec())?;
+    ///     }
+    /// }
+    /// let mut split = [0.0];
+    /// root.finish_into(&mut split);
+    /// assert_eq!(split[0].to_bits(), whole[0].to_bits());
+    /// # Ok::<(), pinn::Error>(())
+    /// ```
+    pub fn push_block(&mut self, chunks: usize, sum: &mut Vec<T>) -> Result<()> {
+        let pushed: usize = self.stack.iter().map(|b| b.0).sum();
+        if !chunks.is_power_of_two() || !pushed.is_multiple_of(chunks) {
+            return Err(Error::InvalidConfig {
+                field: "tree.block",
+                reason: format!(
+                    "a block of {chunks} chunks after {pushed} is not a node of the tree (it \
+                     needs a power-of-two size that divides the chunks before it)"
+                ),
+            });
+        }
+        self.merge(chunks, sum);
+        Ok(())
+    }
+
+    /// The complete blocks summed so far, leftmost first: `(number of chunks, their sum)`. A
+    /// worker that summed a range of chunks hands these to the one that owns the root.
+    pub fn blocks(&self) -> impl Iterator<Item = (usize, &[T])> {
+        self.stack.iter().map(|(n, b)| (*n, b.as_slice()))
+    }
+
+    fn merge(&mut self, chunks: usize, leaf: &mut Vec<T>) {
         let mut buf = self.spare.pop().unwrap_or_default();
         buf.resize(leaf.len(), T::zero());
         std::mem::swap(&mut buf, leaf);
-        let (mut size, mut node) = (1, buf);
+        let (mut size, mut node) = (chunks, buf);
         while let Some(&(top, _)) = self.stack.last() {
             if top != size {
                 break;
@@ -84,6 +145,47 @@ fn add<T: Real>(acc: &mut [T], x: &[T]) {
 #[cfg(test)]
 mod tests {
     use super::TreeSum;
+
+    /// Chunks split between workers that own aligned ranges: the root that takes their blocks
+    /// gets the bits of one worker, for every `N` up to 40 and every split into aligned ranges
+    /// of sizes 1, 2, 4, 8; a misaligned block is an error.
+    #[test]
+    fn blocks_from_several_workers_give_the_bits_of_one() {
+        let value = |i: usize| 1.0 / (3.0 + i as f64) * 1e-3f64.powi((i % 5) as i32);
+        for n in 0..=40usize {
+            let mut one = TreeSum::<f64>::default();
+            (0..n).for_each(|i| one.push(&mut vec![value(i)]));
+            let mut want = [0.0];
+            one.finish_into(&mut want);
+            for part in [1usize, 2, 4, 8] {
+                let mut root = TreeSum::<f64>::default();
+                let mut start = 0;
+                while start < n {
+                    let end = (start + part).min(n);
+                    let mut worker = TreeSum::<f64>::default();
+                    (start..end).for_each(|i| worker.push(&mut vec![value(i)]));
+                    for (k, sum) in worker.blocks() {
+                        root.push_block(k, &mut sum.to_vec()).unwrap();
+                    }
+                    start = end;
+                }
+                let mut got = [0.0];
+                root.finish_into(&mut got);
+                assert_eq!(
+                    got[0].to_bits(),
+                    want[0].to_bits(),
+                    "N = {n}, ranges of {part}"
+                );
+            }
+        }
+        let mut t = TreeSum::<f64>::default();
+        t.push(&mut vec![1.0]);
+        assert!(t.push_block(2, &mut vec![1.0]).is_err(), "misaligned");
+        assert!(
+            t.push_block(3, &mut vec![1.0]).is_err(),
+            "not a power of two"
+        );
+    }
 
     /// The tree of the module documentation, written out, for every `N` up to 40: the chunk
     /// values are chosen so that every association order gives different bits.
