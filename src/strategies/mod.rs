@@ -20,6 +20,12 @@
 //!
 //! Both hand out a [`WeightLog`] to read their weights while the trainer owns them.
 //!
+//! Residual-adaptive sampling:
+//!
+//! - [`Adaptive`]: Random-R, RAD, RAR-D and RAR-G (Wu, Zhu, Tan, Kartha & Lu 2023, as coded),
+//!   scoring a fresh candidate pool each round without a gradient.
+//! - [`Redraw`]: fresh points on a schedule from your own sampler.
+//!
 //! Region optimization:
 //!
 //! - [`RoPinn`]: Wu et al.'s RoPINN (NeurIPS 2024), as coded: residual points redrawn in a
@@ -65,12 +71,14 @@ use crate::pde::Pde;
 use crate::rng::Seed;
 use crate::train::{Assembly, LossReport, TermId, TermKind};
 
+mod adaptive;
 mod lr_annealing;
 mod redraw;
 mod ropinn;
 mod self_adaptive;
 mod weight_log;
 
+pub use adaptive::{Adaptive, AdaptiveConfig, Method, density, top, weighted_without_replacement};
 pub use lr_annealing::{
     Denominator, LrAnnealing, LrAnnealingConfig, max_abs_gradient, mean_of_layer_means,
 };
