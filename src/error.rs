@@ -82,3 +82,17 @@ impl std::error::Error for Error {}
 
 /// `Result<T, pinn::Error>`.
 pub type Result<T> = core::result::Result<T, Error>;
+
+/// `Ok` if a length `found` is the `expected` one, else [`Error::DimensionMismatch`] naming
+/// `what`.
+pub(crate) fn check_len(what: &'static str, expected: usize, found: usize) -> Result<()> {
+    if expected == found {
+        Ok(())
+    } else {
+        Err(Error::DimensionMismatch {
+            what,
+            expected,
+            found,
+        })
+    }
+}

@@ -3,7 +3,7 @@
 use super::{Batch, Model};
 use crate::ad::Real;
 use crate::ad::jet::{Component, Graph, JetWorkspace, Selection};
-use crate::error::{Error, Result};
+use crate::error::{Result, check_len};
 use crate::rng::Seed;
 
 /// A [`Graph`]'s working memory for one list of components: a [`JetWorkspace`] carrying them.
@@ -25,18 +25,6 @@ pub(crate) fn selection_of(dim: usize, components: &[Component]) -> Selection {
     components
         .iter()
         .fold(Selection::new(dim), |s, &c| s.component(c))
-}
-
-fn check_len(what: &'static str, expected: usize, found: usize) -> Result<()> {
-    if expected == found {
-        Ok(())
-    } else {
-        Err(Error::DimensionMismatch {
-            what,
-            expected,
-            found,
-        })
-    }
 }
 
 impl<T: Real> Model<T> for Graph {

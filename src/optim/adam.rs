@@ -1,9 +1,10 @@
 //! Adam (Kingma & Ba, 2015), with PyTorch's arithmetic.
 
 use super::objective::eval_checked;
-use super::optimizer::{check, check_len};
+use super::optimizer::check;
 use super::{Objective, Optimizer, OptimizerState, Schedule, StepInfo};
 use crate::ad::{Real, Scalar};
+use crate::error::check_len;
 use crate::{Error, Result};
 
 /// Hyper-parameters of [`Adam`]; the defaults are PyTorch's (and TF's).

@@ -4,10 +4,11 @@ use std::collections::VecDeque;
 
 use super::line_search::StrongWolfe;
 use super::objective::eval_checked;
-use super::optimizer::{check, check_len};
+use super::optimizer::check;
 use super::vector::{abs, dot, min, norm_inf, norm1};
 use super::{Change, Objective, Optimizer, OptimizerState, StepInfo, Termination};
 use crate::ad::Real;
+use crate::error::check_len;
 use crate::{Error, Result};
 
 /// Hyper-parameters of [`Lbfgs`]. The defaults are those of

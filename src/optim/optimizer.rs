@@ -146,16 +146,3 @@ pub(crate) fn check(field: &'static str, value: f64, ok: bool, range: &str) -> R
         })
     }
 }
-
-/// Checks that `x` has the `expected` length.
-pub(crate) fn check_len(what: &'static str, expected: usize, found: usize) -> Result<()> {
-    if expected == found {
-        Ok(())
-    } else {
-        Err(Error::DimensionMismatch {
-            what,
-            expected,
-            found,
-        })
-    }
-}

@@ -1,9 +1,10 @@
 //! Stochastic gradient descent with (Nesterov) momentum, as in `torch.optim.SGD`.
 
 use super::objective::eval_checked;
-use super::optimizer::{check, check_len};
+use super::optimizer::check;
 use super::{Objective, Optimizer, OptimizerState, Schedule, StepInfo};
 use crate::ad::Real;
+use crate::error::check_len;
 use crate::{Error, Result};
 
 /// Hyper-parameters of [`Sgd`].

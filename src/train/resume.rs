@@ -4,7 +4,7 @@
 use std::path::Path;
 
 use crate::ad::Real;
-use crate::error::{Error, Result};
+use crate::error::{Error, Result, check_len};
 use crate::model::Model;
 use crate::pde::Pde;
 
@@ -111,19 +111,8 @@ impl<P: Pde, T: Real, M: Model<T>> Trainer<P, T, M> {
     }
 
     fn check_compatible(&self, c: &Checkpoint<T>) -> Result<()> {
-        let mismatch = |what, expected, found| {
-            if expected == found {
-                Ok(())
-            } else {
-                Err(Error::DimensionMismatch {
-                    what,
-                    expected,
-                    found,
-                })
-            }
-        };
         let invalid = |field, reason| Err(Error::InvalidConfig { field, reason });
-        mismatch(
+        check_len(
             "checkpoint: parameters (network, then PDE coefficients)",
             self.params.len(),
             c.params.len(),
@@ -147,7 +136,7 @@ impl<P: Pde, T: Real, M: Model<T>> Trainer<P, T, M> {
                 ),
             );
         }
-        mismatch("checkpoint: phases", self.phases.len(), c.phases.len())?;
+        check_len("checkpoint: phases", self.phases.len(), c.phases.len())?;
         for (i, (p, q)) in self.phases.iter().zip(&c.phases).enumerate() {
             if p.name != q.name || p.optimizer.name() != q.optimizer {
                 return invalid(
@@ -194,7 +183,7 @@ impl<P: Pde, T: Real, M: Model<T>> Trainer<P, T, M> {
                 ),
             );
         }
-        mismatch(
+        check_len(
             "checkpoint: strategies",
             self.strategies.len(),
             c.strategies.len(),
@@ -212,7 +201,7 @@ impl<P: Pde, T: Real, M: Model<T>> Trainer<P, T, M> {
             }
         }
         let names = self.assembly.term_names();
-        mismatch("checkpoint: terms", names.len(), c.terms.len())?;
+        check_len("checkpoint: terms", names.len(), c.terms.len())?;
         for (i, (n, t)) in names.iter().zip(&c.terms).enumerate() {
             if *n != t.name {
                 return invalid(
