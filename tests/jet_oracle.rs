@@ -8,6 +8,9 @@
 //!   reverse tape of hyper-duals (`Tape<HyperDual<f64>>`) to 1e-12 relative.
 //! - Both are also checked against central finite differences (in x and in θ).
 
+mod common;
+
+use common::jets::{assert_close, mlp, random_vec};
 use pinn::ad::jet::{
     BiasInit, Component, Graph, GraphBuilder, JetWorkspace, Layout, NodeId, Selection,
 };
@@ -123,27 +126,6 @@ fn scalar_gradient(g: &Graph, theta: &[f64], pts: &[f64], l: &Layout, w: &[f64])
     grad
 }
 
-fn random_vec(seed: Seed, len: usize, lo: f64, hi: f64) -> Vec<f64> {
-    let mut rng = seed.rng();
-    (0..len)
-        .map(|_| lo + (hi - lo) * uniform(&mut rng))
-        .collect()
-}
-
-/// `|a − b|∞ ≤ tol · max(|b|∞, 1)`.
-fn assert_close(a: &[f64], b: &[f64], tol: f64, what: &str) {
-    assert_eq!(a.len(), b.len(), "{what}: lengths");
-    let scale = b.iter().fold(1.0_f64, |s, v| s.max(v.abs()));
-    let err = a
-        .iter()
-        .zip(b)
-        .fold(0.0_f64, |e, (x, y)| e.max((x - y).abs()));
-    assert!(
-        err <= tol * scale,
-        "{what}: max error {err:.3e} > {tol:.0e} × scale {scale:.3e}"
-    );
-}
-
 /// Runs the engine: output components, and the θ-gradient for seeds `w`.
 fn engine(
     g: &Graph,
@@ -191,13 +173,6 @@ fn check_against_oracle(g: &Graph, sel: &Selection, seed: Seed, n: usize) {
     }
     let oracle = scalar_gradient(g, &theta, &pts, &l, &w);
     assert_close(&grad, &oracle, 1e-12, "θ-gradient");
-}
-
-fn mlp(d: usize, widths: &[usize], m: usize, act: Elementary) -> Graph {
-    let mut all = vec![d];
-    all.extend_from_slice(widths);
-    all.push(m);
-    Graph::mlp(&all, act).unwrap()
 }
 
 /// A random graph mixing every node kind: dense layers, the activations of the rules table

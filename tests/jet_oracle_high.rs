@@ -16,6 +16,9 @@
 //!
 //! Run with `--nocapture` to see the largest relative errors met.
 
+mod common;
+
+use common::jets::{assert_close, mlp, random_vec};
 use pinn::ad::jet::{
     BiasInit, Component, Graph, GraphBuilder, JetWorkspace, Layout, NodeId, Selection,
 };
@@ -144,28 +147,6 @@ fn oracle_gradient(
         }
     }
     grad
-}
-
-fn random_vec(seed: Seed, len: usize, lo: f64, hi: f64) -> Vec<f64> {
-    let mut rng = seed.rng();
-    (0..len)
-        .map(|_| lo + (hi - lo) * uniform(&mut rng))
-        .collect()
-}
-
-/// `|a − b|∞ / max(|b|∞, 1)`, asserted `≤ tol`; returns it.
-fn assert_close(a: &[f64], b: &[f64], tol: f64, what: &str) -> f64 {
-    assert_eq!(a.len(), b.len(), "{what}: lengths");
-    let scale = b.iter().fold(1.0_f64, |s, v| s.max(v.abs()));
-    let err = a
-        .iter()
-        .zip(b)
-        .fold(0.0_f64, |e, (x, y)| e.max((x - y).abs()));
-    assert!(
-        err <= tol * scale,
-        "{what}: max error {err:.3e} > {tol:.0e} × scale {scale:.3e}"
-    );
-    err / scale
 }
 
 /// The engine's outputs `[comp][point][output]` for `comps`, and its θ-gradient for the
@@ -334,13 +315,6 @@ fn random_graph(d: usize, width: usize, m: usize, seed: Seed) -> Graph {
     let last = *pool.last().unwrap();
     let out = b.dense(last, m);
     b.build(out).unwrap()
-}
-
-fn mlp(d: usize, widths: &[usize], m: usize, act: Elementary) -> Graph {
-    let mut all = vec![d];
-    all.extend_from_slice(widths);
-    all.push(m);
-    Graph::mlp(&all, act).unwrap()
 }
 
 proptest! {

@@ -10,12 +10,15 @@
 //!
 //! and a trainer runs on it with the same bits on 1 and 2 threads.
 
+mod common;
+
+use common::jets::{assert_close, random_vec};
 use pinn::ad::jet::{Component, Graph, GraphBuilder, NodeId};
 use pinn::ad::{Dual, Elementary, HyperDual, Real, Scalar};
 use pinn::model::{Batch, GraphWorkspace, Model};
 use pinn::optim::Adam;
 use pinn::pde::{Condition, Fields, Pde};
-use pinn::rng::{Seed, uniform};
+use pinn::rng::Seed;
 use pinn::train::{Assembly, Term, TermKind, Trainer};
 
 const COMPS: [Component; 9] = [
@@ -202,24 +205,6 @@ impl<T: Real> Model<T> for Blend {
     }
 }
 
-fn random(seed: u64, n: usize, lo: f64, hi: f64) -> Vec<f64> {
-    let mut rng = Seed(seed).rng();
-    (0..n).map(|_| lo + (hi - lo) * uniform(&mut rng)).collect()
-}
-
-/// `max|a − b| ≤ tol · max(max|b|, 1)`; returns the relative error.
-fn assert_close(a: &[f64], b: &[f64], tol: f64, what: &str) -> f64 {
-    assert_eq!(a.len(), b.len(), "{what}: lengths");
-    let scale = b.iter().fold(1.0_f64, |s, v| s.max(v.abs()));
-    let err = a
-        .iter()
-        .zip(b)
-        .fold(0.0_f64, |e, (x, y)| e.max((x - y).abs()))
-        / scale;
-    assert!(err <= tol, "{what}: relative error {err:.3e} > {tol:.0e}");
-    err
-}
-
 /// Values of `COMPS` and the θ-gradient of `Σ seeds·values`, through the `Model` interface.
 fn run<M: Model<f64>>(m: &M, theta: &[f64], pts: &[f64], seeds: &[f64]) -> (Vec<f64>, Vec<f64>) {
     let mut ws = m.workspace(&COMPS).unwrap();
@@ -237,10 +222,10 @@ fn blend_with_full_supports_equals_the_one_graph() {
     let blend = Blend::new([all, all]);
     let one = one_graph();
     assert_eq!(Model::<f64>::n_params(&blend), one.n_params());
-    let theta = random(1, one.n_params(), -0.8, 0.8);
+    let theta = random_vec(Seed(1), one.n_params(), -0.8, 0.8);
     let n = 37;
-    let pts = random(2, 2 * n, 0.0, 1.0);
-    let seeds = random(3, n * COMPS.len(), -1.0, 1.0);
+    let pts = random_vec(Seed(2), 2 * n, 0.0, 1.0);
+    let seeds = random_vec(Seed(3), n * COMPS.len(), -1.0, 1.0);
     let (v_blend, g_blend) = run(&blend, &theta, &pts, &seeds);
     let (v_one, g_one) = run(&one, &theta, &pts, &seeds);
     assert_close(&v_blend, &v_one, 1e-12, "values and input derivatives");
@@ -295,9 +280,9 @@ fn partial_supports_sum_only_the_covering_networks() {
     let supports = [(0.0, 0.6), (0.4, 1.0)];
     let blend = Blend::new(supports);
     let off = blend.offsets();
-    let theta = random(4, off[2], -0.8, 0.8);
+    let theta = random_vec(Seed(4), off[2], -0.8, 0.8);
     let n = 64;
-    let pts = random(5, 2 * n, 0.0, 1.0);
+    let pts = random_vec(Seed(5), 2 * n, 0.0, 1.0);
     let mut ws = Model::<f64>::workspace(&blend, &COMPS).unwrap();
     let mut vals = vec![0.0; n * COMPS.len()];
     blend
@@ -323,7 +308,7 @@ fn partial_supports_sum_only_the_covering_networks() {
     }
     assert_close(&vals, &oracle, 1e-12, "values against the scalar path");
     // θ-gradient against central differences of L(θ) = Σ seeds·values.
-    let seeds = random(6, n * COMPS.len(), -1.0, 1.0);
+    let seeds = random_vec(Seed(6), n * COMPS.len(), -1.0, 1.0);
     let (_, grad) = run(&blend, &theta, &pts, &seeds);
     let loss = |th: &[f64]| -> f64 {
         let (v, _) = run(&blend, th, &pts, &seeds);
@@ -371,7 +356,12 @@ fn terms() -> Vec<Term> {
         partners: vec![],
     };
     vec![
-        term("pde", TermKind::Pde, random(7, 600, 0.0, 1.0), vec![]),
+        term(
+            "pde",
+            TermKind::Pde,
+            random_vec(Seed(7), 600, 0.0, 1.0),
+            vec![],
+        ),
         term(
             "neumann",
             TermKind::Condition(Condition::neumann(0, |x| x[1])),
@@ -380,8 +370,8 @@ fn terms() -> Vec<Term> {
         ),
         term(
             "data",
-            TermKind::Condition(Condition::data(0, &random(8, 25, -1.0, 1.0))),
-            random(9, 50, 0.0, 1.0),
+            TermKind::Condition(Condition::data(0, &random_vec(Seed(8), 25, -1.0, 1.0))),
+            random_vec(Seed(9), 50, 0.0, 1.0),
             vec![],
         ),
     ]
@@ -391,7 +381,7 @@ fn terms() -> Vec<Term> {
 fn the_assembly_gives_the_same_loss_and_gradient_through_either_model() {
     let all = (f64::NEG_INFINITY, f64::INFINITY);
     let one = one_graph();
-    let mut params = random(10, one.n_params(), -0.8, 0.8);
+    let mut params = random_vec(Seed(10), one.n_params(), -0.8, 0.8);
     params.push(0.7);
     let mut a = Assembly::new(one, Toy, terms(), 32, 2).unwrap();
     let mut b = Assembly::new(Blend::new([all, all]), Toy, terms(), 32, 2).unwrap();
@@ -407,11 +397,11 @@ fn the_assembly_gives_the_same_loss_and_gradient_through_either_model() {
 fn a_trainer_runs_a_blend_with_the_same_bits_on_one_and_two_threads() {
     let run = |threads: usize| {
         let mut t = Trainer::<_, f64, _>::builder(Blend::new([(0.0, 0.6), (0.4, 1.0)]), Toy)
-            .pde_points(random(11, 400, 0.0, 1.0))
+            .pde_points(random_vec(Seed(11), 400, 0.0, 1.0))
             .condition(
                 "data",
-                Condition::data(0, &random(12, 30, -0.5, 0.5)),
-                random(13, 60, 0.0, 1.0),
+                Condition::data(0, &random_vec(Seed(12), 30, -0.5, 0.5)),
+                random_vec(Seed(13), 60, 0.0, 1.0),
             )
             .phase("adam", 30, Adam::with_lr(5e-3).unwrap())
             .chunk_size(16)

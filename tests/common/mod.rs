@@ -4,6 +4,8 @@
 //! method of each rules-table entry.
 #![allow(dead_code)]
 
+pub mod jets;
+
 use pinn::ad::{Elementary, Real};
 use pinn::nets::NetBuilder;
 use pinn::optim::{Adam, AdamConfig, Lbfgs, LbfgsConfig};
