@@ -589,7 +589,12 @@ fn mlp_orders_3_4_match_finite_differences() {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 16, .. ProptestConfig::default() })]
+    // A fixed seed: see `a_round_off_limited_graph_still_matches_the_nested_dual_oracle`.
+    #![proptest_config(ProptestConfig {
+        cases: 16,
+        rng_seed: proptest::test_runner::RngSeed::Fixed(0x5eed_0ffd),
+        .. ProptestConfig::default()
+    })]
     #[test]
     fn graph_orders_3_4_match_finite_differences(seed in any::<u64>(), width in 2usize..=8) {
         let g = random_graph(3, width, 1, Seed(seed));
@@ -633,4 +638,24 @@ fn f32_engine_agrees_with_f64_at_orders_3_4() {
     }
     let eg = assert_close(&grad32, &grad, 1e-5, "f32 gradient");
     println!("f32 vs f64: max rel. error components {worst:.2e}, gradient {eg:.2e}");
+}
+
+/// A random graph whose θ-differences are limited by round-off, not by the engine: for
+/// `random_graph(3, 8, 1, Seed(15091750747066381095))`, the central differences of
+/// [`check_theta_differences`]'s loss in `θ[169]` stay 2.5e-6 to 6.4e-4 away from the engine's
+/// 0.2419527105 for every step from 1e-3 down to 3e-7 (the order-4 blocks of this graph cancel
+/// heavily), while the nested-dual oracle agrees with the engine to 6e-15. The
+/// finite-difference property test below therefore runs a fixed set of cases (a fixed proptest
+/// seed) rather than new random ones on every run, where it would fail on graphs like this one
+/// now and then; the nested-dual oracle stays the check of record on random graphs.
+#[test]
+fn a_round_off_limited_graph_still_matches_the_nested_dual_oracle() {
+    let s = 15091750747066381095u64;
+    let g = random_graph(3, 8, 1, Seed(s));
+    let sel = Selection::new(3)
+        .biharmonic()
+        .third(0, 1, 2)
+        .fourth(0, 0, 1, 2)
+        .fourth(0, 1, 1, 2);
+    check_against_oracle(&g, &sel, Seed(s).derive(2), 2);
 }
