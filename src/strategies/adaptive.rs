@@ -80,7 +80,6 @@ pub struct AdaptiveConfig {
 /// "keep the points fixed" error.
 pub struct Adaptive {
     config: AdaptiveConfig,
-    rounds: u64,
 }
 
 impl Adaptive {
@@ -128,7 +127,7 @@ impl Adaptive {
             }
             _ => {}
         }
-        Ok(Adaptive { config, rounds: 0 })
+        Ok(Adaptive { config })
     }
 
     /// The candidate pool of round `round` (point-major): `pool` uniform points of the box.
@@ -201,12 +200,12 @@ impl<T: Real> Strategy<T> for Adaptive {
     }
 
     fn after_step(&mut self, terms: &mut dyn Terms<T>, params: &[T], step: usize) -> Result<()> {
-        if !(step + 1).is_multiple_of(self.config.every) {
+        let c = &self.config;
+        if !(step + 1).is_multiple_of(c.every) {
             return Ok(());
         }
-        self.rounds += 1;
-        let round = self.rounds;
-        let c = &self.config;
+        // Round j ends at step j·every − 1.
+        let round = ((step + 1) / c.every) as u64;
         let d = c.lo.len();
         let draw_seed = c.seed.derive(round).derive(1);
         let current = terms.points(c.term)?.to_vec();
@@ -243,24 +242,6 @@ impl<T: Real> Strategy<T> for Adaptive {
             }
         };
         terms.set_points(c.term, points, Vec::new(), Vec::new())
-    }
-
-    fn state(&self) -> Vec<f64> {
-        vec![self.rounds as f64]
-    }
-
-    fn set_state(&mut self, state: &[f64]) -> Result<()> {
-        match state {
-            [r] if r.is_finite() && *r >= 0.0 => {
-                self.rounds = *r as u64;
-                Ok(())
-            }
-            _ => Err(Error::DimensionMismatch {
-                what: "adaptive sampling state (the round count)",
-                expected: 1,
-                found: state.len(),
-            }),
-        }
     }
 }
 
