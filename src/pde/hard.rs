@@ -22,6 +22,7 @@
 //! # Ok::<(), pinn::Error>(())
 //! ```
 
+use crate::ad::Elementary;
 use crate::ad::jet::{GraphBuilder, NodeId};
 
 /// The coordinate `x_k` as a one-feature node (`k` beyond the input is a build error).
@@ -48,6 +49,20 @@ pub fn affine_coordinate(
 ) -> NodeId {
     let xk = coordinate(b, x, k);
     b.scale(xk, alpha, beta)
+}
+
+/// `f(ω·x_k + φ)` as a one-feature node, for an elementary `f` (`Sin`, `Cos`, …): the building
+/// block of ansätze such as `sin πx + (1 − x²)·t·N`.
+pub fn wave(
+    b: &mut GraphBuilder,
+    x: NodeId,
+    k: usize,
+    f: Elementary,
+    omega: f64,
+    phase: f64,
+) -> NodeId {
+    let z = affine_coordinate(b, x, k, omega, phase);
+    b.unary(z, f)
 }
 
 /// `B(x) = Π_{k ∈ axes} (x_k − lo_k)(hi_k − x_k)`: zero on the faces `x_k = lo_k` and
@@ -92,4 +107,18 @@ pub fn ansatz(b: &mut GraphBuilder, a: Option<NodeId>, bx: NodeId, n: NodeId) ->
         Some(a) => b.add(a, bn),
         None => bn,
     }
+}
+
+/// A problem whose initial and boundary conditions an output transform imposes exactly, so
+/// the only loss is the PDE residual (the forward problems of Wu et al.'s sampling study,
+/// CMAME 2023, are trained this way).
+///
+/// [`HardConstraint::ansatz`] builds `u = A(x) + B(x)·N(x)` on the graph from the input node
+/// `x` and the network's output node `n`; pass it to
+/// [`NetBuilder::transform`](crate::nets::NetBuilder::transform). Each implementation's
+/// documentation gives its formula, and its tests check that the transformed output meets
+/// every condition of the problem for any network.
+pub trait HardConstraint {
+    /// `u = A(x) + B(x)·N(x)`; `x` is the input node, `n` the network's (one-feature) output.
+    fn ansatz(&self, b: &mut GraphBuilder, x: NodeId, n: NodeId) -> NodeId;
 }
