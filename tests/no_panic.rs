@@ -1052,7 +1052,7 @@ fn files_exports_conditions_and_problems_never_panic() {
                     Heat1D::new(p1).map(|p| Box::new(move |x: &[f64]| p.reference(x)) as _),
                     Convection::new(p1).map(|p| Box::new(move |x: &[f64]| p.reference(x)) as _),
                     Reaction::new(p1).map(|p| Box::new(move |x: &[f64]| p.reference(x)) as _),
-                    Wave::new(p1).map(|p| Box::new(move |x: &[f64]| p.reference(x)) as _),
+                    Wave::new(p1, 3.0).map(|p| Box::new(move |x: &[f64]| p.reference(x)) as _),
                     Burgers::new(p1.abs() * 0.1)
                         .map(|p| Box::new(move |x: &[f64]| p.reference(x)) as _),
                     DampedOscillator::new(p1, p2, p3)

@@ -35,9 +35,9 @@ use pinn::Error;
 use pinn::ad::jet::{Component, Graph};
 use pinn::ad::{Dual, Elementary, HyperDual, Scalar};
 use pinn::pde::problems::{
-    Beam, BeamSupport, Burgers, Convection, DampedOscillator, GaussHermite, Heat1D, Helmholtz2D,
-    KuramotoSivashinsky, MAX_GRID_POINTS, MAX_HERMITE_NODES, Poisson1D, Poisson2D, PoissonND,
-    Problem, Reaction, Region, RegionPoints, Side, SineOde, Wave,
+    Beam, BeamSupport, Burgers, Convection, DampedOscillator, Diffusion1D, GaussHermite, Heat1D,
+    Helmholtz2D, KuramotoSivashinsky, MAX_GRID_POINTS, MAX_HERMITE_NODES, Poisson1D, Poisson2D,
+    PoissonND, Problem, Reaction, Region, RegionPoints, Side, SineOde, Wave,
 };
 use pinn::pde::{Condition, Fields, Pde};
 use pinn::rng::{Seed, uniform};
@@ -459,6 +459,8 @@ exact_tests! {
     convection: Convection::default(),
     reaction: Reaction::default(),
     wave: Wave::default(),
+    wave_sampling_study: Wave::sampling_study(),
+    diffusion1d: Diffusion1D,
     damped_oscillator: DampedOscillator::default(),
     damped_oscillator_w80: DampedOscillator::new(1.0, 4.0, 6400.0).unwrap(),
     sine_ode_w15: SineOde::default(),
@@ -485,6 +487,9 @@ fn defaults_are_the_papers_values() {
     assert_eq!(Convection::default().beta, 50.0);
     assert_eq!(Reaction::default().rho, 5.0);
     assert_eq!(Wave::default().c2, 4.0);
+    assert_eq!(Wave::default().mode, 3.0);
+    assert_eq!(Wave::sampling_study(), Wave::new(4.0, 4.0).unwrap());
+    assert_eq!(Diffusion1D.bounds(), (vec![-1.0, 0.0], vec![1.0, 1.0]));
     assert_eq!(Burgers::default().nu, 0.01 / PI);
     assert_eq!(Burgers::default().rule().len(), 120);
     let osc = DampedOscillator::default();
@@ -555,6 +560,15 @@ fn solutions_match_the_sources_formulas() {
             let w = (PI * s).sin() * (2.0 * PI * t).cos()
                 + 0.5 * (3.0 * PI * s).sin() * (6.0 * PI * t).cos();
             assert!((wave.reference(&[s, t]).unwrap()[0] - w).abs() < 1e-14);
+            // Wu et al. 2023: sin(πx)cos(2πt) + 0.5 sin(4πx)cos(8πt).
+            let w4 = (PI * s).sin() * (2.0 * PI * t).cos()
+                + 0.5 * (4.0 * PI * s).sin() * (8.0 * PI * t).cos();
+            let ws = Wave::sampling_study().reference(&[s, t]).unwrap()[0];
+            assert!((ws - w4).abs() < 1e-14);
+            // Diffusion: e^{−t} sin(πx) on x ∈ [−1, 1].
+            let xd = 2.0 * s - 1.0;
+            let ud = (-t).exp() * (PI * xd).sin();
+            assert!((Diffusion1D.reference(&[xd, t]).unwrap()[0] - ud).abs() < 1e-15);
             // RoPINN: u = h e^{5t} / (h e^{5t} + 1 − h), h = exp(−(x−π)²/(2(π/4)²)).
             let x = 2.0 * PI * s;
             let h = (-(x - PI).powi(2) / (2.0 * (PI / 4.0).powi(2))).exp();
@@ -983,7 +997,8 @@ fn bad_input_is_a_typed_error() {
     assert!(Heat1D::new(0.0).is_err());
     assert!(Convection::new(f64::NAN).is_err());
     assert!(Reaction::new(f64::NAN).is_err());
-    assert!(Wave::new(-4.0).is_err());
+    assert!(Wave::new(-4.0, 3.0).is_err());
+    assert!(Wave::new(4.0, f64::NAN).is_err());
     assert!(Burgers::new(0.0).is_err());
     assert!(Burgers::with_nodes(0.01, 0).is_err());
     assert!(DampedOscillator::new(1.0, 40.0, 400.0).is_err()); // over-damped

@@ -2,9 +2,11 @@
 
 use std::sync::Arc;
 
+use crate::ad::Elementary;
 use crate::ad::Scalar;
-use crate::ad::jet::Component;
+use crate::ad::jet::{Component, GraphBuilder, NodeId};
 use crate::error::{Error, Result};
+use crate::pde::hard::{self, HardConstraint};
 use crate::pde::{Condition, Fields, Pde};
 
 use super::hermite::GaussHermite;
@@ -23,6 +25,8 @@ const NODES: usize = 120;
 /// - **Conditions:** `"initial"`: `u(x, 0) = −sin(πx)` on [`Region::Initial`];
 ///   `"boundary"`: `u(±1, t) = 0`, one term on [`Region::AllSpatialFaces`].
 /// - **Residual:** `r = u_t + u·u_x − ν·u_xx`.
+/// - **Hard constraint** ([`HardConstraint`], the sampling study's):
+///   `u = −sin(πx) + (1 − x²)·t·N` meets both conditions.
 /// - **Solution:** no closed form ([`Problem::solution`] is `None`). The reference
 ///   ([`Problem::reference`], [`Burgers::cole_hopf`]) is the Cole–Hopf solution
 ///   (Basdevant et al., *Spectral and finite difference solutions of the Burgers equation*,
@@ -176,5 +180,22 @@ impl Problem for Burgers {
                 Region::AllSpatialFaces,
             ),
         ]
+    }
+}
+
+/// `A + (1 − x²)·t·N`: the hard-constraint form of the sampling study's problems on
+/// `[−1, 1] × [0, 1]` whose boundary values vanish (Burgers, diffusion).
+pub(super) fn zero_sides_ansatz(b: &mut GraphBuilder, x: NodeId, a: NodeId, n: NodeId) -> NodeId {
+    let sides = hard::vanish_on_box(b, x, &[-1.0, 0.0], &[1.0, 1.0], &[0]);
+    let t = hard::coordinate(b, x, 1);
+    let bx = b.mul(sides, t);
+    hard::ansatz(b, Some(a), bx, n)
+}
+
+impl HardConstraint for Burgers {
+    fn ansatz(&self, b: &mut GraphBuilder, x: NodeId, n: NodeId) -> NodeId {
+        let pi = core::f64::consts::PI;
+        let a = hard::wave(b, x, 0, Elementary::Sin, -pi, 0.0); // −sin πx = sin(−πx)
+        zero_sides_ansatz(b, x, a, n)
     }
 }

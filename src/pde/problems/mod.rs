@@ -15,7 +15,8 @@
 //! | [`Heat1D`] | `u_t = α u_xx` | `[0, 1] × [0, 1]` | `e^{−απ²t} sin πx` | DeepXDE heat example |
 //! | [`Convection`] | `u_t + β u_x = 0` | `[0, 2π] × [0, 1]` | `sin(x − βt)` | RoPINN (Wu et al. 2024) |
 //! | [`Reaction`] | `u_t = ρ u(1 − u)` | `[0, 2π] × [0, 1]` | logistic of `h(x)` | RoPINN |
-//! | [`Wave`] | `u_tt = c² u_xx` | `[0, 1] × [0, 1]` | two standing waves | RoPINN |
+//! | [`Diffusion1D`] | `u_t = u_xx + s(x, t)` | `[−1, 1] × [0, 1]` | `e^{−t} sin πx` | Wu et al. 2023 (sampling) |
+//! | [`Wave`] | `u_tt = c² u_xx` | `[0, 1] × [0, 1]` | two standing waves | RoPINN; Wu et al. 2023 |
 //! | [`Burgers`] | `u_t + u·u_x = ν u_xx` | `[−1, 1] × [0, 1]` | Cole–Hopf quadrature | Raissi et al. 2019 |
 //! | [`DampedOscillator`] | `m u″ + μ u′ + k u = 0` | `[0, 1]` | damped cosine | FBPINNs library |
 //! | [`SineOde`] | `u′ = cos ωx` | `[−2π, 2π]` | `sin(ωx)/ω` | Moseley et al. 2023 (FBPINN) |
@@ -53,6 +54,7 @@
 mod beam;
 mod burgers;
 mod convection;
+mod diffusion;
 mod heat;
 mod helmholtz;
 mod hermite;
@@ -69,6 +71,7 @@ mod wave;
 pub use beam::{Beam, BeamSupport};
 pub use burgers::Burgers;
 pub use convection::Convection;
+pub use diffusion::Diffusion1D;
 pub use heat::Heat1D;
 pub use helmholtz::Helmholtz2D;
 pub use hermite::{GaussHermite, MAX_HERMITE_NODES};
