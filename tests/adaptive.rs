@@ -42,6 +42,7 @@ fn config(method: Method, term: TermId, pool: usize) -> AdaptiveConfig {
     AdaptiveConfig {
         method,
         term,
+        first: 1,
         every: 1,
         pool,
         lo: vec![0.0, 0.0],
@@ -154,7 +155,7 @@ fn adaptive_runs_give_the_same_bits_on_one_and_two_threads() {
     let run = |threads: usize| {
         let (b, pde) = builder(threads);
         let mut cfg = config(Method::Rad { k: 1.0, c: 1.0 }, pde, 3000);
-        cfg.every = 3;
+        (cfg.first, cfg.every) = (4, 3);
         let mut t = b
             .strategy(Adaptive::new(cfg).unwrap())
             .phase("adam", 10, Adam::with_lr(1e-2).unwrap())
@@ -177,6 +178,10 @@ fn bad_settings_are_typed_errors() {
     let bad = [
         AdaptiveConfig {
             every: 0,
+            ..config(Method::RandomR, pde, 10)
+        },
+        AdaptiveConfig {
+            first: 0,
             ..config(Method::RandomR, pde, 10)
         },
         AdaptiveConfig {
@@ -217,4 +222,64 @@ fn bad_settings_are_typed_errors() {
         .phase("adam", 1, Adam::with_lr(1e-3).unwrap())
         .build();
     assert!(matches!(r, Err(pinn::Error::DimensionMismatch { .. })));
+}
+
+/// The points change after steps `first − 1`, then every `every` steps, and nowhere else.
+#[test]
+fn rounds_follow_the_initial_training_then_the_period() {
+    let (b, pde) = builder(1);
+    let cfg = AdaptiveConfig {
+        first: 5,
+        every: 3,
+        ..config(Method::RarG { m: 1 }, pde, 50)
+    };
+    let mut t = b
+        .strategy(Adaptive::new(cfg).unwrap())
+        .phase("adam", 12, Adam::with_lr(1e-3).unwrap())
+        .build()
+        .unwrap();
+    let mut sizes = Vec::new();
+    for _ in 0..12 {
+        t.run_steps(1).unwrap();
+        sizes.push(t.checkpoint().terms[0].points.len() / 2 - 400);
+    }
+    // After steps 0..=11: one point added after steps 4, 7 and 10.
+    assert_eq!(sizes, [0, 0, 0, 0, 1, 1, 1, 2, 2, 2, 3, 3]);
+}
+
+/// Self-adaptive weights belong to fixed points: a sampler that replaces or adds points on the
+/// same term is refused when the trainer is built, naming both.
+#[test]
+fn self_adaptive_weights_beside_a_sampler_on_the_same_term_are_refused() {
+    use pinn::strategies::{SelfAdaptive, SelfAdaptiveConfig};
+    for method in [
+        Method::RandomR,
+        Method::Rad { k: 1.0, c: 1.0 },
+        Method::RarD {
+            k: 2.0,
+            c: 0.0,
+            m: 5,
+        },
+        Method::RarG { m: 5 },
+    ] {
+        let (b, pde) = builder(1);
+        let sa = SelfAdaptive::with_terms(SelfAdaptiveConfig::helmholtz(Seed(1)), &[(pde, 1.0)])
+            .unwrap();
+        let r = b
+            .strategy(Adaptive::new(config(method, pde, 10)).unwrap())
+            .strategy(sa)
+            .phase("adam", 1, Adam::with_lr(1e-3).unwrap())
+            .build();
+        match r {
+            Err(pinn::Error::InvalidConfig { field, reason }) => {
+                assert_eq!(field, "strategies");
+                assert!(
+                    reason.contains("self_adaptive") && reason.contains("adaptive"),
+                    "{reason}"
+                );
+            }
+            Err(e) => panic!("{method:?}: wrong error {e}"),
+            Ok(_) => panic!("{method:?}: accepted"),
+        }
+    }
 }

@@ -5,7 +5,7 @@ use crate::error::{Error, Result};
 use crate::rng::{Seed, uniform};
 use crate::train::TermId;
 
-use super::{Strategy, Terms};
+use super::{PointRole, Strategy, Terms};
 
 /// Which residual-adaptive method.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -42,7 +42,11 @@ pub struct AdaptiveConfig {
     pub method: Method,
     /// The term whose points are changed.
     pub term: TermId,
-    /// Steps per round (`≥ 1`): the points change after steps `every − 1, 2·every − 1, …`.
+    /// Steps of training before the first round (`≥ 1`): the points first change after step
+    /// `first − 1`.
+    pub first: usize,
+    /// Steps per round (`≥ 1`): after the first change, the points change after steps
+    /// `first + every − 1, first + 2·every − 1, …`.
     pub every: usize,
     /// Candidate pool size `N₀ ≥ 1` (100 000 in the paper; 10 000 for diffusion).
     pub pool: usize,
@@ -57,7 +61,8 @@ pub struct AdaptiveConfig {
 /// Residual-adaptive sampling (Wu, Zhu, Tan, Kartha & Lu, CMAME 2023, as coded): Random-R,
 /// RAD, RAR-D and RAR-G as strategies.
 ///
-/// Every `every` steps (a *round*), a fresh pool `S₀` of `pool` uniform points of the box
+/// After `first` steps of initial training, then every `every` steps (a *round*; the study's
+/// round is 1000 Adam steps then 1000 L-BFGS steps, two phases of fixed length), a fresh pool `S₀` of `pool` uniform points of the box
 /// `[lo, hi]` is scored without a gradient ([`Terms::residuals_at`]: in chunks, in parallel,
 /// the same bits on any thread count), `ε(x) = |r(x)|` (for several equations, the norm of the
 /// residual vector), and the term's points are changed:
@@ -75,9 +80,9 @@ pub struct AdaptiveConfig {
 /// the draws of round `j` come from `seed.derive(j)`.
 ///
 /// Per-point state of other strategies: RoPINN takes points replaced by another strategy as its
-/// new originals; self-adaptive weights need a fixed number of points, so RAR-D and RAR-G beside
-/// [`SelfAdaptive`](super::SelfAdaptive) on the same term stop training with its
-/// "keep the points fixed" error.
+/// new originals; self-adaptive weights belong to fixed points, so any of these methods beside
+/// [`SelfAdaptive`](super::SelfAdaptive) on the same term is refused when the trainer is built
+/// ([`Strategy::point_roles`]).
 pub struct Adaptive {
     config: AdaptiveConfig,
 }
@@ -87,12 +92,15 @@ impl Adaptive {
     ///
     /// # Errors
     ///
-    /// [`Error::InvalidConfig`] naming the field for a period or pool of 0, an empty or
+    /// [`Error::InvalidConfig`] naming the field for a period, first round or pool of 0, an empty or
     /// inverted box, `k` or `c` negative or not finite, or `m = 0`.
     pub fn new(config: AdaptiveConfig) -> Result<Self> {
         let bad = |field, reason: String| Err(Error::InvalidConfig { field, reason });
         if config.every == 0 {
             return bad("adaptive.every", "must be ≥ 1, found 0".into());
+        }
+        if config.first == 0 {
+            return bad("adaptive.first", "must be ≥ 1, found 0".into());
         }
         if config.pool == 0 {
             return bad("adaptive.pool", "must be ≥ 1, found 0".into());
@@ -181,6 +189,14 @@ pub fn top(values: &[f64], m: usize) -> Vec<usize> {
 }
 
 impl<T: Real> Strategy<T> for Adaptive {
+    fn point_roles(&self) -> Vec<(TermId, PointRole)> {
+        let role = match self.config.method {
+            Method::RandomR | Method::Rad { .. } => PointRole::Replaces,
+            Method::RarD { .. } | Method::RarG { .. } => PointRole::Grows,
+        };
+        vec![(self.config.term, role)]
+    }
+
     fn name(&self) -> &'static str {
         "adaptive"
     }
@@ -201,11 +217,14 @@ impl<T: Real> Strategy<T> for Adaptive {
 
     fn after_step(&mut self, terms: &mut dyn Terms<T>, params: &[T], step: usize) -> Result<()> {
         let c = &self.config;
-        if !(step + 1).is_multiple_of(c.every) {
+        // Round j ≥ 1 starts after step first + (j − 1)·every − 1.
+        let Some(since) = (step + 1).checked_sub(c.first) else {
+            return Ok(());
+        };
+        if !since.is_multiple_of(c.every) {
             return Ok(());
         }
-        // Round j ends at step j·every − 1.
-        let round = ((step + 1) / c.every) as u64;
+        let round = (since / c.every + 1) as u64;
         let d = c.lo.len();
         let draw_seed = c.seed.derive(round).derive(1);
         let current = terms.points(c.term)?.to_vec();

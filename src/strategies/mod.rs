@@ -120,6 +120,59 @@ pub struct PhaseInfo<'a> {
     pub done: usize,
 }
 
+/// What a strategy does with a term's points ([`Strategy::point_roles`]), so that the trainer
+/// can refuse, when it is built, combinations that cannot work together.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum PointRole {
+    /// Keeps state point by point, by index (self-adaptive weights): the points must stay.
+    PerPointState,
+    /// Replaces the points, keeping their number (Random-R, RAD, [`Redraw`]).
+    Replaces,
+    /// Adds points (RAR-D, RAR-G).
+    Grows,
+}
+
+/// An error if one strategy keeps per-point state on a term whose points another replaces or
+/// grows: `roles[s]` lists strategy `s`'s `(term, role)` pairs, `names[s]` its name.
+pub(crate) fn check_point_roles(
+    names: &[&str],
+    roles: &[Vec<(TermId, PointRole)>],
+    term_names: &[String],
+) -> Result<()> {
+    for (a, ra) in roles.iter().enumerate() {
+        for &(term, role) in ra {
+            if role != PointRole::PerPointState {
+                continue;
+            }
+            for (b, rb) in roles.iter().enumerate() {
+                if let Some(&(_, other)) = rb
+                    .iter()
+                    .find(|(t, r)| *t == term && b != a && *r != PointRole::PerPointState)
+                {
+                    let verb = if other == PointRole::Grows {
+                        "adds points to"
+                    } else {
+                        "replaces the points of"
+                    };
+                    return Err(Error::InvalidConfig {
+                        field: "strategies",
+                        reason: format!(
+                            "{} keeps a weight per point of term \"{}\" while {} {verb} it: \
+                             per-point weights would no longer belong to their points; \
+                             use one of the two on this term",
+                            names[a],
+                            term_names.get(term.index()).map_or("?", |s| s.as_str()),
+                            names[b],
+                        ),
+                    });
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
 /// A hook into the training loop. Every method has a default that does nothing.
 pub trait Strategy<T: Real>: Send {
     /// A short name for reports.
@@ -155,6 +208,12 @@ pub trait Strategy<T: Real>: Send {
     fn after_step(&mut self, terms: &mut dyn Terms<T>, params: &[T], step: usize) -> Result<()> {
         let _ = (terms, params, step);
         Ok(())
+    }
+    /// What the strategy does with the points of which terms (known after
+    /// [`Strategy::init`]); the trainer refuses at build time a term whose points one strategy
+    /// weights point by point while another replaces or grows them. Empty by default.
+    fn point_roles(&self) -> Vec<(TermId, PointRole)> {
+        Vec::new()
     }
     /// The strategy's state as numbers (for checkpoints); empty by default.
     fn state(&self) -> Vec<f64> {

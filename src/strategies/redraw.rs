@@ -6,7 +6,7 @@ use crate::pde::Condition;
 use crate::rng::Seed;
 use crate::train::{TermId, TermKind};
 
-use super::{EvalContext, Strategy, Terms};
+use super::{EvalContext, PointRole, Strategy, Terms};
 
 type DrawFn = Box<dyn FnMut(Seed) -> Result<(Vec<f64>, Vec<f64>)> + Send>;
 
@@ -62,6 +62,10 @@ impl Redraw {
 }
 
 impl<T: Real> Strategy<T> for Redraw {
+    fn point_roles(&self) -> Vec<(TermId, PointRole)> {
+        vec![(self.term, PointRole::Replaces)]
+    }
+
     fn name(&self) -> &'static str {
         "redraw"
     }

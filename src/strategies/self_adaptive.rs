@@ -6,7 +6,7 @@ use crate::optim::{Adam, AdamConfig, Optimizer, OptimizerState};
 use crate::rng::{Seed, uniform};
 use crate::train::TermId;
 
-use super::{EvalContext, Strategy, Terms, WeightLog};
+use super::{EvalContext, PointRole, Strategy, Terms, WeightLog};
 
 /// The self-adaptation mask `μ`, applied inside the square: a point's loss is `(μ(λ_p) r_p)²`.
 ///
@@ -360,6 +360,13 @@ impl SelfAdaptive {
 }
 
 impl<T: Real> Strategy<T> for SelfAdaptive {
+    fn point_roles(&self) -> Vec<(TermId, PointRole)> {
+        self.weighted
+            .iter()
+            .map(|w| (w.term, PointRole::PerPointState))
+            .collect()
+    }
+
     fn name(&self) -> &'static str {
         "self_adaptive"
     }

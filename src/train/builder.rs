@@ -319,6 +319,9 @@ impl<P: Pde, T: Real, M: Model<T>> TrainerBuilder<P, T, M> {
         for s in &mut strategies {
             s.init(&mut assembly)?;
         }
+        let names: Vec<&str> = strategies.iter().map(|s| s.name()).collect();
+        let roles: Vec<_> = strategies.iter().map(|s| s.point_roles()).collect();
+        crate::strategies::check_point_roles(&names, &roles, &assembly.term_names())?;
         if params.len() != assembly.n_params() {
             return Err(Error::DimensionMismatch {
                 what: "starting parameters (network, then PDE coefficients)",
