@@ -44,6 +44,7 @@ fn config(method: Method, term: TermId, pool: usize) -> AdaptiveConfig {
         term,
         first: 1,
         every: 1,
+        rounds: None,
         pool,
         lo: vec![0.0, 0.0],
         hi: vec![1.0, 1.0],
@@ -245,6 +246,22 @@ fn rounds_follow_the_initial_training_then_the_period() {
     }
     // After steps 0..=11: one point added after steps 4, 7 and 10.
     assert_eq!(sizes, [0, 0, 0, 0, 1, 1, 1, 2, 2, 2, 3, 3]);
+
+    // At most two rounds: nothing after step 10.
+    let (b, pde) = builder(1);
+    let cfg = AdaptiveConfig {
+        first: 5,
+        every: 3,
+        rounds: Some(2),
+        ..config(Method::RarG { m: 1 }, pde, 50)
+    };
+    let mut t = b
+        .strategy(Adaptive::new(cfg).unwrap())
+        .phase("adam", 12, Adam::with_lr(1e-3).unwrap())
+        .build()
+        .unwrap();
+    t.run().unwrap();
+    assert_eq!(t.points(pde).unwrap().len() / 2, 402);
 }
 
 /// Self-adaptive weights belong to fixed points: a sampler that replaces or adds points on the

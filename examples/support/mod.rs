@@ -225,6 +225,59 @@ pub fn heatmaps(
     write_png(path, width, ph, &rgb)
 }
 
+/// Panels of `log₁₀` of a positive field (`nx × ny` values on a grid with the first coordinate
+/// slowest, first coordinate horizontal, second upwards) with points drawn over it as red
+/// 3 × 3 dots: one panel per `(label, points, field)`, the colour range shared by
+/// all panels (the largest value and six decades below it), the points mapped from the box
+/// `[lo, hi]`.
+pub fn points_over_fields(
+    path: &Path,
+    panels: &[(usize, Vec<f64>, Vec<f64>)],
+    nx: usize,
+    ny: usize,
+    lo: &[f64],
+    hi: &[f64],
+    scale: usize,
+) -> std::io::Result<()> {
+    let gap = 8;
+    let (pw, ph) = (nx * scale, ny * scale);
+    let width = panels.len() * pw + panels.len().saturating_sub(1) * gap;
+    let mut rgb = vec![255u8; 3 * width * ph];
+    let top = panels
+        .iter()
+        .flat_map(|p| p.2.iter())
+        .fold(f64::NEG_INFINITY, |a, &v| a.max(v.max(1e-300).log10()));
+    let bottom = top - 6.0;
+    for (k, (_, points, field)) in panels.iter().enumerate() {
+        let x0 = k * (pw + gap);
+        for py in 0..ph {
+            for px in 0..pw {
+                let (i, j) = (px / scale, ny - 1 - py / scale);
+                let v = field[i * ny + j].max(1e-300).log10();
+                let c = viridis(((v - bottom) / (top - bottom)).clamp(0.0, 1.0));
+                let o = 3 * (py * width + x0 + px);
+                rgb[o..o + 3].copy_from_slice(&c);
+            }
+        }
+        for p in points.chunks(2) {
+            let fx = (p[0] - lo[0]) / (hi[0] - lo[0]);
+            let fy = (p[1] - lo[1]) / (hi[1] - lo[1]);
+            let cx = (fx * (pw - 1) as f64).round() as i64;
+            let cy = ((1.0 - fy) * (ph - 1) as f64).round() as i64;
+            for dy in -1i64..=1 {
+                for dx in -1i64..=1 {
+                    let (x, y) = (cx + dx, cy + dy);
+                    if x >= 0 && y >= 0 && x < pw as i64 && y < ph as i64 {
+                        let o = 3 * (y as usize * width + x0 + x as usize);
+                        rgb[o..o + 3].copy_from_slice(&[230, 30, 30]);
+                    }
+                }
+            }
+        }
+    }
+    write_png(path, width, ph, &rgb)
+}
+
 /// A line plot of one or more series (x shared), e.g. a loss history on a log axis.
 pub fn line_plot(
     path: &Path,

@@ -48,6 +48,10 @@ pub struct AdaptiveConfig {
     /// Steps per round (`≥ 1`): after the first change, the points change after steps
     /// `first + every − 1, first + 2·every − 1, …`.
     pub every: usize,
+    /// At most this many rounds (`None`: as long as training runs). A study of `R` rounds
+    /// whose last round ends with training sets `Some(R)`, so that its last step does not
+    /// start a round that is never trained.
+    pub rounds: Option<usize>,
     /// Candidate pool size `N₀ ≥ 1` (100 000 in the paper; 10 000 for diffusion).
     pub pool: usize,
     /// The box the pool is drawn from, lower corner.
@@ -225,6 +229,9 @@ impl<T: Real> Strategy<T> for Adaptive {
             return Ok(());
         }
         let round = (since / c.every + 1) as u64;
+        if c.rounds.is_some_and(|r| round > r as u64) {
+            return Ok(());
+        }
         let d = c.lo.len();
         let draw_seed = c.seed.derive(round).derive(1);
         let current = terms.points(c.term)?.to_vec();

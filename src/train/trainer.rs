@@ -20,6 +20,7 @@ use super::builder::TrainerBuilder;
 use super::export::GridPrediction;
 use super::metrics::Metrics;
 use super::report::{Control, Event, HistoryRow, Report, StopReason};
+use super::term::TermId;
 
 /// The first seed stream of strategies (`seed.derive(STRATEGY_STREAM + k)` for strategy `k`);
 /// streams below it are the network initialisation (0) and the resampled terms (1 + term).
@@ -151,6 +152,28 @@ impl<P: Pde, T: Real, M: Model<T>> Trainer<P, T, M> {
     /// The loss term names, in order (the columns of the loss history).
     pub fn term_names(&self) -> Vec<String> {
         self.assembly.term_names()
+    }
+
+    /// The squared residual `Σ_eq r²` of `term` at `points` (point-major), with the current
+    /// parameters: no gradient, in chunks, in parallel, the same bits on any thread count (what
+    /// the residual-adaptive samplers score; see [`Assembly::residuals_at`]).
+    ///
+    /// # Errors
+    ///
+    /// As [`Assembly::residuals_at`].
+    pub fn residuals_at(&self, term: TermId, points: &[f64]) -> Result<Vec<T>> {
+        let (assembly, params) = (&self.assembly, &self.params);
+        self.pool
+            .install(|| assembly.residuals_at(term, params, points))
+    }
+
+    /// The points of `term` (point-major), as training sees them now.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidConfig`] for a handle of another trainer.
+    pub fn points(&self, term: TermId) -> Result<&[f64]> {
+        crate::strategies::Terms::points(&self.assembly, term)
     }
 
     /// Runs at most `steps` more steps (fewer if the phases end first; the report then says
