@@ -47,11 +47,10 @@
 //! # Ok::<(), pinn::Error>(())
 //! ```
 //!
-//! **Residual-adaptive sampling** (RAR, RAD; Wu et al., CMAME 2023) fits the same trait: a
-//! `Rad` sampler would hold the residual `|𝒩[u_θ](x)|` of the current network and an inner
-//! sampler, draw a candidate pool from the inner one with a child of its seed, and keep `n`
-//! points drawn without replacement with probability `∝ εᵏ / mean(εᵏ) + c`; RAR adds its
-//! picks to the current set with [`Points::extend_from`] instead of replacing it.
+//! **Residual-adaptive sampling** (Random-R, RAD, RAR-D, RAR-G; Wu et al., CMAME 2023) needs
+//! the network's residual, so it is a training strategy:
+//! [`strategies::Adaptive`](crate::strategies::Adaptive) scores a fresh uniform pool each round
+//! and replaces or grows a term's points; `examples/adaptive.rs` runs the study's ten methods.
 
 mod boundary;
 mod grid;
