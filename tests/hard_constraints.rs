@@ -6,7 +6,7 @@ use pinn::ad::Elementary;
 use pinn::ad::jet::Graph;
 use pinn::nets::NetBuilder;
 use pinn::pde::hard::HardConstraint;
-use pinn::pde::problems::{Burgers, Diffusion1D, Problem, Wave};
+use pinn::pde::problems::{AllenCahn, Burgers, Diffusion1D, Problem, Wave};
 use pinn::rng::{Seed, uniform};
 use pinn::train::{Assembly, Term, TermKind};
 
@@ -89,4 +89,9 @@ fn burgers_ansatz_meets_its_conditions() {
 fn wave_ansatz_meets_its_conditions_including_the_initial_rate() {
     check(Wave::sampling_study());
     check(Wave::default());
+}
+
+#[test]
+fn allen_cahn_ansatz_meets_its_conditions() {
+    check(AllenCahn::default());
 }

@@ -35,9 +35,9 @@ use pinn::Error;
 use pinn::ad::jet::{Component, Graph};
 use pinn::ad::{Dual, Elementary, HyperDual, Scalar};
 use pinn::pde::problems::{
-    Beam, BeamSupport, Burgers, Convection, DampedOscillator, Diffusion1D, GaussHermite, Heat1D,
-    Helmholtz2D, KuramotoSivashinsky, MAX_GRID_POINTS, MAX_HERMITE_NODES, Poisson1D, Poisson2D,
-    PoissonND, Problem, Reaction, Region, RegionPoints, Side, SineOde, Wave,
+    AllenCahn, Beam, BeamSupport, Burgers, Convection, DampedOscillator, Diffusion1D, GaussHermite,
+    Heat1D, Helmholtz2D, KuramotoSivashinsky, MAX_GRID_POINTS, MAX_HERMITE_NODES, Poisson1D,
+    Poisson2D, PoissonND, Problem, Reaction, Region, RegionPoints, Side, SineOde, Wave,
 };
 use pinn::pde::{Condition, Fields, Pde};
 use pinn::rng::{Seed, uniform};
@@ -762,6 +762,16 @@ fn burgers_conditions_and_consistency() {
             assert!(b.reference(&[x, t]).unwrap()[0].abs() < 1e-14);
         }
     }
+}
+
+/// Allen–Cahn's domain, regions and terms (its spectral reference, conditions and hard
+/// constraint are checked in `tests/allen_cahn.rs`).
+#[test]
+fn allen_cahn_consistency() {
+    let ac = AllenCahn::default();
+    check_consistency(&ac);
+    check_assembly(&ac);
+    check_consistency(&AllenCahn::new(0.01, 0.0).unwrap());
 }
 
 /// `u_t + u·u_x − ν·u_xx` of the reference by central differences, Richardson-extrapolated

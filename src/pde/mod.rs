@@ -9,8 +9,8 @@
 //!
 //! The [`problems`] catalog holds the benchmark problems of the literature (Poisson, Helmholtz,
 //! heat, convection, reaction, wave, Burgers, ODEs, the Euler–Bernoulli beam,
-//! Kuramoto–Sivashinsky), each with its domain, its conditions and where they live, and its
-//! exact or reference solution.
+//! Kuramoto–Sivashinsky, Allen–Cahn), each with its domain, its conditions and where they live,
+//! and its exact or reference solution.
 //!
 //! ```
 //! use pinn::ad::{jet::Component, Scalar};

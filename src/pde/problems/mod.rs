@@ -22,6 +22,7 @@
 //! | [`SineOde`] | `u′ = cos ωx` | `[−2π, 2π]` | `sin(ωx)/ω` | Moseley et al. 2023 (FBPINN) |
 //! | [`Beam`] | `u⁗ = f` | `[0, 1]` | `sin²πx`, `sin πx`, quartic ([`BeamSupport`]) | Timoshenko & Gere; DeepXDE |
 //! | [`KuramotoSivashinsky`] | `u_t + αuu_x + βu_xx + γu_xxxx = f` | `[0, 2π] × [0, T]` | `e^{−t} sin x` (manufactured) | PirateNets (Wang et al. 2024) |
+//! | [`AllenCahn`] | `u_t = D u_xx − ρ(u³ − u)` | `[−1, 1] × [0, 1]` | Legendre–Galerkin / ETDRK4 ([`ReactionDiffusion1D`]) | Wu et al. 2023 (CMAME); DeepXDE |
 //!
 //! Conditions are placed with [`Problem::sample_region`] (random or low-discrepancy points) or
 //! [`Problem::grid_region`] (a tensor grid).
@@ -51,10 +52,13 @@
 //! # Ok::<(), pinn::Error>(())
 //! ```
 
+mod allen_cahn;
 mod beam;
 mod burgers;
 mod convection;
 mod diffusion;
+pub mod etdrk4;
+mod gauss_legendre;
 mod heat;
 mod helmholtz;
 mod hermite;
@@ -64,14 +68,18 @@ mod poisson1d;
 mod poisson2d;
 mod poisson_nd;
 mod reaction;
+mod reaction_diffusion;
 mod region;
+mod shen;
 mod sine_ode;
 mod wave;
 
+pub use allen_cahn::AllenCahn;
 pub use beam::{Beam, BeamSupport};
 pub use burgers::Burgers;
 pub use convection::Convection;
 pub use diffusion::Diffusion1D;
+pub use gauss_legendre::{GaussLegendre, MAX_LEGENDRE_NODES, legendre_with_derivative};
 pub use heat::Heat1D;
 pub use helmholtz::Helmholtz2D;
 pub use hermite::{GaussHermite, MAX_HERMITE_NODES};
@@ -81,7 +89,9 @@ pub use poisson_nd::PoissonND;
 pub use poisson1d::Poisson1D;
 pub use poisson2d::Poisson2D;
 pub use reaction::Reaction;
+pub use reaction_diffusion::{ReactionDiffusion1D, SpectralOptions, SpectralSolution};
 pub use region::{MAX_GRID_POINTS, Region, RegionPoints, Side};
+pub use shen::{MAX_SHEN_MODES, ShenBasis};
 pub use sine_ode::SineOde;
 pub use wave::Wave;
 

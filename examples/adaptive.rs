@@ -1,0 +1,560 @@
+//! Non-adaptive and residual-adaptive sampling (Wu, Zhu, Tan, Kartha & Lu, CMAME 2023): one of
+//! the ten methods on one of the study's four forward problems, trained as the study does.
+//!
+//! The problems carry their conditions in a hard-constraint ansatz, so the only loss is the
+//! PDE residual on `N` points. Training is an initial Adam (+ L-BFGS) phase, then rounds of
+//! Adam + L-BFGS; an adaptive method changes the points before every round (Random-R every 100
+//! steps instead). `--budget paper` is the study's schedule (hours per run on two cores for
+//! the three large problems); `--budget study` (the default) keeps its structure with fewer
+//! and shorter rounds, the budget of `docs/REPRODUCTION.md`'s table.
+//!
+//! `cargo run --release --example adaptive -- --problem burgers --method rad` writes
+//! `target/examples-out/adaptive/<problem>-<method>-<dtype>-s<seed>.png`: the residual
+//! `|r|` (log colour scale over six decades, shared by the panels; x across, t up) with
+//! the training points over it in red, at three
+//! rounds for an adaptive method; it prints progress and ends with one JSON line, also appended
+//! to the `--record` file when one is given.
+
+#[path = "support/mod.rs"]
+mod support;
+
+use std::io::Write;
+use std::time::Instant;
+
+use pinn::ad::jet::Graph;
+use pinn::ad::{Elementary, Real};
+use pinn::domain::{Interval, SpaceTime};
+use pinn::nets::{NetBuilder, xavier_uniform};
+use pinn::optim::{Adam, AdamConfig, Lbfgs, LbfgsConfig};
+use pinn::pde::hard::HardConstraint;
+use pinn::pde::problems::{AllenCahn, Burgers, Diffusion1D, Problem, SpectralOptions, Wave};
+use pinn::rng::Seed;
+use pinn::sampling::{Grid, Halton, Hammersley, LatinHypercube, Sampler, Sobol, Uniform};
+use pinn::strategies::{Adaptive, AdaptiveConfig, Method};
+use pinn::train::{TermId, Trainer};
+
+const USAGE: &str = "\
+usage: adaptive [--problem P] [--method M] [--budget B] [--seed S] [--f32 | --f64]
+                [--k K] [--c C] [--points N] [--pool N0] [--rounds R] [--threads T]
+                [--record FILE]
+
+  --problem P   diffusion | burgers | allen-cahn | wave                  (default diffusion)
+  --method M    grid | random | lhs | halton | hammersley | sobol         (fixed points)
+                random-r | rar-g | rad | rar-d                  (adaptive; default rad)
+  --budget B    study | paper | smoke                                    (default study)
+                  paper: the study's schedule. diffusion: Adam 10 000, then 40 rounds of
+                    1000 Adam (≈ 1 min); the others: Adam 15 000 + L-BFGS 1000 iterations,
+                    then 100 rounds of 1000 Adam + 1000 L-BFGS iterations (≈ 240 000
+                    evaluations on 2000 points: ≈ 1.2 h burgers/allen-cahn, ≈ 5 h wave
+                    on two cores).
+                  study: diffusion as paper; the others Adam 3000 + L-BFGS 300 iterations,
+                    then 10 rounds of 300 Adam + 300 L-BFGS iterations (≈ 10 000
+                    evaluations: ≈ 3 min burgers/allen-cahn, ≈ 13 min wave).
+                  smoke: a few hundred steps, to try the command line (seconds).
+  --seed S      network initialisation, fixed points and every draw          (default 0)
+  --f32, --f64  precision (default: the study's, f32 for diffusion, f64 otherwise)
+  --k K, --c C  the density p ∝ εᵏ/mean(εᵏ) + c of rad and rar-d
+                  (defaults: rad k=1 c=1, as its script; rar-d k=2 c=0)
+  --points N    residual points N (default 30 diffusion, 2000 otherwise); rar-g and
+                  rar-d start from N/2 (10 for diffusion) and end at N (50 for diffusion)
+  --pool N0     candidate pool per round (default 10 000 diffusion, 100 000 otherwise);
+                  scoring it costs about 14 evaluations on 2000 points
+  --rounds R    adaptive rounds (default: the budget's)
+  --threads T   worker threads (default: all cores; results do not depend on it)
+  --record FILE append the final JSON line to FILE";
+
+/// The ten methods.
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum Sampling {
+    Fixed(&'static str),
+    Adaptive(Method),
+}
+
+/// One problem's settings under one budget.
+struct Setup {
+    name: &'static str,
+    hidden: Vec<usize>,
+    glorot_uniform: bool,
+    f32_default: bool,
+    n: usize,
+    pool: usize,
+    rar_start: usize,
+    rar_m: usize,
+    initial_adam: usize,
+    initial_lbfgs: usize,
+    rounds: usize,
+    round_adam: usize,
+    round_lbfgs: usize,
+    /// Test grid: x values, t values.
+    xs: Vec<f64>,
+    ts: Vec<f64>,
+}
+
+/// L-BFGS iterations per trainer step (PyTorch-style inner iterations).
+const LBFGS_ITERS_PER_STEP: usize = 20;
+
+fn setup(problem: &str, budget: &str) -> Result<Setup, String> {
+    let big = |name, hidden: Vec<usize>, uniform, xs, ts| Setup {
+        name,
+        hidden,
+        glorot_uniform: uniform,
+        f32_default: false,
+        n: 2000,
+        pool: 100_000,
+        rar_start: 1000,
+        rar_m: 10,
+        initial_adam: 15_000,
+        initial_lbfgs: 1000,
+        rounds: 100,
+        round_adam: 1000,
+        round_lbfgs: 1000,
+        xs,
+        ts,
+    };
+    let mut s = match problem {
+        "diffusion" => Setup {
+            name: "diffusion",
+            hidden: vec![32; 3],
+            glorot_uniform: true,
+            f32_default: true,
+            n: 30,
+            pool: 10_000,
+            rar_start: 10,
+            rar_m: 1,
+            initial_adam: 10_000,
+            initial_lbfgs: 0,
+            rounds: 40,
+            round_adam: 1000,
+            round_lbfgs: 0,
+            xs: support::linspace(-1.0, 1.0, 100),
+            ts: support::linspace(0.0, 1.0, 100),
+        },
+        "burgers" => big(
+            "burgers",
+            vec![64; 3],
+            false,
+            support::linspace(-1.0, 1.0, 256),
+            support::linspace(0.0, 0.99, 100),
+        ),
+        "allen-cahn" => big(
+            "allen-cahn",
+            vec![64; 3],
+            false,
+            support::linspace(-1.0, 1.0, 201),
+            support::linspace(0.0, 1.0, 101),
+        ),
+        "wave" => big(
+            "wave",
+            vec![100; 5],
+            true,
+            support::linspace(0.0, 1.0, 100),
+            support::linspace(0.0, 1.0, 100),
+        ),
+        other => {
+            return Err(format!(
+                "--problem: unknown `{other}`; one of diffusion, burgers, allen-cahn, wave"
+            ));
+        }
+    };
+    match budget {
+        "paper" => {}
+        "study" if s.name != "diffusion" => {
+            (s.initial_adam, s.initial_lbfgs) = (3000, 300);
+            (s.rounds, s.round_adam, s.round_lbfgs) = (10, 300, 300);
+            s.rar_m = (s.n - s.rar_start) / s.rounds;
+        }
+        "study" => {}
+        "smoke" => {
+            (s.initial_adam, s.initial_lbfgs) = (200, s.initial_lbfgs.min(40));
+            (s.rounds, s.round_adam, s.round_lbfgs) = (3, 50, s.round_lbfgs.min(40));
+            s.rar_m = (s.n - s.rar_start) / s.rounds;
+        }
+        other => {
+            return Err(format!(
+                "--budget: unknown `{other}`; one of study, paper, smoke"
+            ));
+        }
+    }
+    Ok(s)
+}
+
+fn sampling(method: &str) -> Result<Sampling, String> {
+    let k = support::arg_num::<f64>("--k")?;
+    let c = support::arg_num::<f64>("--c")?;
+    Ok(match method {
+        "grid" | "random" | "lhs" | "halton" | "hammersley" | "sobol" => {
+            Sampling::Fixed(match method {
+                "grid" => "grid",
+                "random" => "random",
+                "lhs" => "lhs",
+                "halton" => "halton",
+                "hammersley" => "hammersley",
+                _ => "sobol",
+            })
+        }
+        "random-r" => Sampling::Adaptive(Method::RandomR),
+        "rar-g" => Sampling::Adaptive(Method::RarG { m: 0 }),
+        "rad" => Sampling::Adaptive(Method::Rad {
+            k: k.unwrap_or(1.0),
+            c: c.unwrap_or(1.0),
+        }),
+        "rar-d" => Sampling::Adaptive(Method::RarD {
+            k: k.unwrap_or(2.0),
+            c: c.unwrap_or(0.0),
+            m: 0,
+        }),
+        other => {
+            return Err(format!(
+                "--method: unknown `{other}`; one of grid, random, lhs, halton, hammersley, \
+                 sobol, random-r, rar-g, rad, rar-d"
+            ));
+        }
+    })
+}
+
+/// Everything a run needs besides the problem and the precision.
+struct Run {
+    setup: Setup,
+    method_name: String,
+    sampling: Sampling,
+    seed: u64,
+    threads: Option<usize>,
+    record: Option<String>,
+}
+
+fn main() {
+    support::cli(
+        USAGE,
+        &[
+            "--problem",
+            "--method",
+            "--budget",
+            "--seed",
+            "--k",
+            "--c",
+            "--points",
+            "--pool",
+            "--rounds",
+            "--threads",
+            "--record",
+        ],
+        &["--f32", "--f64"],
+    );
+    if let Err(e) = dispatch() {
+        eprintln!("error: {e}");
+        std::process::exit(1);
+    }
+}
+
+fn dispatch() -> Result<(), String> {
+    let problem = support::arg("--problem").unwrap_or_else(|| "diffusion".into());
+    let budget = support::arg("--budget").unwrap_or_else(|| "study".into());
+    let mut setup = setup(&problem, &budget)?;
+    let method_name = support::arg("--method").unwrap_or_else(|| "rad".into());
+    let sampling = sampling(&method_name)?;
+    if let Some(n) = support::arg_num::<usize>("--points")? {
+        if n < 2 {
+            return Err(format!("--points: need at least 2, found {n}"));
+        }
+        setup.rar_start = if setup.name == "diffusion" {
+            setup.rar_start.min(n - 1)
+        } else {
+            n / 2
+        };
+        setup.n = n;
+    }
+    if let Some(p) = support::arg_num::<usize>("--pool")? {
+        setup.pool = p;
+    }
+    if let Some(r) = support::arg_num::<usize>("--rounds")? {
+        if r == 0 {
+            return Err("--rounds: need at least 1, found 0".into());
+        }
+        setup.rounds = r;
+    }
+    if setup.name != "diffusion" || support::arg("--points").is_some() {
+        setup.rar_m = ((setup.n - setup.rar_start) / setup.rounds).max(1);
+    }
+    let run = Run {
+        setup,
+        method_name,
+        sampling,
+        seed: support::arg_num::<u64>("--seed")?.unwrap_or(0),
+        threads: support::arg_num::<usize>("--threads")?,
+        record: support::arg("--record"),
+    };
+    let args: Vec<String> = std::env::args().collect();
+    let f32 = if args.iter().any(|a| a == "--f32") {
+        true
+    } else if args.iter().any(|a| a == "--f64") {
+        false
+    } else {
+        run.setup.f32_default
+    };
+    let out = match (problem.as_str(), f32) {
+        ("diffusion", true) => train::<_, f32>(Diffusion1D, &run),
+        ("diffusion", false) => train::<_, f64>(Diffusion1D, &run),
+        ("burgers", true) => train::<_, f32>(Burgers::default(), &run),
+        ("burgers", false) => train::<_, f64>(Burgers::default(), &run),
+        ("allen-cahn", true) => train::<_, f32>(AllenCahn::default(), &run),
+        ("allen-cahn", false) => train::<_, f64>(AllenCahn::default(), &run),
+        ("wave", true) => train::<_, f32>(Wave::sampling_study(), &run),
+        _ => train::<_, f64>(Wave::sampling_study(), &run),
+    };
+    out.map_err(|e| e.to_string())
+}
+
+/// A problem of the study: its ansatz, and its reference on the test grid (`xs` × `ts`, x
+/// slowest, as `support::grid2`; `grid` is that list of points).
+trait Study: Problem + HardConstraint + Clone + Send + Sync + 'static {
+    fn reference_on(&self, xs: &[f64], ts: &[f64], grid: &[f64]) -> pinn::Result<Vec<f64>> {
+        let _ = (xs, ts);
+        self.reference_at(grid)
+    }
+}
+
+impl Study for Diffusion1D {}
+impl Study for Burgers {}
+impl Study for Wave {}
+impl Study for AllenCahn {
+    /// The spectral reference ([`AllenCahn::reference_grid`]), computed once per grid.
+    fn reference_on(&self, xs: &[f64], ts: &[f64], _grid: &[f64]) -> pinn::Result<Vec<f64>> {
+        self.reference_grid(xs, ts, SpectralOptions::default())
+    }
+}
+
+/// The `N` fixed points of a non-adaptive method on the box.
+fn fixed_points(
+    kind: &str,
+    lo: &[f64],
+    hi: &[f64],
+    n: usize,
+    seed: Seed,
+) -> pinn::Result<Vec<f64>> {
+    let domain = SpaceTime::new(Interval::new(lo[0], hi[0])?, lo[1], hi[1])?;
+    let pts = match kind {
+        "grid" => Grid::auto().sample(&domain, n, seed)?,
+        "random" => Uniform.sample(&domain, n, seed)?,
+        "lhs" => LatinHypercube.sample(&domain, n, seed)?,
+        "halton" => Halton::new().sample(&domain, n, seed)?,
+        "hammersley" => Hammersley.sample(&domain, n, seed)?,
+        // As DeepXDE's `sample(…, "Sobol")`: the first two points of the sequence dropped.
+        _ => Sobol::new().skip(2).sample(&domain, n, seed)?,
+    };
+    Ok(pts.into_vec())
+}
+
+fn train<P: Study, T: Real>(problem: P, run: &Run) -> Result<(), Box<dyn std::error::Error>> {
+    let start = Instant::now();
+    let s = &run.setup;
+    let seed = Seed(run.seed);
+    let (lo, hi) = problem.bounds();
+    let q = problem.clone();
+    let net: Graph = NetBuilder::new(2)
+        .mlp(&s.hidden, Elementary::Tanh)
+        .transform(move |b, x, n| q.ansatz(b, x, n))
+        .build(1)?;
+    let theta: Vec<T> = if s.glorot_uniform {
+        xavier_uniform(&net, seed.derive(0), 0.0)?
+    } else {
+        net.init_params(seed.derive(0))
+    };
+    let grid = support::grid2(&s.xs, &s.ts);
+    println!(
+        "{} · {} · {} · seed {} · N = {} · {} rounds · computing the reference…",
+        s.name,
+        run.method_name,
+        T::NAME,
+        run.seed,
+        s.n,
+        s.rounds
+    );
+    let reference = problem.reference_on(&s.xs, &s.ts, &grid)?;
+
+    // The points: a fixed set, or the adaptive method's start (N/2 for RAR).
+    let point_seed = seed.derive(1);
+    let (points, method) = match run.sampling {
+        Sampling::Fixed(kind) => (fixed_points(kind, &lo, &hi, s.n, point_seed)?, None),
+        Sampling::Adaptive(m) => {
+            let (n0, m) = match m {
+                Method::RarG { .. } => (s.rar_start, Method::RarG { m: s.rar_m }),
+                Method::RarD { k, c, .. } => (s.rar_start, Method::RarD { k, c, m: s.rar_m }),
+                other => (s.n, other),
+            };
+            (fixed_points("random", &lo, &hi, n0, point_seed)?, Some(m))
+        }
+    };
+    let lbfgs_steps = |iters: usize| iters.div_ceil(LBFGS_ITERS_PER_STEP);
+    let first = s.initial_adam + lbfgs_steps(s.initial_lbfgs);
+    let every = s.round_adam + lbfgs_steps(s.round_lbfgs);
+    let total = first + s.rounds * every;
+
+    let mut b = Trainer::<P, T>::builder(net, problem.clone())
+        .params(theta)
+        .seed(seed.derive(2))
+        .metrics(grid.clone(), reference.clone(), every.max(500))
+        .observer(support::progress());
+    if let Some(t) = run.threads {
+        b = b.threads(t);
+    }
+    let pde: TermId = b.add_pde_points(points);
+    let adam = || {
+        Adam::new(AdamConfig {
+            lr: 1e-3,
+            ..Default::default()
+        })
+    };
+    let lbfgs = || {
+        Lbfgs::new(LbfgsConfig {
+            max_iter: LBFGS_ITERS_PER_STEP,
+            ..Default::default()
+        })
+    };
+    b = b.phase("adam", s.initial_adam, adam()?);
+    if s.initial_lbfgs > 0 {
+        b = b.phase("lbfgs", lbfgs_steps(s.initial_lbfgs), lbfgs()?);
+    }
+    for r in 1..=s.rounds {
+        b = b.phase(&format!("round {r} adam"), s.round_adam, adam()?);
+        if s.round_lbfgs > 0 {
+            b = b.phase(
+                &format!("round {r} lbfgs"),
+                lbfgs_steps(s.round_lbfgs),
+                lbfgs()?,
+            );
+        }
+    }
+    if let Some(m) = method {
+        let (first, every, rounds) = if m == Method::RandomR {
+            (100, 100, None) // DeepXDE's PDEResidualResampler(period=100)
+        } else {
+            (first, every, Some(s.rounds))
+        };
+        b = b.strategy(Adaptive::new(AdaptiveConfig {
+            method: m,
+            term: pde,
+            first,
+            every,
+            rounds,
+            pool: s.pool,
+            lo: lo.clone(),
+            hi: hi.clone(),
+            seed: seed.derive(3),
+        })?);
+    }
+    let mut trainer = b.build()?;
+
+    // Snapshots of the points and the residual field: after the first, middle and last round
+    // for an adaptive method (Random-R: after the same steps), at the end otherwise.
+    let snap_rounds: Vec<usize> = if method.is_some() {
+        let mut r = vec![1, s.rounds.div_ceil(2), s.rounds];
+        r.dedup();
+        r
+    } else {
+        vec![s.rounds]
+    };
+    let (fx, ft) = (
+        support::linspace(lo[0], hi[0], 160),
+        support::linspace(lo[1], hi[1], 100),
+    );
+    let field_grid = support::grid2(&fx, &ft);
+    let mut snaps: Vec<(usize, Vec<f64>, Vec<f64>)> = Vec::new();
+    let mut evaluations = 0;
+    let mut last_metric = None;
+    for &r in &snap_rounds {
+        // The points used in round r are installed after step first + (r − 1)·every − 1.
+        let until = if method.is_some() {
+            first + (r - 1) * every
+        } else {
+            total
+        };
+        let report = trainer.run_steps(until.saturating_sub(trainer.step()))?;
+        evaluations += report.evaluations;
+        last_metric = report.metrics.last().map(|m| m.1).or(last_metric);
+        let eps: Vec<f64> = trainer
+            .residuals_at(pde, &field_grid)?
+            .iter()
+            .map(|v| v.to_f64().sqrt())
+            .collect();
+        snaps.push((r, trainer.points(pde)?.to_vec(), eps));
+    }
+    let report = trainer.run()?;
+    evaluations += report.evaluations;
+    let m = report
+        .metrics
+        .last()
+        .map(|m| m.1)
+        .or(last_metric)
+        .ok_or("no metrics were computed")?;
+    let secs = start.elapsed().as_secs_f64();
+
+    // The figure; a file that cannot be written is reported, the results still printed.
+    let dir = support::out_dir().join("adaptive");
+    let file = format!(
+        "{}-{}-{}-s{}.png",
+        s.name,
+        run.method_name,
+        T::NAME,
+        run.seed
+    );
+    let png = dir.join(&file);
+    let written = std::fs::create_dir_all(&dir)
+        .and_then(|_| support::points_over_fields(&png, &snaps, 160, 100, &lo, &hi, 3));
+    match &written {
+        Ok(()) => println!(
+            "wrote {} (|r| on a log scale, rounds {:?}, points in red)",
+            png.display(),
+            snap_rounds
+        ),
+        Err(e) => eprintln!("could not write {}: {e}", png.display()),
+    }
+    let n_final = trainer.points(pde)?.len() / 2;
+    let (k, c) = match method {
+        Some(Method::Rad { k, c }) | Some(Method::RarD { k, c, .. }) => (k, c),
+        _ => (f64::NAN, f64::NAN),
+    };
+    let kc = if k.is_nan() {
+        String::new()
+    } else {
+        format!(",\"k\":{k},\"c\":{c}")
+    };
+    let line = format!(
+        "{{\"example\":\"adaptive\",\"problem\":\"{}\",\"method\":\"{}\"{kc},\"dtype\":\"{}\",\"seed\":{},\"budget\":\"{}\",\"points\":{},\"final_points\":{},\"pool\":{},\"rounds\":{},\"steps\":{},\"evaluations\":{},\"rel_l2\":{:e},\"max_abs\":{:e},\"seconds\":{:.1}}}",
+        s.name,
+        run.method_name,
+        T::NAME,
+        run.seed,
+        support::arg("--budget").unwrap_or_else(|| "study".into()),
+        s.n,
+        n_final,
+        s.pool,
+        s.rounds,
+        trainer.step(),
+        evaluations,
+        m.rel_l2,
+        m.max_abs,
+        secs
+    );
+    println!(
+        "{} {} ({}): rel-L2 {:.3e}, max error {:.3e}, {} points at the end, {:.0} s",
+        s.name,
+        run.method_name,
+        T::NAME,
+        m.rel_l2,
+        m.max_abs,
+        n_final,
+        secs
+    );
+    println!("{line}");
+    if let Some(path) = &run.record {
+        let appended = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(path)
+            .and_then(|mut f| writeln!(f, "{line}"));
+        if let Err(e) = appended {
+            eprintln!("could not append to {path}: {e} (the line above is the result)");
+        }
+    }
+    Ok(())
+}
