@@ -29,15 +29,20 @@
 //! and its residual both by central finite differences and by hyper-dual derivatives of the
 //! quadrature itself.
 
+mod common;
+
 use std::cell::Cell;
+
+use common::solution::{Solution, field_values};
 
 use pinn::Error;
 use pinn::ad::jet::{Component, Graph};
-use pinn::ad::{Dual, Elementary, HyperDual, Scalar};
+use pinn::ad::{Dual, Elementary, Scalar};
 use pinn::pde::problems::{
     AllenCahn, Beam, BeamSupport, Burgers, Convection, DampedOscillator, Diffusion1D, GaussHermite,
     Heat1D, Helmholtz2D, KuramotoSivashinsky, MAX_GRID_POINTS, MAX_HERMITE_NODES, Poisson1D,
-    Poisson2D, PoissonND, Problem, Reaction, Region, RegionPoints, Side, SineOde, Wave,
+    Poisson1DModes, Poisson2D, PoissonND, Problem, Reaction, Region, RegionPoints, Side, SineOde,
+    Wave,
 };
 use pinn::pde::{Condition, Fields, Pde};
 use pinn::rng::{Seed, uniform};
@@ -49,12 +54,6 @@ const N_POINTS: usize = 50;
 const RTOL: f64 = 1e-10;
 /// Conditions are also checked on grids up to this dimension (grids grow as `per_axis^d`).
 const MAX_GRID_DIM: usize = 3;
-
-/// A solution `u(x)` (one value per output), generic over the number type so that hyper-duals
-/// (orders ≤ 2) and nested duals (orders 3 and 4) both differentiate it.
-trait Solution {
-    fn at<S: Scalar>(&self, x: &[S]) -> Vec<S>;
-}
 
 /// A problem's exact solution.
 struct Exact<'a, P>(&'a P);
@@ -76,86 +75,6 @@ impl<U: Solution> Solution for Perturbed<U> {
         u[0] += S::from_f64(0.01) * (x2 + x2 * x2);
         u
     }
-}
-
-/// Four nested dual levels, one per derivative direction: `ε₁` innermost, `ε₄` outermost.
-type D1 = Dual<f64>;
-type D2 = Dual<D1>;
-type D3 = Dual<D2>;
-type D4 = Dual<D3>;
-
-/// `∂ᵖu_o/∂x_{k₁}…∂x_{k_p}` for `dirs = [k₁, …, k_p]`, `p ≤ 4`, by one pass of nested duals:
-/// coordinate `i` is `x_i + Σ_j [k_j = i] ε_j` (each `ε_j² = 0`), and the derivative is the
-/// coefficient of `ε₁⋯ε_p`.
-fn nested(u: &impl Solution, o: usize, x: &[f64], dirs: &[usize]) -> f64 {
-    assert!(dirs.len() <= 4);
-    let s = |i: usize, level: usize| {
-        if dirs.get(level) == Some(&i) {
-            1.0
-        } else {
-            0.0
-        }
-    };
-    let seeded: Vec<D4> = x
-        .iter()
-        .enumerate()
-        .map(|(i, &xi)| {
-            let d1 = Dual::new(xi, s(i, 0));
-            let d2 = Dual::new(d1, D1::from_f64(s(i, 1)));
-            let d3 = Dual::new(d2, D2::from_f64(s(i, 2)));
-            Dual::new(d3, D3::from_f64(s(i, 3)))
-        })
-        .collect();
-    let v = u.at(&seeded)[o];
-    match dirs.len() {
-        0 => v.re.re.re.re,
-        1 => v.re.re.re.eps,
-        2 => v.re.re.eps.eps,
-        3 => v.re.eps.eps.eps,
-        _ => v.eps.eps.eps.eps,
-    }
-}
-
-/// Component `c` of output `o` of `u` at `x`: one hyper-dual pass for orders ≤ 2 (`d` for the
-/// Laplacian), one nested-dual pass for orders 3 and 4 (`d + d(d−1)/2` for the biharmonic
-/// `Σ_k ∂⁴_k + 2 Σ_{k<l} ∂²_k∂²_l`).
-fn component(u: &impl Solution, o: usize, x: &[f64], c: Component) -> f64 {
-    let pass = |k: usize, l: usize| {
-        let seeded: Vec<HyperDual<f64>> = x
-            .iter()
-            .enumerate()
-            .map(|(i, &xi)| HyperDual::seeded(xi, i, k, l))
-            .collect();
-        u.at(&seeded)[o]
-    };
-    match c {
-        Component::Value => pass(0, 0).re,
-        Component::First(k) => pass(k, k).e1,
-        Component::Second(k, l) => pass(k, l).e12,
-        Component::Laplacian => (0..x.len()).map(|k| pass(k, k).e12).sum(),
-        Component::Third(k, l, m) => nested(u, o, x, &[k, l, m]),
-        Component::Fourth(k, l, m, n) => nested(u, o, x, &[k, l, m, n]),
-        Component::Biharmonic => {
-            let d = x.len();
-            let pure: f64 = (0..d).map(|k| nested(u, o, x, &[k; 4])).sum();
-            let mixed: f64 = (0..d)
-                .flat_map(|k| (k + 1..d).map(move |l| (k, l)))
-                .map(|(k, l)| nested(u, o, x, &[k, k, l, l]))
-                .sum();
-            pure + 2.0 * mixed
-        }
-    }
-}
-
-/// `vals[c·m + o]`, the layout of [`Fields`].
-fn field_values(u: &impl Solution, m: usize, x: &[f64], comps: &[Component]) -> Vec<f64> {
-    let mut vals = vec![0.0; comps.len() * m];
-    for (ci, &c) in comps.iter().enumerate() {
-        for o in 0..m {
-            vals[ci * m + o] = component(u, o, x, c);
-        }
-    }
-    vals
 }
 
 /// A residual evaluated on component values: its value, its scale, what it read undeclared.
@@ -449,6 +368,7 @@ macro_rules! exact_tests {
 exact_tests! {
     poisson1d_c1: Poisson1D::default(),
     poisson1d_c16: Poisson1D::new(16.0).unwrap(),
+    poisson1d_modes: Poisson1DModes,
     poisson2d: Poisson2D::new(),
     poisson_nd_d1: PoissonND::new(1).unwrap(),
     poisson_nd_d10: PoissonND::default(),

@@ -32,12 +32,14 @@
 
 mod conditions;
 mod fields;
+mod gradient;
 pub mod hard;
 pub mod problems;
 
 pub use conditions::{Condition, Func};
 pub use fields::Fields;
 pub(crate) use fields::normalise as normalise_component;
+pub use gradient::GradientEnhanced;
 
 use crate::ad::Scalar;
 use crate::ad::jet::Component;

@@ -9,6 +9,7 @@
 //! | problem | equation | domain | solution | source |
 //! |---|---|---|---|---|
 //! | [`Poisson1D`] | `u_xx = g` | `[0, 1]` | `sin(Cx)` | Wang, Teng & Perdikaris 2021 §2.3 |
+//! | [`Poisson1DModes`] | `−u″ = Σ i sin(ix) + 8 sin 8x` | `[0, π]` | `x + Σ sin(ix)/i + sin(8x)/8` | gPINN (Yu et al. 2022) |
 //! | [`Poisson2D`] | `−Δu = f` | `[0, 1]²` | `sin πx sin πy` | `peers/CASES.md` poisson2d |
 //! | [`PoissonND`] | `Δu = f` | `[0, 1]^d` | `(1/d) Σ sin(πx_i/2)` | `peers/CASES.md` poisson_hd |
 //! | [`Helmholtz2D`] | `Δu + λu = q` | `[−1, 1]²` | `sin(a₁πx) sin(a₂πy)` | Wang, Teng & Perdikaris 2021 §3.1 |
@@ -65,6 +66,7 @@ mod hermite;
 mod kuramoto;
 mod oscillator;
 mod poisson1d;
+mod poisson1d_modes;
 mod poisson2d;
 mod poisson_nd;
 mod reaction;
@@ -87,6 +89,7 @@ pub use kuramoto::KuramotoSivashinsky;
 pub use oscillator::DampedOscillator;
 pub use poisson_nd::PoissonND;
 pub use poisson1d::Poisson1D;
+pub use poisson1d_modes::Poisson1DModes;
 pub use poisson2d::Poisson2D;
 pub use reaction::Reaction;
 pub use reaction_diffusion::{ReactionDiffusion1D, SpectralOptions, SpectralSolution};
