@@ -101,6 +101,39 @@ pub trait Scalar:
     fn cosh(self) -> Self {
         self.apply(Elementary::Cosh)
     }
+    /// Absolute value `|x|`; its derivative is `sgn x`, taken as 0 at 0 (see
+    /// [`rules`](super::rules)).
+    fn abs(self) -> Self {
+        self.apply(Elementary::Abs)
+    }
+    /// Tangent.
+    fn tan(self) -> Self {
+        self.apply(Elementary::Tan)
+    }
+    /// Arc tangent (principal branch).
+    fn atan(self) -> Self {
+        self.apply(Elementary::Atan)
+    }
+    /// `ln(1 + x)`, accurate for small `x` (C's `log1p`).
+    fn ln_1p(self) -> Self {
+        self.apply(Elementary::Ln1p)
+    }
+    /// The error function `erf x = (2/√π) ∫₀ˣ e^{−t²} dt` ([`erf`](super::erf::erf)).
+    fn erf(self) -> Self {
+        self.apply(Elementary::Erf)
+    }
+    /// The complementary error function `erfc x = 1 − erf x` ([`erfc`](super::erf::erfc)).
+    fn erfc(self) -> Self {
+        self.apply(Elementary::Erfc)
+    }
+    /// Swish / SiLU `x·σ(x)`.
+    fn swish(self) -> Self {
+        self.apply(Elementary::Swish)
+    }
+    /// GELU `x·Φ(x)`, exact (erf) form.
+    fn gelu(self) -> Self {
+        self.apply(Elementary::Gelu)
+    }
 }
 
 /// A plain floating-point number, `f32` or `f64`: what the batched jet engine stores in its
@@ -143,6 +176,15 @@ macro_rules! impl_float {
             #[inline(always)]
             fn apply(self, f: Elementary) -> Self {
                 let x = self;
+                // Evaluated with a non-positive exponent so exp never overflows.
+                let sigmoid = |x: $t| {
+                    if x >= 0.0 {
+                        1.0 / (1.0 + <$t>::exp(-x))
+                    } else {
+                        let e = <$t>::exp(x);
+                        e / (1.0 + e)
+                    }
+                };
                 match f {
                     Elementary::Tanh => $tanh(x),
                     Elementary::Sin => <$t>::sin(x),
@@ -153,21 +195,21 @@ macro_rules! impl_float {
                     Elementary::Powi(n) => <$t>::powi(x, n),
                     Elementary::Powf(p) => <$t>::powf(x, p as $t),
                     Elementary::Recip => 1.0 / x,
-                    Elementary::Sigmoid => {
-                        // Evaluate with a non-positive exponent so exp never overflows.
-                        if x >= 0.0 {
-                            1.0 / (1.0 + <$t>::exp(-x))
-                        } else {
-                            let e = <$t>::exp(x);
-                            e / (1.0 + e)
-                        }
-                    }
+                    Elementary::Sigmoid => sigmoid(x),
                     Elementary::Softplus => {
                         // ln(1+eˣ) = max(x,0) + ln(1+e^{-|x|}).
                         x.max(0.0) + <$t>::ln_1p(<$t>::exp(-x.abs()))
                     }
                     Elementary::Sinh => <$t>::sinh(x),
                     Elementary::Cosh => <$t>::cosh(x),
+                    Elementary::Abs => <$t>::abs(x),
+                    Elementary::Tan => <$t>::tan(x),
+                    Elementary::Atan => <$t>::atan(x),
+                    Elementary::Ln1p => <$t>::ln_1p(x),
+                    Elementary::Erf => super::erf::erf(x as f64) as $t,
+                    Elementary::Erfc => super::erf::erfc(x as f64) as $t,
+                    Elementary::Swish => x * sigmoid(x),
+                    Elementary::Gelu => (x as f64 * super::erf::normal_cdf(x as f64)) as $t,
                 }
             }
         }
