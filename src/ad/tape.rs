@@ -297,6 +297,8 @@ impl<T: Scalar> core::ops::DivAssign for Var<'_, T> {
     }
 }
 
+super::ops_macro::impl_f64_ops!(['t, T] Var<'t, T>);
+
 impl<T: Scalar> Scalar for Var<'_, T> {
     fn from_f64(x: f64) -> Self {
         Var::constant(T::from_f64(x))

@@ -63,6 +63,10 @@ pub trait Pde: Send + Sync {
     /// differentiated with respect to `x` as a whole — source terms included (gPINN's
     /// `∂r/∂x_k`). Write source terms in `S` arithmetic (`(S::from_f64(π) * x[0]).sin()`), not
     /// through `to_f64()`, or their derivative is lost.
+    ///
+    /// Constants are written `S::from_f64(0.5)` (`u.d(0, 1) * S::from_f64(0.5)`): a bare `0.5`
+    /// works on each concrete AD type but not on a generic `S`, see
+    /// [`Scalar`'s documentation](crate::ad::Scalar#constants).
     fn residual<S: Scalar>(&self, x: &[S], u: &Fields<'_, S>, coef: &[S], r: &mut [S]);
     /// Initial values of coefficients trained with the network (inverse problems); none by
     /// default.
