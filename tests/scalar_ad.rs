@@ -398,7 +398,7 @@ proptest! {
         let trace_abs: f64 = (0..N).map(|k| h[k][k].abs()).sum();
         prop_assert!((lap - trace).abs() <= 4.0 * EPS * trace_abs, "Δ {lap:e} vs tr H {trace:e}");
 
-        let hv = hessian_vector_product(|y| func(y), &x, &v);
+        let hv = hessian_vector_product(|y| func(y), &x, &v).unwrap();
         prop_assert_eq!(hv.len(), N);
         for i in 0..N {
             let want: f64 = (0..N).map(|j| h[i][j] * v[j]).sum();
@@ -637,4 +637,89 @@ proptest! {
             }
         }
     }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Misuse: typed errors, not panics
+// ---------------------------------------------------------------------------------------------
+
+/// Variables of two tapes meeting in an operation do not panic; the tape reports it when asked
+/// for a gradient of anything recorded from then on (`try_gradient`), an output or a variable
+/// of another tape is an error too (`try_gradient`, `try_wrt`), while outputs recorded before
+/// the mix keep their exact gradient. The convenience forms panic with the same message.
+#[test]
+fn mixing_tapes_is_a_typed_error() {
+    use pinn::Error;
+    let (a, b) = (Tape::new(), Tape::new());
+    let (x, y) = (a.var(1.5_f64), b.var(-2.0));
+    let before = x * x;
+    let mixed = x * y + y.sin(); // no panic here
+    assert_eq!(mixed.value(), 1.5 * -2.0 + (-2.0_f64).sin());
+    let after = before * 2.0;
+    for out in [mixed, after] {
+        match a.try_gradient(out) {
+            Err(Error::InvalidConfig {
+                field: "tape",
+                reason,
+            }) => {
+                assert!(reason.contains("two different tapes"), "{reason}")
+            }
+            other => panic!("expected a tape error, got {other:?}"),
+        }
+    }
+    assert_eq!(a.try_gradient(before).unwrap().wrt(x), 3.0);
+    // `mixed` lives on `a`: not an output of `b`.
+    let e = b.try_gradient(mixed).unwrap_err();
+    assert!(e.to_string().contains("another tape"), "{e}");
+    // `b` itself is untouched by the mix.
+    let gb = b.try_gradient(y * y).unwrap();
+    assert_eq!(gb.wrt(y), -4.0);
+    // A variable of another tape in a gradient's look-up.
+    let e = gb.try_wrt(x).unwrap_err();
+    assert!(e.to_string().contains("another tape"), "{e}");
+    // A variable recorded after the sweep: the output cannot depend on it.
+    let late = b.var(7.0);
+    assert_eq!(gb.try_wrt(late).unwrap(), 0.0);
+    // The panicking forms say why.
+    let msg = |r: std::thread::Result<f64>| match r {
+        Err(p) => p.downcast_ref::<String>().cloned().unwrap_or_default(),
+        Ok(v) => panic!("expected a panic, got {v}"),
+    };
+    let m = msg(std::panic::catch_unwind(std::panic::AssertUnwindSafe(
+        || a.gradient(after).wrt(x),
+    )));
+    assert!(
+        m.contains("Tape::gradient") && m.contains("two different tapes"),
+        "{m}"
+    );
+    let m = msg(std::panic::catch_unwind(std::panic::AssertUnwindSafe(
+        || gb.wrt(x),
+    )));
+    assert!(
+        m.contains("Gradient::wrt") && m.contains("another tape"),
+        "{m}"
+    );
+    // Clearing the tape forgets the mix.
+    let mut a = a;
+    a.clear();
+    let z = a.var(2.0);
+    assert_eq!(a.try_gradient(z * z).unwrap().wrt(z), 4.0);
+}
+
+/// `hessian_vector_product` with a direction of the wrong length is a dimension error.
+#[test]
+fn hessian_vector_product_checks_lengths() {
+    fn f<'t>(x: &[Var<'t, Dual<f64>>]) -> Var<'t, Dual<f64>> {
+        x[0] * x[1]
+    }
+    match hessian_vector_product(f, &[1.0, 2.0], &[1.0]) {
+        Err(pinn::Error::DimensionMismatch {
+            expected, found, ..
+        }) => assert_eq!((expected, found), (2, 1)),
+        other => panic!("expected a dimension mismatch, got {other:?}"),
+    }
+    assert_eq!(
+        hessian_vector_product(f, &[1.0, 2.0], &[1.0, 0.0]).unwrap(),
+        vec![0.0, 1.0]
+    );
 }
