@@ -10,7 +10,7 @@ use pinn::ad::jet::Component;
 use pinn::ad::{Elementary, Scalar};
 use pinn::nets::NetBuilder;
 use pinn::optim::{Adam, AdamConfig, Lbfgs, LbfgsConfig};
-use pinn::pde::{Condition, Fields, Pde};
+use pinn::pde::{Condition, Fields, Pde, Residuals};
 use pinn::rng::{Seed, uniform};
 use pinn::train::{Control, StopReason, Trainer};
 // Wang et al.'s Poisson 1D, `u″ = −C² sin(Cx)` on [0, 1], `u = sin(Cx)`.
@@ -245,7 +245,13 @@ fn invalid_configurations_are_typed_errors() {
                 fn components(&self) -> Vec<Component> {
                     vec![Component::Value]
                 }
-                fn residual<S: Scalar>(&self, _: &[S], u: &Fields<'_, S>, _: &[S], r: &mut [S]) {
+                fn residual<S: Scalar>(
+                    &self,
+                    _: &[S],
+                    u: &Fields<'_, S>,
+                    _: &[S],
+                    r: &mut Residuals<'_, S>,
+                ) {
                     r[0] = u.u(0);
                 }
             }
@@ -341,7 +347,7 @@ impl Pde for NanGradient {
     fn components(&self) -> Vec<Component> {
         vec![Component::Second(0, 0)]
     }
-    fn residual<S: Scalar>(&self, _: &[S], u: &Fields<'_, S>, _: &[S], r: &mut [S]) {
+    fn residual<S: Scalar>(&self, _: &[S], u: &Fields<'_, S>, _: &[S], r: &mut Residuals<'_, S>) {
         let n = self.calls.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
         let r0 = u.d2(0, 0, 0);
         // r₀·0 is 0 with slope 0, and √ has an infinite slope at 0: 0·∞ = NaN.
@@ -496,7 +502,13 @@ fn error_messages_name_the_field_and_the_values() {
         fn components(&self) -> Vec<Component> {
             vec![Component::Value]
         }
-        fn residual<S: Scalar>(&self, _: &[S], u: &Fields<'_, S>, _: &[S], r: &mut [S]) {
+        fn residual<S: Scalar>(
+            &self,
+            _: &[S],
+            u: &Fields<'_, S>,
+            _: &[S],
+            r: &mut Residuals<'_, S>,
+        ) {
             r[0] = u.u(0) + u.d2(0, 0, 0);
         }
     }
