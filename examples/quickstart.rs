@@ -16,13 +16,7 @@ mod support;
 use std::f64::consts::PI;
 use std::time::Instant;
 
-use pinn::ad::jet::Component;
-use pinn::ad::{Elementary, Real, Scalar};
-use pinn::nets::NetBuilder;
-use pinn::optim::{Adam, AdamConfig, Lbfgs, LbfgsConfig};
-use pinn::pde::{Fields, Pde, Residuals, hard};
-use pinn::rng::{Seed, uniform};
-use pinn::train::Trainer;
+use pinn::prelude::*;
 
 /// `−Δu = f` with `f = 2π² sin(πx) sin(πy)`.
 struct Poisson2d;

@@ -90,8 +90,9 @@ impl fmt::Display for Error {
 
 impl std::error::Error for Error {}
 
-/// `Result<T, pinn::Error>`. The error type is a default parameter, so a glob import of this
-/// name still spells other results: `Result<(), Box<dyn std::error::Error>>`.
+/// `Result<T, pinn::Error>`. The error type is a default parameter, so the name imported with
+/// the [prelude](crate::prelude) still spells other results:
+/// `Result<(), Box<dyn std::error::Error>>`.
 pub type Result<T, E = Error> = core::result::Result<T, E>;
 
 /// `Ok` if a length `found` is the `expected` one, else [`Error::DimensionMismatch`] naming
