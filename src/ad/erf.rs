@@ -212,7 +212,14 @@ mod tests {
         for i in 0..2000 {
             let x = i as f64 * 0.004;
             assert_eq!(erf(-x), -erf(x));
-            assert_eq!(erfc(-x), 2.0 - erfc(x));
+            // Beyond 0.46875 erfc(−x) is computed as 2 − erfc(x); below, both sides are
+            // 1 ± erf(x), rounded differently.
+            let (a, b) = (erfc(-x), 2.0 - erfc(x));
+            if x > 0.46875 {
+                assert_eq!(a, b);
+            } else {
+                assert!((a - b).abs() <= 2.0 * f64::EPSILON, "{x}: {a} vs {b}");
+            }
         }
     }
 }
