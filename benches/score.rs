@@ -15,7 +15,7 @@ use std::time::Instant;
 
 use pinn::ad::jet::{Component, Graph};
 use pinn::ad::{Elementary, Real, Scalar};
-use pinn::pde::{Fields, Pde};
+use pinn::pde::{Fields, Pde, Residuals};
 use pinn::rng::{Seed, uniform};
 use pinn::train::{Assembly, Term, TermKind};
 
@@ -41,7 +41,7 @@ impl Pde for Study {
             Study::Wave => vec![Second(1, 1), Second(0, 0)],
         }
     }
-    fn residual<S: Scalar>(&self, x: &[S], u: &Fields<'_, S>, _c: &[S], r: &mut [S]) {
+    fn residual<S: Scalar>(&self, x: &[S], u: &Fields<'_, S>, _c: &[S], r: &mut Residuals<'_, S>) {
         let c = S::from_f64;
         let pi = core::f64::consts::PI;
         r[0] = match self {

@@ -168,7 +168,7 @@ fn main() {
     let p = [0.3_f64, -0.8, 1.1];
     let v = [1.0_f64, 2.0, -0.5];
     let (_, grad_p, h3) = hessian(f3, &p);
-    let hv = hessian_vector_product(|q| f3(q), &p, &v);
+    let hv = hessian_vector_product(|q| f3(q), &p, &v).expect("v has one entry per input");
     let mut hvp_max_err = 0.0_f64;
     for (i, row) in h3.iter().enumerate() {
         let reference: f64 = row.iter().zip(&v).map(|(h, v)| h * v).sum();

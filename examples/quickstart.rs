@@ -16,13 +16,7 @@ mod support;
 use std::f64::consts::PI;
 use std::time::Instant;
 
-use pinn::ad::jet::Component;
-use pinn::ad::{Elementary, Real, Scalar};
-use pinn::nets::NetBuilder;
-use pinn::optim::{Adam, AdamConfig, Lbfgs, LbfgsConfig};
-use pinn::pde::{Fields, Pde, hard};
-use pinn::rng::{Seed, uniform};
-use pinn::train::Trainer;
+use pinn::prelude::*;
 
 /// `−Δu = f` with `f = 2π² sin(πx) sin(πy)`.
 struct Poisson2d;
@@ -34,7 +28,7 @@ impl Pde for Poisson2d {
     fn components(&self) -> Vec<Component> {
         vec![Component::Laplacian]
     }
-    fn residual<S: Scalar>(&self, x: &[S], u: &Fields<'_, S>, _c: &[S], r: &mut [S]) {
+    fn residual<S: Scalar>(&self, x: &[S], u: &Fields<'_, S>, _c: &[S], r: &mut Residuals<'_, S>) {
         let pi = S::from_f64(PI);
         let f = S::from_f64(2.0 * PI * PI) * (pi * x[0]).sin() * (pi * x[1]).sin();
         r[0] = -u.lap(0) - f;

@@ -48,6 +48,21 @@ TABLE = [
     ("softplus", sp.log(1 + sp.exp(x)), [-20.0, -3.7, -1.3, -0.25, 0.25, 1.3, 3.7, 20.0]),
     ("sinh", sp.sinh(x), COMMON),
     ("cosh", sp.cosh(x), COMMON),
+    # |x| away from its kink (f2 = 2 DiracDelta(x) evaluates to 0 there).
+    ("abs", sp.Abs(x), [-3.7, -1.3, -0.25, -1e-3, 1e-3, 0.25, 1.0, 3.7]),
+    # tan and tan2 vanish only at 0, tan3 nowhere.
+    ("tan", sp.tan(x), [-1.5, -1.3, -0.25, 1e-3, 0.25, 1.0, 1.3, 1.5]),
+    # atan3 vanishes at +-1/sqrt(3) = +-0.577.
+    ("atan", sp.atan(x), [-20.0, -3.7, -1.3, -0.25, 1e-3, 0.25, 1.0, 3.7, 20.0]),
+    ("ln_1p", sp.log(1 + x), [-0.9, -0.25, -1e-3, 1e-10, 1e-3, 0.25, 1.7, 20.0, 1e3]),
+    # erf3 vanishes at +-1/sqrt(2) = +-0.707.
+    ("erf", sp.erf(x), [-3.7, -2.2, -1.3, -0.25, 1e-3, 0.25, 0.5, 1.0, 2.2, 3.7, 5.5]),
+    ("erfc", sp.erfc(x), [-3.7, -1.3, -0.25, 1e-3, 0.25, 1.0, 2.2, 3.7, 5.5, 10.0, 25.0]),
+    # swish1 vanishes at -1.278, swish2 at -2.40, swish3 at 0 and -4.1 or so: avoided.
+    ("swish", x / (1 + sp.exp(-x)), [-20.0, -3.7, -1.9, -0.25, 0.25, 0.9, 1.3, 3.1, 20.0]),
+    # gelu1 vanishes at -0.752, gelu2 at +-sqrt(2), gelu3 at 0 and +-2: avoided.
+    ("gelu", x * (1 + sp.erf(x / sp.sqrt(2))) / 2,
+     [-8.0, -3.7, -1.1, -0.25, 0.25, 0.9, 1.7, 3.7, 8.0]),
 ]
 
 

@@ -46,10 +46,22 @@ pub enum Error {
         /// it without knowing the term.
         term: String,
     },
-    /// A derivative was asked for that the jet selection did not declare.
+    /// A derivative was asked for that was not declared: by a residual, one its
+    /// `components()` do not list; of a jet workspace, one its
+    /// [`Selection`](crate::ad::jet::Selection) does not carry.
     UndeclaredDerivative {
-        /// The derivative, e.g. `"∂²/∂x0∂x1"`.
+        /// What was asked for, by whom, and where to declare it, as a sentence (e.g. "the
+        /// residual of term `pde` reads `u.d2(0, 0, 0)` …").
         what: String,
+    },
+    /// A residual broke what its PDE declares: it read an output the PDE does not have
+    /// (`u.d(1, 0)` with one output, output and axis swapped), or used an equation index at or
+    /// past [`Pde::equations`](crate::pde::Pde::equations), or left an equation unwritten.
+    Residual {
+        /// The loss term whose residual it was, e.g. `"pde"`.
+        term: String,
+        /// What it did, in the PDE author's terms (`u.d(1, 0)`, `r[1]`, `equations()`).
+        reason: String,
     },
 }
 
@@ -70,18 +82,18 @@ impl fmt::Display for Error {
             Error::NonFinite { step, term } => {
                 write!(f, "non-finite value at step {step} in `{term}`")
             }
-            Error::UndeclaredDerivative { what } => write!(
-                f,
-                "derivative {what} was not declared in the jet selection; add it to the Selection"
-            ),
+            Error::UndeclaredDerivative { what } => write!(f, "undeclared derivative: {what}"),
+            Error::Residual { term, reason } => write!(f, "residual of term `{term}`: {reason}"),
         }
     }
 }
 
 impl std::error::Error for Error {}
 
-/// `Result<T, pinn::Error>`.
-pub type Result<T> = core::result::Result<T, Error>;
+/// `Result<T, pinn::Error>`. The error type is a default parameter, so the name imported with
+/// the [prelude](crate::prelude) still spells other results:
+/// `Result<(), Box<dyn std::error::Error>>`.
+pub type Result<T, E = Error> = core::result::Result<T, E>;
 
 /// `Ok` if a length `found` is the `expected` one, else [`Error::DimensionMismatch`] naming
 /// `what`.

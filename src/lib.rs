@@ -5,6 +5,9 @@
 //! reproducible from one seed. Its automatic differentiation is its own, small enough to read
 //! in one sitting, and it is the part this tour starts with.
 //!
+//! A first program needs one import, `use pinn::prelude::*;` ([`prelude`] shows a complete
+//! one: a PDE written from scratch, trained and checked in thirty lines).
+//!
 //! ## A tour of the main types
 //!
 //! **Scalar AD** ([`ad`]) — the readable path, and the oracle for everything else.
@@ -142,6 +145,7 @@ pub mod model;
 pub mod nets;
 pub mod optim;
 pub mod pde;
+pub mod prelude;
 pub mod rng;
 pub mod sampling;
 pub mod strategies;

@@ -6,7 +6,7 @@ use pinn::ad::jet::Component;
 use pinn::ad::{Elementary, Scalar};
 use pinn::nets::NetBuilder;
 use pinn::optim::Adam;
-use pinn::pde::{Fields, Pde};
+use pinn::pde::{Fields, Pde, Residuals};
 use pinn::rng::{Seed, uniform};
 use pinn::strategies::{Adaptive, AdaptiveConfig, Method, weighted_without_replacement};
 use pinn::train::{TermId, Trainer, TrainerBuilder};
@@ -21,7 +21,7 @@ impl Pde for Known {
     fn components(&self) -> Vec<Component> {
         vec![Component::Value]
     }
-    fn residual<S: Scalar>(&self, x: &[S], u: &Fields<'_, S>, _c: &[S], r: &mut [S]) {
+    fn residual<S: Scalar>(&self, x: &[S], u: &Fields<'_, S>, _c: &[S], r: &mut Residuals<'_, S>) {
         r[0] = x[0] + S::zero() * u.u(0);
     }
 }

@@ -33,7 +33,7 @@ use pinn::pde::problems::{
     AllenCahn, GaussLegendre, MAX_LEGENDRE_NODES, Problem, ReactionDiffusion1D, Region, ShenBasis,
     SpectralOptions, legendre_with_derivative,
 };
-use pinn::pde::{Condition, Fields, Pde};
+use pinn::pde::{Condition, Fields, Pde, Residuals};
 use pinn::rng::Seed;
 use pinn::train::{Assembly, Term, TermKind};
 
@@ -678,7 +678,7 @@ fn problem_contract_and_errors() {
     let vals = [0.5, 0.2, 3.0];
     let fields = Fields::new(&comps, 1, &vals, &missing);
     let mut r = [0.0_f64];
-    ac.residual(&[0.1, 0.2], &fields, &[], &mut r);
+    ac.residual(&[0.1, 0.2], &fields, &[], &mut Residuals::new(&mut r));
     assert!((r[0] - (0.2 - 0.003 + 5.0 * (0.125 - 0.5))).abs() <= 1e-15);
     assert!(missing.get().is_none());
     // Conditions.

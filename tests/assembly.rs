@@ -6,7 +6,7 @@
 use pinn::Error;
 use pinn::ad::jet::{Component, Graph};
 use pinn::ad::{Elementary, Scalar};
-use pinn::pde::{Condition, Fields, Pde};
+use pinn::pde::{Condition, Fields, Pde, Residuals};
 use pinn::rng::{Seed, uniform};
 use pinn::train::{Assembly, Term, TermKind};
 
@@ -19,7 +19,7 @@ impl Pde for Toy {
     fn components(&self) -> Vec<Component> {
         vec![Component::Value, Component::First(0), Component::Laplacian]
     }
-    fn residual<S: Scalar>(&self, x: &[S], u: &Fields<'_, S>, c: &[S], r: &mut [S]) {
+    fn residual<S: Scalar>(&self, x: &[S], u: &Fields<'_, S>, c: &[S], r: &mut Residuals<'_, S>) {
         r[0] = c[0] * u.lap(0) + u.d(0, 0) * u.u(0) - x[0] * x[1];
     }
     fn coefficients(&self) -> Vec<f64> {
@@ -36,7 +36,7 @@ impl Pde for Sloppy {
     fn components(&self) -> Vec<Component> {
         vec![Component::Value]
     }
-    fn residual<S: Scalar>(&self, _x: &[S], u: &Fields<'_, S>, _c: &[S], r: &mut [S]) {
+    fn residual<S: Scalar>(&self, _x: &[S], u: &Fields<'_, S>, _c: &[S], r: &mut Residuals<'_, S>) {
         r[0] = u.u(0) + u.d2(0, 1, 1);
     }
 }
@@ -422,7 +422,7 @@ fn a_residual_can_be_differentiated_in_x() {
         let vals = [Dual::constant(0.25)]; // u_xx, held fixed
         let fields = Fields::new(&comps, 1, &vals, &missing);
         let mut r = [Dual::constant(0.0)];
-        p.residual(&[x], &fields, &[], &mut r);
+        p.residual(&[x], &fields, &[], &mut Residuals::new(&mut r));
         r[0]
     };
     for x0 in [0.1, 0.4, 0.77] {

@@ -15,7 +15,7 @@ use pinn::ad::{Elementary, Scalar};
 use pinn::nets::{NetBuilder, modified_mlp, predict, weight_matrices};
 use pinn::optim::{Adam, Objective, Optimizer, OptimizerState, StepInfo};
 use pinn::pde::problems::{Helmholtz2D, Problem};
-use pinn::pde::{Condition, Fields, Pde};
+use pinn::pde::{Condition, Fields, Pde, Residuals};
 use pinn::rng::{Seed, uniform};
 use pinn::strategies::{
     Denominator, LrAnnealing, LrAnnealingConfig, Mask, SelfAdaptive, SelfAdaptiveConfig, Strategy,
@@ -38,7 +38,7 @@ impl Pde for Fit {
     fn components(&self) -> Vec<Component> {
         vec![Component::Value]
     }
-    fn residual<S: Scalar>(&self, x: &[S], u: &Fields<'_, S>, _c: &[S], r: &mut [S]) {
+    fn residual<S: Scalar>(&self, x: &[S], u: &Fields<'_, S>, _c: &[S], r: &mut Residuals<'_, S>) {
         r[0] = u.u(0) - x[0] * x[0];
     }
 }

@@ -15,7 +15,7 @@ use pinn::ad::{Dual, Elementary, Scalar};
 use pinn::nets::NetBuilder;
 use pinn::pde::hard::HardConstraint;
 use pinn::pde::problems::{Burgers, KuramotoSivashinsky, Poisson1DModes, Poisson2D};
-use pinn::pde::{Fields, GradientEnhanced, Pde};
+use pinn::pde::{Fields, GradientEnhanced, Pde, Residuals};
 use pinn::rng::Seed;
 use pinn::train::{Assembly, Term, TermKind};
 
@@ -37,11 +37,18 @@ fn residual_of_v<P: Pde>(p: &P, x: &[f64]) -> Vec<f64> {
     let missing = Cell::new(None);
     let fields = Fields::new(&comps, p.outputs(), &vals, &missing);
     let mut r = vec![0.0; p.equations()];
-    p.residual(x, &fields, &p.coefficients(), &mut r);
+    let mut rr = Residuals::new(&mut r);
+    p.residual(x, &fields, &p.coefficients(), &mut rr);
     assert_eq!(
         missing.get(),
         None,
         "{} read an undeclared component",
+        p.name()
+    );
+    assert_eq!(
+        (rr.unwritten(), rr.out_of_range()),
+        (None, None),
+        "{}",
         p.name()
     );
     r
@@ -218,4 +225,46 @@ fn through_the_engine_the_loss_and_its_gradient_are_gpinn_s() {
         assert!(err < 1e-6, "∂L/∂θ[{k}] = {} against {fd}", grad[k]);
     }
     eprintln!("θ-gradient against central differences: worst relative {worst:.1e}");
+}
+
+/// A wrapped residual that leaves an equation unwritten, or writes past its end, is reported
+/// through the wrapper (the trainer turns both into `Error::Residual`).
+#[test]
+fn the_wrapped_residual_s_mistakes_surface() {
+    struct Sloppy(usize);
+    impl Pde for Sloppy {
+        fn dim(&self) -> usize {
+            1
+        }
+        fn equations(&self) -> usize {
+            2
+        }
+        fn components(&self) -> Vec<Component> {
+            vec![Component::Second(0, 0)]
+        }
+        fn residual<S: Scalar>(
+            &self,
+            _x: &[S],
+            u: &Fields<'_, S>,
+            _c: &[S],
+            r: &mut Residuals<'_, S>,
+        ) {
+            r[self.0] = u.d2(0, 0, 0);
+        }
+    }
+    let run = |write: usize| {
+        let g = GradientEnhanced::new(Sloppy(write), 1.0, &[0]).unwrap();
+        let comps = g.components();
+        let vals = [1.0, 2.0];
+        let missing = Cell::new(None);
+        let fields = Fields::new(&comps, 1, &vals, &missing);
+        let mut r = vec![0.0; g.equations()];
+        let mut rr = Residuals::new(&mut r);
+        g.residual(&[0.5], &fields, &[], &mut rr);
+        (rr.unwritten(), rr.out_of_range())
+    };
+    // Only equation 0 written: equation 1 (and its derivative, equation 3) unwritten.
+    assert_eq!(run(0).0, Some(1));
+    // Index 2 of 2 equations: past the end of the wrapper's 4 as well.
+    assert_eq!(run(2).1, Some(4));
 }

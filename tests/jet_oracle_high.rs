@@ -242,7 +242,7 @@ fn selection(dim: usize, seed: Seed) -> Selection {
 /// `f(a)`, with `a` first mapped to `softplus(a) + 0.5 > 0` for the functions defined only on
 /// positive numbers.
 fn activation(b: &mut GraphBuilder, a: NodeId, f: Elementary) -> NodeId {
-    let a = if f.in_domain(-0.5) && f.in_domain(0.0) {
+    let a = if f.in_domain(-5.0) && f.in_domain(0.0) {
         a
     } else {
         let s = b.unary(a, Elementary::Softplus);
@@ -251,9 +251,32 @@ fn activation(b: &mut GraphBuilder, a: NodeId, f: Elementary) -> NodeId {
     b.unary(a, f)
 }
 
-/// A random graph mixing every node kind and every activation of the rules table.
+/// The activations the random graphs draw from: the first fourteen entries of
+/// [`Elementary::ALL`], the ones it had when the graphs pinned below were found (a longer list would draw other
+/// graphs from the same seeds). The later entries — `abs` with its kink, `tan` with its poles,
+/// which finite differences over random graphs would cross, and `atan`, `ln_1p`, `erf`,
+/// `erfc`, `swish`, `gelu` — go through the engine one by one in
+/// `every_activation_orders_3_4_match_nested_duals`.
+const RANDOM_GRAPH_ACTS: [Elementary; 14] = [
+    Elementary::Tanh,
+    Elementary::Sin,
+    Elementary::Cos,
+    Elementary::Exp,
+    Elementary::Ln,
+    Elementary::Sqrt,
+    Elementary::Powi(3),
+    Elementary::Powi(-2),
+    Elementary::Powf(2.5),
+    Elementary::Recip,
+    Elementary::Sigmoid,
+    Elementary::Softplus,
+    Elementary::Sinh,
+    Elementary::Cosh,
+];
+
+/// A random graph mixing every node kind and the activations of [`RANDOM_GRAPH_ACTS`].
 fn random_graph(d: usize, width: usize, m: usize, seed: Seed) -> Graph {
-    let acts = Elementary::ALL;
+    let acts = RANDOM_GRAPH_ACTS;
     let mut rng = seed.rng();
     let mut pick = |k: usize| (uniform(&mut rng) * k as f64) as usize;
     let mut b = GraphBuilder::new(d);

@@ -17,7 +17,7 @@ use pinn::ad::jet::{Component, Graph, GraphBuilder, NodeId};
 use pinn::ad::{Dual, Elementary, HyperDual, Real, Scalar};
 use pinn::model::{Batch, GraphWorkspace, Model};
 use pinn::optim::Adam;
-use pinn::pde::{Condition, Fields, Pde};
+use pinn::pde::{Condition, Fields, Pde, Residuals};
 use pinn::rng::Seed;
 use pinn::train::{Assembly, Term, TermKind, Trainer};
 
@@ -335,7 +335,7 @@ impl Pde for Toy {
     fn components(&self) -> Vec<Component> {
         vec![Component::Value, Component::First(0), Component::Laplacian]
     }
-    fn residual<S: Scalar>(&self, x: &[S], u: &Fields<'_, S>, c: &[S], r: &mut [S]) {
+    fn residual<S: Scalar>(&self, x: &[S], u: &Fields<'_, S>, c: &[S], r: &mut Residuals<'_, S>) {
         r[0] = c[0] * u.lap(0) + u.d(0, 0) * u.u(0) - (x[0] * x[1]).sin();
     }
     fn coefficients(&self) -> Vec<f64> {

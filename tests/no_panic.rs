@@ -23,7 +23,7 @@ use pinn::nets::NetBuilder;
 use pinn::optim::{
     Adam, AdamConfig, Lbfgs, LbfgsConfig, Optimizer, OptimizerState, Schedule, Sgd, SgdConfig,
 };
-use pinn::pde::{Condition, Fields, Pde};
+use pinn::pde::{Condition, Fields, Pde, Residuals};
 use pinn::rng::Seed;
 use pinn::sampling::{
     BoundarySampler, Grid, Halton, Hammersley, LatinHypercube, Resample, Sampler, Sobol, Uniform,
@@ -596,7 +596,7 @@ impl Pde for RandomPde {
     fn components(&self) -> Vec<Component> {
         self.comps.clone()
     }
-    fn residual<S: Scalar>(&self, x: &[S], u: &Fields<'_, S>, c: &[S], r: &mut [S]) {
+    fn residual<S: Scalar>(&self, x: &[S], u: &Fields<'_, S>, c: &[S], r: &mut Residuals<'_, S>) {
         let mut acc = x.iter().fold(S::zero(), |a, &xi| a + xi) - S::from_f64(0.5);
         for &comp in &self.comps {
             acc += u.get(0, comp) * S::from_f64(0.5);

@@ -44,7 +44,7 @@ use pinn::pde::problems::{
     Poisson1DModes, Poisson2D, PoissonND, Problem, Reaction, Region, RegionPoints, Side, SineOde,
     Wave,
 };
-use pinn::pde::{Condition, Fields, Pde};
+use pinn::pde::{Condition, Fields, Pde, Residuals};
 use pinn::rng::{Seed, uniform};
 use pinn::train::{Assembly, Term, TermKind};
 
@@ -92,12 +92,14 @@ fn evaluate(
     comps: &[Component],
     m: usize,
     vals: &[f64],
-    f: impl Fn(&Fields<'_, Dual<f64>>, &mut [Dual<f64>]),
+    f: impl Fn(&Fields<'_, Dual<f64>>, &mut Residuals<'_, Dual<f64>>),
 ) -> Eval {
     let missing = Cell::new(None);
     let run = |dv: &[Dual<f64>]| {
         let mut r = vec![Dual::constant(0.0); neq];
-        f(&Fields::new(comps, m, dv, &missing), &mut r);
+        let mut rr = Residuals::new(&mut r);
+        f(&Fields::new(comps, m, dv, &missing), &mut rr);
+        assert_eq!((rr.out_of_range(), rr.unwritten()), (None, None));
         r
     };
     let base: Vec<Dual<f64>> = vals.iter().map(|&v| Dual::constant(v)).collect();

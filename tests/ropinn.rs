@@ -366,7 +366,10 @@ fn invalid_settings_are_typed_errors() {
     let mut a = assembly(&[2, 1], 3);
     // A handle of another loss with more terms: out of range here.
     let mut twice = reaction_terms(3);
-    twice.extend(reaction_terms(3));
+    twice.extend(reaction_terms(3).into_iter().map(|mut t| {
+        t.name.push_str(" (2)"); // names are unique within a loss
+        t
+    }));
     let g = Graph::mlp(&[2, 1], Elementary::Tanh).unwrap();
     let other = Assembly::<_, f64>::new(g, Reaction::default(), twice, 32, 1).unwrap();
     let mut r = ropinn(RoPinnConfig {

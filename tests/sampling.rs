@@ -5,7 +5,7 @@ use pinn::domain::{Boundary, BoxDomain, Domain, Face, Interval, Points, Side, Sp
 use pinn::rng::Seed;
 use pinn::sampling::{
     BoundarySampler, Grid, Halton, Hammersley, LatinHypercube, Resample, SOBOL_MAX_DIM, Sampler,
-    Sobol, Uniform, UniformBoundary,
+    Sobol, Uniform, UniformBoundary, linspace, tensor_grid,
 };
 use proptest::prelude::*;
 
@@ -151,6 +151,65 @@ fn grid_matches_numpy_meshgrid_ij_bit_for_bit() {
         .unwrap();
     let expected: Vec<Vec<f64>> = b.rows.iter().map(|(_, r)| r.clone()).collect();
     assert_eq!(rows_of(&g), expected);
+    // The direct forms give the same bits: Grid::points (no repeated count, no seed), and
+    // tensor_grid over linspace axes.
+    assert_eq!(rows_of(&Grid::points(&bx, &counts).unwrap()), expected);
+    let (lo, hi) = (parse("lo"), parse("hi"));
+    let axes: Vec<Vec<f64>> = (0..counts.len())
+        .map(|k| linspace(lo[k], hi[k], counts[k]))
+        .collect();
+    assert_eq!(rows_of(&tensor_grid(&axes).unwrap()), expected);
+}
+
+/// `tensor_grid` orders points first coordinate slowest, as `examples/support::grid2` (`xs`
+/// outer, `ys` inner) does, in 2-D and 3-D; `linspace` follows numpy at `n = 0, 1`; the direct
+/// grid constructors refuse what they cannot build with typed errors.
+#[test]
+fn tensor_grid_linspace_and_grid_points() {
+    let (xs, ys) = (vec![0.0, 0.5, 1.0], vec![-2.0, 3.0]);
+    let grid2: Vec<f64> = xs
+        .iter()
+        .flat_map(|&x| ys.iter().flat_map(move |&y| [x, y]))
+        .collect();
+    let g = tensor_grid(&[&xs, &ys]).unwrap();
+    assert_eq!((g.len(), g.dim()), (6, 2));
+    assert_eq!(g.as_slice(), grid2.as_slice());
+    let zs = [7.0, 8.0, 9.0, 10.0];
+    let g3 = tensor_grid(&[&xs[..], &ys[..], &zs[..]]).unwrap();
+    for (i, &x) in xs.iter().enumerate() {
+        for (j, &y) in ys.iter().enumerate() {
+            for (k, &z) in zs.iter().enumerate() {
+                assert_eq!(g3.point((i * 2 + j) * 4 + k), &[x, y, z]);
+            }
+        }
+    }
+    assert_eq!(linspace(1.0, 2.0, 0), Vec::<f64>::new());
+    assert_eq!(linspace(1.0, 2.0, 1), vec![1.0]);
+    assert_eq!(linspace(1.0, 2.0, 2), vec![1.0, 2.0]);
+    assert_eq!(linspace(0.0, 1.0, 5), vec![0.0, 0.25, 0.5, 0.75, 1.0]);
+    // Grid::points on an interval and a space-time domain.
+    let line = Grid::points(&Interval::new(-1.0, 1.0).unwrap(), &[5]).unwrap();
+    assert_eq!(line.as_slice(), &[-1.0, -0.5, 0.0, 0.5, 1.0]);
+    let st = SpaceTime::new(Interval::new(0.0, 2.0).unwrap(), 0.0, 1.0).unwrap();
+    let g = Grid::points(&st, &[3, 2]).unwrap();
+    assert_eq!(
+        g.as_slice(),
+        &[0.0, 0.0, 0.0, 1.0, 1.0, 0.0, 1.0, 1.0, 2.0, 0.0, 2.0, 1.0]
+    );
+    // Errors, not panics.
+    let sq = BoxDomain::unit(2).unwrap();
+    for counts in [
+        &[3][..],
+        &[3, 1],
+        &[],
+        &[3, 3, 3],
+        &[usize::MAX, usize::MAX],
+    ] {
+        assert!(Grid::points(&sq, counts).is_err(), "{counts:?}");
+    }
+    let empty: [&[f64]; 0] = [];
+    assert!(tensor_grid(&empty).is_err());
+    assert!(tensor_grid(&[&xs[..], &[][..]]).is_err());
 }
 
 // ---------------------------------------------------------------- invariants over random boxes

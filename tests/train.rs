@@ -10,7 +10,7 @@ use pinn::ad::jet::Component;
 use pinn::ad::{Elementary, Scalar};
 use pinn::nets::NetBuilder;
 use pinn::optim::{Adam, AdamConfig, Lbfgs, LbfgsConfig};
-use pinn::pde::{Condition, Fields, Pde};
+use pinn::pde::{Condition, Fields, Pde, Residuals};
 use pinn::rng::{Seed, uniform};
 use pinn::train::{Control, StopReason, Trainer};
 // Wang et al.'s Poisson 1D, `u″ = −C² sin(Cx)` on [0, 1], `u = sin(Cx)`.
@@ -245,7 +245,13 @@ fn invalid_configurations_are_typed_errors() {
                 fn components(&self) -> Vec<Component> {
                     vec![Component::Value]
                 }
-                fn residual<S: Scalar>(&self, _: &[S], u: &Fields<'_, S>, _: &[S], r: &mut [S]) {
+                fn residual<S: Scalar>(
+                    &self,
+                    _: &[S],
+                    u: &Fields<'_, S>,
+                    _: &[S],
+                    r: &mut Residuals<'_, S>,
+                ) {
                     r[0] = u.u(0);
                 }
             }
@@ -341,7 +347,7 @@ impl Pde for NanGradient {
     fn components(&self) -> Vec<Component> {
         vec![Component::Second(0, 0)]
     }
-    fn residual<S: Scalar>(&self, _: &[S], u: &Fields<'_, S>, _: &[S], r: &mut [S]) {
+    fn residual<S: Scalar>(&self, _: &[S], u: &Fields<'_, S>, _: &[S], r: &mut Residuals<'_, S>) {
         let n = self.calls.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
         let r0 = u.d2(0, 0, 0);
         // r₀·0 is 0 with slope 0, and √ has an infinite slope at 0: 0·∞ = NaN.
@@ -496,7 +502,13 @@ fn error_messages_name_the_field_and_the_values() {
         fn components(&self) -> Vec<Component> {
             vec![Component::Value]
         }
-        fn residual<S: Scalar>(&self, _: &[S], u: &Fields<'_, S>, _: &[S], r: &mut [S]) {
+        fn residual<S: Scalar>(
+            &self,
+            _: &[S],
+            u: &Fields<'_, S>,
+            _: &[S],
+            r: &mut Residuals<'_, S>,
+        ) {
             r[0] = u.u(0) + u.d2(0, 0, 0);
         }
     }
@@ -607,4 +619,102 @@ fn resample_is_a_redraw_strategy() {
     let fixed = run(builder(1.0, 1));
     assert_eq!(by_builder, by_strategy);
     assert_ne!(by_builder, fixed, "the points were redrawn");
+}
+
+/// Two terms with the same name are refused when the trainer is built, with an error naming
+/// the name and both terms; distinct names build.
+#[test]
+fn duplicate_term_names_are_refused_at_build_time() {
+    let adam = || Adam::new(AdamConfig::default()).unwrap();
+    let b = builder(1.0, 1)
+        .condition("left", Condition::dirichlet(0, |_| 0.0), vec![0.0])
+        .condition("boundary", Condition::dirichlet(0, |_| 0.0), vec![1.0])
+        .phase("adam", 1, adam());
+    match b.build() {
+        Err(Error::InvalidConfig { field, reason }) => {
+            assert_eq!(field, "term.name");
+            assert!(
+                reason.contains("`boundary`") && reason.contains("terms 1 and 3"),
+                "{reason}"
+            );
+        }
+        Err(e) => panic!("expected InvalidConfig, got {e}"),
+        Ok(_) => panic!("a repeated name was accepted"),
+    }
+    // A repeated name through add_condition too, and the PDE's own name.
+    let mut b = builder(1.0, 1);
+    b.add_condition("pde", Condition::dirichlet(0, |_| 0.0), vec![0.5]);
+    let e = b.phase("adam", 1, adam()).build().err().expect("refused");
+    assert!(e.to_string().contains("`pde`"), "{e}");
+    // Distinct names build.
+    let ok = builder(1.0, 1)
+        .condition("right", Condition::dirichlet(0, |_| 0.0), vec![1.0])
+        .phase("adam", 1, adam())
+        .build();
+    assert!(ok.is_ok());
+}
+
+/// A term added with `add_resampled` gets its first batch from the draw closure when the
+/// trainer is built, with the documented seed `Redraw::seed(run, term, 0)` =
+/// `run.derive(1 + t).derive(0)`, and later batches from the same stream (step `every`); the
+/// run's seed may be set after the term is added. Data and periodic terms are refused.
+#[test]
+fn a_resampled_term_draws_its_first_batch_from_the_stream() {
+    use pinn::strategies::Redraw;
+    use pinn::train::TermKind;
+    let draw = |seed: Seed| -> pinn::Result<(Vec<f64>, Vec<f64>)> {
+        let mut rng = seed.rng();
+        Ok(((0..32).map(|_| uniform(&mut rng)).collect(), vec![]))
+    };
+    let net = NetBuilder::new(1)
+        .mlp(&[8], Elementary::Tanh)
+        .build(1)
+        .unwrap();
+    let mut b = Trainer::<_, f64>::builder(net.clone(), Poisson1d::new(1.0).unwrap());
+    let boundary = b.add_condition("boundary", Condition::dirichlet(0, |_| 0.0), vec![0.0, 1.0]);
+    let pde = b.add_resampled("pde", TermKind::Pde, 3, draw);
+    assert_eq!((boundary.index(), pde.index()), (0, 1));
+    let run = Seed(11);
+    let mut t = b
+        .seed(run) // after add_resampled: the first draw still uses it
+        .phase("adam", 4, Adam::new(AdamConfig::default()).unwrap())
+        .build()
+        .unwrap();
+    let first = draw(run.derive(2).derive(0)).unwrap().0;
+    assert_eq!(Redraw::seed(run, pde, 0), run.derive(2).derive(0));
+    assert_eq!(t.points(pde).unwrap(), first.as_slice());
+    assert_eq!(t.points(boundary).unwrap(), &[0.0, 1.0]);
+    t.run_steps(3).unwrap(); // steps 0, 1, 2: still the first batch
+    assert_eq!(t.points(pde).unwrap(), first.as_slice());
+    t.run_steps(1).unwrap(); // step 3 redraws
+    let third = draw(Redraw::seed(run, pde, 3)).unwrap().0;
+    assert_eq!(t.points(pde).unwrap(), third.as_slice());
+    assert_ne!(first, third);
+    // Data and periodic terms keep their points; a failing draw is the build's error.
+    let mut b = Trainer::<_, f64>::builder(net.clone(), Poisson1d::new(1.0).unwrap());
+    b.add_resampled(
+        "data",
+        TermKind::Condition(Condition::data(0, &[0.0; 32])),
+        3,
+        draw,
+    );
+    let e = b
+        .phase("adam", 1, Adam::new(AdamConfig::default()).unwrap())
+        .build()
+        .err()
+        .expect("refused");
+    assert!(e.to_string().contains("keep their points"), "{e}");
+    let mut b = Trainer::<_, f64>::builder(net, Poisson1d::new(1.0).unwrap());
+    b.add_resampled("pde", TermKind::Pde, 3, |_| {
+        Err(Error::InvalidConfig {
+            field: "mine",
+            reason: "no points today".into(),
+        })
+    });
+    let e = b
+        .phase("adam", 1, Adam::new(AdamConfig::default()).unwrap())
+        .build()
+        .err()
+        .expect("refused");
+    assert!(e.to_string().contains("no points today"), "{e}");
 }

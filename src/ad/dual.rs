@@ -13,7 +13,7 @@
 
 use core::ops::{Add, Div, Mul, Neg, Sub};
 
-use super::ops_macro::impl_assign_ops;
+use super::ops_macro::{impl_assign_ops, impl_f64_ops};
 use super::rules::Elementary;
 use super::scalar::Scalar;
 
@@ -81,6 +81,7 @@ impl<T: Scalar> Neg for Dual<T> {
     }
 }
 impl_assign_ops!(Dual);
+impl_f64_ops!([T] Dual<T>);
 
 impl<T: Scalar> Scalar for Dual<T> {
     fn from_f64(x: f64) -> Self {

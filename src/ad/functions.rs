@@ -27,6 +27,7 @@ use super::dual::Dual;
 use super::hyperdual::HyperDual;
 use super::scalar::Scalar;
 use super::tape::{Tape, Var};
+use crate::error::{Result, check_len};
 
 /// `(f(x), f′(x))` of a function of one variable, by one dual-number pass.
 pub fn derivative<T: Scalar>(f: impl Fn(Dual<T>) -> Dual<T>, x: T) -> (T, T) {
@@ -115,24 +116,35 @@ pub fn laplacian<T: Scalar>(f: impl Fn(&[HyperDual<T>]) -> HyperDual<T>, x: &[T]
 /// the `ε` parts of the adjoints are the Hessian-vector product. Costs about two gradients,
 /// never forms the Hessian.
 ///
-/// # Panics
-/// If `v` and `x` differ in length.
-pub fn hessian_vector_product<T, F>(f: F, x: &[T], v: &[T]) -> Vec<T>
+/// [`Error::DimensionMismatch`](crate::Error::DimensionMismatch) if `v` and `x` differ in
+/// length.
+///
+/// ```
+/// use pinn::ad::{hessian_vector_product, Scalar};
+/// // f = x₀²x₁: H = [[2x₁, 2x₀], [2x₀, 0]].
+/// let hv = hessian_vector_product(|x| x[0] * x[0] * x[1], &[1.0, 2.0], &[1.0, -1.0])?;
+/// assert_eq!(hv, vec![4.0 - 2.0, 2.0]);
+/// assert!(hessian_vector_product(|x| x[0], &[1.0, 2.0], &[1.0]).is_err());
+/// # Ok::<(), pinn::Error>(())
+/// ```
+pub fn hessian_vector_product<T, F>(f: F, x: &[T], v: &[T]) -> Result<Vec<T>>
 where
     T: Scalar,
     F: for<'t> Fn(&[Var<'t, Dual<T>>]) -> Var<'t, Dual<T>>,
 {
-    assert_eq!(
+    check_len(
+        "hessian_vector_product: direction v (one entry per x)",
         x.len(),
         v.len(),
-        "hessian_vector_product: x and v differ in length"
-    );
+    )?;
     let tape = Tape::new();
     let seeded: Vec<Dual<T>> = x.iter().zip(v).map(|(&a, &b)| Dual::new(a, b)).collect();
     let vars = tape.vars(&seeded);
     let y = f(&vars);
-    let g = tape.gradient(y);
-    vars.iter().map(|&xi| g.wrt(xi).eps).collect()
+    // One tape, and `f` cannot capture another tape's variables (its lifetime is
+    // universally quantified), so neither the sweep nor the look-ups can fail.
+    let g = tape.try_gradient(y)?;
+    vars.iter().map(|&xi| Ok(g.try_wrt(xi)?.eps)).collect()
 }
 
 /// The point `x` as hyper-duals seeded for `∂²/∂x_k∂x_l`.

@@ -14,7 +14,7 @@
 
 use core::ops::{Add, Div, Mul, Neg, Sub};
 
-use super::ops_macro::impl_assign_ops;
+use super::ops_macro::{impl_assign_ops, impl_f64_ops};
 use super::rules::Elementary;
 use super::scalar::Scalar;
 
@@ -106,6 +106,7 @@ impl<T: Scalar> Neg for HyperDual<T> {
     }
 }
 impl_assign_ops!(HyperDual);
+impl_f64_ops!([T] HyperDual<T>);
 
 impl<T: Scalar> Scalar for HyperDual<T> {
     fn from_f64(x: f64) -> Self {

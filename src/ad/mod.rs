@@ -17,6 +17,7 @@
 //! The crate's tutorial ([`crate::tutorial`]) walks through both.
 
 mod dual;
+pub mod erf;
 mod functions;
 mod hyperdual;
 mod ops_macro;

@@ -22,12 +22,37 @@
 //! | `softplus` | ln(1+eˣ) | σ | σ(1−σ) | σ(1−σ)(1−2σ) |
 //! | `sinh` | sh | ch | sh | ch |
 //! | `cosh` | ch | sh | ch | sh |
+//! | `abs` | \|x\| | sgn x (0 at 0) | 0 | 0 |
+//! | `tan` | τ | 1+τ² | 2τ(1+τ²) | 2(1+τ²)(1+3τ²) |
+//! | `atan` | atan x | q | −2xq² | (6x²−2)q³ |
+//! | `ln_1p` | ln(1+x) | p | −p² | 2p³ |
+//! | `erf` | erf x | g | −2xg | (4x²−2)g |
+//! | `erfc` | erfc x | −g | 2xg | (2−4x²)g |
+//! | `swish` | xσ | σ+xσ′ | 2σ′+xσ″ | 3σ″+xσ‴ |
+//! | `gelu` | xΦ | Φ+xφ | (2−x²)φ | (x³−4x)φ |
 //!
-//! (t = tanh x, s = sin x, c = cos x, e = eˣ, r = √x, σ = sigmoid x, sh = sinh x, ch = cosh x.)
-//! In the code, `1 − σ(x)` is evaluated as `σ(−x)`, so the sigmoid and softplus derivatives
-//! keep their relative accuracy for large positive `x`.
+//! (t = tanh x, s = sin x, c = cos x, e = eˣ, r = √x, σ = sigmoid x with its derivatives from
+//! its own row, sh = sinh x, ch = cosh x, τ = tan x, q = 1/(1+x²), p = 1/(1+x),
+//! g = (2/√π) e^{−x²}, Φ(x) = ½ erfc(−x/√2) the standard normal distribution function and
+//! φ(x) = e^{−x²/2}/√(2π) its density.)
+//! In the code, `1 − σ(x)` is evaluated as `σ(−x)`, so the sigmoid, softplus and swish
+//! derivatives keep their relative accuracy for large positive `x`; likewise `Φ` is taken from
+//! `erfc`, never as `1 + erf`, so GELU keeps its relative accuracy for large negative `x`.
+//!
+//! **`abs` at 0.** `|x|` has no derivative at 0; the table takes `sgn 0 = 0`, the middle of the
+//! subdifferential `[−1, 1]` (as PyTorch and JAX do), and `f″ = f‴ = 0` everywhere (the Dirac
+//! mass of `f″` at 0 is dropped). Away from 0 every entry is exact.
+//!
+//! **Where the values come from.** Plain `f32`/`f64` evaluate each function with the standard
+//! library, except `tanh` ([`tanh`](super::tanh): a branch-free version for the engine),
+//! `erf`, `erfc` and GELU's `Φ` ([`erf`](super::erf): W. J. Cody's rational approximations, the
+//! standard library has none), and the compositions `sigmoid`, `softplus`, `swish`, `gelu`.
+//! `f32` computes `erf`, `erfc` and `gelu` in `f64` and rounds.
 
 use super::scalar::Scalar;
+
+/// `1/√(2π)`.
+const FRAC_1_SQRT_2PI: f64 = 0.398_942_280_401_432_7;
 
 /// An elementary function of one variable, as recorded by the tape and the jet graph.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -59,12 +84,29 @@ pub enum Elementary {
     Sinh,
     /// `cosh x`
     Cosh,
+    /// `|x|` (derivative `sgn x`, taken as 0 at 0; see the module documentation)
+    Abs,
+    /// `tan x`
+    Tan,
+    /// `atan x` (the principal branch, in `(−π/2, π/2)`)
+    Atan,
+    /// `ln(1 + x)` (C's `log1p`), accurate for small `x`
+    Ln1p,
+    /// The error function `erf x = (2/√π) ∫₀ˣ e^{−t²} dt`
+    Erf,
+    /// The complementary error function `erfc x = 1 − erf x`
+    Erfc,
+    /// Swish / SiLU `x·σ(x)` (Ramachandran, Zoph & Le 2017; Elfwing, Uchibe & Doya 2018)
+    Swish,
+    /// GELU `x·Φ(x)`, exact form with the standard normal distribution function
+    /// `Φ(x) = ½ erfc(−x/√2)` (Hendrycks & Gimpel 2016), not the `tanh` approximation
+    Gelu,
 }
 
 impl Elementary {
     /// Every function of the table, with representative parameters for `Powi` and `Powf`
     /// (for tests and tours).
-    pub const ALL: [Elementary; 14] = [
+    pub const ALL: [Elementary; 22] = [
         Elementary::Tanh,
         Elementary::Sin,
         Elementary::Cos,
@@ -79,6 +121,14 @@ impl Elementary {
         Elementary::Softplus,
         Elementary::Sinh,
         Elementary::Cosh,
+        Elementary::Abs,
+        Elementary::Tan,
+        Elementary::Atan,
+        Elementary::Ln1p,
+        Elementary::Erf,
+        Elementary::Erfc,
+        Elementary::Swish,
+        Elementary::Gelu,
     ];
 
     /// The name, as used in reports and reference files (`powi(3)`, `powf(2.5)`, …).
@@ -97,6 +147,14 @@ impl Elementary {
             Elementary::Softplus => "softplus".into(),
             Elementary::Sinh => "sinh".into(),
             Elementary::Cosh => "cosh".into(),
+            Elementary::Abs => "abs".into(),
+            Elementary::Tan => "tan".into(),
+            Elementary::Atan => "atan".into(),
+            Elementary::Ln1p => "ln_1p".into(),
+            Elementary::Erf => "erf".into(),
+            Elementary::Erfc => "erfc".into(),
+            Elementary::Swish => "swish".into(),
+            Elementary::Gelu => "gelu".into(),
         }
     }
 
@@ -106,6 +164,8 @@ impl Elementary {
             Elementary::Ln | Elementary::Sqrt | Elementary::Powf(_) => x > 0.0,
             Elementary::Recip => x != 0.0,
             Elementary::Powi(n) => n >= 0 || x != 0.0,
+            Elementary::Ln1p => x > -1.0,
+            // tan x has poles at (k + ½)π, which no float hits exactly.
             _ => x.is_finite(),
         }
     }
@@ -206,6 +266,83 @@ impl Elementary {
             Elementary::Cosh => {
                 let (ch, sh) = (x.apply(self), x.apply(Elementary::Sinh));
                 [ch, sh, ch, sh]
+            }
+            Elementary::Abs => {
+                // sgn x from the primal value (through any nesting), 0 at 0.
+                let v = x.to_f64();
+                let sign = if v > 0.0 {
+                    1.0
+                } else if v < 0.0 {
+                    -1.0
+                } else {
+                    v // ±0, or NaN
+                };
+                [x.apply(self), c(sign), S::zero(), S::zero()]
+            }
+            Elementary::Tan => {
+                let t = x.apply(self);
+                let d1 = S::one() + t * t;
+                [
+                    t,
+                    d1,
+                    c(2.0) * t * d1,
+                    c(2.0) * d1 * (S::one() + c(3.0) * t * t),
+                ]
+            }
+            Elementary::Atan => {
+                let q = (S::one() + x * x).apply(Elementary::Recip);
+                let q2 = q * q;
+                [
+                    x.apply(self),
+                    q,
+                    c(-2.0) * x * q2,
+                    (c(6.0) * x * x - c(2.0)) * q2 * q,
+                ]
+            }
+            Elementary::Ln1p => {
+                let p = (S::one() + x).apply(Elementary::Recip);
+                let p2 = p * p;
+                [x.apply(self), p, -p2, c(2.0) * p2 * p]
+            }
+            Elementary::Erf | Elementary::Erfc => {
+                // g = (2/√π) e^{−x²}; erfc′ = −erf′.
+                let g = c(core::f64::consts::FRAC_2_SQRT_PI) * (-(x * x)).apply(Elementary::Exp);
+                let d1 = if self == Elementary::Erf { g } else { -g };
+                [
+                    x.apply(self),
+                    d1,
+                    c(-2.0) * x * d1,
+                    (c(4.0) * x * x - c(2.0)) * d1,
+                ]
+            }
+            Elementary::Swish => {
+                // σ and its derivatives as in the sigmoid row, with 1 − σ(x) = σ(−x).
+                let (s, sm) = (
+                    x.apply(Elementary::Sigmoid),
+                    (-x).apply(Elementary::Sigmoid),
+                );
+                let s1 = s * sm;
+                let s2 = s1 * (sm - s);
+                let s3 = s1 * (S::one() - c(6.0) * s1);
+                [
+                    x.apply(self),
+                    s + x * s1,
+                    c(2.0) * s1 + x * s2,
+                    c(3.0) * s2 + x * s3,
+                ]
+            }
+            Elementary::Gelu => {
+                // Φ(x) = ½ erfc(−x/√2) (no cancellation for x ≪ 0), φ(x) = e^{−x²/2}/√(2π).
+                let phi_cdf =
+                    c(0.5) * (x * c(-core::f64::consts::FRAC_1_SQRT_2)).apply(Elementary::Erfc);
+                let phi = c(FRAC_1_SQRT_2PI) * (c(-0.5) * x * x).apply(Elementary::Exp);
+                let x2 = x * x;
+                [
+                    x.apply(self),
+                    phi_cdf + x * phi,
+                    (c(2.0) - x2) * phi,
+                    x * (x2 - c(4.0)) * phi,
+                ]
             }
         }
     }

@@ -17,6 +17,37 @@ use super::rules::Elementary;
 
 /// A number the automatic differentiation can compute with: `f32`, `f64`, or an AD type
 /// built on one of them (`Dual<f64>`, `HyperDual<Dual<f64>>`, `Var<'_, HyperDual<f64>>`, …).
+///
+/// # Constants
+///
+/// Every AD type mixes with plain `f64` constants on either side (`u * 2.0`, `2.0 * u`,
+/// `u + 1.0`, `1.0 / u`, `u -= 0.5`), so a closure handed to [`derivative`](crate::ad::derivative)
+/// or [`gradient`](crate::ad::gradient) reads like the formula:
+///
+/// ```
+/// use pinn::ad::{derivative, gradient, Scalar};
+/// let (f, df) = derivative(|x| 3.0 * x * x - x / 2.0 + 1.0, 2.0);
+/// assert_eq!((f, df), (12.0, 11.5));
+/// let (_, g) = gradient(|x| 2.0 * x[0] * x[1] + x[1].sin() * 0.5, &[1.0, 0.0]);
+/// assert_eq!(g, vec![0.0, 2.5]);
+/// ```
+///
+/// **In code generic over `S: Scalar`** — a [`Pde::residual`](crate::pde::Pde::residual), or
+/// any function written once for every AD type — write constants as `S::from_f64(0.5)`:
+/// `u.d(0, 1) * S::from_f64(0.5)`, `S::from_f64(2.0) * u`. A bare `0.5` cannot work there,
+/// because `f32` is a `Scalar` too and Rust allows nobody outside the standard library to
+/// define `f32 * f64`, so `Scalar` cannot promise `S * f64` for every `S`. `S::from_f64`
+/// costs nothing: for plain floats it is the number itself, for AD types a constant with zero
+/// derivative parts.
+///
+/// ```
+/// use pinn::ad::{Dual, Scalar};
+/// fn burgers_flux<S: Scalar>(u: S) -> S {
+///     u * u * S::from_f64(0.5) // ½u², generic
+/// }
+/// let d = burgers_flux(Dual::variable(3.0));
+/// assert_eq!((d.re, d.eps), (4.5, 3.0));
+/// ```
 pub trait Scalar:
     Copy
     + Debug
@@ -30,7 +61,9 @@ pub trait Scalar:
     + MulAssign
     + DivAssign
 {
-    /// The constant `x` (all derivative parts zero).
+    /// The constant `x` (all derivative parts zero). This is how code generic over `S: Scalar`
+    /// writes a number: `u * S::from_f64(0.5)` (see [Constants](Scalar#constants) for why a
+    /// bare `0.5` works only on the concrete AD types).
     fn from_f64(x: f64) -> Self;
 
     /// The primal value as an `f64`: the real part, through any nesting.
@@ -101,6 +134,39 @@ pub trait Scalar:
     fn cosh(self) -> Self {
         self.apply(Elementary::Cosh)
     }
+    /// Absolute value `|x|`; its derivative is `sgn x`, taken as 0 at 0 (see
+    /// [`rules`](super::rules)).
+    fn abs(self) -> Self {
+        self.apply(Elementary::Abs)
+    }
+    /// Tangent.
+    fn tan(self) -> Self {
+        self.apply(Elementary::Tan)
+    }
+    /// Arc tangent (principal branch).
+    fn atan(self) -> Self {
+        self.apply(Elementary::Atan)
+    }
+    /// `ln(1 + x)`, accurate for small `x` (C's `log1p`).
+    fn ln_1p(self) -> Self {
+        self.apply(Elementary::Ln1p)
+    }
+    /// The error function `erf x = (2/√π) ∫₀ˣ e^{−t²} dt` ([`erf`](super::erf::erf)).
+    fn erf(self) -> Self {
+        self.apply(Elementary::Erf)
+    }
+    /// The complementary error function `erfc x = 1 − erf x` ([`erfc`](super::erf::erfc)).
+    fn erfc(self) -> Self {
+        self.apply(Elementary::Erfc)
+    }
+    /// Swish / SiLU `x·σ(x)`.
+    fn swish(self) -> Self {
+        self.apply(Elementary::Swish)
+    }
+    /// GELU `x·Φ(x)`, exact (erf) form.
+    fn gelu(self) -> Self {
+        self.apply(Elementary::Gelu)
+    }
 }
 
 /// A plain floating-point number, `f32` or `f64`: what the batched jet engine stores in its
@@ -143,6 +209,15 @@ macro_rules! impl_float {
             #[inline(always)]
             fn apply(self, f: Elementary) -> Self {
                 let x = self;
+                // Evaluated with a non-positive exponent so exp never overflows.
+                let sigmoid = |x: $t| {
+                    if x >= 0.0 {
+                        1.0 / (1.0 + <$t>::exp(-x))
+                    } else {
+                        let e = <$t>::exp(x);
+                        e / (1.0 + e)
+                    }
+                };
                 match f {
                     Elementary::Tanh => $tanh(x),
                     Elementary::Sin => <$t>::sin(x),
@@ -153,21 +228,21 @@ macro_rules! impl_float {
                     Elementary::Powi(n) => <$t>::powi(x, n),
                     Elementary::Powf(p) => <$t>::powf(x, p as $t),
                     Elementary::Recip => 1.0 / x,
-                    Elementary::Sigmoid => {
-                        // Evaluate with a non-positive exponent so exp never overflows.
-                        if x >= 0.0 {
-                            1.0 / (1.0 + <$t>::exp(-x))
-                        } else {
-                            let e = <$t>::exp(x);
-                            e / (1.0 + e)
-                        }
-                    }
+                    Elementary::Sigmoid => sigmoid(x),
                     Elementary::Softplus => {
                         // ln(1+eˣ) = max(x,0) + ln(1+e^{-|x|}).
                         x.max(0.0) + <$t>::ln_1p(<$t>::exp(-x.abs()))
                     }
                     Elementary::Sinh => <$t>::sinh(x),
                     Elementary::Cosh => <$t>::cosh(x),
+                    Elementary::Abs => <$t>::abs(x),
+                    Elementary::Tan => <$t>::tan(x),
+                    Elementary::Atan => <$t>::atan(x),
+                    Elementary::Ln1p => <$t>::ln_1p(x),
+                    Elementary::Erf => super::erf::erf(x as f64) as $t,
+                    Elementary::Erfc => super::erf::erfc(x as f64) as $t,
+                    Elementary::Swish => x * sigmoid(x),
+                    Elementary::Gelu => (x as f64 * super::erf::normal_cdf(x as f64)) as $t,
                 }
             }
         }

@@ -27,11 +27,16 @@
 //! assert!((g.wrt(x) - (3.0 + 2.0_f64.cos())).abs() < 1e-15);
 //! ```
 
-use core::cell::RefCell;
+use core::cell::{Cell, RefCell};
 use core::ops::{Add, Div, Mul, Neg, Sub};
+use core::sync::atomic::{AtomicU64, Ordering};
 
 use super::rules::Elementary;
 use super::scalar::Scalar;
+use crate::error::{Error, Result};
+
+/// The identity of the next tape (identities are never reused, unlike addresses).
+static NEXT_TAPE: AtomicU64 = AtomicU64::new(0);
 
 /// One recorded operation; arguments are indices of earlier nodes.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -60,14 +65,34 @@ struct Node<T> {
 
 /// The tape: an append-only list of nodes. Create variables with [`Tape::var`], compute with
 /// them as with numbers, then call [`Tape::gradient`].
-#[derive(Debug, Default)]
+///
+/// **Two tapes.** Variables of different tapes must not meet. An operation that combines them
+/// does not panic: it records its value on the first operand's tape as a constant and marks
+/// that tape, so [`Tape::try_gradient`] of any output recorded after it returns a typed
+/// [`Error`](crate::Error) naming the node (its gradient would be missing the other tape's
+/// part). The convenience forms [`Tape::gradient`] and [`Gradient::wrt`] panic instead, as
+/// documented there; [`Gradient::try_wrt`] is the checked form of the latter. The one-call
+/// operators ([`gradient`](super::gradient), [`hessian_vector_product`](super::hessian_vector_product))
+/// create their own tape and cannot mix.
+#[derive(Debug)]
 pub struct Tape<T> {
     nodes: RefCell<Vec<Node<T>>>,
+    /// This tape's identity, for [`Gradient`]s to recognise its variables.
+    id: u64,
+    /// The first node recorded from operands of two different tapes, if any.
+    mixed: Cell<Option<usize>>,
+}
+
+impl<T: Scalar> Default for Tape<T> {
+    fn default() -> Self {
+        Tape::new()
+    }
 }
 
 /// A number recorded on a tape (or a constant that is not, until it meets a variable).
 ///
-/// Combining variables of two different tapes panics.
+/// Combining variables of two different tapes is an error that the tape reports when asked
+/// for a gradient (see [`Tape`]).
 #[derive(Clone, Copy, Debug)]
 pub struct Var<'t, T> {
     tape: Option<&'t Tape<T>>,
@@ -79,6 +104,8 @@ pub struct Var<'t, T> {
 #[derive(Clone, Debug)]
 pub struct Gradient<T> {
     adjoints: Vec<T>,
+    /// The identity of the tape swept.
+    tape: u64,
 }
 
 impl<T: Scalar> Tape<T> {
@@ -86,6 +113,8 @@ impl<T: Scalar> Tape<T> {
     pub fn new() -> Self {
         Tape {
             nodes: RefCell::new(Vec::new()),
+            id: NEXT_TAPE.fetch_add(1, Ordering::Relaxed),
+            mixed: Cell::new(None),
         }
     }
 
@@ -116,6 +145,7 @@ impl<T: Scalar> Tape<T> {
     /// Forgets every node, keeping the arena's memory for the next recording.
     pub fn clear(&mut self) {
         self.nodes.get_mut().clear();
+        self.mixed.set(None);
     }
 
     fn push(&self, op: Op, value: T) -> usize {
@@ -129,18 +159,59 @@ impl<T: Scalar> Tape<T> {
     /// A constant output (one that never touched a variable) has zero gradient.
     ///
     /// # Panics
-    /// If `output` was recorded on another tape (mixing tapes is a programming error, like
-    /// indexing one vector with another's positions).
+    /// If `output` was recorded on another tape, or depends on an operation that combined
+    /// variables of two tapes (mixing tapes is a programming error, like indexing one vector
+    /// with another's positions). [`Tape::try_gradient`] returns these as errors instead.
     pub fn gradient(&self, output: Var<'_, T>) -> Gradient<T> {
+        match self.try_gradient(output) {
+            Ok(g) => g,
+            Err(e) => panic!("Tape::gradient: {e}"),
+        }
+    }
+
+    /// The reverse sweep of [`Tape::gradient`], with mixed tapes as a typed error:
+    /// [`Error::InvalidConfig`] (field `"tape"`) if `output` was recorded on another tape, or
+    /// if an operation recorded on this tape at or before `output` combined variables of two
+    /// tapes.
+    ///
+    /// ```
+    /// use pinn::ad::Tape;
+    /// let (a, b) = (Tape::new(), Tape::new());
+    /// let (x, y) = (a.var(1.0_f64), b.var(2.0));
+    /// let w = x * 3.0;
+    /// let z = x * y; // variables of two tapes: recorded on `a` as a constant
+    /// assert!(a.try_gradient(z).is_err());
+    /// assert!(b.try_gradient(z).is_err()); // z is not on `b`
+    /// assert_eq!(a.try_gradient(w)?.try_wrt(x)?, 3.0); // recorded before the mix
+    /// assert!(a.try_gradient(w)?.try_wrt(y).is_err()); // y is on `b`
+    /// # Ok::<(), pinn::Error>(())
+    /// ```
+    pub fn try_gradient(&self, output: Var<'_, T>) -> Result<Gradient<T>> {
         let nodes = self.nodes.borrow();
         let mut adj = vec![T::zero(); nodes.len()];
         let Some(out_tape) = output.tape else {
-            return Gradient { adjoints: adj };
+            return Ok(Gradient {
+                adjoints: adj,
+                tape: self.id,
+            });
         };
-        assert!(
-            core::ptr::eq(out_tape, self),
-            "Tape::gradient: the output was recorded on another tape"
-        );
+        if out_tape.id != self.id {
+            return Err(Error::InvalidConfig {
+                field: "tape",
+                reason: "the output of Tape::gradient was recorded on another tape".into(),
+            });
+        }
+        if let Some(i) = self.mixed.get().filter(|&i| i <= output.index) {
+            return Err(Error::InvalidConfig {
+                field: "tape",
+                reason: format!(
+                    "node {i} of this tape combined variables of two different tapes, so the \
+                     gradient of node {} would miss the other tape's part; record one \
+                     computation on one tape",
+                    output.index
+                ),
+            });
+        }
         adj[output.index] = T::one();
         for i in (0..=output.index).rev() {
             let g = adj[i];
@@ -168,23 +239,44 @@ impl<T: Scalar> Tape<T> {
                 Op::Unary(a, f) => adj[a] += g * f.eval(value(a))[1],
             }
         }
-        Gradient { adjoints: adj }
+        Ok(Gradient {
+            adjoints: adj,
+            tape: self.id,
+        })
     }
 }
 
 impl<T: Scalar> Gradient<T> {
-    /// `∂out/∂v`; zero for a constant or for a variable the output does not depend on.
+    /// `∂out/∂v`; zero for a constant, for a variable the output does not depend on, and for
+    /// one recorded after the sweep (the output cannot depend on it).
     ///
     /// # Panics
-    /// If `v` belongs to another tape or was recorded after the sweep.
+    /// If `v` belongs to another tape; [`Gradient::try_wrt`] returns that as an error.
     pub fn wrt(&self, v: Var<'_, T>) -> T {
+        match self.try_wrt(v) {
+            Ok(g) => g,
+            Err(e) => panic!("Gradient::wrt: {e}"),
+        }
+    }
+
+    /// `∂out/∂v` as [`Gradient::wrt`], or [`Error::InvalidConfig`] (field `"tape"`) if `v`
+    /// belongs to another tape than the one swept.
+    pub fn try_wrt(&self, v: Var<'_, T>) -> Result<T> {
         match v.tape {
-            Some(_) => self.adjoints[v.index],
-            None => T::zero(),
+            None => Ok(T::zero()),
+            Some(t) if t.id != self.tape => Err(Error::InvalidConfig {
+                field: "tape",
+                reason: "Gradient::wrt asked for a variable of another tape than the one swept"
+                    .into(),
+            }),
+            Some(_) => Ok(self.adjoints.get(v.index).copied().unwrap_or_else(T::zero)),
         }
     }
 
     /// `∂out/∂v` for each variable.
+    ///
+    /// # Panics
+    /// As [`Gradient::wrt`], if a variable belongs to another tape.
     pub fn wrt_all(&self, vars: &[Var<'_, T>]) -> Vec<T> {
         vars.iter().map(|&v| self.wrt(v)).collect()
     }
@@ -208,21 +300,28 @@ impl<'t, T: Scalar> Var<'t, T> {
     /// This value's node index, recording it as a leaf if it is a constant.
     fn index_on(&self, tape: &'t Tape<T>) -> usize {
         match self.tape {
-            Some(t) => {
-                assert!(
-                    core::ptr::eq(t, tape),
-                    "Var: operands recorded on different tapes"
-                );
-                self.index
-            }
+            Some(_) => self.index,
             None => tape.push(Op::Leaf, self.value),
         }
     }
 
     fn binary(self, o: Self, value: T, op: fn(usize, usize) -> Op) -> Self {
-        match self.tape.or(o.tape) {
-            None => Var::constant(value),
-            Some(tape) => {
+        match (self.tape, o.tape) {
+            (None, None) => Var::constant(value),
+            (Some(a), Some(b)) if a.id != b.id => {
+                // Two tapes: record the value on the first as a constant and remember where,
+                // so the tape's gradient reports it (see the module documentation).
+                let index = a.push(Op::Leaf, value);
+                if a.mixed.get().is_none() {
+                    a.mixed.set(Some(index));
+                }
+                Var {
+                    tape: Some(a),
+                    index,
+                    value,
+                }
+            }
+            (Some(tape), _) | (None, Some(tape)) => {
                 let (a, b) = (self.index_on(tape), o.index_on(tape));
                 Var {
                     tape: Some(tape),
@@ -296,6 +395,8 @@ impl<T: Scalar> core::ops::DivAssign for Var<'_, T> {
         *self = *self / o;
     }
 }
+
+super::ops_macro::impl_f64_ops!(['t, T] Var<'t, T>);
 
 impl<T: Scalar> Scalar for Var<'_, T> {
     fn from_f64(x: f64) -> Self {

@@ -8,15 +8,21 @@ use crate::ad::jet::Component;
 /// The values of the declared [`Component`]s of every network output at one point, as numbers
 /// of type `S` (plain floats for the loss, dual numbers for its seeds).
 ///
-/// Asking for a component that was not declared (or for an output that does not exist) returns
-/// 0 and records the request; the trainer turns it into
-/// [`Error::UndeclaredDerivative`](crate::Error::UndeclaredDerivative) instead of computing
-/// with a wrong value.
+/// Asking for a component that was not declared, or for an output that does not exist, returns
+/// 0 and records the request; the trainer turns it into an error instead of computing with a
+/// wrong value: [`Error::UndeclaredDerivative`](crate::Error::UndeclaredDerivative) naming the
+/// accessor and the component (`u.d2(0, 0, 0)`, `Component::Second(0, 0)`) and what
+/// `components()` declares, or [`Error::Residual`](crate::Error::Residual) for an output that
+/// does not exist (`u.d(1, 0)` on a one-output PDE: output and axis swapped).
+///
+/// The accessors take the **output first**: `u.d(o, k)` is `∂u_o/∂x_k`.
 pub struct Fields<'a, S> {
     comps: &'a [Component],
     outputs: usize,
     vals: &'a [S],
     missing: &'a Cell<Option<Component>>,
+    /// The output of the request recorded in `missing`, when the caller asked for it.
+    missing_output: Option<&'a Cell<Option<usize>>>,
 }
 
 impl<'a, S: Scalar> Fields<'a, S> {
@@ -32,13 +38,25 @@ impl<'a, S: Scalar> Fields<'a, S> {
             outputs,
             vals,
             missing,
+            missing_output: None,
         }
+    }
+
+    /// Also records, in `output`, the output of the request recorded in `missing` (so an
+    /// error can say `u.d(1, 0)` asked for output 1 of a one-output PDE).
+    pub(crate) fn recording_output(mut self, output: &'a Cell<Option<usize>>) -> Self {
+        self.missing_output = Some(output);
+        self
+    }
+
+    /// The number of outputs.
+    pub fn outputs(&self) -> usize {
+        self.outputs
     }
 
     /// Component `c` of output `o`. A component that was not declared, an output that does
     /// not exist (or a value missing from `vals`) reads as zero and is recorded in `missing`,
-    /// which the trainer turns into
-    /// [`Error::UndeclaredDerivative`](crate::Error::UndeclaredDerivative).
+    /// which the trainer turns into an error (see [`Fields`]).
     pub fn get(&self, o: usize, c: Component) -> S {
         let c = normalise(c);
         // The trainer hands over normalised components, so an exact match is the usual case;
@@ -55,6 +73,9 @@ impl<'a, S: Scalar> Fields<'a, S> {
             Some(&v) => v,
             None => {
                 self.missing.set(Some(c));
+                if let Some(out) = self.missing_output {
+                    out.set(Some(o));
+                }
                 S::zero()
             }
         }

@@ -7,7 +7,7 @@ use crate::ad::jet::Component;
 use crate::ad::{Dual, Scalar};
 use crate::error::{Error, Result};
 
-use super::{Fields, Pde};
+use super::{Fields, Pde, Residuals};
 
 /// gPINN (Yu, Lu, Meng & Karniadakis, *Gradient-enhanced physics-informed neural networks for
 /// forward and inverse PDE problems*, CMAME 393, 2022): the loss
@@ -162,9 +162,31 @@ impl<P: Pde> Pde for GradientEnhanced<P> {
         }
         all
     }
-    fn residual<S: Scalar>(&self, x: &[S], u: &Fields<'_, S>, coef: &[S], r: &mut [S]) {
-        let (m, neq) = (self.pde.outputs(), self.pde.equations());
-        self.pde.residual(x, u, coef, &mut r[..neq]);
+    fn residual<S: Scalar>(
+        &self,
+        x: &[S],
+        u: &Fields<'_, S>,
+        coef: &[S],
+        r: &mut Residuals<'_, S>,
+    ) {
+        let (m, neq, all) = (self.pde.outputs(), self.pde.equations(), self.equations());
+        let mut buf = vec![S::zero(); neq];
+        let mut head = Residuals::new(&mut buf);
+        self.pde.residual(x, u, coef, &mut head);
+        let (skip, past) = (head.unwritten(), head.out_of_range());
+        // The wrapped residual's own mistakes surface as this one's: an equation it left
+        // unwritten stays unwritten here, an index past its end is used past this one's end.
+        let report = |r: &mut Residuals<'_, S>, past: Option<usize>| {
+            if let Some(i) = past {
+                r[all + i - neq] = S::zero();
+            }
+        };
+        report(r, past);
+        for (eq, &v) in buf.iter().enumerate() {
+            if skip != Some(eq) {
+                r[eq] = v;
+            }
+        }
         let w = S::from_f64(self.weight.sqrt());
         let coef: Vec<Dual<S>> = coef.iter().map(|&c| Dual::constant(c)).collect();
         let mut xd: Vec<Dual<S>> = x.iter().map(|&v| Dual::constant(v)).collect();
@@ -180,14 +202,18 @@ impl<P: Pde> Pde for GradientEnhanced<P> {
             }
             let missing = Cell::new(None);
             let fields = Fields::new(&self.base, m, &vals, &missing);
-            self.pde.residual(&xd, &fields, &coef, &mut rd);
+            let mut rdr = Residuals::new(&mut rd);
+            self.pde.residual(&xd, &fields, &coef, &mut rdr);
+            let skip = rdr.unwritten();
             if let Some(c) = missing.get() {
                 // The wrapped residual read something it did not declare: ask the outer
                 // fields for it, so that the trainer reports it.
                 let _ = u.get(m, c);
             }
             for (eq, v) in rd.iter().enumerate() {
-                r[neq * (1 + a) + eq] = w * v.eps;
+                if skip != Some(eq) {
+                    r[neq * (1 + a) + eq] = w * v.eps;
+                }
             }
             xd[i].eps = S::zero();
         }

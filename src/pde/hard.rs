@@ -68,6 +68,15 @@ pub fn wave(
 /// `B(x) = Π_{k ∈ axes} (x_k − lo_k)(hi_k − x_k)`: zero on the faces `x_k = lo_k` and
 /// `x_k = hi_k` of the listed axes, positive inside the box. `lo` and `hi` give every
 /// coordinate's bounds; missing entries or axes are a build error.
+///
+/// **Its scale.** `B` peaks at the centre of the box, at `Π_{k ∈ axes} ((hi_k − lo_k)/2)²`:
+/// `4⁻ᵈ` on the unit cube with `d` listed axes (1/4 in 1-D, 1/16 in 2-D, 1/64 in 3-D). In
+/// `u = B·N` the network `N` must then reach `4ᵈ` times the size of the solution, while its
+/// initialisation makes it `O(1)`: the early gradients are `4ᵈ` times too small and training
+/// can stall (the quick start's Poisson 2D, with `u = O(1)` and `B ≤ 1/16`, still trains
+/// well; a 3-D problem may not). [`vanish_on_box_normalized`] is the same function scaled to
+/// peak at exactly 1. This one keeps its values: the figures of the quick start and of the
+/// reproductions were measured with it.
 pub fn vanish_on_box(
     b: &mut GraphBuilder,
     x: NodeId,
@@ -91,6 +100,77 @@ pub fn vanish_on_box(
     for &k in axes {
         let left = affine_coordinate(b, x, k, 1.0, -lo.get(k).copied().unwrap_or(0.0));
         let right = affine_coordinate(b, x, k, -1.0, hi.get(k).copied().unwrap_or(0.0));
+        let f = b.mul(left, right);
+        acc = Some(match acc {
+            Some(a) => b.mul(a, f),
+            None => f,
+        });
+    }
+    acc.unwrap_or_else(|| affine_coordinate(b, x, 0, 0.0, 1.0))
+}
+
+/// `B(x) = Π_{k ∈ axes} 4(x_k − lo_k)(hi_k − x_k)/(hi_k − lo_k)²`: [`vanish_on_box`]
+/// normalised so that each factor, and therefore `B`, peaks at exactly 1 at the centre of the
+/// box; zero on the faces `x_k = lo_k` and `x_k = hi_k` of the listed axes, in `(0, 1]` inside.
+/// With it, `u = B·N` has the size of `N` in the middle of the domain whatever the dimension,
+/// which keeps the network's initial output and the solution on the same scale (see
+/// [`vanish_on_box`] for why that matters).
+///
+/// Each factor is built as `(2(x_k − lo_k)/w_k)·(2(hi_k − x_k)/w_k)` with `w_k = hi_k − lo_k`,
+/// so a face gives an exact 0 and, when `lo_k + hi_k` and `w_k` are exact, the centre an exact 1.
+/// `lo`, `hi` give every coordinate's bounds; missing entries, no axes, an axis beyond the
+/// inputs, or an empty or non-finite side (`hi_k ≤ lo_k`) of a listed axis are build errors.
+///
+/// ```
+/// use pinn::ad::jet::GraphBuilder;
+/// use pinn::pde::hard;
+/// let mut b = GraphBuilder::new(3);
+/// let x = b.input();
+/// let bx = hard::vanish_on_box_normalized(&mut b, x, &[0.0; 3], &[1.0; 3], &[0, 1, 2]);
+/// let g = b.build(bx)?;
+/// assert_eq!(g.eval::<f64>(&[], &[0.5, 0.5, 0.5])?, vec![1.0]); // vanish_on_box: 1/64
+/// assert_eq!(g.eval::<f64>(&[], &[0.5, 1.0, 0.5])?, vec![0.0]);
+/// # Ok::<(), pinn::Error>(())
+/// ```
+pub fn vanish_on_box_normalized(
+    b: &mut GraphBuilder,
+    x: NodeId,
+    lo: &[f64],
+    hi: &[f64],
+    axes: &[usize],
+) -> NodeId {
+    let d = b.width(x);
+    if lo.len() != d || hi.len() != d || axes.is_empty() {
+        b.fail(
+            "hard.vanish_on_box_normalized",
+            format!(
+                "need lo and hi for all {d} coordinates and at least one axis, found {} / {} / {}",
+                lo.len(),
+                hi.len(),
+                axes.len()
+            ),
+        );
+    }
+    let mut acc: Option<NodeId> = None;
+    for &k in axes {
+        let (l, h) = (
+            lo.get(k).copied().unwrap_or(0.0),
+            hi.get(k).copied().unwrap_or(1.0),
+        );
+        let w = h - l;
+        if k < d && !(l.is_finite() && h.is_finite() && w.is_finite() && w > 0.0) {
+            b.fail(
+                "hard.vanish_on_box_normalized",
+                format!("axis {k}: need finite lo < hi, found lo = {l}, hi = {h}"),
+            );
+        }
+        let s = if w.is_finite() && w > 0.0 {
+            2.0 / w
+        } else {
+            1.0
+        };
+        let left = affine_coordinate(b, x, k, s, -s * l);
+        let right = affine_coordinate(b, x, k, -s, s * h);
         let f = b.mul(left, right);
         acc = Some(match acc {
             Some(a) => b.mul(a, f),

@@ -13,8 +13,8 @@
 //! and its exact or reference solution.
 //!
 //! ```
-//! use pinn::ad::{jet::Component, Scalar};
-//! use pinn::pde::{Fields, Pde};
+//! use pinn::ad::Scalar;
+//! use pinn::pde::{Component, Fields, Pde, Residuals};
 //!
 //! /// Burgers: u_t + u·u_x − ν·u_xx = 0, inputs (x, t).
 //! struct Burgers { nu: f64 }
@@ -23,7 +23,7 @@
 //!     fn components(&self) -> Vec<Component> {
 //!         vec![Component::Value, Component::First(0), Component::First(1), Component::Second(0, 0)]
 //!     }
-//!     fn residual<S: Scalar>(&self, _x: &[S], u: &Fields<'_, S>, _c: &[S], r: &mut [S]) {
+//!     fn residual<S: Scalar>(&self, _x: &[S], u: &Fields<'_, S>, _c: &[S], r: &mut Residuals<'_, S>) {
 //!         r[0] = u.d(0, 1) + u.u(0) * u.d(0, 0) - S::from_f64(self.nu) * u.d2(0, 0, 0);
 //!     }
 //! }
@@ -35,14 +35,20 @@ mod fields;
 mod gradient;
 pub mod hard;
 pub mod problems;
+mod residuals;
 
+/// The derivative values a residual can read (value, first and second partials, the
+/// Laplacian, third and fourth partials, the biharmonic): declared by
+/// [`Pde::components`], read through [`Fields`]. The same type as
+/// [`ad::jet::Component`](crate::ad::jet::Component), re-exported here where a PDE needs it.
+pub use crate::ad::jet::Component;
 pub use conditions::{Condition, Func};
 pub use fields::Fields;
 pub(crate) use fields::normalise as normalise_component;
 pub use gradient::GradientEnhanced;
+pub use residuals::Residuals;
 
 use crate::ad::Scalar;
-use crate::ad::jet::Component;
 
 /// A partial differential equation `𝒩[u](x) = 0`, written point-wise.
 pub trait Pde: Send + Sync {
@@ -61,11 +67,21 @@ pub trait Pde: Send + Sync {
     /// The residuals `r[0..equations]` at point `x`, from the derivative values `u` and the
     /// trainable coefficients `coef` (see [`Pde::coefficients`]).
     ///
+    /// `u.d(o, k)` is `∂u_o/∂x_k` (output first). `r` is indexed like a slice and starts at
+    /// zero; write each of its [`Pde::equations`] entries. Reading an output or component not
+    /// declared, using `r[i]` with `i ≥ equations()`, or leaving an equation unwritten is an
+    /// error naming the term, the accessor or the index, never a panic or a silent zero (see
+    /// [`Fields`] and [`Residuals`]).
+    ///
     /// The point comes as the same scalar type as the fields, so that a residual can be
     /// differentiated with respect to `x` as a whole — source terms included (gPINN's
     /// `∂r/∂x_k`). Write source terms in `S` arithmetic (`(S::from_f64(π) * x[0]).sin()`), not
     /// through `to_f64()`, or their derivative is lost.
-    fn residual<S: Scalar>(&self, x: &[S], u: &Fields<'_, S>, coef: &[S], r: &mut [S]);
+    ///
+    /// Constants are written `S::from_f64(0.5)` (`u.d(0, 1) * S::from_f64(0.5)`): a bare `0.5`
+    /// works on each concrete AD type but not on a generic `S`, see
+    /// [`Scalar`'s documentation](crate::ad::Scalar#constants).
+    fn residual<S: Scalar>(&self, x: &[S], u: &Fields<'_, S>, coef: &[S], r: &mut Residuals<'_, S>);
     /// Initial values of coefficients trained with the network (inverse problems); none by
     /// default.
     fn coefficients(&self) -> Vec<f64> {

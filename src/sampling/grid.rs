@@ -13,22 +13,25 @@ use crate::rng::Seed;
 /// axis values are computed as numpy does (`lo + i·step` with `step = (hi − lo)/(c − 1)`, the
 /// last one exactly `hi`), so they agree bit for bit.
 ///
-/// Two ways to size it:
+/// The direct way: [`Grid::points`]`(&domain, &[c_0, …])` returns the grid, asking only for
+/// what it uses. As a [`Sampler`] (to stand in for a random sampler), two ways to size it:
 /// - [`Grid::per_dim`]`(&[c_0, …])`: fixed counts; `sample` then requires `n = ∏ c_k`.
 /// - [`Grid::auto`]: from a budget `n`, the finest grid with spacing as equal as possible
 ///   across axes and **at most** `n` points (so `sample` may return fewer than `n`; see
 ///   [`Grid::auto_counts`]).
 ///
-/// The seed is ignored.
+/// The seed of `sample` is ignored. For axes that are not evenly spaced, or a grid outside
+/// any domain, [`tensor_grid`] takes the axis values themselves (and [`linspace`] makes them).
 ///
 /// ```
 /// use pinn::domain::BoxDomain;
 /// use pinn::rng::Seed;
 /// use pinn::sampling::{Grid, Sampler};
 /// let rect = BoxDomain::new(&[0.0, 0.0], &[1.0, 2.0])?;
-/// let g = Grid::per_dim(&[3, 2])?.sample(&rect, 6, Seed(0))?;
+/// let g = Grid::points(&rect, &[3, 2])?;
 /// let expect = [0.0, 0.0, 0.0, 2.0, 0.5, 0.0, 0.5, 2.0, 1.0, 0.0, 1.0, 2.0];
 /// assert_eq!(g.as_slice(), &expect);
+/// assert_eq!(Grid::per_dim(&[3, 2])?.sample(&rect, 6, Seed(0))?, g); // the same grid
 /// assert_eq!(Grid::auto_counts(&rect, 50)?, vec![5, 10]); // spacings 1/4 and 2/9
 /// # Ok::<(), pinn::Error>(())
 /// ```
@@ -58,6 +61,23 @@ impl Grid {
         Ok(Grid {
             counts: Some(counts.to_vec()),
         })
+    }
+
+    /// The grid of `counts[k] ≥ 2` points along axis `k` of the domain's box, both ends
+    /// included, first coordinate slowest: what `Grid::per_dim(counts)?.sample(domain, ∏ c_k,
+    /// _)` returns, without repeating the count or passing a seed. Errors as [`Grid::per_dim`]
+    /// and `sample` do (a count below 2, one count per axis, a grid too large for memory, a
+    /// point outside a non-box domain).
+    pub fn points(domain: &dyn Domain, counts: &[usize]) -> Result<Points> {
+        let grid = Grid::per_dim(counts)?;
+        let n = counts
+            .iter()
+            .try_fold(1usize, |a, &c| a.checked_mul(c))
+            .ok_or_else(|| Error::InvalidConfig {
+                field: "grid.counts",
+                reason: format!("{counts:?} points do not fit in memory"),
+            })?;
+        grid.sample(domain, n, Seed(0))
     }
 
     /// Counts chosen from the point budget `n` by [`Grid::auto_counts`].
@@ -129,30 +149,91 @@ impl Sampler for Grid {
         let axes: Vec<Vec<f64>> = (0..dim)
             .map(|k| linspace(bounds.lo()[k], bounds.hi()[k], counts[k]))
             .collect();
-        let total: usize = counts.iter().product();
-        let mut data = Vec::with_capacity(total * dim);
-        let mut index = vec![0usize; dim];
-        for _ in 0..total {
-            data.extend(index.iter().zip(&axes).map(|(&i, axis)| axis[i]));
-            // Odometer, last axis fastest.
-            for k in (0..dim).rev() {
-                index[k] += 1;
-                if index[k] < counts[k] {
-                    break;
-                }
-                index[k] = 0;
-            }
-        }
-        check_inside(domain, Points::from_parts(data, dim))
+        check_inside(domain, tensor_grid(&axes)?)
     }
 }
 
-/// `numpy.linspace(lo, hi, c)` for `c ≥ 2`: `lo + i·step`, `step = (hi − lo)/(c − 1)`, last = `hi`.
-fn linspace(lo: f64, hi: f64, c: usize) -> Vec<f64> {
-    let step = (hi - lo) / (c - 1) as f64;
-    let mut v: Vec<f64> = (0..c).map(|i| i as f64 * step + lo).collect();
-    v[c - 1] = hi;
-    v
+/// `numpy.linspace(a, b, n)`: `n` evenly spaced numbers from `a` to `b`, both included, bit
+/// for bit numpy's values (`a + i·step` with `step = (b − a)/(n − 1)`, the last exactly `b`);
+/// `[a]` for `n = 1` and nothing for `n = 0`, as numpy.
+///
+/// ```
+/// use pinn::sampling::linspace;
+/// assert_eq!(linspace(-0.1, 0.3, 3), vec![-0.1, 0.1, 0.3]);
+/// assert_eq!(linspace(2.0, 5.0, 1), vec![2.0]);
+/// ```
+pub fn linspace(a: f64, b: f64, n: usize) -> Vec<f64> {
+    match n {
+        0 => Vec::new(),
+        1 => vec![a],
+        _ => {
+            let step = (b - a) / (n - 1) as f64;
+            let mut v: Vec<f64> = (0..n).map(|i| i as f64 * step + a).collect();
+            v[n - 1] = b;
+            v
+        }
+    }
+}
+
+/// Every combination of the axis values, **first coordinate slowest** (point-major): the
+/// points of `numpy.stack(numpy.meshgrid(*axes, indexing="ij"), -1).reshape(-1, d)`, so grid
+/// index `(i_0, …, i_{d−1})` is point `((i_0·n_1 + i_1)·n_2 + …)·n_{d−1} + i_{d−1}`.
+///
+/// Errors ([`Error::InvalidConfig`]) if there are no axes, an axis is empty, or the grid does
+/// not fit in memory.
+///
+/// ```
+/// use pinn::sampling::{linspace, tensor_grid};
+/// let (xs, ys) = (linspace(0.0, 1.0, 3), vec![10.0, 20.0]);
+/// let g = tensor_grid(&[xs, ys])?;
+/// assert_eq!((g.len(), g.dim()), (6, 2));
+/// assert_eq!(g.point(0), &[0.0, 10.0]);
+/// assert_eq!(g.point(1), &[0.0, 20.0]); // the last coordinate moves fastest
+/// assert_eq!(g.point(5), &[1.0, 20.0]);
+/// # Ok::<(), pinn::Error>(())
+/// ```
+pub fn tensor_grid<A: AsRef<[f64]>>(axes: &[A]) -> Result<Points> {
+    let dim = axes.len();
+    let invalid = |reason: String| Error::InvalidConfig {
+        field: "tensor_grid.axes",
+        reason,
+    };
+    if dim == 0 {
+        return Err(invalid("no axes".into()));
+    }
+    let counts: Vec<usize> = axes.iter().map(|a| a.as_ref().len()).collect();
+    if let Some(k) = counts.iter().position(|&c| c == 0) {
+        return Err(invalid(format!("axis {k} has no values")));
+    }
+    let total = counts
+        .iter()
+        .try_fold(1usize, |a, &c| a.checked_mul(c))
+        .and_then(|t| t.checked_mul(dim))
+        .filter(|&len| len <= isize::MAX as usize / 8)
+        .ok_or_else(|| {
+            invalid(format!(
+                "a grid of {counts:?} points does not fit in memory"
+            ))
+        })?;
+    let mut data = Vec::new();
+    data.try_reserve_exact(total).map_err(|_| {
+        invalid(format!(
+            "a grid of {counts:?} points does not fit in memory"
+        ))
+    })?;
+    let mut index = vec![0usize; dim];
+    for _ in 0..total / dim {
+        data.extend(index.iter().zip(axes).map(|(&i, axis)| axis.as_ref()[i]));
+        // Odometer, last axis fastest.
+        for k in (0..dim).rev() {
+            index[k] += 1;
+            if index[k] < counts[k] {
+                break;
+            }
+            index[k] = 0;
+        }
+    }
+    Ok(Points::from_parts(data, dim))
 }
 
 #[cfg(test)]

@@ -15,6 +15,9 @@
 //! | [`Sobol`] | Gray-code Sobol' sequence, Joe & Kuo (2008) directions, up to [`SOBOL_MAX_DIM`] | optional digital shift |
 //! | [`UniformBoundary`] | uniform on a [`Boundary`](crate::domain::Boundary), area-weighted, with outward normals | the draws |
 //!
+//! [`Grid::points`]`(&domain, &[nx, ny])` returns a grid directly; [`linspace`] and
+//! [`tensor_grid`] build one from axis values (first coordinate slowest).
+//!
 //! The unscrambled quasi-random sequences ignore the seed and start at their index 0 (the
 //! origin), exactly like `scipy.stats.qmc`; `.skip(k)` drops the first `k` points.
 //!
@@ -63,7 +66,7 @@ mod sobol_table;
 mod uniform;
 
 pub use boundary::{BoundarySampler, UniformBoundary};
-pub use grid::Grid;
+pub use grid::{Grid, linspace, tensor_grid};
 pub use halton::Halton;
 pub use hammersley::Hammersley;
 pub use lhs::LatinHypercube;

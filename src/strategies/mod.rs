@@ -73,7 +73,7 @@ use crate::train::{Assembly, LossReport, TermId, TermKind};
 
 mod adaptive;
 mod lr_annealing;
-mod redraw;
+pub(crate) mod redraw;
 mod ropinn;
 mod self_adaptive;
 mod weight_log;

@@ -26,7 +26,7 @@ pub struct TrainerBuilder<P, T: Real, M: Model<T> = Graph> {
     pub(super) chunk: usize,
     pub(super) threads: Option<usize>,
     pub(super) params: Option<Vec<T>>,
-    pub(super) redraws: Vec<Box<dyn Strategy<T>>>,
+    pub(super) redraws: Vec<Redraw>,
     pub(super) observers: Vec<ObserverFn<T>>,
     pub(super) metric: Option<MetricSpec>,
     pub(super) weights: Vec<(TermId, f64)>,
@@ -180,17 +180,70 @@ impl<P: Pde, T: Real, M: Model<T>> TrainerBuilder<P, T, M> {
     }
 
     /// Redraws the points of `term` every `every` steps: `draw(seed)` returns the points
-    /// and their normals (empty if none). The seed is derived from the run's seed, the term
-    /// and the step. A [`Redraw`] strategy, run before the strategies added with
-    /// [`TrainerBuilder::strategy`].
+    /// and their normals (empty if none), with the seed [`Redraw::seed`]`(run, term, step)`.
+    /// A [`Redraw`] strategy, run before the strategies added with
+    /// [`TrainerBuilder::strategy`]. The term keeps the points it was added with until the
+    /// first redraw (step `every`); to draw those from the same stream too, add the term with
+    /// [`TrainerBuilder::add_resampled`] instead.
     pub fn resample(
         mut self,
         term: TermId,
         every: usize,
         draw: impl FnMut(Seed) -> Result<(Vec<f64>, Vec<f64>)> + Send + 'static,
     ) -> Self {
-        self.redraws.push(Box::new(Redraw::new(term, every, draw)));
+        self.redraws.push(Redraw::new(term, every, draw));
         self
+    }
+
+    /// Adds a term (weight 1) whose points `draw` supplies, every one of its batches from the
+    /// same seed stream: the first when the trainer is built, `draw(`[`Redraw::seed`]`(run,
+    /// term, 0))`, then a fresh one every `every` steps, `draw(Redraw::seed(run, term, step))`
+    /// at steps `every, 2·every, …` (`run` is the seed given to [`TrainerBuilder::seed`],
+    /// whenever it is called). `draw` returns the points and their outward normals (empty if
+    /// the condition needs none). Returns the term's handle.
+    ///
+    /// Periodic and data conditions keep their points and are refused at build time, as are
+    /// `every = 0` and the errors of `draw`.
+    ///
+    /// ```
+    /// use pinn::ad::{jet::Graph, Elementary};
+    /// use pinn::optim::Adam;
+    /// use pinn::pde::problems::Poisson1D;
+    /// use pinn::rng::{uniform, Seed};
+    /// use pinn::strategies::Redraw;
+    /// use pinn::train::{TermKind, Trainer};
+    ///
+    /// // 64 uniform points of [0, 1] from a seed.
+    /// let draw = |seed: Seed| {
+    ///     let mut rng = seed.rng();
+    ///     Ok(((0..64).map(|_| uniform(&mut rng)).collect::<Vec<f64>>(), vec![]))
+    /// };
+    /// let net = Graph::mlp(&[1, 8, 1], Elementary::Tanh)?;
+    /// let mut b = Trainer::<_, f64>::builder(net, Poisson1D::new(1.0)?);
+    /// let pde = b.add_resampled("pde", TermKind::Pde, 10, draw);
+    /// let trainer = b.seed(Seed(5)).phase("adam", 20, Adam::with_lr(1e-3)?).build()?;
+    /// assert_eq!(trainer.points(pde)?, draw(Redraw::seed(Seed(5), pde, 0))?.0);
+    /// # Ok::<(), pinn::Error>(())
+    /// ```
+    pub fn add_resampled(
+        &mut self,
+        name: &str,
+        kind: TermKind,
+        every: usize,
+        draw: impl FnMut(Seed) -> Result<(Vec<f64>, Vec<f64>)> + Send + 'static,
+    ) -> TermId {
+        let id = self.add_term(Term {
+            name: name.into(),
+            kind,
+            weight: 1.0,
+            points: Vec::new(),
+            normals: Vec::new(),
+            partners: Vec::new(),
+        });
+        let mut redraw = Redraw::new(id, every, draw);
+        redraw.draws_first = true;
+        self.redraws.push(redraw);
+        id
     }
 
     /// Computes [`Metrics`](super::Metrics) against `reference` at `points` every `every` steps and at the end.
@@ -232,7 +285,8 @@ impl<P: Pde, T: Real, M: Model<T>> TrainerBuilder<P, T, M> {
         self
     }
 
-    /// Validates the whole configuration and prepares the run.
+    /// Validates the whole configuration and prepares the run. Among the checks: every term
+    /// has its own name ([`Error::InvalidConfig`] naming a repeated one and the two terms).
     pub fn build(mut self) -> Result<Trainer<P, T, M>> {
         let invalid =
             |field: &'static str, reason: String| Err(Error::InvalidConfig { field, reason });
@@ -312,9 +366,30 @@ impl<P: Pde, T: Real, M: Model<T>> TrainerBuilder<P, T, M> {
                 p
             }
         };
+        for r in self.redraws.iter_mut().filter(|r| r.draws_first) {
+            let Some(t) = self.terms.get_mut(r.term().index()) else {
+                continue; // not from this builder: Redraw::init reports it
+            };
+            if crate::strategies::redraw::keeps_points(&t.kind) {
+                return invalid(
+                    "add_resampled",
+                    format!(
+                        "term `{}`: periodic and data terms keep their points",
+                        t.name
+                    ),
+                );
+            }
+            let (points, normals) = r.draw_at(self.seed, 0)?;
+            t.points = points;
+            t.normals = normals;
+        }
         let mut assembly = Assembly::new(self.model, self.pde, self.terms, self.chunk, threads)?;
         let first_user_strategy = self.redraws.len();
-        let mut strategies = self.redraws;
+        let mut strategies: Vec<Box<dyn Strategy<T>>> = self
+            .redraws
+            .into_iter()
+            .map(|r| Box::new(r) as Box<dyn Strategy<T>>)
+            .collect();
         strategies.extend(self.strategies);
         for s in &mut strategies {
             s.init(&mut assembly)?;

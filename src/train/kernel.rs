@@ -13,8 +13,9 @@ use core::cell::Cell;
 use crate::ad::jet::Component;
 use crate::ad::{Dual, Real, Scalar};
 use crate::error::{Error, Result};
-use crate::pde::{Condition, Fields, Pde};
+use crate::pde::{Condition, Fields, Pde, Residuals};
 
+use super::TermKind;
 use super::term::Prepared;
 
 /// The residuals of one kind of term at one point.
@@ -30,7 +31,7 @@ pub(crate) trait PointResidual: Sync {
         xs: &[S],
         u: &Fields<'_, S>,
         coef: &[S],
-        r: &mut [S],
+        r: &mut Residuals<'_, S>,
     );
 }
 
@@ -48,7 +49,7 @@ impl<P: Pde> PointResidual for PdeResidual<'_, P> {
         xs: &[S],
         u: &Fields<'_, S>,
         coef: &[S],
-        r: &mut [S],
+        r: &mut Residuals<'_, S>,
     ) {
         self.0.residual(xs, u, coef, r);
     }
@@ -72,7 +73,7 @@ impl PointResidual for ConditionResidual<'_> {
         _xs: &[S],
         u: &Fields<'_, S>,
         _coef: &[S],
-        r: &mut [S],
+        r: &mut Residuals<'_, S>,
     ) {
         let d = x.len();
         let normal = self.normals.get(index * d..(index + 1) * d).unwrap_or(&[]);
@@ -118,13 +119,69 @@ impl<T: Real> Default for Scratch<T> {
     }
 }
 
-fn undeclared(c: Component, term: &str, m: usize) -> Error {
+/// How a residual spells a read of component `c` of output `o`: `u.d(1, 0)`, `u.lap(0)`, ….
+fn accessor(c: Component, o: usize) -> String {
+    match c {
+        Component::Value => format!("`u.u({o})`"),
+        Component::First(k) => format!("`u.d({o}, {k})`"),
+        Component::Second(k, l) => format!("`u.d2({o}, {k}, {l})`"),
+        Component::Laplacian => format!("`u.lap({o})`"),
+        Component::Third(k, l, n) => format!("`u.d3({o}, {k}, {l}, {n})`"),
+        Component::Fourth(k, l, n, q) => format!("`u.d4({o}, {k}, {l}, {n}, {q})`"),
+        Component::Biharmonic => format!("`u.bilap({o})`"),
+    }
+}
+
+/// The error for a read the fields could not answer: component `c` of output `o` (`None`: not
+/// recorded), in term `t` of a model with `m` outputs.
+fn unanswered<T>(c: Component, o: Option<usize>, t: &Prepared<T>, m: usize) -> Error {
+    let o = o.unwrap_or(0);
+    let read = accessor(c, o);
+    if o >= m {
+        let s = if m == 1 { "" } else { "s" };
+        return Error::Residual {
+            term: t.name.clone(),
+            reason: format!(
+                "it read {read} ({c:?} of output {o}), but the PDE has {m} output{s}, numbered \
+                 from 0; the accessors take the output first, then the input axes \
+                 (`u.d(o, k)` is ∂u_o/∂x_k)"
+            ),
+        };
+    }
+    let declarer = match t.kind {
+        TermKind::Pde => "Pde::components()",
+        TermKind::Condition(_) => "the condition's components()",
+    };
     Error::UndeclaredDerivative {
         what: format!(
-            "{c:?} in term `{term}` (declare it in the residual's components, and read outputs \
-             0..{m} only)"
+            "the residual of term `{}` reads {read} (Component::{c:?} of output {o}), which \
+             {declarer} does not declare (it declares {:?}); add Component::{c:?} there",
+            t.name, t.comps
         ),
     }
+}
+
+/// An error if the residual just evaluated used an equation index at or past `neq`
+/// (`r[i]`, `i ≥ equations()`) or left an equation unwritten.
+fn check_equations<S: Scalar>(r: &Residuals<'_, S>, term: &str, neq: usize) -> Result<()> {
+    let reason = if let Some(i) = r.out_of_range() {
+        format!(
+            "it used r[{i}], but Pde::equations() is {neq}, so r has entries r[0..{neq}]; \
+             raise equations() to {} or use fewer equations",
+            i + 1
+        )
+    } else if let Some(i) = r.unwritten() {
+        format!(
+            "it left r[{i}] unwritten: Pde::equations() is {neq}, so every r[0..{neq}] must be \
+             written (or equations() lowered)"
+        )
+    } else {
+        return Ok(());
+    };
+    Err(Error::Residual {
+        term: term.to_string(),
+        reason,
+    })
 }
 
 /// The weighted loss `w/N·Σ_p λ_p² Σ_eq r²` of points `s..e` of term `t`, from the model's
@@ -159,7 +216,7 @@ pub(crate) fn pointwise<T: Real, R: PointResidual>(
         coef_grad,
         ..
     } = sc;
-    let missing = Cell::new(None);
+    let (missing, missing_output) = (Cell::new(None), Cell::new(None));
     seeds.clear();
     seeds.resize(k * nc * m, T::zero());
     let n_coef = if res.uses_coefficients() {
@@ -191,8 +248,11 @@ pub(crate) fn pointwise<T: Real, R: PointResidual>(
             for (i, dv) in dvals.iter_mut().enumerate() {
                 *dv = Dual::new(v[i], if i == j { T::one() } else { T::zero() });
             }
-            let fields = Fields::new(&t.comps, m, dvals, &missing);
-            res.residual(gp, x, xs, &fields, coef_d, r);
+            let fields =
+                Fields::new(&t.comps, m, dvals, &missing).recording_output(&missing_output);
+            let mut rr = Residuals::new(r);
+            res.residual(gp, x, xs, &fields, coef_d, &mut rr);
+            check_equations(&rr, &t.name, neq)?;
             if j == 0 {
                 let sq = r.iter().fold(T::zero(), |a, ri| a + ri.re * ri.re);
                 loss += lam2(p) * sq;
@@ -211,14 +271,17 @@ pub(crate) fn pointwise<T: Real, R: PointResidual>(
             coef_seeded.clear();
             coef_seeded.extend_from_slice(coef_d);
             coef_seeded[q].eps = T::one();
-            let fields = Fields::new(&t.comps, m, dvals, &missing);
-            res.residual(gp, x, xs, &fields, coef_seeded, r);
+            let fields =
+                Fields::new(&t.comps, m, dvals, &missing).recording_output(&missing_output);
+            let mut rr = Residuals::new(r);
+            res.residual(gp, x, xs, &fields, coef_seeded, &mut rr);
+            check_equations(&rr, &t.name, neq)?;
             let sq = r.iter().fold(T::zero(), |a, ri| a + ri.re * ri.eps);
             coef_grad[q] += scale * two * lam2(p) * sq;
         }
     }
     match missing.get() {
-        Some(c) => Err(undeclared(c, &t.name, m)),
+        Some(c) => Err(unanswered(c, missing_output.get(), t, m)),
         None => Ok(scale * loss),
     }
 }
@@ -238,7 +301,7 @@ pub(crate) fn score<T: Real, R: PointResidual>(
     out: &mut [T],
 ) -> Result<()> {
     let nc = t.comps.len();
-    let missing = Cell::new(None);
+    let (missing, missing_output) = (Cell::new(None), Cell::new(None));
     let Scratch {
         vals,
         plain,
@@ -251,12 +314,15 @@ pub(crate) fn score<T: Real, R: PointResidual>(
         let xp = &x[p * d..(p + 1) * d];
         plain.clear();
         plain.extend(xp.iter().map(|&v| T::from_f64(v)));
-        let fields = Fields::new(&t.comps, m, &vals[p * nc * m..(p + 1) * nc * m], &missing);
-        res.residual(p, xp, plain, &fields, coef, plain_r);
+        let fields = Fields::new(&t.comps, m, &vals[p * nc * m..(p + 1) * nc * m], &missing)
+            .recording_output(&missing_output);
+        let mut rr = Residuals::new(plain_r);
+        res.residual(p, xp, plain, &fields, coef, &mut rr);
+        check_equations(&rr, &t.name, neq)?;
         *o = plain_r.iter().fold(T::zero(), |a, &ri| a + ri * ri);
     }
     match missing.get() {
-        Some(c) => Err(undeclared(c, &t.name, m)),
+        Some(c) => Err(unanswered(c, missing_output.get(), t, m)),
         None => Ok(()),
     }
 }

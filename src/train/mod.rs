@@ -5,7 +5,7 @@
 //! use pinn::ad::{jet::Component, Elementary, Scalar};
 //! use pinn::nets::NetBuilder;
 //! use pinn::optim::Adam;
-//! use pinn::pde::{Condition, Fields, Pde};
+//! use pinn::pde::{Condition, Fields, Pde, Residuals};
 //! use pinn::train::Trainer;
 //!
 //! /// u'' = −π² sin(πx) on [0, 1], u(0) = u(1) = 0: u = sin(πx).
@@ -13,7 +13,7 @@
 //! impl Pde for Poisson {
 //!     fn dim(&self) -> usize { 1 }
 //!     fn components(&self) -> Vec<Component> { vec![Component::Second(0, 0)] }
-//!     fn residual<S: Scalar>(&self, x: &[S], u: &Fields<'_, S>, _c: &[S], r: &mut [S]) {
+//!     fn residual<S: Scalar>(&self, x: &[S], u: &Fields<'_, S>, _c: &[S], r: &mut Residuals<'_, S>) {
 //!         let pi = std::f64::consts::PI;
 //!         r[0] = u.d2(0, 0, 0) + S::from_f64(pi * pi) * (S::from_f64(pi) * x[0]).sin();
 //!     }

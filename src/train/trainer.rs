@@ -191,7 +191,9 @@ impl<P: Pde, T: Real, M: Model<T>> Trainer<P, T, M> {
     /// [`Error::NonFinite`] naming the step and the term when a loss is NaN or infinite
     /// (`"pde"`), when only its gradient is (`"pde (gradient)"`), or when an optimizer's update
     /// overflows (`"parameters (after the update)"`); [`Error::UndeclaredDerivative`] when a
-    /// residual reads a derivative it did not declare; the errors of resampling closures and
+    /// residual reads a derivative it did not declare; [`Error::Residual`] when it reads an
+    /// output the PDE does not have, or uses an equation index past `equations()` or leaves
+    /// an equation unwritten; the errors of resampling closures and
     /// strategies; [`Error::Io`] if an automatic checkpoint cannot be written. On an error the
     /// parameters are restored to those before the failing step, available through
     /// [`Trainer::params`], and a later `run` continues from there (with the optimizer state

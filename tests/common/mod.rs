@@ -169,6 +169,14 @@ pub fn call<S: pinn::ad::Scalar>(f: Elementary, x: S) -> S {
         Elementary::Softplus => x.softplus(),
         Elementary::Sinh => x.sinh(),
         Elementary::Cosh => x.cosh(),
+        Elementary::Abs => x.abs(),
+        Elementary::Tan => x.tan(),
+        Elementary::Atan => x.atan(),
+        Elementary::Ln1p => x.ln_1p(),
+        Elementary::Erf => x.erf(),
+        Elementary::Erfc => x.erfc(),
+        Elementary::Swish => x.swish(),
+        Elementary::Gelu => x.gelu(),
         other => panic!("no named method known for {other:?}; extend this test"),
     }
 }

@@ -123,6 +123,14 @@ fn rules_pass<T: Real>(f: Elementary, zv: &[T], av: &mut [T], der: &mut [T]) {
         E::Softplus => run(|x| E::Softplus.eval(x), zv, av, der),
         E::Sinh => run(|x| E::Sinh.eval(x), zv, av, der),
         E::Cosh => run(|x| E::Cosh.eval(x), zv, av, der),
+        E::Abs => run(|x| E::Abs.eval(x), zv, av, der),
+        E::Tan => run(|x| E::Tan.eval(x), zv, av, der),
+        E::Atan => run(|x| E::Atan.eval(x), zv, av, der),
+        E::Ln1p => run(|x| E::Ln1p.eval(x), zv, av, der),
+        E::Erf => run(|x| E::Erf.eval(x), zv, av, der),
+        E::Erfc => run(|x| E::Erfc.eval(x), zv, av, der),
+        E::Swish => run(|x| E::Swish.eval(x), zv, av, der),
+        E::Gelu => run(|x| E::Gelu.eval(x), zv, av, der),
     }
 }
 

@@ -369,15 +369,18 @@ impl Layout {
     /// ```
     pub fn index(&self, c: Component) -> Result<usize> {
         let undeclared = || Error::UndeclaredDerivative {
-            what: match c {
-                Component::Value => "u".into(),
-                Component::First(k) => format!("∂u/∂x{k}"),
-                Component::Second(k, l) => format!("∂²u/∂x{k}∂x{l}"),
-                Component::Laplacian => "Δu".into(),
-                Component::Third(k, l, m) => format!("∂³u/∂x{k}∂x{l}∂x{m}"),
-                Component::Fourth(k, l, m, n) => format!("∂⁴u/∂x{k}∂x{l}∂x{m}∂x{n}"),
-                Component::Biharmonic => "Δ²u".into(),
-            },
+            what: format!(
+                "{} ({c:?}) is not carried by the jet selection; add it to the Selection",
+                match c {
+                    Component::Value => "u".into(),
+                    Component::First(k) => format!("∂u/∂x{k}"),
+                    Component::Second(k, l) => format!("∂²u/∂x{k}∂x{l}"),
+                    Component::Laplacian => "Δu".into(),
+                    Component::Third(k, l, m) => format!("∂³u/∂x{k}∂x{l}∂x{m}"),
+                    Component::Fourth(k, l, m, n) => format!("∂⁴u/∂x{k}∂x{l}∂x{m}∂x{n}"),
+                    Component::Biharmonic => "Δ²u".into(),
+                }
+            ),
         };
         match c {
             Component::Value => Ok(0),

@@ -5,7 +5,7 @@ use crate::ad::jet::{Component, GraphBuilder, NodeId};
 use crate::ad::{Elementary, Scalar};
 use crate::error::{Error, Result};
 use crate::pde::hard::{self, HardConstraint};
-use crate::pde::{Condition, Fields, Pde};
+use crate::pde::{Condition, Fields, Pde, Residuals};
 
 use super::reaction_diffusion::{ReactionDiffusion1D, SpectralOptions, SpectralSolution};
 use super::{PlacedCondition, Problem, Region, check_param};
@@ -147,7 +147,13 @@ impl Pde for AllenCahn {
             Component::Second(0, 0),
         ]
     }
-    fn residual<S: Scalar>(&self, _x: &[S], u: &Fields<'_, S>, _coef: &[S], r: &mut [S]) {
+    fn residual<S: Scalar>(
+        &self,
+        _x: &[S],
+        u: &Fields<'_, S>,
+        _coef: &[S],
+        r: &mut Residuals<'_, S>,
+    ) {
         let v = u.u(0);
         r[0] = u.d(0, 1) - S::from_f64(self.d) * u.d2(0, 0, 0)
             + S::from_f64(self.rho) * (v * v * v - v);

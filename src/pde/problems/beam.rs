@@ -2,7 +2,7 @@
 
 use crate::ad::Scalar;
 use crate::ad::jet::Component;
-use crate::pde::{Condition, Fields, Pde};
+use crate::pde::{Condition, Fields, Pde, Residuals};
 
 use super::{PlacedCondition, Problem, Region, Side, pi};
 
@@ -139,7 +139,13 @@ impl Pde for Beam {
     fn components(&self) -> Vec<Component> {
         vec![Component::Fourth(0, 0, 0, 0)]
     }
-    fn residual<S: Scalar>(&self, x: &[S], u: &Fields<'_, S>, _coef: &[S], r: &mut [S]) {
+    fn residual<S: Scalar>(
+        &self,
+        x: &[S],
+        u: &Fields<'_, S>,
+        _coef: &[S],
+        r: &mut Residuals<'_, S>,
+    ) {
         r[0] = u.d4(0, 0, 0, 0, 0) - self.load(x[0]);
     }
     fn name(&self) -> String {

@@ -7,7 +7,7 @@ use crate::ad::Scalar;
 use crate::ad::jet::{Component, GraphBuilder, NodeId};
 use crate::error::{Error, Result};
 use crate::pde::hard::{self, HardConstraint};
-use crate::pde::{Condition, Fields, Pde};
+use crate::pde::{Condition, Fields, Pde, Residuals};
 
 use super::hermite::GaussHermite;
 use super::{PlacedCondition, Problem, Region, check_param, check_point, pi};
@@ -134,7 +134,13 @@ impl Pde for Burgers {
             Component::Second(0, 0),
         ]
     }
-    fn residual<S: Scalar>(&self, _x: &[S], u: &Fields<'_, S>, _coef: &[S], r: &mut [S]) {
+    fn residual<S: Scalar>(
+        &self,
+        _x: &[S],
+        u: &Fields<'_, S>,
+        _coef: &[S],
+        r: &mut Residuals<'_, S>,
+    ) {
         r[0] = u.d(0, 1) + u.u(0) * u.d(0, 0) - S::from_f64(self.nu) * u.d2(0, 0, 0);
     }
     fn name(&self) -> String {

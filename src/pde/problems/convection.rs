@@ -3,7 +3,7 @@
 use crate::ad::Scalar;
 use crate::ad::jet::Component;
 use crate::error::Result;
-use crate::pde::{Condition, Fields, Pde};
+use crate::pde::{Condition, Fields, Pde, Residuals};
 
 use super::{PlacedCondition, Problem, Region, check_param};
 
@@ -47,7 +47,13 @@ impl Pde for Convection {
     fn components(&self) -> Vec<Component> {
         vec![Component::First(0), Component::First(1)]
     }
-    fn residual<S: Scalar>(&self, _x: &[S], u: &Fields<'_, S>, _coef: &[S], r: &mut [S]) {
+    fn residual<S: Scalar>(
+        &self,
+        _x: &[S],
+        u: &Fields<'_, S>,
+        _coef: &[S],
+        r: &mut Residuals<'_, S>,
+    ) {
         r[0] = u.d(0, 1) + S::from_f64(self.beta) * u.d(0, 0);
     }
     fn name(&self) -> String {

@@ -3,7 +3,7 @@
 use crate::ad::jet::{Component, GraphBuilder, NodeId};
 use crate::ad::{Elementary, Scalar};
 use crate::pde::hard::{self, HardConstraint};
-use crate::pde::{Condition, Fields, Pde};
+use crate::pde::{Condition, Fields, Pde, Residuals};
 
 use super::burgers::zero_sides_ansatz;
 use super::{PlacedCondition, Problem, Region, pi};
@@ -41,7 +41,13 @@ impl Pde for Diffusion1D {
     fn components(&self) -> Vec<Component> {
         vec![Component::First(1), Component::Second(0, 0)]
     }
-    fn residual<S: Scalar>(&self, x: &[S], u: &Fields<'_, S>, _coef: &[S], r: &mut [S]) {
+    fn residual<S: Scalar>(
+        &self,
+        x: &[S],
+        u: &Fields<'_, S>,
+        _coef: &[S],
+        r: &mut Residuals<'_, S>,
+    ) {
         let p = pi::<S>();
         let source = (-x[1]).exp() * (S::one() - p * p) * (p * x[0]).sin();
         r[0] = u.d(0, 1) - u.d2(0, 0, 0) + source;

@@ -3,7 +3,7 @@
 use crate::ad::Scalar;
 use crate::ad::jet::Component;
 use crate::error::Result;
-use crate::pde::{Condition, Fields, Pde};
+use crate::pde::{Condition, Fields, Pde, Residuals};
 
 use super::{PlacedCondition, Problem, Region, Side, check_param, pi};
 
@@ -60,7 +60,13 @@ impl Pde for Helmholtz2D {
     fn components(&self) -> Vec<Component> {
         vec![Component::Value, Component::Laplacian]
     }
-    fn residual<S: Scalar>(&self, x: &[S], u: &Fields<'_, S>, _coef: &[S], r: &mut [S]) {
+    fn residual<S: Scalar>(
+        &self,
+        x: &[S],
+        u: &Fields<'_, S>,
+        _coef: &[S],
+        r: &mut Residuals<'_, S>,
+    ) {
         use core::f64::consts::PI;
         let (k1, k2) = (self.a1 * PI, self.a2 * PI);
         let q = S::from_f64(self.lambda - k1 * k1 - k2 * k2) * self.exact(x[0], x[1]);

@@ -3,7 +3,7 @@
 use crate::ad::Scalar;
 use crate::ad::jet::Component;
 use crate::error::Result;
-use crate::pde::{Condition, Fields, Pde};
+use crate::pde::{Condition, Fields, Pde, Residuals};
 
 use super::{PlacedCondition, Problem, Region, check_param};
 
@@ -43,7 +43,7 @@ use super::{PlacedCondition, Problem, Region, check_param};
 /// ```
 /// use pinn::ad::{jet::Component, Scalar};
 /// use pinn::pde::problems::{KuramotoSivashinsky, Problem};
-/// use pinn::pde::{Fields, Pde};
+/// use pinn::pde::{Fields, Pde, Residuals};
 ///
 /// let ks = KuramotoSivashinsky::default();
 /// // u* = e^{−t} sin x and the forcing at (π/2, 0): (γ − β − 1) + (α/2)·sin π = −1.
@@ -59,7 +59,7 @@ use super::{PlacedCondition, Problem, Region, check_param};
 ///         vec![Component::Value, Component::First(0), Component::First(1),
 ///              Component::Second(0, 0), Component::Fourth(0, 0, 0, 0)]
 ///     }
-///     fn residual<S: Scalar>(&self, _x: &[S], u: &Fields<'_, S>, _c: &[S], r: &mut [S]) {
+///     fn residual<S: Scalar>(&self, _x: &[S], u: &Fields<'_, S>, _c: &[S], r: &mut Residuals<'_, S>) {
 ///         let (a, b, g) = (100.0 / 16.0, 100.0 / 256.0, 100.0 / 65536.0);
 ///         r[0] = u.d(0, 1) + S::from_f64(a) * u.u(0) * u.d(0, 0)
 ///             + S::from_f64(b) * u.d2(0, 0, 0) + S::from_f64(g) * u.d4(0, 0, 0, 0, 0);
@@ -129,7 +129,13 @@ impl Pde for KuramotoSivashinsky {
             Component::Fourth(0, 0, 0, 0),
         ]
     }
-    fn residual<S: Scalar>(&self, x: &[S], u: &Fields<'_, S>, _coef: &[S], r: &mut [S]) {
+    fn residual<S: Scalar>(
+        &self,
+        x: &[S],
+        u: &Fields<'_, S>,
+        _coef: &[S],
+        r: &mut Residuals<'_, S>,
+    ) {
         r[0] = u.d(0, 1)
             + S::from_f64(self.alpha) * u.u(0) * u.d(0, 0)
             + S::from_f64(self.beta) * u.d2(0, 0, 0)

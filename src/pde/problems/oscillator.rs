@@ -3,7 +3,7 @@
 use crate::ad::Scalar;
 use crate::ad::jet::Component;
 use crate::error::{Error, Result};
-use crate::pde::{Condition, Fields, Pde};
+use crate::pde::{Condition, Fields, Pde, Residuals};
 
 use super::{PlacedCondition, Problem, Region, check_param};
 
@@ -75,7 +75,13 @@ impl Pde for DampedOscillator {
             Component::Second(0, 0),
         ]
     }
-    fn residual<S: Scalar>(&self, _x: &[S], u: &Fields<'_, S>, _coef: &[S], r: &mut [S]) {
+    fn residual<S: Scalar>(
+        &self,
+        _x: &[S],
+        u: &Fields<'_, S>,
+        _coef: &[S],
+        r: &mut Residuals<'_, S>,
+    ) {
         let c = S::from_f64;
         r[0] = c(self.m) * u.d2(0, 0, 0) + c(self.mu) * u.d(0, 0) + c(self.k) * u.u(0);
     }

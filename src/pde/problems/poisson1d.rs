@@ -3,7 +3,7 @@
 use crate::ad::Scalar;
 use crate::ad::jet::Component;
 use crate::error::Result;
-use crate::pde::{Condition, Fields, Pde};
+use crate::pde::{Condition, Fields, Pde, Residuals};
 
 use super::{PlacedCondition, Problem, Region, check_param};
 
@@ -49,7 +49,13 @@ impl Pde for Poisson1D {
     fn components(&self) -> Vec<Component> {
         vec![Component::Second(0, 0)]
     }
-    fn residual<S: Scalar>(&self, x: &[S], u: &Fields<'_, S>, _coef: &[S], r: &mut [S]) {
+    fn residual<S: Scalar>(
+        &self,
+        x: &[S],
+        u: &Fields<'_, S>,
+        _coef: &[S],
+        r: &mut Residuals<'_, S>,
+    ) {
         let c = self.c;
         r[0] = u.d2(0, 0, 0) + S::from_f64(c * c) * (S::from_f64(c) * x[0]).sin();
     }

@@ -3,7 +3,7 @@
 use crate::ad::jet::{Component, GraphBuilder, NodeId};
 use crate::ad::{Elementary, Scalar};
 use crate::pde::hard::{self, HardConstraint};
-use crate::pde::{Condition, Fields, Pde};
+use crate::pde::{Condition, Fields, Pde, Residuals};
 
 use super::{PlacedCondition, Problem, Region};
 
@@ -57,7 +57,13 @@ impl Pde for Poisson1DModes {
     fn components(&self) -> Vec<Component> {
         vec![Component::Second(0, 0)]
     }
-    fn residual<S: Scalar>(&self, x: &[S], u: &Fields<'_, S>, _coef: &[S], r: &mut [S]) {
+    fn residual<S: Scalar>(
+        &self,
+        x: &[S],
+        u: &Fields<'_, S>,
+        _coef: &[S],
+        r: &mut Residuals<'_, S>,
+    ) {
         r[0] = -u.d2(0, 0, 0) - Self::source(x[0]);
     }
     fn name(&self) -> String {

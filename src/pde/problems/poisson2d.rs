@@ -2,7 +2,7 @@
 
 use crate::ad::Scalar;
 use crate::ad::jet::Component;
-use crate::pde::{Condition, Fields, Pde};
+use crate::pde::{Condition, Fields, Pde, Residuals};
 
 use super::{PlacedCondition, Problem, Region, pi};
 
@@ -31,7 +31,13 @@ impl Pde for Poisson2D {
     fn components(&self) -> Vec<Component> {
         vec![Component::Laplacian]
     }
-    fn residual<S: Scalar>(&self, x: &[S], u: &Fields<'_, S>, _coef: &[S], r: &mut [S]) {
+    fn residual<S: Scalar>(
+        &self,
+        x: &[S],
+        u: &Fields<'_, S>,
+        _coef: &[S],
+        r: &mut Residuals<'_, S>,
+    ) {
         use core::f64::consts::PI;
         let pi = S::from_f64(PI);
         let f = S::from_f64(2.0 * PI * PI) * (pi * x[0]).sin() * (pi * x[1]).sin();

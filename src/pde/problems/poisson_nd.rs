@@ -3,7 +3,7 @@
 use crate::ad::Scalar;
 use crate::ad::jet::Component;
 use crate::error::{Error, Result};
-use crate::pde::{Condition, Fields, Pde};
+use crate::pde::{Condition, Fields, Pde, Residuals};
 
 use super::{PlacedCondition, Problem, Region, pi};
 
@@ -52,7 +52,13 @@ impl Pde for PoissonND {
     fn components(&self) -> Vec<Component> {
         vec![Component::Laplacian]
     }
-    fn residual<S: Scalar>(&self, x: &[S], u: &Fields<'_, S>, _coef: &[S], r: &mut [S]) {
+    fn residual<S: Scalar>(
+        &self,
+        x: &[S],
+        u: &Fields<'_, S>,
+        _coef: &[S],
+        r: &mut Residuals<'_, S>,
+    ) {
         use core::f64::consts::PI;
         let half_pi = S::from_f64(0.5 * PI);
         let sum = x.iter().fold(S::zero(), |a, &xi| a + (half_pi * xi).sin());

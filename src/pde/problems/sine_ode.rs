@@ -3,7 +3,7 @@
 use crate::ad::Scalar;
 use crate::ad::jet::Component;
 use crate::error::{Error, Result};
-use crate::pde::{Condition, Fields, Pde};
+use crate::pde::{Condition, Fields, Pde, Residuals};
 
 use super::{PlacedCondition, Problem, Region, check_param};
 
@@ -43,7 +43,13 @@ impl Pde for SineOde {
     fn components(&self) -> Vec<Component> {
         vec![Component::First(0)]
     }
-    fn residual<S: Scalar>(&self, x: &[S], u: &Fields<'_, S>, _coef: &[S], r: &mut [S]) {
+    fn residual<S: Scalar>(
+        &self,
+        x: &[S],
+        u: &Fields<'_, S>,
+        _coef: &[S],
+        r: &mut Residuals<'_, S>,
+    ) {
         r[0] = u.d(0, 0) - (S::from_f64(self.omega) * x[0]).cos();
     }
     fn name(&self) -> String {

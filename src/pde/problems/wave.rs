@@ -5,7 +5,7 @@ use crate::ad::Scalar;
 use crate::ad::jet::{Component, GraphBuilder, NodeId};
 use crate::error::Result;
 use crate::pde::hard::{self, HardConstraint};
-use crate::pde::{Condition, Fields, Pde};
+use crate::pde::{Condition, Fields, Pde, Residuals};
 
 use super::{PlacedCondition, Problem, Region, Side, check_param, pi};
 
@@ -70,7 +70,13 @@ impl Pde for Wave {
     fn components(&self) -> Vec<Component> {
         vec![Component::Second(0, 0), Component::Second(1, 1)]
     }
-    fn residual<S: Scalar>(&self, _x: &[S], u: &Fields<'_, S>, _coef: &[S], r: &mut [S]) {
+    fn residual<S: Scalar>(
+        &self,
+        _x: &[S],
+        u: &Fields<'_, S>,
+        _coef: &[S],
+        r: &mut Residuals<'_, S>,
+    ) {
         r[0] = u.d2(0, 1, 1) - S::from_f64(self.c2) * u.d2(0, 0, 0);
     }
     fn name(&self) -> String {

@@ -31,6 +31,24 @@ use super::kernel::{self, ConditionResidual, PdeResidual, Scratch};
 use super::reduce::TreeSum;
 use super::term::{Prepared, Term, TermId, TermKind, prepare};
 
+/// An error naming the first name two terms share: names label the loss history, reports,
+/// error messages and checkpoints, so a repeated one would make them ambiguous.
+fn check_unique_names<T>(terms: &[Prepared<T>]) -> Result<()> {
+    for (j, t) in terms.iter().enumerate() {
+        if let Some(i) = terms[..j].iter().position(|u| u.name == t.name) {
+            return Err(Error::InvalidConfig {
+                field: "term.name",
+                reason: format!(
+                    "terms {i} and {j} are both named `{}`; names label the loss history, \
+                     reports, errors and checkpoints, so give each term its own",
+                    t.name
+                ),
+            });
+        }
+    }
+    Ok(())
+}
+
 /// The loss of one evaluation.
 #[derive(Clone, Debug, PartialEq)]
 pub struct LossReport<T> {
@@ -75,7 +93,8 @@ struct ChunkOut<T> {
 }
 
 impl<P: Pde, T: Real, M: Model<T>> Assembly<P, T, M> {
-    /// Validates and prepares the terms; `threads` workspaces per term are kept.
+    /// Validates and prepares the terms; `threads` workspaces per term are kept. Two terms
+    /// with the same name are an [`Error::InvalidConfig`] naming it.
     pub fn new(model: M, pde: P, terms: Vec<Term>, chunk: usize, threads: usize) -> Result<Self> {
         let (d, m) = (model.input_dim(), model.output_dim());
         if pde.dim() != d {
@@ -103,6 +122,7 @@ impl<P: Pde, T: Real, M: Model<T>> Assembly<P, T, M> {
         for t in terms {
             prepared.push(prepare(t, &pde, d, m)?);
         }
+        check_unique_names(&prepared)?;
         let mut workspaces = Vec::new();
         for t in &prepared {
             let mut v = Vec::new();
