@@ -556,7 +556,7 @@ const AXIS_LEFT: u32 = 58; // the vertical axis' ticks and name
 const AXIS_BOTTOM: u32 = 46; // the horizontal axis' ticks and name
 const GAP: u32 = 16;
 const BAR: u32 = 16; // a colour bar's width
-const BAR_LABELS: u32 = 56; // a colour bar's ticks and name
+const BAR_LABELS: u32 = 64; // a colour bar's ticks and name
 
 /// Heat maps of fields on `grid` side by side under the figure title `heading`, each panel's
 /// plotting area `panel_px` pixels; each scale's colour bar follows the last panel on it.
@@ -723,47 +723,86 @@ fn colour_bar(area: &Area<'_>, scale: &Scale, (lo, hi): (f64, f64)) -> Result {
         Ok(())
     };
     let frame = ShapeStyle::from(&BLACK).stroke_width(1);
-    if scale.log_decades.is_some() {
+    // The tick labels (to place the scale's name beside the widest) and the name.
+    let (labels, name, pixels) = if scale.log_decades.is_some() {
         let mut chart = builder(area).build_cartesian_2d(0.0..1.0, (lo..hi).log_scale())?;
         let plot = chart.plotting_area();
-        gradient(&plot.strip_coord_spec(), plot.get_pixel_range())?;
-        let decades = (hi / lo).log10().round().max(1.0) as usize;
+        let pixels = plot.get_pixel_range();
+        gradient(&plot.strip_coord_spec(), pixels.clone())?;
+        let n = ((hi / lo).log10().round().max(1.0) as usize).min(8);
         let f = |y: &f64| log_label(*y);
+        let labels: Vec<String> = chart
+            .as_coord_spec()
+            .y_spec()
+            .key_points(n)
+            .iter()
+            .map(f)
+            .collect();
         chart
             .configure_mesh()
             .disable_mesh()
             .disable_x_axis()
-            .y_desc(format!("{}  (log scale)", scale.label))
-            .y_labels(decades.min(8))
+            .y_labels(n)
             .y_label_formatter(&f)
             .set_all_tick_mark_size(4)
             .label_style(font(13))
-            .axis_desc_style(font(15))
             .draw()?;
         chart
             .plotting_area()
             .draw(&Rectangle::new([(0.0, lo), (1.0, hi)], frame))?;
+        (labels, format!("{}  (log scale)", scale.label), pixels)
     } else {
         let mut chart = builder(area).build_cartesian_2d(0.0..1.0, lo..hi)?;
         let plot = chart.plotting_area();
-        gradient(&plot.strip_coord_spec(), plot.get_pixel_range())?;
+        let pixels = plot.get_pixel_range();
+        gradient(&plot.strip_coord_spec(), pixels.clone())?;
         let n = 6;
-        let ticks = Ticks::for_points(&key_points(lo..hi, n));
+        let points = key_points(lo..hi, n);
+        let ticks = Ticks::for_points(&points);
         let f = move |y: &f64| ticks.label(*y);
         chart
             .configure_mesh()
             .disable_mesh()
             .disable_x_axis()
-            .y_desc(ticks.axis_name(&scale.label))
             .y_labels(n)
             .y_label_formatter(&f)
             .set_all_tick_mark_size(4)
             .label_style(font(13))
-            .axis_desc_style(font(15))
             .draw()?;
         chart
             .plotting_area()
             .draw(&Rectangle::new([(0.0, lo), (1.0, hi)], frame))?;
+        (
+            points.iter().map(f).collect(),
+            ticks.axis_name(&scale.label),
+            pixels,
+        )
+    };
+    // The name right of the tick labels: level when short, else reading upwards.
+    let widest = labels
+        .iter()
+        .map(|l| area.estimate_text_size(l, &font(13)).map_or(0, |s| s.0))
+        .max()
+        .unwrap_or(0) as i32;
+    let (bx, by) = area.get_base_pixel();
+    let x = pixels.0.end - bx + 4 + 8 + widest + 8;
+    let y = (pixels.1.start + pixels.1.end) / 2 - by;
+    let style = font(15);
+    let (w, _) = area.estimate_text_size(&name, &style)?;
+    if w <= 30 {
+        area.draw_text(
+            &name,
+            &style.pos(Pos::new(HPos::Left, VPos::Center)),
+            (x, y),
+        )?;
+    } else {
+        area.draw_text(
+            &name,
+            &style
+                .transform(FontTransform::Rotate270)
+                .pos(Pos::new(HPos::Center, VPos::Top)),
+            (x, y),
+        )?;
     }
     Ok(())
 }
@@ -1130,4 +1169,52 @@ where
         .label_font(font(13))
         .draw()?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{Ticks, log_label, nice};
+
+    fn labels(points: &[f64]) -> (Vec<String>, String) {
+        let t = Ticks::for_points(points);
+        (
+            points.iter().map(|&v| t.label(v)).collect(),
+            t.axis_name("u"),
+        )
+    }
+
+    #[test]
+    fn tick_labels_share_their_decimals_and_exponent() {
+        assert_eq!(
+            labels(&[-0.5, 0.0, 0.5, 1.0]),
+            (
+                vec!["-0.5".into(), "0.0".into(), "0.5".into(), "1.0".into()],
+                "u".into()
+            )
+        );
+        assert_eq!(
+            labels(&[0.0, 0.25, 0.5]).0,
+            vec!["0.00".to_string(), "0.25".into(), "0.50".into()]
+        );
+        assert_eq!(
+            labels(&[0.0, 5e-6, 1e-5, 1.5e-5]),
+            (
+                vec!["0.0".into(), "0.5".into(), "1.0".into(), "1.5".into()],
+                "u  (×1e-5)".into()
+            )
+        );
+        assert_eq!(labels(&[0.0, 2e4, 4e4]).1, "u  (×1e4)");
+        assert_eq!(labels(&[-1e-9, 0.0]).0[1], "0");
+    }
+
+    #[test]
+    fn log_labels_and_nice_ends() {
+        assert_eq!(log_label(1.0), "1");
+        assert_eq!(log_label(100.0), "100");
+        assert_eq!(log_label(1e-3), "1e-3");
+        assert_eq!(log_label(2e-5), "2e-5");
+        assert_eq!(log_label(0.0), "");
+        assert_eq!(nice(-0.9999, 0.9999), (-1.0, 1.0));
+        assert_eq!(nice(0.0, 1.55), (0.0, 1.55));
+    }
 }

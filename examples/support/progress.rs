@@ -4,8 +4,8 @@
 //! The estimate comes from a [`Plan`] of the optimizer phases (the same names and step counts
 //! the trainer is given) and what a step of each costs in loss evaluations: the current
 //! phase's measured seconds per step for the rest of it, and for the phases after it the
-//! measured seconds per evaluation so far. A phase that may stop early (L-BFGS run until
-//! converged) makes the estimate an upper bound, printed as `≤`.
+//! measured seconds per evaluation so far. The time of phases that may stop early (L-BFGS run
+//! until converged) is an upper bound, printed apart with `≤`.
 
 use std::time::Instant;
 
@@ -164,38 +164,55 @@ impl Clock {
         }
     }
 
-    /// The estimated seconds left, and whether that is an upper bound (a phase may stop early).
-    pub fn remaining(&self) -> (f64, bool) {
+    /// The estimated seconds left: in phases that run all their steps, and in phases that
+    /// may stop early (L-BFGS until converged: an upper bound).
+    pub fn remaining(&self) -> (f64, f64) {
         let Some(cur) = self.plan.phases.get(self.phase) else {
-            return (f64::NAN, false);
+            return (f64::NAN, 0.0);
         };
         let done = self.phase_done.max(1) as f64;
         let per_step = (self.now - self.phase_start) / done;
-        let mut left = cur.steps.saturating_sub(self.phase_done) as f64 * per_step;
+        let (mut sure, mut maybe) = (0.0, 0.0);
+        let here = cur.steps.saturating_sub(self.phase_done) as f64 * per_step;
+        if cur.may_stop_early {
+            maybe += here;
+        } else {
+            sure += here;
+        }
         let spent = self.past_cost + cur.cost * done;
         let per_eval = self.now / spent.max(1.0);
         for p in &self.plan.phases[self.phase + 1..] {
-            left += p.steps as f64 * p.cost * per_eval;
+            let t = p.steps as f64 * p.cost * per_eval;
+            if p.may_stop_early {
+                maybe += t;
+            } else {
+                sure += t;
+            }
         }
-        let upper = self.plan.phases[self.phase..]
-            .iter()
-            .any(|p| p.may_stop_early && p.steps > 0);
-        (left, upper)
+        (sure, maybe)
     }
 
-    /// `"12 s elapsed, ~34 s left"` (`≤ 34 s` when a phase may stop early; no estimate
-    /// after the first step, which also carries the set-up).
+    /// `"12 s elapsed, ~34 s left"`; with phases that may stop early, `"~34 s left + ≤ 5.0 min
+    /// of L-BFGS"` (no estimate after the first step, which also carries the set-up).
     pub fn status(&self) -> String {
+        let elapsed = format!("{} elapsed", duration(self.now));
         if !self.started || (self.phase_done <= 1 && self.past_cost == 0.0) {
-            return format!("{} elapsed", duration(self.now));
+            return elapsed;
         }
-        let (left, upper) = self.remaining();
-        format!(
-            "{} elapsed, {}{} left",
-            duration(self.now),
-            if upper { "≤ " } else { "~" },
-            duration(left)
-        )
+        match self.remaining() {
+            (sure, maybe) if maybe > 0.0 && sure < 0.5 => {
+                format!(
+                    "{elapsed}, ≤ {} left (L-BFGS may stop sooner)",
+                    duration(maybe)
+                )
+            }
+            (sure, maybe) if maybe > 0.0 => format!(
+                "{elapsed}, ~{} left + ≤ {} of L-BFGS (it may stop sooner)",
+                duration(sure),
+                duration(maybe)
+            ),
+            (sure, _) => format!("{elapsed}, ~{} left", duration(sure)),
+        }
     }
 
     /// Whether a progress line is due: on a phase's first step, when the trainer computed
