@@ -961,9 +961,9 @@ pub struct LinePanel {
     pub log_y: bool,
     /// The series.
     pub series: Vec<Series>,
-    /// Where the legend goes (series with an empty label have no entry; no entries, no
-    /// legend).
-    pub legend: SeriesLabelPosition,
+    /// Where the legend goes (`None`: the corner of the plot that covers the fewest drawn
+    /// points). Series with an empty label have no entry; no entries, no legend.
+    pub legend: Option<SeriesLabelPosition>,
 }
 
 impl LinePanel {
@@ -975,13 +975,13 @@ impl LinePanel {
             y_label: y_label.into(),
             log_y: false,
             series: Vec::new(),
-            legend: SeriesLabelPosition::UpperRight,
+            legend: None,
         }
     }
 
     /// The same panel with its legend at `at`.
     pub fn legend(mut self, at: SeriesLabelPosition) -> LinePanel {
-        self.legend = at;
+        self.legend = Some(at);
         self
     }
 
@@ -1161,14 +1161,76 @@ where
     if p.series.iter().all(|s| s.label.is_empty()) {
         return Ok(());
     }
+    let position = match &p.legend {
+        Some(at) => at.clone(),
+        None => emptiest_corner(chart, p),
+    };
     chart
         .configure_series_labels()
-        .position(p.legend.clone())
+        .position(position)
         .background_style(WHITE.mix(0.9))
         .border_style(RGBColor(150, 150, 150))
         .label_font(font(13))
         .draw()?;
     Ok(())
+}
+
+/// The corner of the plotting area where a legend box of `p`'s entries would cover the
+/// fewest drawn points (lines sampled every few pixels); upper right when there is a tie.
+fn emptiest_corner<'a, X, Y>(
+    chart: &ChartContext<'a, Canvas<'a>, Cartesian2d<X, Y>>,
+    p: &LinePanel,
+) -> SeriesLabelPosition
+where
+    X: Ranged<ValueType = f64> + ValueFormatter<f64>,
+    Y: Ranged<ValueType = f64> + ValueFormatter<f64>,
+{
+    let plot = chart.plotting_area();
+    let (xr, yr) = plot.get_pixel_range();
+    // The box plotters draws: the widest label, 30 px of sample and 10 px margins, 5 px from
+    // the corner.
+    let labels: Vec<&str> = p
+        .series
+        .iter()
+        .map(|s| s.label.as_str())
+        .filter(|l| !l.is_empty())
+        .collect();
+    let widest = labels
+        .iter()
+        .map(|l| plot.estimate_text_size(l, &font(13)).map_or(0, |s| s.0))
+        .max()
+        .unwrap_or(0) as i32;
+    let (w, h) = (widest + 50 + 8, 17 * labels.len() as i32 + 20 + 8);
+    let boxes = [
+        (SeriesLabelPosition::UpperRight, xr.end - w, yr.start),
+        (SeriesLabelPosition::UpperLeft, xr.start, yr.start),
+        (SeriesLabelPosition::LowerRight, xr.end - w, yr.end - h),
+        (SeriesLabelPosition::LowerLeft, xr.start, yr.end - h),
+    ];
+    let mut counts = [0usize; 4];
+    let drawable = |q: &(f64, f64)| q.0.is_finite() && q.1.is_finite() && !(p.log_y && q.1 <= 0.0);
+    for s in &p.series {
+        for pair in s.points.windows(2) {
+            if !(drawable(&pair[0]) && drawable(&pair[1])) {
+                continue;
+            }
+            let (a, b) = (chart.backend_coord(&pair[0]), chart.backend_coord(&pair[1]));
+            let len = (a.0 - b.0).abs().max((a.1 - b.1).abs());
+            let n = (len / 4).clamp(1, 1000);
+            for k in 0..=n {
+                let f = f64::from(k) / f64::from(n);
+                let x = a.0 + (f64::from(b.0 - a.0) * f).round() as i32;
+                let y = a.1 + (f64::from(b.1 - a.1) * f).round() as i32;
+                for (c, (_, bx, by)) in boxes.iter().enumerate() {
+                    if x >= *bx && x <= bx + w && y >= *by && y <= by + h {
+                        counts[c] += 1;
+                    }
+                }
+            }
+        }
+    }
+    let best = (0..4).min_by_key(|&c| counts[c]).unwrap_or(0);
+    boxes[best].0.clone()
 }
 
 #[cfg(test)]
