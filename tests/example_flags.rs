@@ -6,8 +6,8 @@
 //! `target/<profile>/examples/`, two folders up from this test's own binary
 //! (`target/<profile>/deps/`). Cargo builds the examples for a plain `cargo test` (the CI
 //! command) but not for `cargo test --test example_flags` alone: when a binary is missing, or
-//! older than the example's or the library's sources, a test says so on stderr and checks
-//! nothing rather than run a stale program (`cargo build --examples`, with `--release` to
+//! older than one of the sources its dep-info file (`<name>.d`) lists, a test says so on
+//! stderr and checks nothing rather than run a stale program (`cargo build --examples`, with `--release` to
 //! match `cargo test --release`, brings them up to date).
 
 use std::io::Read;
@@ -26,21 +26,6 @@ struct Outcome {
     seconds: f64,
 }
 
-/// The newest modification time of the files under `dir` (recursively).
-fn newest(dir: &Path) -> Option<SystemTime> {
-    let mut best = None;
-    for entry in std::fs::read_dir(dir).ok()?.flatten() {
-        let p = entry.path();
-        let t = if p.is_dir() {
-            newest(&p)
-        } else {
-            entry.metadata().and_then(|m| m.modified()).ok()
-        };
-        best = best.max(t);
-    }
-    best
-}
-
 /// The example's binary, if it is built and newer than its sources.
 fn binary(example: &str) -> Option<PathBuf> {
     let exe = std::env::current_exe().ok()?;
@@ -56,14 +41,29 @@ fn binary(example: &str) -> Option<PathBuf> {
         );
         return None;
     };
+    // The sources cargo built it from, as its dep-info file lists them (the example, the
+    // files it includes, the library's sources); without that file, the example's own.
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let sources = [
-        std::fs::metadata(root.join("examples").join(format!("{example}.rs")))
-            .and_then(|m| m.modified())
-            .ok(),
-        newest(&root.join("examples/support")),
-        newest(&root.join("src")),
-    ];
+    let listed: Vec<PathBuf> = std::fs::read_to_string(bin.with_extension("d"))
+        .ok()
+        .and_then(|d| {
+            let deps = d
+                .lines()
+                .next()?
+                .split_once(": ")?
+                .1
+                .replace("\\ ", "\u{0}");
+            Some(
+                deps.split_whitespace()
+                    .map(|p| PathBuf::from(p.replace('\u{0}', " ")))
+                    .collect(),
+            )
+        })
+        .unwrap_or_else(|| vec![root.join("examples").join(format!("{example}.rs"))]);
+    let sources: Vec<Option<SystemTime>> = listed
+        .iter()
+        .map(|p| std::fs::metadata(p).and_then(|m| m.modified()).ok())
+        .collect();
     if sources.iter().flatten().any(|&t| t > built) {
         eprintln!(
             "SKIPPED: {} is older than its sources (run `cargo build --examples`, with \
