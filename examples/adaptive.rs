@@ -48,7 +48,7 @@ enum ProblemName {
     Burgers,
     /// Allen–Cahn, D = 0.001, ρ = 5.
     AllenCahn,
-    /// The wave equation of the study.
+    /// The wave equation u_tt = 4·u_xx, u = sin(πx) cos(2πt) + ½ sin(4πx) cos(8πt).
     Wave,
 }
 

@@ -96,11 +96,12 @@ enum Protocol {
 /// How RoPINN calibrates its region.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
 enum CalibrationName {
-    /// The coefficient of variation of the past gradients, as coded.
+    /// As the authors coded it: the mean coefficient of variation of the past mean gradients.
     Cv,
-    /// σ from the standard deviation of the gradient norms.
+    /// The paper's Algorithm 1 as written: the norm of the past gradients' standard
+    /// deviations.
     StdNorm,
-    /// No calibration: a fixed radius.
+    /// No calibration: the region keeps its initial size (the paper's ablation).
     Fixed,
 }
 
@@ -126,8 +127,8 @@ fn name<V: ValueEnum>(v: V) -> String {
                   31 / 67 / 41 s in f64; 1.7 / 3.3 / 2.1 s on protocol b's network in f32. So \
                   a protocol-a run (25 steps) takes 7 to 15 min in f32 and 13 to 28 min in f64; \
                   protocol b 5 to 25 min in f32, up to 1.6 h in f64; protocol full 4.5 to 9.5 h \
-                  in f32 and 8.5 to 19 h in f64. --steps 200 on the paper network is about 1 to \
-                  2 h."
+                  in f32 and 8.5 to 19 h in f64. --steps 200 on the paper network takes 1 to 2 h \
+                  in f32 and 2 to 4 h in f64."
 )]
 struct Cli {
     /// The problem.
