@@ -170,17 +170,30 @@ fn failure(example: &str, args: &[&str], env: &[(&str, &Path)], needle: &str) {
     );
 }
 
-/// A path that cannot be a folder: below a regular file.
-fn unwritable() -> PathBuf {
-    let file = std::env::temp_dir().join(format!("pinn-example-flags-{}", std::process::id()));
-    std::fs::write(&file, b"a file, not a folder").unwrap();
-    file.join("target")
+/// A regular file of its own for the caller (named by `tag`), removed when dropped: a path
+/// below it cannot be a folder.
+struct AFile(PathBuf);
+
+impl AFile {
+    fn new(tag: &str) -> AFile {
+        let file =
+            std::env::temp_dir().join(format!("pinn-example-flags-{tag}-{}", std::process::id()));
+        std::fs::write(&file, b"a file, not a folder").unwrap();
+        AFile(file)
+    }
+}
+
+impl Drop for AFile {
+    fn drop(&mut self) {
+        std::fs::remove_file(&self.0).ok();
+    }
 }
 
 /// With the output folder impossible to create, the example stops before training and names
 /// the folder.
 fn output_folder_is_checked_first(example: &str, args: &[&str]) {
-    let target = unwritable();
+    let file = AFile::new(example);
+    let target = file.0.join("target");
     failure(
         example,
         args,
@@ -309,9 +322,9 @@ fn ropinn() {
         &["--table", "x.jsonl", "--problem", "wave"],
         "--table",
     );
-    let garbage = std::env::temp_dir().join(format!("pinn-ropinn-garbage-{}", std::process::id()));
-    std::fs::write(&garbage, "not a result\n{\"example\":\"quickstart\"}\n").unwrap();
-    let g = garbage.display().to_string();
+    let garbage = AFile::new("ropinn-table");
+    std::fs::write(&garbage.0, "not a result\n{\"example\":\"quickstart\"}\n").unwrap();
+    let g = garbage.0.display().to_string();
     failure("ropinn", &["--table", &g], &[], &g);
     let missing = format!("{g}-missing");
     failure("ropinn", &["--table", &missing], &[], &missing);
@@ -329,7 +342,8 @@ fn adaptive() {
     usage_error("adaptive", &["--method", "rad", "--c", "-1"], "--c");
     usage_error("adaptive", &["--method", "radd"], "--method");
     usage_error("adaptive", &["--f32"], "--f32");
-    let record = unwritable().join("record.jsonl");
+    let file = AFile::new("adaptive-record");
+    let record = file.0.join("record.jsonl");
     let r = record.display().to_string();
     let out = std::env::temp_dir().join(format!("pinn-example-flags-out-{}", std::process::id()));
     failure(
