@@ -9,17 +9,21 @@
 //! and shorter rounds, the budget of `docs/REPRODUCTION.md`'s table.
 //!
 //! `cargo run --release --example adaptive -- --problem burgers --method rad` writes
-//! `target/examples-out/adaptive/<problem>-<method>-<dtype>-s<seed>.png`: the residual
-//! `|r|` (log colour scale over six decades, shared by the panels; x across, t up) with
-//! the training points over it in red, at three
-//! rounds for an adaptive method; it prints progress and ends with one JSON line, also appended
-//! to the `--record` file when one is given.
+//! `adaptive/<problem>-<method>-<dtype>-s<seed>.png` in the output folder: the residual `|r|`
+//! (log colour scale over six decades, shared by the panels; x across, t up) with the training
+//! points over it in red, at three rounds for an adaptive method; it prints progress and ends
+//! with one JSON line, also appended to the `--record` file when one is given. `-- --help`
+//! lists every flag with its default and what a run costs.
 
 #[path = "support/mod.rs"]
 mod support;
 
 use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
 use std::time::Instant;
+
+use clap::{Parser, ValueEnum};
 
 use pinn::ad::jet::Graph;
 use pinn::ad::{Elementary, Real};
@@ -32,36 +36,125 @@ use pinn::rng::Seed;
 use pinn::sampling::{Grid, Halton, Hammersley, LatinHypercube, Sampler, Sobol, Uniform};
 use pinn::strategies::{Adaptive, AdaptiveConfig, Method};
 use pinn::train::{TermId, Trainer};
+use support::Dtype;
+use support::plot::{Grid2, points_over_fields};
 
-const USAGE: &str = "\
-usage: adaptive [--problem P] [--method M] [--budget B] [--seed S] [--f32 | --f64]
-                [--k K] [--c C] [--points N] [--pool N0] [--rounds R] [--threads T]
-                [--record FILE]
+/// The study's four problems.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+enum ProblemName {
+    /// Diffusion u_t = u_xx − e^(−t)(sin πx − π² sin πx) (f32 by default, as the study).
+    Diffusion,
+    /// Burgers, ν = 0.01/π.
+    Burgers,
+    /// Allen–Cahn, D = 0.001, ρ = 5.
+    AllenCahn,
+    /// The wave equation u_tt = 4·u_xx, u = sin(πx) cos(2πt) + ½ sin(4πx) cos(8πt).
+    Wave,
+}
 
-  --problem P   diffusion | burgers | allen-cahn | wave                  (default diffusion)
-  --method M    grid | random | lhs | halton | hammersley | sobol         (fixed points)
-                random-r | rar-g | rad | rar-d                  (adaptive; default rad)
-  --budget B    study | paper | smoke                                    (default study)
-                  paper: the study's schedule. diffusion: Adam 10 000, then 40 rounds of
-                    1000 Adam (≈ 1 min); the others: Adam 15 000 + L-BFGS 1000 iterations,
-                    then 100 rounds of 1000 Adam + 1000 L-BFGS iterations (≈ 240 000
-                    evaluations on 2000 points: ≈ 1.2 h burgers/allen-cahn, ≈ 5 h wave
-                    on two cores).
-                  study: diffusion as paper; the others Adam 3000 + L-BFGS 300 iterations,
-                    then 10 rounds of 300 Adam + 300 L-BFGS iterations (≈ 10 000
-                    evaluations: ≈ 3 min burgers/allen-cahn, ≈ 13 min wave).
-                  smoke: a few hundred steps, to try the command line (seconds).
-  --seed S      network initialisation, fixed points and every draw          (default 0)
-  --f32, --f64  precision (default: the study's, f32 for diffusion, f64 otherwise)
-  --k K, --c C  the density p ∝ εᵏ/mean(εᵏ) + c of rad and rar-d
-                  (defaults: rad k=1 c=1, as its script; rar-d k=2 c=0)
-  --points N    residual points N (default 30 diffusion, 2000 otherwise); rar-g and
-                  rar-d start from N/2 (10 for diffusion) and end at N (50 for diffusion)
-  --pool N0     candidate pool per round (default 10 000 diffusion, 100 000 otherwise);
-                  scoring it costs about 14 evaluations on 2000 points
-  --rounds R    adaptive rounds (default: the budget's)
-  --threads T   worker threads (default: all cores; results do not depend on it)
-  --record FILE append the final JSON line to FILE";
+/// The ten methods.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+enum MethodName {
+    /// Fixed: a tensor grid.
+    Grid,
+    /// Fixed: uniform random points.
+    Random,
+    /// Fixed: Latin hypercube.
+    Lhs,
+    /// Fixed: Halton.
+    Halton,
+    /// Fixed: Hammersley.
+    Hammersley,
+    /// Fixed: Sobol.
+    Sobol,
+    /// Adaptive: fresh uniform points every 100 steps.
+    RandomR,
+    /// Adaptive: add the points of largest residual (greedy).
+    RarG,
+    /// Adaptive: redraw all points from a residual-based density.
+    Rad,
+    /// Adaptive: add points drawn from a residual-based density.
+    RarD,
+}
+
+/// How long a run is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+enum Budget {
+    /// The study's schedule structure with fewer and shorter rounds (docs/REPRODUCTION.md).
+    Study,
+    /// The study's schedule (hours per run for the large problems).
+    Paper,
+    /// A few hundred steps, to try the command line (seconds).
+    Smoke,
+}
+
+fn name<V: ValueEnum>(v: V) -> String {
+    v.to_possible_value()
+        .map_or_else(String::new, |p| p.get_name().to_string())
+}
+
+/// Non-adaptive and residual-adaptive sampling (Wu, Zhu, Tan, Kartha & Lu, CMAME 2023): one
+/// of the ten methods on one of the study's four forward problems, trained as the study does
+/// (hard constraints, so the only loss is the PDE residual on N points; an initial Adam
+/// (+ L-BFGS) phase, then rounds of Adam + L-BFGS, the points changed before every round).
+///
+/// Writes adaptive/<problem>-<method>-<dtype>-s<seed>.png (the residual |r| with the points
+/// over it) in target/examples-out (or $CARGO_TARGET_DIR/examples-out).
+#[derive(Parser, Debug)]
+#[command(
+    name = "adaptive",
+    verbatim_doc_comment,
+    allow_negative_numbers = true,
+    after_help = "Time on a 2-core machine: --budget study: diffusion about 1 min, burgers and \
+                  allen-cahn about 3 min, wave about 13 min; --budget paper: diffusion about \
+                  1 min, burgers and allen-cahn about 1.2 h, wave about 5 h; --budget smoke: \
+                  seconds."
+)]
+struct Cli {
+    /// The problem.
+    #[arg(long, value_enum, default_value_t = ProblemName::Diffusion)]
+    problem: ProblemName,
+    /// The sampling method.
+    #[arg(long, value_enum, default_value_t = MethodName::Rad)]
+    method: MethodName,
+    /// The schedule. paper: diffusion Adam 10 000, then 40 rounds of 1000 Adam; the others
+    /// Adam 15 000 + L-BFGS 1000 iterations, then 100 rounds of 1000 Adam + 1000 L-BFGS
+    /// iterations. study: diffusion as paper; the others Adam 3000 + L-BFGS 300 iterations,
+    /// then 10 rounds of 300 Adam + 300 L-BFGS iterations.
+    #[arg(long, value_enum, default_value_t = Budget::Study)]
+    budget: Budget,
+    /// The seed of the network, the fixed points and every draw.
+    #[arg(long, value_name = "S", default_value_t = 0)]
+    seed: u64,
+    /// The precision the network is trained in [default: f32 for diffusion, f64 otherwise,
+    /// as the study].
+    #[arg(long, value_enum)]
+    dtype: Option<Dtype>,
+    /// rad and rar-d: the exponent k of the density p ∝ εᵏ/mean(εᵏ) + c [default: 1 for rad,
+    /// 2 for rar-d].
+    #[arg(long, value_name = "K", value_parser = support::cli::number_in(0.0, 100.0))]
+    k: Option<f64>,
+    /// rad and rar-d: the constant c of the density [default: 1 for rad, 0 for rar-d].
+    #[arg(long, value_name = "C", value_parser = support::cli::number_in(0.0, 1e6))]
+    c: Option<f64>,
+    /// Residual points N [default: 30 for diffusion, 2000 otherwise]; rar-g and rar-d start
+    /// from N/2 (10 for diffusion) and end at N (50 for diffusion).
+    #[arg(long, value_name = "N", value_parser = support::cli::at_least(2))]
+    points: Option<usize>,
+    /// Candidate pool per round [default: 10000 for diffusion, 100000 otherwise]; scoring it
+    /// costs about 14 evaluations on 2000 points.
+    #[arg(long, value_name = "N0", value_parser = support::cli::at_least(1))]
+    pool: Option<usize>,
+    /// Adaptive rounds [default: the budget's].
+    #[arg(long, value_name = "R", value_parser = support::cli::at_least(1))]
+    rounds: Option<usize>,
+    /// Worker threads (results do not depend on it) [default: all cores].
+    #[arg(long, value_name = "T", value_parser = support::cli::at_least(1))]
+    threads: Option<usize>,
+    /// Append the final JSON line to FILE (checked before training) [default: none].
+    #[arg(long, value_name = "FILE")]
+    record: Option<PathBuf>,
+}
 
 /// The ten methods.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -178,9 +271,7 @@ fn setup(problem: &str, budget: &str) -> Result<Setup, String> {
     Ok(s)
 }
 
-fn sampling(method: &str) -> Result<Sampling, String> {
-    let k = support::arg_num::<f64>("--k")?;
-    let c = support::arg_num::<f64>("--c")?;
+fn sampling(method: &str, k: Option<f64>, c: Option<f64>) -> Result<Sampling, String> {
     Ok(match method {
         "grid" | "random" | "lhs" | "halton" | "hammersley" | "sobol" => {
             Sampling::Fixed(match method {
@@ -219,43 +310,34 @@ struct Run {
     sampling: Sampling,
     seed: u64,
     threads: Option<usize>,
-    record: Option<String>,
+    record: Option<PathBuf>,
+    budget: String,
+    /// The output folder (checked).
+    dir: PathBuf,
 }
 
-fn main() {
-    support::cli(
-        USAGE,
-        &[
-            "--problem",
-            "--method",
-            "--budget",
-            "--seed",
-            "--k",
-            "--c",
-            "--points",
-            "--pool",
-            "--rounds",
-            "--threads",
-            "--record",
-        ],
-        &["--f32", "--f64"],
-    );
-    if let Err(e) = dispatch() {
-        eprintln!("error: {e}");
-        std::process::exit(1);
-    }
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let run = configure(&cli).unwrap_or_else(|e| support::cli::usage_error::<Cli>(e));
+    support::cli::finish(dispatch(&cli, run))
 }
 
-fn dispatch() -> Result<(), String> {
-    let problem = support::arg("--problem").unwrap_or_else(|| "diffusion".into());
-    let budget = support::arg("--budget").unwrap_or_else(|| "study".into());
-    let mut setup = setup(&problem, &budget)?;
-    let method_name = support::arg("--method").unwrap_or_else(|| "rad".into());
-    let sampling = sampling(&method_name)?;
-    if let Some(n) = support::arg_num::<usize>("--points")? {
-        if n < 2 {
-            return Err(format!("--points: need at least 2, found {n}"));
+/// The run's settings, or a usage error naming the flag.
+fn configure(cli: &Cli) -> Result<Run, String> {
+    let problem = name(cli.problem);
+    let mut setup = setup(&problem, &name(cli.budget))?;
+    let method_name = name(cli.method);
+    if !matches!(cli.method, MethodName::Rad | MethodName::RarD) {
+        for (flag, given) in [("--k", cli.k.is_some()), ("--c", cli.c.is_some())] {
+            if given {
+                return Err(format!(
+                    "{flag} applies to the methods rad and rar-d only, not {method_name}"
+                ));
+            }
         }
+    }
+    let sampling = sampling(&method_name, cli.k, cli.c)?;
+    if let Some(n) = cli.points {
         setup.rar_start = if setup.name == "diffusion" {
             setup.rar_start.min(n - 1)
         } else {
@@ -263,45 +345,52 @@ fn dispatch() -> Result<(), String> {
         };
         setup.n = n;
     }
-    if let Some(p) = support::arg_num::<usize>("--pool")? {
+    if let Some(p) = cli.pool {
         setup.pool = p;
     }
-    if let Some(r) = support::arg_num::<usize>("--rounds")? {
-        if r == 0 {
-            return Err("--rounds: need at least 1, found 0".into());
-        }
+    if let Some(r) = cli.rounds {
         setup.rounds = r;
     }
-    if setup.name != "diffusion" || support::arg("--points").is_some() {
+    if setup.name != "diffusion" || cli.points.is_some() {
         setup.rar_m = ((setup.n - setup.rar_start) / setup.rounds).max(1);
     }
-    let run = Run {
+    Ok(Run {
         setup,
         method_name,
         sampling,
-        seed: support::arg_num::<u64>("--seed")?.unwrap_or(0),
-        threads: support::arg_num::<usize>("--threads")?,
-        record: support::arg("--record"),
+        seed: cli.seed,
+        threads: cli.threads,
+        record: cli.record.clone(),
+        budget: name(cli.budget),
+        dir: PathBuf::new(),
+    })
+}
+
+fn dispatch(cli: &Cli, mut run: Run) -> Result<(), Box<dyn std::error::Error>> {
+    // Where the results go, checked before training.
+    run.dir = support::out_dir(Some("adaptive"))?;
+    if let Some(path) = &run.record {
+        std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(path)
+            .map_err(|e| format!("cannot append to the --record file {}: {e}", path.display()))?;
+    }
+    let f32 = match cli.dtype {
+        Some(d) => d == Dtype::F32,
+        None => run.setup.f32_default,
     };
-    let args: Vec<String> = std::env::args().collect();
-    let f32 = if args.iter().any(|a| a == "--f32") {
-        true
-    } else if args.iter().any(|a| a == "--f64") {
-        false
-    } else {
-        run.setup.f32_default
-    };
-    let out = match (problem.as_str(), f32) {
-        ("diffusion", true) => train::<_, f32>(Diffusion1D, &run),
-        ("diffusion", false) => train::<_, f64>(Diffusion1D, &run),
-        ("burgers", true) => train::<_, f32>(Burgers::default(), &run),
-        ("burgers", false) => train::<_, f64>(Burgers::default(), &run),
-        ("allen-cahn", true) => train::<_, f32>(AllenCahn::default(), &run),
-        ("allen-cahn", false) => train::<_, f64>(AllenCahn::default(), &run),
-        ("wave", true) => train::<_, f32>(Wave::sampling_study(), &run),
-        _ => train::<_, f64>(Wave::sampling_study(), &run),
-    };
-    out.map_err(|e| e.to_string())
+    let run = &run;
+    match (cli.problem, f32) {
+        (ProblemName::Diffusion, true) => train::<_, f32>(Diffusion1D, run),
+        (ProblemName::Diffusion, false) => train::<_, f64>(Diffusion1D, run),
+        (ProblemName::Burgers, true) => train::<_, f32>(Burgers::default(), run),
+        (ProblemName::Burgers, false) => train::<_, f64>(Burgers::default(), run),
+        (ProblemName::AllenCahn, true) => train::<_, f32>(AllenCahn::default(), run),
+        (ProblemName::AllenCahn, false) => train::<_, f64>(AllenCahn::default(), run),
+        (ProblemName::Wave, true) => train::<_, f32>(Wave::sampling_study(), run),
+        (ProblemName::Wave, false) => train::<_, f64>(Wave::sampling_study(), run),
+    }
 }
 
 /// A problem of the study: its ansatz, and its reference on the test grid (`xs` × `ts`, x
@@ -389,11 +478,31 @@ fn train<P: Study, T: Real>(problem: P, run: &Run) -> Result<(), Box<dyn std::er
     let every = s.round_adam + lbfgs_steps(s.round_lbfgs);
     let total = first + s.rounds * every;
 
+    let mut plan = support::Plan::new().adam("adam", s.initial_adam);
+    if s.initial_lbfgs > 0 {
+        plan = plan.lbfgs(
+            "lbfgs",
+            lbfgs_steps(s.initial_lbfgs),
+            LBFGS_ITERS_PER_STEP,
+            false,
+        );
+    }
+    for r in 1..=s.rounds {
+        plan = plan.adam(&format!("round {r} adam"), s.round_adam);
+        if s.round_lbfgs > 0 {
+            plan = plan.lbfgs(
+                &format!("round {r} lbfgs"),
+                lbfgs_steps(s.round_lbfgs),
+                LBFGS_ITERS_PER_STEP,
+                false,
+            );
+        }
+    }
     let mut b = Trainer::<P, T>::builder(net, problem.clone())
         .params(theta)
         .seed(seed.derive(2))
         .metrics(grid.clone(), reference.clone(), every.max(500))
-        .observer(support::progress());
+        .observer(support::progress(plan));
     if let Some(t) = run.threads {
         b = b.threads(t);
     }
@@ -488,26 +597,6 @@ fn train<P: Study, T: Real>(problem: P, run: &Run) -> Result<(), Box<dyn std::er
         .ok_or("no metrics were computed")?;
     let secs = start.elapsed().as_secs_f64();
 
-    // The figure; a file that cannot be written is reported, the results still printed.
-    let dir = support::out_dir().join("adaptive");
-    let file = format!(
-        "{}-{}-{}-s{}.png",
-        s.name,
-        run.method_name,
-        T::NAME,
-        run.seed
-    );
-    let png = dir.join(&file);
-    let written = std::fs::create_dir_all(&dir)
-        .and_then(|_| support::points_over_fields(&png, &snaps, 160, 100, &lo, &hi, 3));
-    match &written {
-        Ok(()) => println!(
-            "wrote {} (|r| on a log scale, rounds {:?}, points in red)",
-            png.display(),
-            snap_rounds
-        ),
-        Err(e) => eprintln!("could not write {}: {e}", png.display()),
-    }
     let n_final = trainer.points(pde)?.len() / 2;
     let (k, c) = match method {
         Some(Method::Rad { k, c }) | Some(Method::RarD { k, c, .. }) => (k, c),
@@ -524,7 +613,7 @@ fn train<P: Study, T: Real>(problem: P, run: &Run) -> Result<(), Box<dyn std::er
         run.method_name,
         T::NAME,
         run.seed,
-        support::arg("--budget").unwrap_or_else(|| "study".into()),
+        run.budget,
         s.n,
         n_final,
         s.pool,
@@ -545,16 +634,61 @@ fn train<P: Study, T: Real>(problem: P, run: &Run) -> Result<(), Box<dyn std::er
         n_final,
         secs
     );
-    println!("{line}");
+    // The record first: a study's runs are collected from it.
     if let Some(path) = &run.record {
-        let appended = std::fs::OpenOptions::new()
-            .create(true)
-            .append(true)
-            .open(path)
-            .and_then(|mut f| writeln!(f, "{line}"));
-        if let Err(e) = appended {
-            eprintln!("could not append to {path}: {e} (the line above is the result)");
-        }
+        record(path, &line)?;
+        println!("appended the result to {}", path.display());
     }
+    let png = run.dir.join(format!(
+        "{}-{}-{}-s{}.png",
+        s.name,
+        run.method_name,
+        T::NAME,
+        run.seed
+    ));
+    let panels: Vec<(String, &[f64], &[f64])> = snaps
+        .iter()
+        .map(|(r, points, eps)| {
+            let title = if method.is_some() {
+                format!("round {r} ({} points)", points.len() / 2)
+            } else {
+                format!("end of training ({} points)", points.len() / 2)
+            };
+            (title, eps.as_slice(), points.as_slice())
+        })
+        .collect();
+    support::save_figure(&png, |path| {
+        points_over_fields(
+            path,
+            &format!(
+                "{} · {} · {} · seed {}: the PDE residual and the training points (rel-L2 {:.1e})",
+                s.name,
+                run.method_name,
+                T::NAME,
+                run.seed,
+                m.rel_l2
+            ),
+            &Grid2 {
+                names: ["x", "t"],
+                axes: [&fx, &ft],
+                across: 0,
+            },
+            &panels,
+            "|r|",
+            6,
+            (300, 200),
+        )
+    })?;
+    println!("{line}");
     Ok(())
+}
+
+/// Appends `line` to the record file.
+fn record(path: &Path, line: &str) -> Result<(), String> {
+    std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(path)
+        .and_then(|mut f| writeln!(f, "{line}"))
+        .map_err(|e| format!("cannot append to {}: {e}", path.display()))
 }

@@ -29,13 +29,19 @@
 //!     [--nf N_f] [--lbfgs-iters N]                      (sa only)
 //! ```
 //!
-//! `--steps` is the number of Adam steps (default 40 001; 10 000 for `sa`). Writes
-//! `target/examples-out/helmholtz_<model>_<dtype>_s<seed>{.png,_loss.png,_lambda.png,
-//! _lambda.csv}` (prediction | exact | |error|; loss terms; λ history) and ends with one JSON
-//! line.
+//! `--steps` is the number of Adam steps (default 40 001; 10 000 for `sa`); `-- --help` lists
+//! every flag with its default and the time a run takes. Writes
+//! `helmholtz_<model>_<dtype>_s<seed>{.png,_loss.png,_lambda.png,_lambda.csv}` (prediction and
+//! exact solution on one colour scale with the error on its own; the loss terms; the λ
+//! history) to the output folder and ends with one JSON line.
 
 #[path = "support/mod.rs"]
 mod support;
+
+use std::path::Path;
+use std::process::ExitCode;
+
+use clap::{Parser, ValueEnum};
 
 use pinn::ad::{Elementary, Real};
 use pinn::domain::BoxDomain;
@@ -47,7 +53,9 @@ use pinn::sampling::{LatinHypercube, Sampler};
 use pinn::strategies::{
     Denominator, LrAnnealing, LrAnnealingConfig, SelfAdaptive, SelfAdaptiveConfig, WeightLog,
 };
-use pinn::train::{Control, Trainer};
+use pinn::train::Trainer;
+use support::Dtype;
+use support::plot::{Grid2, LinePanel, Series, compare, lines};
 
 /// Table 3, 50 units / 3 hidden layers: mean and standard deviation over 10 seeds.
 const PAPER: [(&str, f64, f64); 4] = [
@@ -62,49 +70,152 @@ const NORMALISATION_STREAM: u64 = 1 << 48;
 const SA_WEIGHT_STREAM: u64 = (1 << 48) + 1;
 const SA_POINT_STREAM: u64 = (1 << 48) + 2;
 
+/// The models of the table and SA-PINN.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+enum Model {
+    /// Plain MLP.
+    M1,
+    /// MLP + learning-rate annealing.
+    M2,
+    /// Modified MLP.
+    M3,
+    /// Modified MLP + learning-rate annealing.
+    M4,
+    /// SA-PINN (McClenny & Braga-Neto), the authors' setting.
+    Sa,
+}
+
+impl Model {
+    fn name(self) -> &'static str {
+        match self {
+            Model::M1 => "m1",
+            Model::M2 => "m2",
+            Model::M3 => "m3",
+            Model::M4 => "m4",
+            Model::Sa => "sa",
+        }
+    }
+    fn modified(self) -> bool {
+        matches!(self, Model::M3 | Model::M4)
+    }
+    fn annealing(self) -> bool {
+        matches!(self, Model::M2 | Model::M4)
+    }
+}
+
+/// The modified MLP's gate.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+enum Gating {
+    /// Z⊙U + (1 − Z)⊙V, as the paper writes it.
+    Z,
+    /// σ(HW + b)⊙U + σ(1 − HW + b)⊙V, from the other version of the authors' code.
+    Old,
+}
+
+/// Wang, Teng & Perdikaris (2021), Helmholtz 2-D (Table 3, 50 units / 3 hidden layers):
+/// Δu + u = q on [−1, 1]², u = sin(πx) sin(4πy), Dirichlet on the four sides, for the models
+/// M1–M4 as the authors coded them, and the SA-PINN of McClenny & Braga-Neto on the same
+/// problem (--model sa). Relative ℓ² error on the 100×100 grid of the square.
+///
+/// Writes helmholtz_<model>_<dtype>_s<seed>.png (prediction, exact, error), _loss.png (loss
+/// terms), and for m2, m4 and sa _lambda.png and _lambda.csv (the weights' history) to
+/// target/examples-out (or $CARGO_TARGET_DIR/examples-out).
+#[derive(Parser, Debug)]
+#[command(
+    name = "helmholtz",
+    verbatim_doc_comment,
+    allow_negative_numbers = true,
+    after_help = "Time on a 2-core machine with the defaults (one thread, idle): m1 about 65 s in \
+                  f32 and 130 s in f64, m2 65 s / 140 s, m3 100 s / 250 s, m4 105 s / 275 s. \
+                  sa (10 000 Adam steps on 100 000 points, then up to 10 000 L-BFGS \
+                  iterations): about 2 h with --threads 2."
+)]
+struct Cli {
+    /// The model.
+    #[arg(long, value_enum, default_value_t = Model::M1)]
+    model: Model,
+    /// The precision the network is trained in.
+    #[arg(long, value_enum, default_value_t = Dtype::F32)]
+    dtype: Dtype,
+    /// The seed of the initialisation, the points and every draw.
+    #[arg(long, value_name = "S", default_value_t = 0)]
+    seed: u64,
+    /// Adam steps [default: 40001; 10000 for sa].
+    #[arg(long, value_name = "N", value_parser = support::cli::at_least(1))]
+    steps: Option<usize>,
+    /// Worker threads (results do not depend on it).
+    #[arg(long, value_name = "K", default_value_t = 1, value_parser = support::cli::at_least(1))]
+    threads: usize,
+    /// m2 and m4: the variant of the annealing update without λ in the denominator.
+    #[arg(long)]
+    lambda_free: bool,
+    /// m3 and m4: the modified MLP's gate [default: z].
+    #[arg(long, value_enum)]
+    gating: Option<Gating>,
+    /// sa: collocation points [default: 100000].
+    #[arg(long, value_name = "N_F", value_parser = support::cli::at_least(1))]
+    nf: Option<usize>,
+    /// sa: L-BFGS iterations after Adam, in steps of 20 (0: none) [default: 10000].
+    #[arg(long, value_name = "N", value_parser = support::cli::at_least(0))]
+    lbfgs_iters: Option<usize>,
+}
+
+/// What a run is told.
 struct Args {
-    model: String,
-    dtype: String,
+    model: Model,
+    dtype: Dtype,
     seed: u64,
     steps: Option<usize>,
     threads: usize,
     lambda_free: bool,
-    /// The modified MLP's gate (`--gating z|old`).
+    /// The modified MLP's gate.
     gate: Gate,
     nf: usize,
     lbfgs_iters: usize,
 }
 
-fn parse() -> Result<Args, String> {
-    let get = support::arg;
-    let num = |name: &str, default: usize| support::arg_num(name).map(|v| v.unwrap_or(default));
-    let model = get("--model").unwrap_or_else(|| "m1".into());
-    if !["m1", "m2", "m3", "m4", "sa"].contains(&model.as_str()) {
-        return Err(format!(
-            "--model must be m1, m2, m3, m4 or sa, found {model}"
-        ));
+impl Cli {
+    /// The run's settings, or a usage error naming a flag that does not apply to the model.
+    fn check(self) -> Result<Args, String> {
+        let m = self.model;
+        if self.lambda_free && !m.annealing() {
+            return Err(format!(
+                "--lambda-free applies to the annealing models m2 and m4, not {}",
+                m.name()
+            ));
+        }
+        if self.gating.is_some() && !m.modified() {
+            return Err(format!(
+                "--gating applies to the modified MLP (m3 and m4), not {}",
+                m.name()
+            ));
+        }
+        for (flag, given) in [
+            ("--nf", self.nf.is_some()),
+            ("--lbfgs-iters", self.lbfgs_iters.is_some()),
+        ] {
+            if given && m != Model::Sa {
+                return Err(format!(
+                    "{flag} applies to --model sa only, not {}",
+                    m.name()
+                ));
+            }
+        }
+        Ok(Args {
+            model: m,
+            dtype: self.dtype,
+            seed: self.seed,
+            steps: self.steps,
+            threads: self.threads,
+            lambda_free: self.lambda_free,
+            gate: match self.gating {
+                Some(Gating::Old) => Gate::Shifted,
+                _ => Gate::Complement,
+            },
+            nf: self.nf.unwrap_or(100_000),
+            lbfgs_iters: self.lbfgs_iters.unwrap_or(10_000),
+        })
     }
-    let dtype = get("--dtype").unwrap_or_else(|| "f32".into());
-    if dtype != "f32" && dtype != "f64" {
-        return Err(format!("--dtype must be f32 or f64, found {dtype}"));
-    }
-    let gate = match get("--gating").as_deref() {
-        None | Some("z") => Gate::Complement,
-        Some("old") if model == "m3" || model == "m4" => Gate::Shifted,
-        Some("old") => return Err(format!("--gating old needs m3 or m4, found {model}")),
-        Some(g) => return Err(format!("--gating must be z or old, found {g}")),
-    };
-    Ok(Args {
-        model,
-        dtype,
-        seed: num("--seed", 0)? as u64,
-        steps: support::arg_num("--steps")?,
-        threads: num("--threads", 1)?.max(1),
-        lambda_free: std::env::args().any(|a| a == "--lambda-free"),
-        gate,
-        nf: num("--nf", 100_000)?,
-        lbfgs_iters: num("--lbfgs-iters", 10_000)?,
-    })
 }
 
 /// `μ_X`, `σ_X` (ddof 0) of 10⁵ uniform points of `[−1, 1]²`, as the code computes them.
@@ -149,28 +260,14 @@ fn test_grid() -> (Vec<f64>, Vec<f64>) {
     (grid, reference)
 }
 
-fn progress<T: Real>(e: &pinn::train::Event<'_, T>) -> Control {
-    if let Some(m) = e.metrics {
-        println!(
-            "step {:6} [{}] loss {:.3e}  rel-L2 {:.3e}  {:.0} s",
-            e.step,
-            e.phase,
-            e.loss.to_f64(),
-            m.rel_l2,
-            e.seconds
-        );
-    }
-    Control::Continue
-}
-
 /// M1–M4.
 fn run_wang<T: Real>(a: &Args) -> Result<Outcome, pinn::Error> {
     let problem = Helmholtz2D::default();
     let steps = a.steps.unwrap_or(40_001);
     let seed = Seed(a.seed);
     let (mu, sigma) = normalisation(seed.derive(NORMALISATION_STREAM));
-    let modified = a.model == "m3" || a.model == "m4";
-    let annealing = a.model == "m2" || a.model == "m4";
+    let modified = a.model.modified();
+    let annealing = a.model.annealing();
     let builder = NetBuilder::new(2).normalize(&mu, &sigma);
     let net = if modified {
         builder.modified_mlp_gated(&[50; 3], Elementary::Tanh, a.gate)
@@ -232,7 +329,7 @@ fn run_wang<T: Real>(a: &Args) -> Result<Outcome, pinn::Error> {
     let mut trainer = b
         .phase("adam", steps, adam)
         .metrics(grid.clone(), reference, 1000)
-        .observer(progress)
+        .observer(support::progress(support::Plan::new().adam("adam", steps)))
         .seed(seed)
         .chunk_size(128)
         .threads(a.threads)
@@ -313,7 +410,14 @@ fn run_sa<T: Real>(a: &Args) -> Result<Outcome, pinn::Error> {
             })?,
         )
         .metrics(grid.clone(), reference, 1000)
-        .observer(progress)
+        .observer(support::progress(
+            support::Plan::new().adam("adam", adam_steps).lbfgs(
+                "lbfgs",
+                lbfgs_steps,
+                lbfgs.max_iter,
+                true,
+            ),
+        ))
         .seed(seed)
         .threads(a.threads);
     if lbfgs_steps > 0 {
@@ -345,50 +449,79 @@ fn run_sa<T: Real>(a: &Args) -> Result<Outcome, pinn::Error> {
     })
 }
 
-fn write_outputs(a: &Args, o: &Outcome) -> std::io::Result<()> {
-    let dir = support::out_dir();
+fn write_outputs(a: &Args, o: &Outcome, dir: &Path) -> Result<(), String> {
     let gating = if a.gate == Gate::Shifted { "_old" } else { "" };
-    let stem = format!("helmholtz_{}{gating}_{}_s{}", a.model, a.dtype, a.seed);
+    let name = format!("{}{gating}", a.model.name());
+    let stem = format!("helmholtz_{name}_{}_s{}", a.dtype, a.seed);
     let (_, reference) = test_grid();
-    let err: Vec<f64> = o
-        .prediction
-        .iter()
-        .zip(&reference)
-        .map(|(p, r)| (p - r).abs())
-        .collect();
-    support::heatmaps(
-        &dir.join(format!("{stem}.png")),
-        &[&o.prediction, &reference, &err],
-        100,
-        100,
-        3,
-    )?;
+    let xs = support::linspace(-1.0, 1.0, 100);
+    let what = format!("{name}, {}, seed {}", a.dtype, a.seed);
+    support::save_figure(&dir.join(format!("{stem}.png")), |path| {
+        compare(
+            path,
+            &format!(
+                "Helmholtz Δu + u = q, u = sin(πx) sin(4πy) ({what}: rel-L2 {:.1e})",
+                o.rel_l2
+            ),
+            &Grid2 {
+                names: ["x", "y"],
+                axes: [&xs, &xs],
+                across: 0,
+            },
+            "u",
+            &o.prediction,
+            &reference,
+            (250, 250),
+        )
+    })?;
     // Loss terms every 10 steps: the residual and the sum of the four sides.
     let thin: Vec<&(usize, Vec<f64>)> = o.history.iter().step_by(10).collect();
-    let res: Vec<f64> = thin.iter().map(|h| h.1[0]).collect();
-    let bcs: Vec<f64> = thin.iter().map(|h| h.1[1..].iter().sum()).collect();
-    support::line_plot(
-        &dir.join(format!("{stem}_loss.png")),
-        &[&res, &bcs],
-        true,
-        800,
-        400,
-    )?;
+    let residual: Vec<(f64, f64)> = thin.iter().map(|h| (h.0 as f64, h.1[0])).collect();
+    let sides: Vec<(f64, f64)> = thin
+        .iter()
+        .map(|h| (h.0 as f64, h.1[1..].iter().sum()))
+        .collect();
+    support::save_figure(&dir.join(format!("{stem}_loss.png")), |path| {
+        lines(
+            path,
+            &format!("Helmholtz {what}: loss terms (weighted, at the start of each step)"),
+            &[LinePanel::new("", "step", "loss")
+                .log_y()
+                .with(Series::line("PDE residual L_r", residual))
+                .with(Series::line("boundary, four sides Σ L_b", sides))],
+            (700, 300),
+        )
+    })?;
     if let Some(log) = &o.log {
         let rows = log.rows();
         let cols = log.columns();
-        let n_series = if a.model == "sa" { 3 } else { 1 };
-        let series: Vec<Vec<f64>> = (0..n_series)
-            .map(|c| rows.iter().map(|r| r.1[c]).collect())
-            .collect();
-        let refs: Vec<&[f64]> = series.iter().map(|s| s.as_slice()).collect();
-        support::line_plot(
-            &dir.join(format!("{stem}_lambda.png")),
-            &refs,
-            true,
-            800,
-            400,
-        )?;
+        let column =
+            |c: usize| -> Vec<(f64, f64)> { rows.iter().map(|r| (r.0 as f64, r.1[c])).collect() };
+        let panel = if a.model == Model::Sa {
+            LinePanel::new("", "step", "λ_r")
+                .log_y()
+                .with(Series::line("max over the points", column(2)).colour(3))
+                .with(Series::line("mean", column(0)).colour(0))
+                .with(Series::line("min", column(1)).colour(2))
+        } else {
+            // Columns λ, λ̂ (the instantaneous estimate), B, R of the one boundary group.
+            LinePanel::new("", "step", "boundary weight λ")
+                .log_y()
+                .with(
+                    Series::points("estimate at each update", column(1))
+                        .colour(5)
+                        .width(1),
+                )
+                .with(Series::line("λ (moving average, used)", column(0)).colour(1))
+        };
+        let title = if a.model == Model::Sa {
+            format!("Helmholtz {what}: the residual points' self-adaptive weights")
+        } else {
+            format!("Helmholtz {what}: the boundary weight of learning-rate annealing")
+        };
+        support::save_figure(&dir.join(format!("{stem}_lambda.png")), |path| {
+            lines(path, &title, &[panel], (700, 300))
+        })?;
         support::write_csv(
             &dir.join(format!("{stem}_lambda.csv")),
             &format!("step,{}", cols.join(",")),
@@ -402,17 +535,16 @@ fn write_outputs(a: &Args, o: &Outcome) -> std::io::Result<()> {
     Ok(())
 }
 
-fn run<T: Real>(a: &Args) -> Result<String, Box<dyn std::error::Error>> {
-    let o = if a.model == "sa" {
+fn run<T: Real>(a: &Args, dir: &Path) -> Result<(), Box<dyn std::error::Error>> {
+    let o = if a.model == Model::Sa {
         run_sa::<T>(a)?
     } else {
         run_wang::<T>(a)?
     };
-    write_outputs(a, &o)?;
-    let paper = PAPER.iter().find(|p| p.0 == a.model);
+    let paper = PAPER.iter().find(|p| p.0 == a.model.name());
     println!(
         "helmholtz {} {} seed {}: rel-L2 {:.3e}{}  λ {:?}  {:.1} s ({:.2} s per 1000 steps)",
-        a.model,
+        a.model.name(),
         a.dtype,
         a.seed,
         o.rel_l2,
@@ -424,16 +556,17 @@ fn run<T: Real>(a: &Args) -> Result<String, Box<dyn std::error::Error>> {
         o.seconds,
         1000.0 * o.seconds / o.steps.max(1) as f64,
     );
+    write_outputs(a, &o, dir)?;
     let lambda: Vec<String> = o.lambda.iter().map(|l| format!("{l:e}")).collect();
-    Ok(format!(
+    println!(
         "{{\"example\":\"helmholtz\",\"model\":\"{}\",\"dtype\":\"{}\",\"seed\":{},\"steps\":{},\
          \"variant\":\"{}\",\"gating\":\"{}\",\"threads\":{},\"rel_l2\":{:e},\"seconds\":{:.2},\
          \"seconds_per_1000\":{:.3},\"lambda\":[{}],\"paper_mean\":{},\"paper_std\":{}}}",
-        a.model,
+        a.model.name(),
         a.dtype,
         a.seed,
         o.steps,
-        if a.model == "sa" {
+        if a.model == Model::Sa {
             "sa"
         } else if a.lambda_free {
             "lambda-free"
@@ -448,43 +581,26 @@ fn run<T: Real>(a: &Args) -> Result<String, Box<dyn std::error::Error>> {
         lambda.join(","),
         paper.map_or("null".into(), |p| format!("{:e}", p.1)),
         paper.map_or("null".into(), |p| format!("{:e}", p.2)),
-    ))
+    );
+    Ok(())
 }
 
-/// The command line (`--help` prints it).
-const USAGE: &str = "\
-usage: helmholtz --model m1|m2|m3|m4|sa [--dtype f32|f64] [--seed S] [--steps N]
-                 [--threads K] [--lambda-free] [--gating z|old]
-                 [--nf N_f] [--lbfgs-iters N]                      (sa only)
-defaults: m1, f32, seed 0, 40 001 Adam steps (10 000 for sa), 1 thread";
-
-fn main() -> Result<(), Box<dyn std::error::Error>> {
-    support::cli(
-        USAGE,
-        &[
-            "--model",
-            "--dtype",
-            "--seed",
-            "--steps",
-            "--threads",
-            "--gating",
-            "--nf",
-            "--lbfgs-iters",
-        ],
-        &["--lambda-free"],
-    );
-    let a = parse()?;
+fn main() -> ExitCode {
+    let a = Cli::parse()
+        .check()
+        .unwrap_or_else(|e| support::cli::usage_error::<Cli>(e));
     // Strategies evaluate terms after each step outside the trainer's thread pool (in rayon's
     // global pool): give that pool the same size so a run uses `--threads` cores.
     rayon::ThreadPoolBuilder::new()
         .num_threads(a.threads)
         .build_global()
         .ok();
-    let json = if a.dtype == "f64" {
-        run::<f64>(&a)?
-    } else {
-        run::<f32>(&a)?
-    };
-    println!("{json}");
-    Ok(())
+    support::cli::finish(
+        support::out_dir(None)
+            .map_err(Into::into)
+            .and_then(|dir| match a.dtype {
+                Dtype::F64 => run::<f64>(&a, &dir),
+                Dtype::F32 => run::<f32>(&a, &dir),
+            }),
+    )
 }

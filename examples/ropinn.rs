@@ -25,14 +25,20 @@
 //! cargo run --release --example ropinn -- --table results.jsonl   # JSON lines → markdown
 //! ```
 //!
-//! Writes `target/examples-out/ropinn_<problem>_<method>_<dtype>_<protocol>.png`
-//! (prediction | reference | |error| over (t → , x ↑)) and ends with one JSON line.
+//! `-- --help` lists every flag with its default and what a run costs. Writes
+//! `ropinn_<problem>_<method>_<dtype>_<protocol>_s<seed>.png` (prediction and reference on one
+//! colour scale, the error on its own, over (t, x)) to the output folder and ends with one JSON
+//! line.
 
 #[path = "support/mod.rs"]
 mod support;
 
+use std::path::Path;
+use std::process::ExitCode;
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
+
+use clap::{Parser, ValueEnum};
 
 use pinn::ad::jet::Graph;
 use pinn::ad::{Elementary, Real};
@@ -42,6 +48,9 @@ use pinn::pde::problems::{Convection, Problem, Reaction, Region, Wave};
 use pinn::rng::Seed;
 use pinn::strategies::{Calibration, RoPinn, RoPinnConfig, RoPinnMonitor, Strategy, Terms};
 use pinn::train::{Assembly, Control, LossReport, Term, TermKind, Trainer};
+use support::Dtype;
+use support::plot::{Grid2, compare};
+use support::progress::{Clock, Plan};
 
 type Res<T> = Result<T, Box<dyn std::error::Error>>;
 
@@ -53,13 +62,132 @@ const PROTOCOL_A_STEPS: usize = 25;
 /// Points per axis of the authors' grid.
 const GRID: usize = 101;
 
+/// The problems of Table 1.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+enum ProblemName {
+    /// 1D-Reaction, ρ = 5.
+    Reaction,
+    /// 1D-Wave.
+    Wave,
+    /// Convection, β = 50.
+    Convection,
+}
+
+/// Vanilla PINN or RoPINN region optimization.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+enum MethodName {
+    /// The PINN loss on the grid's points.
+    Vanilla,
+    /// Region optimization: the points perturbed within a trust region (Wu et al. 2024).
+    Ropinn,
+}
+
+/// The harness' protocols (docs/REPRODUCTION.md).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+enum Protocol {
+    /// The paper's: 2-512-512-512-1, 1000 outer L-BFGS steps (hours per run).
+    Full,
+    /// The paper's network, 25 outer steps.
+    A,
+    /// 2-128-128-128-1, 1000 outer steps.
+    B,
+}
+
+/// How RoPINN calibrates its region.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+enum CalibrationName {
+    /// As the authors coded it: the mean coefficient of variation of the past mean gradients.
+    Cv,
+    /// The paper's Algorithm 1 as written: the norm of the past gradients' standard
+    /// deviations.
+    StdNorm,
+    /// No calibration: the region keeps its initial size (the paper's ablation).
+    Fixed,
+}
+
+fn name<V: ValueEnum>(v: V) -> String {
+    v.to_possible_value()
+        .map_or_else(String::new, |p| p.get_name().to_string())
+}
+
+/// RoPINN, Table 1, PINN backbone (Wu et al., NeurIPS 2024): 1D-Reaction (ρ = 5), 1D-Wave
+/// and Convection (β = 50), vanilla PINN against RoPINN region optimization, on the
+/// authors' harness (the 101×101 grid, full-batch L-BFGS with a fixed number of outer steps).
+///
+/// Writes ropinn_<problem>_<method>_<dtype>_<protocol>_s<seed>.png to target/examples-out
+/// (or $CARGO_TARGET_DIR/examples-out). With --table FILE, turns the JSON lines of earlier
+/// runs in FILE into a markdown table next to the paper's numbers instead.
+#[derive(Parser, Debug)]
+#[command(
+    name = "ropinn",
+    verbatim_doc_comment,
+    allow_negative_numbers = true,
+    after_help = "Cost on a 2-core machine: one outer L-BFGS step (about 24 loss evaluations) takes \
+                  16 / 34 / 23 s on the paper network in f32 (reaction / wave / convection) and \
+                  31 / 67 / 41 s in f64; 1.7 / 3.3 / 2.1 s on protocol b's network in f32. So \
+                  a protocol-a run (25 steps) takes 7 to 15 min in f32 and 13 to 28 min in f64; \
+                  protocol b 5 to 25 min in f32, up to 1.6 h in f64; protocol full 4.5 to 9.5 h \
+                  in f32 and 8.5 to 19 h in f64. --steps 200 on the paper network takes 1 to 2 h \
+                  in f32 and 2 to 4 h in f64."
+)]
+struct Cli {
+    /// The problem.
+    #[arg(long, value_enum, default_value_t = ProblemName::Reaction)]
+    problem: ProblemName,
+    /// The method.
+    #[arg(long, value_enum, default_value_t = MethodName::Ropinn)]
+    method: MethodName,
+    /// The precision the network is trained in.
+    #[arg(long, value_enum, default_value_t = Dtype::F32)]
+    dtype: Dtype,
+    /// The protocol: network and number of steps.
+    #[arg(long, value_enum, default_value_t = Protocol::A)]
+    protocol: Protocol,
+    /// Outer L-BFGS steps [default: 25 for protocol a, 1000 otherwise].
+    #[arg(long, value_name = "N", value_parser = support::cli::at_least(1))]
+    steps: Option<usize>,
+    /// The seed of the initialisation and of RoPINN's draws.
+    #[arg(long, value_name = "S", default_value_t = 0)]
+    seed: u64,
+    /// Metrics and a progress line every K steps [default: 1 on the paper network or for
+    /// at most 100 steps, else 10].
+    #[arg(long, value_name = "K", value_parser = support::cli::at_least(1))]
+    every: Option<usize>,
+    /// Worker threads (results do not depend on it) [default: all cores].
+    #[arg(long, value_name = "N", value_parser = support::cli::at_least(1))]
+    threads: Option<usize>,
+    /// RoPINN: points sampled in each region per evaluation.
+    #[arg(long, value_name = "K", default_value_t = 1, value_parser = support::cli::at_least(1))]
+    samples: usize,
+    /// RoPINN: past iterations T₀ of the calibration [default: 10; 5 for convection].
+    #[arg(long, value_name = "T0", value_parser = support::cli::at_least(1))]
+    past_iterations: Option<usize>,
+    /// RoPINN: how the region's size is calibrated.
+    #[arg(long, value_enum, default_value_t = CalibrationName::Cv)]
+    calibration: CalibrationName,
+    /// Hidden width [default: 512 for protocols full and a, 128 for b].
+    #[arg(long, value_name = "W", value_parser = support::cli::at_least(1))]
+    width: Option<usize>,
+    /// L-BFGS inner iterations per outer step (torch's default; lower only to time
+    /// evaluations).
+    #[arg(long, value_name = "M", default_value_t = 20, value_parser = support::cli::at_least(1))]
+    max_iter: usize,
+    /// Print a markdown table of the ropinn JSON lines in FILE and train nothing [default:
+    /// none: train].
+    #[arg(long, value_name = "FILE", conflicts_with_all = [
+        "problem", "method", "dtype", "protocol", "steps", "seed", "every", "threads",
+        "samples", "past_iterations", "calibration", "width", "max_iter",
+    ])]
+    table: Option<String>,
+}
+
 /// Everything a run is told.
 #[derive(Clone, Debug)]
 struct Setup {
-    problem: String,
-    method: String,
-    dtype: String,
-    protocol: String,
+    problem: ProblemName,
+    method: MethodName,
+    dtype: Dtype,
+    protocol: Protocol,
     width: usize,
     steps: usize,
     seed: u64,
@@ -72,56 +200,66 @@ struct Setup {
     max_iter: usize,
 }
 
-impl Setup {
-    fn from_args() -> Res<Setup> {
-        let pick = |name: &str, default: &str, allowed: &[&str]| -> Res<String> {
-            let v = support::arg(name).unwrap_or_else(|| default.into());
-            if allowed.contains(&v.as_str()) {
-                Ok(v)
-            } else {
-                Err(format!("{name} must be one of {allowed:?}, found `{v}`").into())
+impl Cli {
+    /// The run's settings, or a usage error naming a flag that does not apply.
+    fn setup(&self) -> Result<Setup, String> {
+        if self.method == MethodName::Vanilla {
+            let ropinn_only = [
+                ("--samples", self.samples != 1),
+                ("--past-iterations", self.past_iterations.is_some()),
+                ("--calibration", self.calibration != CalibrationName::Cv),
+            ];
+            if let Some((flag, _)) = ropinn_only.iter().find(|f| f.1) {
+                return Err(format!(
+                    "{flag} applies to --method ropinn only, not vanilla"
+                ));
             }
+        }
+        let (width, default_steps) = match self.protocol {
+            Protocol::Full => (512, 1000),
+            Protocol::A => (512, PROTOCOL_A_STEPS),
+            Protocol::B => (128, 1000),
         };
-        let problem = pick("--problem", "reaction", &["reaction", "wave", "convection"])?;
-        let method = pick("--method", "ropinn", &["vanilla", "ropinn"])?;
-        let dtype = pick("--dtype", "f32", &["f32", "f64"])?;
-        let protocol = pick("--protocol", "a", &["full", "a", "b"])?;
-        let calibration = match pick("--calibration", "cv", &["cv", "std-norm", "fixed"])?.as_str()
-        {
-            "cv" => Calibration::CoefficientOfVariation,
-            "std-norm" => Calibration::StdNorm,
-            _ => Calibration::Fixed,
-        };
-        let (width, default_steps) = match protocol.as_str() {
-            "full" => (512, 1000),
-            "a" => (512, PROTOCOL_A_STEPS),
-            _ => (128, 1000),
-        };
-        let steps = support::arg_num("--steps")?.unwrap_or(default_steps);
+        let width = self.width.unwrap_or(width);
+        let steps = self.steps.unwrap_or(default_steps);
         // Progress (and metrics) every step on the paper's network, whose steps take 15–70 s.
         let default_every = if width >= 512 || steps <= 100 { 1 } else { 10 };
-        let t0 = if problem == "convection" { 5 } else { 10 };
+        let t0 = if self.problem == ProblemName::Convection {
+            5
+        } else {
+            10
+        };
         Ok(Setup {
-            width: support::arg_num("--width")?.unwrap_or(width),
+            problem: self.problem,
+            method: self.method,
+            dtype: self.dtype,
+            protocol: self.protocol,
+            width,
             steps,
-            seed: support::arg_num("--seed")?.unwrap_or(0),
-            every: support::arg_num("--every")?.unwrap_or(default_every).max(1),
-            threads: support::arg_num("--threads")?,
-            samples: support::arg_num("--samples")?.unwrap_or(1),
-            past_iterations: support::arg_num("--past-iterations")?.unwrap_or(t0),
-            calibration,
-            max_iter: support::arg_num("--max-iter")?.unwrap_or(20),
-            problem,
-            method,
-            dtype,
-            protocol,
+            seed: self.seed,
+            every: self.every.unwrap_or(default_every),
+            threads: self.threads,
+            samples: self.samples,
+            past_iterations: self.past_iterations.unwrap_or(t0),
+            calibration: match self.calibration {
+                CalibrationName::Cv => Calibration::CoefficientOfVariation,
+                CalibrationName::StdNorm => Calibration::StdNorm,
+                CalibrationName::Fixed => Calibration::Fixed,
+            },
+            max_iter: self.max_iter,
         })
     }
+}
 
+impl Setup {
     fn tag(&self) -> String {
         format!(
-            "{}_{}_{}_{}",
-            self.problem, self.method, self.dtype, self.protocol
+            "{}_{}_{}_{}_s{}",
+            name(self.problem),
+            name(self.method),
+            self.dtype,
+            name(self.protocol),
+            self.seed
         )
     }
 }
@@ -180,7 +318,12 @@ fn terms<P: Problem>(problem: &P) -> Res<(Vec<Term>, Vec<f64>)> {
     Ok((terms, grid))
 }
 
-fn run<P: Problem + Clone + 'static, T: Real>(problem: P, bias: f64, s: &Setup) -> Res<()> {
+fn run<P: Problem + Clone + 'static, T: Real>(
+    problem: P,
+    bias: f64,
+    s: &Setup,
+    dir: &Path,
+) -> Res<()> {
     let start = Instant::now();
     let widths = [2, s.width, s.width, s.width, 1];
     let graph = Graph::mlp(&widths, Elementary::Tanh)?;
@@ -207,7 +350,7 @@ fn run<P: Problem + Clone + 'static, T: Real>(problem: P, bias: f64, s: &Setup) 
         builder = builder.threads(n);
     }
     let mut monitor: Option<RoPinnMonitor> = None;
-    if s.method == "ropinn" {
+    if s.method == MethodName::Ropinn {
         let ropinn = RoPinn::new(RoPinnConfig {
             samples: s.samples,
             past_iterations: s.past_iterations,
@@ -220,7 +363,9 @@ fn run<P: Problem + Clone + 'static, T: Real>(problem: P, bias: f64, s: &Setup) 
     builder = builder.strategy(RecordLast(last.clone()));
     let (mon, last_obs) = (monitor.clone(), last.clone());
     let steps = s.steps;
+    let mut clock = Clock::new(Plan::new().lbfgs("lbfgs", s.steps, s.max_iter, false));
     builder = builder.observer(move |e| {
+        clock.step(e.phase, e.seconds);
         if let Some(m) = e.metrics {
             let l = *last_obs.lock().unwrap_or_else(|p| p.into_inner());
             let region = mon
@@ -228,14 +373,14 @@ fn run<P: Problem + Clone + 'static, T: Real>(problem: P, bias: f64, s: &Setup) 
                 .map(|m| format!("  σ {:.3e} r {:.2e}", m.sigma(), m.radius()))
                 .unwrap_or_default();
             println!(
-                "step {:4}/{steps}  loss {:.3e} (last eval {:.3e})  rMAE {:.4}  rMSE {:.4}{region}  evals {}  {:.0} s",
+                "step {:4}/{steps}  loss {:.3e} (last eval {:.3e})  rMAE {:.4}  rMSE {:.4}{region}  evals {}  {}",
                 e.step + 1,
                 e.loss.to_f64(),
                 l.loss,
                 m.rmae,
                 m.rmse,
                 l.evaluations,
-                e.seconds
+                clock.status()
             );
         }
         Control::Continue
@@ -244,9 +389,9 @@ fn run<P: Problem + Clone + 'static, T: Real>(problem: P, bias: f64, s: &Setup) 
     println!(
         "ropinn example: {} / {} / {} / protocol {} — net {:?} ({} parameters), {} outer L-BFGS steps, seed {}",
         problem.name(),
-        s.method,
+        name(s.method),
         T::NAME,
-        s.protocol,
+        name(s.protocol),
         widths,
         trainer.graph().n_params(),
         s.steps,
@@ -256,26 +401,19 @@ fn run<P: Problem + Clone + 'static, T: Real>(problem: P, bias: f64, s: &Setup) 
     let m = report.metrics.last().ok_or("no metrics")?.1;
     let last = *last.lock().unwrap_or_else(|p| p.into_inner());
     // The loss of the final network on the unperturbed grid (one more evaluation).
-    let mut assembly = Assembly::<P, T>::new(graph, problem, terms, 256, 1)?;
+    let mut assembly = Assembly::<P, T>::new(graph, problem.clone(), terms, 256, 1)?;
     let mut grad = vec![T::zero(); assembly.n_params()];
     let grid_loss = assembly
         .eval(trainer.params(), &mut grad, 0)?
         .total
         .to_f64();
     let u = trainer.predict(&grid)?;
-    let err: Vec<f64> = u
-        .iter()
-        .zip(&reference)
-        .map(|(a, b)| (a - b).abs())
-        .collect();
-    let png = support::out_dir().join(format!("ropinn_{}.png", s.tag()));
-    support::heatmaps(&png, &[&u, &reference, &err], GRID, GRID, 3)?;
     let secs = start.elapsed().as_secs_f64();
     let sigma = monitor.as_ref().map_or(f64::NAN, RoPinnMonitor::sigma);
     println!(
-        "{} {} {}: loss {:.3e} (grid {:.3e}), rMAE {:.4}, rMSE {:.4}, {} steps, {} evaluations, {:.1} s ({:.2} s/step, {:.3} s/evaluation); {}",
-        s.problem,
-        s.method,
+        "{} {} {}: loss {:.3e} (grid {:.3e}), rMAE {:.4}, rMSE {:.4}, {} steps, {} evaluations, {:.1} s ({:.2} s/step, {:.3} s/evaluation)",
+        name(s.problem),
+        name(s.method),
         T::NAME,
         last.loss,
         grid_loss,
@@ -286,8 +424,37 @@ fn run<P: Problem + Clone + 'static, T: Real>(problem: P, bias: f64, s: &Setup) 
         secs,
         report.seconds / report.steps.max(1) as f64,
         report.seconds / report.evaluations.max(1) as f64,
-        png.display()
     );
+    let (lo, hi) = problem.bounds();
+    let (xs, ts) = (
+        support::linspace(lo[0], hi[0], GRID),
+        support::linspace(lo[1], hi[1], GRID),
+    );
+    support::save_figure(&dir.join(format!("ropinn_{}.png", s.tag())), |path| {
+        compare(
+            path,
+            &format!(
+                "{} — {}, {}, protocol {}, seed {}: rMAE {:.3}, rMSE {:.3}",
+                problem.name(),
+                name(s.method),
+                T::NAME,
+                name(s.protocol),
+                s.seed,
+                m.rmae,
+                m.rmse
+            ),
+            // The grid lists x fastest: t is its slow (first) coordinate.
+            &Grid2 {
+                names: ["t", "x"],
+                axes: [&ts, &xs],
+                across: 0,
+            },
+            "u",
+            &u,
+            &reference,
+            (260, 220),
+        )
+    })?;
     let num = |v: f64| {
         if v.is_finite() {
             format!("{v:e}")
@@ -297,10 +464,10 @@ fn run<P: Problem + Clone + 'static, T: Real>(problem: P, bias: f64, s: &Setup) 
     };
     println!(
         "{{\"example\":\"ropinn\",\"problem\":\"{}\",\"method\":\"{}\",\"dtype\":\"{}\",\"protocol\":\"{}\",\"net\":\"2-{w}-{w}-{w}-1\",\"seed\":{},\"loss\":{},\"loss_grid\":{},\"rmae\":{},\"rmse\":{},\"steps\":{},\"evaluations\":{},\"sigma\":{},\"seconds\":{:.2}}}",
-        s.problem,
-        s.method,
+        name(s.problem),
+        name(s.method),
         T::NAME,
-        s.protocol,
+        name(s.protocol),
         s.seed,
         num(last.loss),
         num(grid_loss),
@@ -340,11 +507,18 @@ fn field<'a>(line: &'a str, key: &str) -> Option<&'a str> {
 
 /// Turns the JSON lines of `ropinn` runs into a markdown table next to the paper's numbers.
 fn table(path: &str) -> Res<()> {
-    let text = std::fs::read_to_string(path)?;
+    let text = std::fs::read_to_string(path).map_err(|e| format!("cannot read {path}: {e}"))?;
     let rows: Vec<&str> = text
         .lines()
         .filter(|l| field(l, "example") == Some("ropinn"))
         .collect();
+    if rows.is_empty() {
+        return Err(format!(
+            "{path} holds no result of this example (JSON lines with \"example\":\"ropinn\", as \
+             its runs print last)"
+        )
+        .into());
+    }
     let fmt = |v: Option<&str>, sci: bool| -> String {
         match v.and_then(|v| v.parse::<f64>().ok()) {
             Some(x) if sci => format!("{x:.1e}"),
@@ -393,47 +567,25 @@ fn table(path: &str) -> Res<()> {
     Ok(())
 }
 
-/// The command line (`--help` prints it).
-const USAGE: &str = "\
-usage: ropinn --problem reaction|wave|convection --method vanilla|ropinn --dtype f32|f64
-              --protocol full|a|b [--steps N] [--seed S] [--every K] [--threads N]
-              [--samples k] [--past-iterations T0] [--calibration cv|std-norm|fixed]
-              [--width W] [--max-iter M]
-       ropinn --table results.jsonl        (JSON lines -> markdown table)
-defaults: reaction, ropinn, f32, protocol a";
-
-fn main() -> Res<()> {
-    support::cli(
-        USAGE,
-        &[
-            "--problem",
-            "--method",
-            "--dtype",
-            "--protocol",
-            "--steps",
-            "--seed",
-            "--every",
-            "--threads",
-            "--samples",
-            "--past-iterations",
-            "--calibration",
-            "--width",
-            "--max-iter",
-            "--table",
-        ],
-        &[],
-    );
-    if let Some(path) = support::arg("--table") {
-        return table(&path);
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    if let Some(path) = &cli.table {
+        return support::cli::finish(table(path));
     }
-    let s = Setup::from_args()?;
-    let f64 = s.dtype == "f64";
-    match s.problem.as_str() {
-        "reaction" if f64 => run::<_, f64>(Reaction::default(), 0.01, &s),
-        "reaction" => run::<_, f32>(Reaction::default(), 0.01, &s),
-        "wave" if f64 => run::<_, f64>(Wave::default(), 0.01, &s),
-        "wave" => run::<_, f32>(Wave::default(), 0.01, &s),
-        _ if f64 => run::<_, f64>(Convection::default(), 0.0, &s),
-        _ => run::<_, f32>(Convection::default(), 0.0, &s),
-    }
+    let s = cli
+        .setup()
+        .unwrap_or_else(|e| support::cli::usage_error::<Cli>(e));
+    let dir = match support::out_dir(None) {
+        Ok(d) => d,
+        Err(e) => return support::cli::finish(Err(e.into())),
+    };
+    let f64 = s.dtype == Dtype::F64;
+    support::cli::finish(match s.problem {
+        ProblemName::Reaction if f64 => run::<_, f64>(Reaction::default(), 0.01, &s, &dir),
+        ProblemName::Reaction => run::<_, f32>(Reaction::default(), 0.01, &s, &dir),
+        ProblemName::Wave if f64 => run::<_, f64>(Wave::default(), 0.01, &s, &dir),
+        ProblemName::Wave => run::<_, f32>(Wave::default(), 0.01, &s, &dir),
+        ProblemName::Convection if f64 => run::<_, f64>(Convection::default(), 0.0, &s, &dir),
+        ProblemName::Convection => run::<_, f32>(Convection::default(), 0.0, &s, &dir),
+    })
 }

@@ -1,75 +1,418 @@
-//! The examples' command-line check (`examples/support`): `--help` is recognised, a declared
-//! flag with its value passes, and an unknown flag, a stray word or a flag missing its value is
-//! an error that names it, so a typo cannot silently start a long default run.
+//! Every example's command line, run as a user runs it: `--help` exits with status 0 and
+//! gives every flag with its default; each bad input exits with status 2 (usage) or 1 (a
+//! failure), quickly and before any training, with a message naming the flag or the path.
+//!
+//! The tests run the example binaries that `cargo test` builds into
+//! `target/<profile>/examples/`, two folders up from this test's own binary
+//! (`target/<profile>/deps/`). Cargo builds the examples for a plain `cargo test` (the CI
+//! command) but not for `cargo test --test example_flags` alone: when a binary is missing, or
+//! older than one of the sources its dep-info file (`<name>.d`) lists, a test says so on
+//! stderr and checks nothing rather than run a stale program (`cargo build --examples`, with `--release` to
+//! match `cargo test --release`, brings them up to date).
 
-#[path = "../examples/support/mod.rs"]
-mod support;
+use std::io::Read;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant, SystemTime};
 
-use support::{Cli, check_flags};
+/// How long a rejected command line may take (generous: the machine may be busy).
+const QUICK: Duration = Duration::from_secs(30);
 
-fn args(line: &str) -> Vec<String> {
-    line.split_whitespace().map(String::from).collect()
+/// What a run of an example did.
+struct Outcome {
+    code: Option<i32>,
+    stdout: String,
+    stderr: String,
+    seconds: f64,
 }
 
-const VALUED: &[&str] = &["--steps", "--problem"];
-const SWITCHES: &[&str] = &["--f32"];
-
-#[test]
-fn declared_flags_pass() {
-    for line in [
-        "",
-        "--f32",
-        "--steps 10",
-        "--problem wave --f32 --steps -3",
-        "--steps 1 --steps 2",
-    ] {
-        assert_eq!(
-            check_flags(&args(line), VALUED, SWITCHES),
-            Ok(Cli::Run),
-            "{line}"
+/// The example's binary, if it is built and newer than its sources.
+fn binary(example: &str) -> Option<PathBuf> {
+    let exe = std::env::current_exe().ok()?;
+    let profile_dir = exe.parent()?.parent()?;
+    let bin = profile_dir
+        .join("examples")
+        .join(format!("{example}{}", std::env::consts::EXE_SUFFIX));
+    let Ok(built) = std::fs::metadata(&bin).and_then(|m| m.modified()) else {
+        eprintln!(
+            "SKIPPED: {} is not built (a plain `cargo test` builds the examples; or run \
+             `cargo build --examples`)",
+            bin.display()
         );
+        return None;
+    };
+    // The sources cargo built it from, as its dep-info file lists them (the example, the
+    // files it includes, the library's sources); without that file, the example's own.
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let listed: Vec<PathBuf> = std::fs::read_to_string(bin.with_extension("d"))
+        .ok()
+        .and_then(|d| {
+            let deps = d
+                .lines()
+                .next()?
+                .split_once(": ")?
+                .1
+                .replace("\\ ", "\u{0}");
+            Some(
+                deps.split_whitespace()
+                    .map(|p| PathBuf::from(p.replace('\u{0}', " ")))
+                    .collect(),
+            )
+        })
+        .unwrap_or_else(|| vec![root.join("examples").join(format!("{example}.rs"))]);
+    let sources: Vec<Option<SystemTime>> = listed
+        .iter()
+        .map(|p| std::fs::metadata(p).and_then(|m| m.modified()).ok())
+        .collect();
+    if sources.iter().flatten().any(|&t| t > built) {
+        eprintln!(
+            "SKIPPED: {} is older than its sources (run `cargo build --examples`, with \
+             `--release` for `cargo test --release`)",
+            bin.display()
+        );
+        return None;
     }
+    Some(bin)
 }
 
-#[test]
-fn help_is_recognised_anywhere_a_flag_may_stand() {
-    for line in ["--help", "-h", "--steps 5 --help", "--f32 -h --bogus"] {
-        assert_eq!(
-            check_flags(&args(line), VALUED, SWITCHES),
-            Ok(Cli::Help),
-            "{line}"
-        );
+/// Runs the example with `args` and the extra environment `env`; `None` if it is not built.
+/// A run that outlives [`QUICK`] twice over is killed and fails the test.
+fn run(example: &str, args: &[&str], env: &[(&str, &Path)]) -> Option<Outcome> {
+    let bin = binary(example)?;
+    let start = Instant::now();
+    let mut cmd = Command::new(&bin);
+    cmd.args(args)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    for (k, v) in env {
+        cmd.env(k, v);
     }
-    // As the value of a flag, `-h` is a value, not a request for help.
-    assert_eq!(
-        check_flags(&args("--problem -h"), VALUED, SWITCHES),
-        Ok(Cli::Run)
+    let mut child = cmd.spawn().expect("the example starts");
+    let (mut out, mut err) = (child.stdout.take().unwrap(), child.stderr.take().unwrap());
+    let reader = std::thread::spawn(move || {
+        let mut s = String::new();
+        out.read_to_string(&mut s).ok();
+        s
+    });
+    let err_reader = std::thread::spawn(move || {
+        let mut s = String::new();
+        err.read_to_string(&mut s).ok();
+        s
+    });
+    let status = loop {
+        if let Some(s) = child.try_wait().expect("waiting for the example") {
+            break s;
+        }
+        if start.elapsed() > 2 * QUICK {
+            child.kill().ok();
+            child.wait().ok();
+            panic!("{example} {args:?} was still running after {:?}", 2 * QUICK);
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    Some(Outcome {
+        code: status.code(),
+        stdout: reader.join().unwrap(),
+        stderr: err_reader.join().unwrap(),
+        seconds: start.elapsed().as_secs_f64(),
+    })
+}
+
+/// Asserts that the example rejects `args` as a usage error (status 2) whose message names
+/// `flag`, quickly and without starting to train.
+fn usage_error(example: &str, args: &[&str], flag: &str) {
+    let Some(o) = run(example, args, &[]) else {
+        return;
+    };
+    let what = format!("{example} {}", args.join(" "));
+    assert_eq!(o.code, Some(2), "{what}: status\n{}", o.stderr);
+    assert!(
+        o.stderr.starts_with("error: "),
+        "{what}: a sentence on stderr\n{}",
+        o.stderr
+    );
+    assert!(
+        o.stderr.contains(flag),
+        "{what}: the message names {flag}\n{}",
+        o.stderr
+    );
+    assert!(o.stdout.is_empty(), "{what}: nothing ran\n{}", o.stdout);
+    assert!(
+        o.seconds < QUICK.as_secs_f64(),
+        "{what}: took {} s",
+        o.seconds
     );
 }
 
-#[test]
-fn unknown_arguments_are_errors_naming_them() {
-    for (line, named) in [
-        ("--stpes 10", "`--stpes`"),
-        ("--f32 wave", "`wave`"),
-        ("--steps 10 20", "`20`"),
-        ("--F32", "`--F32`"),
-    ] {
-        let e = check_flags(&args(line), VALUED, SWITCHES).unwrap_err();
-        assert!(e.contains(named), "{line}: {e}");
+/// Asserts that the example fails (status 1) with a message containing `needle` before it
+/// trains.
+fn failure(example: &str, args: &[&str], env: &[(&str, &Path)], needle: &str) {
+    let Some(o) = run(example, args, env) else {
+        return;
+    };
+    let what = format!("{example} {}", args.join(" "));
+    assert_eq!(o.code, Some(1), "{what}: status\n{}{}", o.stdout, o.stderr);
+    assert!(
+        o.stderr.starts_with("error: ") && o.stderr.contains(needle),
+        "{what}: the message names {needle}\n{}",
+        o.stderr
+    );
+    assert!(
+        !o.stdout.contains("step"),
+        "{what}: failed before training\n{}",
+        o.stdout
+    );
+    assert!(
+        o.seconds < QUICK.as_secs_f64(),
+        "{what}: took {} s",
+        o.seconds
+    );
+}
+
+/// A regular file of its own for the caller (named by `tag`), removed when dropped: a path
+/// below it cannot be a folder.
+struct AFile(PathBuf);
+
+impl AFile {
+    fn new(tag: &str) -> AFile {
+        let file =
+            std::env::temp_dir().join(format!("pinn-example-flags-{tag}-{}", std::process::id()));
+        std::fs::write(&file, b"a file, not a folder").unwrap();
+        AFile(file)
+    }
+}
+
+impl Drop for AFile {
+    fn drop(&mut self) {
+        std::fs::remove_file(&self.0).ok();
+    }
+}
+
+/// With the output folder impossible to create, the example stops before training and names
+/// the folder.
+fn output_folder_is_checked_first(example: &str, args: &[&str]) {
+    let file = AFile::new(example);
+    let target = file.0.join("target");
+    failure(
+        example,
+        args,
+        &[("CARGO_TARGET_DIR", &target)],
+        &target.join("examples-out").display().to_string(),
+    );
+}
+
+/// `--help` exits with status 0 and gives every flag that takes a value a default (or says
+/// which), and the time a run takes.
+fn help_is_complete(example: &str) {
+    let Some(o) = run(example, &["--help"], &[]) else {
+        return;
+    };
+    assert_eq!(o.code, Some(0), "{example} --help\n{}", o.stderr);
+    assert!(
+        o.stdout.contains("Usage: "),
+        "{example} --help\n{}",
+        o.stdout
+    );
+    assert!(
+        o.stdout.contains("2-core") || o.stdout.contains("under a second"),
+        "{example} --help says what a run costs\n{}",
+        o.stdout
+    );
+    // Each option's block: from its line to the next option line.
+    let lines: Vec<&str> = o.stdout.lines().collect();
+    let starts: Vec<usize> = (0..lines.len())
+        .filter(|&i| lines[i].trim_start().starts_with("--"))
+        .collect();
+    for (k, &i) in starts.iter().enumerate() {
+        let end = starts.get(k + 1).copied().unwrap_or(lines.len());
+        let block = lines[i..end].join("\n");
+        let takes_value = lines[i].contains('<');
         assert!(
-            e.contains("--steps --problem --f32"),
-            "{line}: lists the flags: {e}"
+            !takes_value || block.contains("default"),
+            "{example} --help: no default for\n{block}"
+        );
+        let text: String = lines[i + 1..end].concat();
+        assert!(
+            !text.trim().is_empty(),
+            "{example} --help: no description for\n{block}"
         );
     }
-    let e = check_flags(&args("--x"), &[], &[]).unwrap_err();
-    assert!(e.contains("the flags are: none"), "{e}");
 }
 
 #[test]
-fn a_flag_without_its_value_is_an_error() {
-    for line in ["--steps", "--steps --f32", "--f32 --problem"] {
-        let e = check_flags(&args(line), VALUED, SWITCHES).unwrap_err();
-        assert!(e.ends_with("needs a value"), "{line}: {e}");
+fn quickstart() {
+    help_is_complete("quickstart");
+    usage_error("quickstart", &["--dtype", "f16"], "--dtype");
+    usage_error("quickstart", &["--f32"], "--f32");
+    usage_error("quickstart", &["--dtpye", "f32"], "--dtpye");
+    output_folder_is_checked_first("quickstart", &[]);
+}
+
+#[test]
+fn burgers() {
+    help_is_complete("burgers");
+    usage_error("burgers", &["--adam", "0", "--lbfgs", "0"], "--adam");
+    usage_error("burgers", &["--adam", "x"], "--adam");
+    usage_error("burgers", &["--adam", "-1"], "--adam");
+    usage_error("burgers", &["--lbfgs", "1.5"], "--lbfgs");
+    usage_error("burgers", &["--lbfgs"], "--lbfgs");
+    output_folder_is_checked_first("burgers", &["--adam", "1", "--lbfgs", "0"]);
+}
+
+#[test]
+fn oscillator() {
+    help_is_complete("oscillator");
+    usage_error("oscillator", &["--dtype", "f16"], "--dtype");
+    usage_error("oscillator", &["--steps", "10"], "--steps");
+    output_folder_is_checked_first("oscillator", &[]);
+}
+
+#[test]
+fn poisson1d_wang() {
+    help_is_complete("poisson1d_wang");
+    for c in ["0", "3", "-1", "2.0"] {
+        usage_error("poisson1d_wang", &["--c", c], "--c");
+    }
+    usage_error("poisson1d_wang", &["--steps", "0"], "--steps");
+    usage_error("poisson1d_wang", &["--f32"], "--f32");
+}
+
+#[test]
+fn helmholtz() {
+    help_is_complete("helmholtz");
+    usage_error("helmholtz", &["--threads", "0"], "--threads");
+    usage_error("helmholtz", &["--steps", "0"], "--steps");
+    usage_error("helmholtz", &["--model", "m5"], "--model");
+    usage_error("helmholtz", &["--dtype", "f16"], "--dtype");
+    usage_error("helmholtz", &["--model", "m1", "--nf", "1000"], "--nf");
+    usage_error(
+        "helmholtz",
+        &["--model", "m4", "--lbfgs-iters", "5"],
+        "--lbfgs-iters",
+    );
+    usage_error(
+        "helmholtz",
+        &["--model", "m2", "--gating", "old"],
+        "--gating",
+    );
+    usage_error(
+        "helmholtz",
+        &["--model", "m3", "--lambda-free"],
+        "--lambda-free",
+    );
+    usage_error("helmholtz", &["--model", "sa", "--nf", "0"], "--nf");
+    output_folder_is_checked_first("helmholtz", &["--steps", "1"]);
+}
+
+#[test]
+fn ropinn() {
+    help_is_complete("ropinn");
+    usage_error("ropinn", &["--every", "0"], "--every");
+    usage_error("ropinn", &["--steps", "0"], "--steps");
+    usage_error("ropinn", &["--width", "0"], "--width");
+    usage_error("ropinn", &["--problem", "heat"], "--problem");
+    usage_error(
+        "ropinn",
+        &["--method", "vanilla", "--calibration", "fixed"],
+        "--calibration",
+    );
+    usage_error(
+        "ropinn",
+        &["--table", "x.jsonl", "--problem", "wave"],
+        "--table",
+    );
+    let garbage = AFile::new("ropinn-table");
+    std::fs::write(&garbage.0, "not a result\n{\"example\":\"quickstart\"}\n").unwrap();
+    let g = garbage.0.display().to_string();
+    failure("ropinn", &["--table", &g], &[], &g);
+    let missing = format!("{g}-missing");
+    failure("ropinn", &["--table", &missing], &[], &missing);
+    output_folder_is_checked_first("ropinn", &["--protocol", "b", "--steps", "1"]);
+}
+
+#[test]
+fn adaptive() {
+    help_is_complete("adaptive");
+    usage_error("adaptive", &["--points", "1"], "--points");
+    usage_error("adaptive", &["--rounds", "0"], "--rounds");
+    usage_error("adaptive", &["--pool", "0"], "--pool");
+    usage_error("adaptive", &["--threads", "0"], "--threads");
+    usage_error("adaptive", &["--method", "lhs", "--k", "2"], "--k");
+    usage_error("adaptive", &["--method", "rad", "--c", "-1"], "--c");
+    usage_error("adaptive", &["--method", "radd"], "--method");
+    usage_error("adaptive", &["--f32"], "--f32");
+    let file = AFile::new("adaptive-record");
+    let record = file.0.join("record.jsonl");
+    let r = record.display().to_string();
+    let out = std::env::temp_dir().join(format!("pinn-example-flags-out-{}", std::process::id()));
+    failure(
+        "adaptive",
+        &["--budget", "smoke", "--record", &r],
+        &[("CARGO_TARGET_DIR", &out)],
+        &r,
+    );
+    std::fs::remove_dir_all(&out).ok();
+    output_folder_is_checked_first("adaptive", &["--budget", "smoke"]);
+}
+
+#[test]
+fn gpinn() {
+    help_is_complete("gpinn");
+    usage_error("gpinn", &["--steps", "0"], "--steps");
+    usage_error("gpinn", &["--wg", "-1"], "--wg");
+    usage_error("gpinn", &["--problem", "poisson3d"], "--problem");
+    usage_error("gpinn", &["--f32"], "--f32");
+}
+
+/// A short run end to end: the files go under `$CARGO_TARGET_DIR/examples-out`, the final
+/// metrics come before any file is written, every file is named, and the last line is JSON.
+#[test]
+fn adaptive_smoke_run_honours_cargo_target_dir() {
+    let target = std::env::temp_dir().join(format!("pinn-example-out-{}", std::process::id()));
+    let Some(o) = run(
+        "adaptive",
+        &[
+            "--problem",
+            "diffusion",
+            "--method",
+            "grid",
+            "--budget",
+            "smoke",
+        ],
+        &[("CARGO_TARGET_DIR", &target)],
+    ) else {
+        return;
+    };
+    assert_eq!(o.code, Some(0), "{}{}", o.stdout, o.stderr);
+    let png = target.join("examples-out/adaptive/diffusion-grid-f32-s0.png");
+    let bytes = std::fs::read(&png).expect("the figure was written");
+    assert!(bytes.starts_with(b"\x89PNG\r\n\x1a\n"));
+    let lines: Vec<&str> = o.stdout.lines().collect();
+    let metrics = lines
+        .iter()
+        .position(|l| l.contains("rel-L2") && !l.contains("step"));
+    let wrote = lines
+        .iter()
+        .position(|l| *l == format!("wrote {}", png.display()));
+    assert!(
+        metrics.is_some() && wrote.is_some() && metrics < wrote,
+        "metrics first, then the file's path:\n{}",
+        o.stdout
+    );
+    assert!(
+        lines
+            .last()
+            .is_some_and(|l| l.starts_with("{\"example\":\"adaptive\""))
+    );
+    std::fs::remove_dir_all(&target).ok();
+}
+
+#[test]
+fn examples_without_flags() {
+    for example in ["ad_tour", "newton_bratu"] {
+        help_is_complete(example);
+        usage_error(example, &["--bogus"], "--bogus");
+        usage_error(example, &["extra"], "extra");
     }
 }
