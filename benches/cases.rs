@@ -1,6 +1,6 @@
-//! The canonical PINN training-step benchmarks of `../shared/peers/CASES.md`, implemented
+//! The canonical PINN training-step benchmarks of `benches/CASES.md`, implemented
 //! exactly as specified there (same networks, point counts, losses and Adam update), so the
-//! same step can be timed here and in JAX / PyTorch on the same machine.
+//! same step can be timed here and in JAX / PyTorch (`scripts/peers/`) on the same machine.
 //!
 //! One step = the full loss (PDE residual through the batched jets, boundary / initial terms),
 //! its gradient with respect to every parameter, and one Adam update (lr 1e-3, PyTorch's

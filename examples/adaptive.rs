@@ -9,8 +9,8 @@
 //! and shorter rounds, the budget of `docs/REPRODUCTION.md`'s table.
 //!
 //! `cargo run --release --example adaptive -- --problem burgers --method rad` writes
-//! `adaptive/<problem>-<method>-<dtype>-s<seed>.png` in the output folder: the residual `|r|`
-//! (log colour scale over six decades, shared by the panels; x across, t up) with the training
+//! `adaptive/<problem>-<method>[-k<k>-c<c>]-<dtype>-s<seed>.png` in the output folder: the
+//! residual `|r|` (log colour scale over six decades, shared by the panels; x across, t up) with the training
 //! points over it in red, at three rounds for an adaptive method; it prints progress and ends
 //! with one JSON line, also appended to the `--record` file when one is given. `-- --help`
 //! lists every flag with its default and what a run costs.
@@ -98,8 +98,8 @@ fn name<V: ValueEnum>(v: V) -> String {
 /// (hard constraints, so the only loss is the PDE residual on N points; an initial Adam
 /// (+ L-BFGS) phase, then rounds of Adam + L-BFGS, the points changed before every round).
 ///
-/// Writes adaptive/<problem>-<method>-<dtype>-s<seed>.png (the residual |r| with the points
-/// over it) in target/examples-out (or $CARGO_TARGET_DIR/examples-out).
+/// Writes adaptive/<problem>-<method>[-k<k>-c<c>]-<dtype>-s<seed>.png (the residual |r| with
+/// the points over it) in target/examples-out (or $CARGO_TARGET_DIR/examples-out).
 #[derive(Parser, Debug)]
 #[command(
     name = "adaptive",
@@ -639,8 +639,14 @@ fn train<P: Study, T: Real>(problem: P, run: &Run) -> Result<(), Box<dyn std::er
         record(path, &line)?;
         println!("appended the result to {}", path.display());
     }
+    // rad and rar-d carry their (k, c), so that a sweep's runs do not overwrite each other.
+    let kc_name = if k.is_nan() {
+        String::new()
+    } else {
+        format!("-k{k}-c{c}")
+    };
     let png = run.dir.join(format!(
-        "{}-{}-{}-s{}.png",
+        "{}-{}{kc_name}-{}-s{}.png",
         s.name,
         run.method_name,
         T::NAME,

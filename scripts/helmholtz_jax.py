@@ -12,7 +12,7 @@ is rounded up to a multiple of ten (40 001 → 40 010). Prints one JSON line: mo
 dtype, seed, steps, rel_l2, final λ, seconds. `--trace` writes
 "step λ loss_r loss_b" every 10 steps (λ after that step's update).
 
-Needs jax and numpy (the peers venv: shared/peers/README.md).
+Needs jax and numpy (the peers venv: scripts/peers/README.md).
 """
 import argparse
 import json

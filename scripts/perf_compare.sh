@@ -12,11 +12,37 @@
 # every measurement, and the report flags loaded cells.
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
-PEERS_SRC=${PEERS_SRC:-$ROOT/../shared/peers}
+PEERS_SRC=${PEERS_SRC:-$ROOT/scripts/peers}
 WORK=${PINN_PEERS_DIR:-$HOME/.cache/pinn-peers}
 CASES=${CASES:-"poisson2d burgers poisson_hd10 poisson_hd100 wave_wide"}
 DTYPES=${DTYPES:-"f32 f64"}
 PEERS=${PEERS:-1}
+
+# Every input checked before anything is installed or built.
+fail() { echo "perf_compare: $*" >&2; exit 2; }
+command -v cargo >/dev/null || fail "cargo is not on the PATH"
+command -v python3 >/dev/null || fail "python3 is not on the PATH (needed for the report)"
+[ -f "$ROOT/scripts/perf_report.py" ] || fail "missing $ROOT/scripts/perf_report.py"
+[ -f "$ROOT/benches/cases.rs" ] || fail "missing $ROOT/benches/cases.rs"
+known="poisson2d burgers poisson_hd10 poisson_hd100 wave_wide"
+for c in $CASES; do
+  case " $known " in *" $c "*) ;; *) fail "unknown case '$c' in CASES (known: $known)" ;; esac
+done
+for d in $DTYPES; do
+  case $d in f32|f64) ;; *) fail "unknown dtype '$d' in DTYPES (f32 or f64)" ;; esac
+done
+case $PEERS in 0|1) ;; *) fail "PEERS must be 0 or 1, found '$PEERS'" ;; esac
+if [ "$PEERS" = 1 ]; then
+  for f in bench_jax.py bench_torch.py common.py gemm_peak.py; do
+    [ -f "$PEERS_SRC/$f" ] || fail "missing the peers' $PEERS_SRC/$f (set PEERS_SRC)"
+  done
+  python3 -m venv --help >/dev/null 2>&1 || fail "python3 has no venv module (apt-get install python3-venv)"
+else
+  [ -f "$PEERS_SRC/baseline_results.json" ] \
+    || fail "PEERS=0 needs the peers' last results, $PEERS_SRC/baseline_results.json"
+fi
+mkdir -p "$WORK" 2>/dev/null && [ -w "$WORK" ] || fail "cannot write $WORK (set PINN_PEERS_DIR)"
+
 OUT="$WORK/run-$(date +%Y%m%d-%H%M%S)"
 mkdir -p "$OUT"
 

@@ -55,7 +55,7 @@ def flag(r):
 print("# Performance: ours vs JAX and PyTorch, same machine, same run\n")
 print(f"Generated {time.strftime('%Y-%m-%d %H:%M')} by `scripts/perf_compare.sh` on: {cpu()}, "
       f"{os.cpu_count()} cores visible. One step = PINN loss + gradient w.r.t. all parameters + "
-      "one Adam update, as defined in `../shared/peers/CASES.md`. Median ms per step (min in "
+      "one Adam update, as defined in `benches/CASES.md`. Median ms per step (min in "
       "parentheses); ratio = fastest peer's median / ours (2 threads). † = more than 0.25 CPU-s/s "
       "of other load while timed (pessimistic).\n")
 print("| case | dtype | ours 2T | ours 1T | 2T/1T | native 2T | fastest peer | peer ms | ratio | % GEMM | peak RSS MiB |")
