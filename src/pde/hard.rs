@@ -84,29 +84,7 @@ pub fn vanish_on_box(
     hi: &[f64],
     axes: &[usize],
 ) -> NodeId {
-    let d = b.width(x);
-    if lo.len() != d || hi.len() != d || axes.is_empty() {
-        b.fail(
-            "hard.vanish_on_box",
-            format!(
-                "need lo and hi for all {d} coordinates and at least one axis, found {} / {} / {}",
-                lo.len(),
-                hi.len(),
-                axes.len()
-            ),
-        );
-    }
-    let mut acc: Option<NodeId> = None;
-    for &k in axes {
-        let left = affine_coordinate(b, x, k, 1.0, -lo.get(k).copied().unwrap_or(0.0));
-        let right = affine_coordinate(b, x, k, -1.0, hi.get(k).copied().unwrap_or(0.0));
-        let f = b.mul(left, right);
-        acc = Some(match acc {
-            Some(a) => b.mul(a, f),
-            None => f,
-        });
-    }
-    acc.unwrap_or_else(|| affine_coordinate(b, x, 0, 0.0, 1.0))
+    side_product(b, x, lo, hi, axes, "hard.vanish_on_box", false)
 }
 
 /// `B(x) = Π_{k ∈ axes} 4(x_k − lo_k)(hi_k − x_k)/(hi_k − lo_k)²`: [`vanish_on_box`]
@@ -139,10 +117,25 @@ pub fn vanish_on_box_normalized(
     hi: &[f64],
     axes: &[usize],
 ) -> NodeId {
+    side_product(b, x, lo, hi, axes, "hard.vanish_on_box_normalized", true)
+}
+
+/// `Π_{k ∈ axes} s_k(x_k − lo_k)·s_k(hi_k − x_k)`, with `s_k = 2/(hi_k − lo_k)` when
+/// `normalized` (each factor peaks at 1) and 1 otherwise; bad bounds are build errors named
+/// `field`.
+fn side_product(
+    b: &mut GraphBuilder,
+    x: NodeId,
+    lo: &[f64],
+    hi: &[f64],
+    axes: &[usize],
+    field: &'static str,
+    normalized: bool,
+) -> NodeId {
     let d = b.width(x);
     if lo.len() != d || hi.len() != d || axes.is_empty() {
         b.fail(
-            "hard.vanish_on_box_normalized",
+            field,
             format!(
                 "need lo and hi for all {d} coordinates and at least one axis, found {} / {} / {}",
                 lo.len(),
@@ -155,18 +148,22 @@ pub fn vanish_on_box_normalized(
     for &k in axes {
         let (l, h) = (
             lo.get(k).copied().unwrap_or(0.0),
-            hi.get(k).copied().unwrap_or(1.0),
+            hi.get(k)
+                .copied()
+                .unwrap_or(if normalized { 1.0 } else { 0.0 }),
         );
         let w = h - l;
-        if k < d && !(l.is_finite() && h.is_finite() && w.is_finite() && w > 0.0) {
-            b.fail(
-                "hard.vanish_on_box_normalized",
-                format!("axis {k}: need finite lo < hi, found lo = {l}, hi = {h}"),
-            );
-        }
-        let s = if w.is_finite() && w > 0.0 {
+        let s = if !normalized {
+            1.0
+        } else if w.is_finite() && w > 0.0 {
             2.0 / w
         } else {
+            if k < d {
+                b.fail(
+                    field,
+                    format!("axis {k}: need finite lo < hi, found lo = {l}, hi = {h}"),
+                );
+            }
             1.0
         };
         let left = affine_coordinate(b, x, k, s, -s * l);
