@@ -105,9 +105,9 @@ fn name<V: ValueEnum>(v: V) -> String {
     name = "adaptive",
     verbatim_doc_comment,
     allow_negative_numbers = true,
-    after_help = "Time on a 2-core machine: --budget study: diffusion about 1 min, burgers and \
+    after_help = "Time on a 2-core machine: --budget study: diffusion about 10 s, burgers and \
                   allen-cahn about 3 min, wave about 13 min; --budget paper: diffusion about \
-                  1 min, burgers and allen-cahn about 1.2 h, wave about 5 h; --budget smoke: \
+                  10 s, burgers and allen-cahn about 1.2 h, wave about 5 h; --budget smoke: \
                   seconds."
 )]
 struct Cli {
