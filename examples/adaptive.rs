@@ -579,7 +579,7 @@ fn train<P: Study, T: Real>(problem: P, run: &Run) -> Result<(), Box<dyn std::er
         };
         let report = trainer.run_steps(until.saturating_sub(trainer.step()))?;
         evaluations += report.evaluations;
-        last_metric = report.metrics.last().map(|m| m.1).or(last_metric);
+        last_metric = report.metrics.last().map(|m| m.1.clone()).or(last_metric);
         let eps: Vec<f64> = trainer
             .residuals_at(pde, &field_grid)?
             .iter()
@@ -592,7 +592,7 @@ fn train<P: Study, T: Real>(problem: P, run: &Run) -> Result<(), Box<dyn std::er
     let m = report
         .metrics
         .last()
-        .map(|m| m.1)
+        .map(|m| m.1.clone())
         .or(last_metric)
         .ok_or("no metrics were computed")?;
     let secs = start.elapsed().as_secs_f64();

@@ -83,7 +83,12 @@ fn run<T: Real>(args: &Args) -> Result<(), Box<dyn std::error::Error>> {
         .build()?;
     let report = trainer.run()?;
     let u = trainer.predict(&grid)?;
-    let m = report.metrics.last().ok_or("no metrics were computed")?.1;
+    let m = report
+        .metrics
+        .last()
+        .ok_or("no metrics were computed")?
+        .1
+        .clone();
     let secs = start.elapsed().as_secs_f64();
     println!(
         "{}: rel-L2 {:.3e} (Raissi et al. 6.7e-4), max error {:.3e}, {} steps, {} evaluations, {:.1} s",

@@ -66,7 +66,12 @@ fn run<T: Real>() -> Result<(), Box<dyn std::error::Error>> {
         .build()?;
     let report = trainer.run()?;
     let u = trainer.predict(&ts)?;
-    let m = report.metrics.last().ok_or("no metrics were computed")?.1;
+    let m = report
+        .metrics
+        .last()
+        .ok_or("no metrics were computed")?
+        .1
+        .clone();
     let secs = start.elapsed().as_secs_f64();
     println!(
         "{}: rel-L2 {:.3e}, max error {:.3e}, {} steps ({:?}), {:.1} s",

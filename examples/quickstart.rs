@@ -89,7 +89,7 @@ fn run<T: Real>() -> Result<(), Box<dyn std::error::Error>> {
     let m = report
         .metrics
         .last()
-        .map(|r| r.1)
+        .map(|r| r.1.clone())
         .ok_or("no metrics were computed")?;
     let seconds = start.elapsed().as_secs_f64();
     println!(

@@ -366,7 +366,7 @@ fn run<P: Problem + Clone + 'static, T: Real>(
     let mut clock = Clock::new(Plan::new().lbfgs("lbfgs", s.steps, s.max_iter, false));
     builder = builder.observer(move |e| {
         clock.step(e.phase, e.seconds);
-        if let Some(m) = e.metrics {
+        if let Some(m) = &e.metrics {
             let l = *last_obs.lock().unwrap_or_else(|p| p.into_inner());
             let region = mon
                 .as_ref()
@@ -398,7 +398,7 @@ fn run<P: Problem + Clone + 'static, T: Real>(
         s.seed
     );
     let report = trainer.run()?;
-    let m = report.metrics.last().ok_or("no metrics")?.1;
+    let m = report.metrics.last().ok_or("no metrics")?.1.clone();
     let last = *last.lock().unwrap_or_else(|p| p.into_inner());
     // The loss of the final network on the unperturbed grid (one more evaluation).
     let mut assembly = Assembly::<P, T>::new(graph, problem.clone(), terms, 256, 1)?;

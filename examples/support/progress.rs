@@ -241,8 +241,7 @@ pub fn progress<T: Real>(plan: Plan) -> impl FnMut(&Event<'_, T>) -> Control + S
         let first = clock.step(e.phase, e.seconds);
         if clock.due(first, e.metrics.is_some(), 10.0) {
             let (name, done, steps) = clock.phase();
-            let metric = e
-                .metrics
+            let metric = (e.metrics.as_ref())
                 .map(|m| format!("  rel-L2 {:.3e}", m.rel_l2))
                 .unwrap_or_default();
             println!(

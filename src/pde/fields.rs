@@ -23,6 +23,9 @@ pub struct Fields<'a, S> {
     missing: &'a Cell<Option<Component>>,
     /// The output of the request recorded in `missing`, when the caller asked for it.
     missing_output: Option<&'a Cell<Option<usize>>>,
+    /// `allowed[c·outputs + o]`: whether output `o` declares `comps[c]`
+    /// ([`Pde::output_components`](super::Pde::output_components)); empty: all do.
+    allowed: &'a [bool],
 }
 
 impl<'a, S: Scalar> Fields<'a, S> {
@@ -39,7 +42,15 @@ impl<'a, S: Scalar> Fields<'a, S> {
             vals,
             missing,
             missing_output: None,
+            allowed: &[],
         }
+    }
+
+    /// Refuses, as undeclared, component `comps[c]` of output `o` where `allowed[c·outputs + o]`
+    /// is false (an empty mask allows everything).
+    pub(crate) fn restricted(mut self, allowed: &'a [bool]) -> Self {
+        self.allowed = allowed;
+        self
     }
 
     /// Also records, in `output`, the output of the request recorded in `missing` (so an
@@ -47,6 +58,15 @@ impl<'a, S: Scalar> Fields<'a, S> {
     pub(crate) fn recording_output(mut self, output: &'a Cell<Option<usize>>) -> Self {
         self.missing_output = Some(output);
         self
+    }
+
+    /// Records a read of component `c` of output `o` as unanswered, as [`Fields::get`] does for
+    /// an undeclared one (for a wrapper whose inner fields refused the read).
+    pub(crate) fn refuse(&self, o: usize, c: Component) {
+        self.missing.set(Some(normalise(c)));
+        if let Some(out) = self.missing_output {
+            out.set(Some(o));
+        }
     }
 
     /// The number of outputs.
@@ -66,7 +86,9 @@ impl<'a, S: Scalar> Fields<'a, S> {
         let value = match found {
             Some(i) if o < self.outputs => i
                 .checked_mul(self.outputs)
-                .and_then(|j| self.vals.get(j + o)),
+                .map(|j| j + o)
+                .filter(|&j| self.allowed.get(j) != Some(&false))
+                .and_then(|j| self.vals.get(j)),
             _ => None,
         };
         match value {

@@ -47,6 +47,9 @@ pub struct GradientEnhanced<P> {
     weight: f64,
     axes: Vec<usize>,
     base: Vec<Component>,
+    /// `base_mask[c·m + o]`: whether output `o` of the wrapped PDE reads `base[c]`
+    /// ([`Pde::output_components`]); empty: all do.
+    base_mask: Vec<bool>,
     /// For each axis, for each base component: the raised components summed.
     raised: Vec<Vec<Vec<Component>>>,
 }
@@ -98,6 +101,19 @@ impl<P: Pde> GradientEnhanced<P> {
                 base.push(c);
             }
         }
+        let m = pde.outputs();
+        let base_mask = match super::output_mask(&pde, &base, m) {
+            Ok(mask) => mask,
+            Err((o, c)) => {
+                return bad(
+                    "gpinn.pde",
+                    format!(
+                        "{}: output_components({o}) lists {c:?}, which components() does not",
+                        pde.name()
+                    ),
+                );
+            }
+        };
         let mut raised = Vec::with_capacity(axes.len());
         for &i in axes {
             let mut per = Vec::with_capacity(base.len());
@@ -123,6 +139,7 @@ impl<P: Pde> GradientEnhanced<P> {
             weight,
             axes: axes.to_vec(),
             base,
+            base_mask,
             raised,
         })
     }
@@ -162,6 +179,24 @@ impl<P: Pde> Pde for GradientEnhanced<P> {
         }
         all
     }
+    fn output_components(&self, o: usize) -> Vec<Component> {
+        let m = self.pde.outputs();
+        let reads = |c: usize| self.base_mask.get(c * m + o) != Some(&false);
+        let mut own: Vec<Component> = (0..self.base.len())
+            .filter(|&c| reads(c))
+            .map(|c| self.base[c])
+            .collect();
+        for per in &self.raised {
+            for (_, up) in per.iter().enumerate().filter(|&(c, _)| reads(c)) {
+                for k in up {
+                    if !own.contains(k) {
+                        own.push(*k);
+                    }
+                }
+            }
+        }
+        own
+    }
     fn residual<S: Scalar>(
         &self,
         x: &[S],
@@ -196,19 +231,25 @@ impl<P: Pde> Pde for GradientEnhanced<P> {
             xd[i].eps = S::one();
             for (c, (&comp, up)) in self.base.iter().zip(&self.raised[a]).enumerate() {
                 for o in 0..m {
-                    let eps = up.iter().fold(S::zero(), |s, &k| s + u.get(o, k));
-                    vals[c * m + o] = Dual::new(u.get(o, comp), eps);
+                    // An output that does not read `comp` is neither asked for it nor for its
+                    // derivative (the inner fields refuse the read).
+                    if self.base_mask.get(c * m + o) != Some(&false) {
+                        let eps = up.iter().fold(S::zero(), |s, &k| s + u.get(o, k));
+                        vals[c * m + o] = Dual::new(u.get(o, comp), eps);
+                    }
                 }
             }
-            let missing = Cell::new(None);
-            let fields = Fields::new(&self.base, m, &vals, &missing);
+            let (missing, missing_output) = (Cell::new(None), Cell::new(None));
+            let fields = Fields::new(&self.base, m, &vals, &missing)
+                .restricted(&self.base_mask)
+                .recording_output(&missing_output);
             let mut rdr = Residuals::new(&mut rd);
             self.pde.residual(&xd, &fields, &coef, &mut rdr);
             let skip = rdr.unwritten();
             if let Some(c) = missing.get() {
-                // The wrapped residual read something it did not declare: ask the outer
-                // fields for it, so that the trainer reports it.
-                let _ = u.get(m, c);
+                // The wrapped residual read something it did not declare: pass it on to the
+                // outer fields, so that the trainer reports it.
+                u.refuse(missing_output.get().unwrap_or(0), c);
             }
             for (eq, v) in rd.iter().enumerate() {
                 if skip != Some(eq) {

@@ -50,6 +50,33 @@ pub use residuals::Residuals;
 
 use crate::ad::Scalar;
 
+/// The mask of what each output may read: `mask[c·m + o]` says whether output `o` declares
+/// `comps[c]` in [`Pde::output_components`]; empty when every output declares every component
+/// (the default). `Err((o, c))`: output `o` lists `c`, which `comps` lacks.
+pub(crate) fn output_mask<P: Pde + ?Sized>(
+    pde: &P,
+    comps: &[Component],
+    m: usize,
+) -> core::result::Result<Vec<bool>, (usize, Component)> {
+    let mut mask = vec![false; comps.len() * m];
+    for o in 0..m {
+        for c in pde
+            .output_components(o)
+            .into_iter()
+            .map(normalise_component)
+        {
+            match comps.iter().position(|&k| k == c) {
+                Some(i) => mask[i * m + o] = true,
+                None => return Err((o, c)),
+            }
+        }
+    }
+    if mask.iter().all(|&b| b) {
+        mask.clear();
+    }
+    Ok(mask)
+}
+
 /// A partial differential equation `𝒩[u](x) = 0`, written point-wise.
 pub trait Pde: Send + Sync {
     /// Input dimension (space, then time last for evolution problems).
@@ -62,8 +89,53 @@ pub trait Pde: Send + Sync {
     fn equations(&self) -> usize {
         1
     }
-    /// The derivative values the residual reads (for every output).
+    /// The derivative values the residual reads: of every output, or, when
+    /// [`Pde::output_components`] narrows them, the union over the outputs.
     fn components(&self) -> Vec<Component>;
+    /// The derivative values the residual reads of output `o`; by default every one of
+    /// [`Pde::components`]. Narrow it when the outputs are read differently, as in
+    /// incompressible flow, where the velocities enter through their Laplacians and the
+    /// pressure only through its gradient:
+    ///
+    /// ```
+    /// # use pinn::ad::Scalar;
+    /// # use pinn::pde::{Component, Fields, Pde, Residuals};
+    /// use Component::{First, Laplacian, Value};
+    /// /// Stokes flow in 2-D, outputs (u, v, p): −Δu + ∂p/∂x = 0, −Δv + ∂p/∂y = 0, ∇·u = 0.
+    /// struct Stokes;
+    /// impl Pde for Stokes {
+    ///     fn dim(&self) -> usize { 2 }
+    ///     fn outputs(&self) -> usize { 3 }
+    ///     fn equations(&self) -> usize { 3 }
+    ///     fn components(&self) -> Vec<Component> { vec![First(0), First(1), Laplacian] }
+    ///     fn output_components(&self, o: usize) -> Vec<Component> {
+    ///         match o {
+    ///             0 => vec![First(0), Laplacian], // u: ∂u/∂x for ∇·u, Δu
+    ///             1 => vec![First(1), Laplacian], // v: ∂v/∂y, Δv
+    ///             _ => vec![First(0), First(1)],  // p: ∇p only
+    ///         }
+    ///     }
+    ///     fn residual<S: Scalar>(&self, _x: &[S], u: &Fields<'_, S>, _c: &[S], r: &mut Residuals<'_, S>) {
+    ///         r[0] = -u.lap(0) + u.d(2, 0);
+    ///         r[1] = -u.lap(1) + u.d(2, 1);
+    ///         r[2] = u.d(0, 0) + u.d(1, 1);
+    ///     }
+    /// }
+    /// # let _ = Stokes;
+    /// ```
+    ///
+    /// Each list must be part of [`Pde::components`] (checked when the trainer is built), and
+    /// a read outside output `o`'s list is an
+    /// [`Error::UndeclaredDerivative`](crate::Error::UndeclaredDerivative) naming the output,
+    /// as for an undeclared component: `u.lap(2)` above, the pressure's Laplacian, is refused,
+    /// not read as zero. **Cost**: on a network whose outputs share their hidden layers (an
+    /// MLP), the jets carry the union of the lists through every hidden layer, so narrowing
+    /// saves no arithmetic there; it makes the declaration exact and catches a read of the
+    /// wrong output.
+    fn output_components(&self, o: usize) -> Vec<Component> {
+        let _ = o;
+        self.components()
+    }
     /// The residuals `r[0..equations]` at point `x`, from the derivative values `u` and the
     /// trainable coefficients `coef` (see [`Pde::coefficients`]).
     ///

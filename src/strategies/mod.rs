@@ -73,6 +73,7 @@ use crate::train::{Assembly, LossReport, TermId, TermKind};
 
 mod adaptive;
 mod lr_annealing;
+mod ntk;
 pub(crate) mod redraw;
 mod ropinn;
 mod self_adaptive;
@@ -82,6 +83,7 @@ pub use adaptive::{Adaptive, AdaptiveConfig, Method, density, top, weighted_with
 pub use lr_annealing::{
     Denominator, LrAnnealing, LrAnnealingConfig, max_abs_gradient, mean_of_layer_means,
 };
+pub use ntk::{NtkConfig, NtkWeighting, Trace};
 pub use redraw::Redraw;
 pub use ropinn::{Calibration, RoPinn, RoPinnConfig, RoPinnMonitor, calibrate, region_sample};
 pub use self_adaptive::{Mask, SelfAdaptive, SelfAdaptiveConfig};
@@ -289,6 +291,14 @@ pub trait Terms<T> {
     /// Each point's unweighted `Σ_eq r²` of `term`'s residual at arbitrary `points`, without
     /// a gradient (see [`Assembly::residuals_at`]).
     fn residuals_at(&self, term: TermId, params: &[T], points: &[f64]) -> Result<Vec<T>>;
+    /// The diagonal `K_ii = Σ_e ‖∂r_{i,e}/∂θ‖²` of `term`'s block of the neural tangent
+    /// kernel at its points number `indices` (see [`Assembly::tangent_kernel_diagonal`]).
+    fn tangent_kernel_diagonal(
+        &self,
+        term: TermId,
+        params: &[T],
+        indices: &[usize],
+    ) -> Result<Vec<T>>;
     /// `term`'s weighted loss and gradient alone, at `params`.
     fn eval_term(
         &mut self,
@@ -353,6 +363,14 @@ impl<P: Pde, T: Real, M: Model<T>> Terms<T> for Assembly<P, T, M> {
     }
     fn residuals_at(&self, term: TermId, params: &[T], points: &[f64]) -> Result<Vec<T>> {
         Assembly::residuals_at(self, term, params, points)
+    }
+    fn tangent_kernel_diagonal(
+        &self,
+        term: TermId,
+        params: &[T],
+        indices: &[usize],
+    ) -> Result<Vec<T>> {
+        Assembly::tangent_kernel_diagonal(self, term, params, indices)
     }
     fn eval_term(
         &mut self,

@@ -246,7 +246,9 @@ impl<P: Pde, T: Real, M: Model<T>> TrainerBuilder<P, T, M> {
         id
     }
 
-    /// Computes [`Metrics`](super::Metrics) against `reference` at `points` every `every` steps and at the end.
+    /// Computes [`Metrics`](super::Metrics) against `reference` at `points` every `every` steps and
+    /// at the end: `reference` is point-major with one value per output (`v[p·m + o]`), and the
+    /// metrics are given over all outputs and for each output ([`Metrics::outputs`](super::Metrics::outputs)).
     pub fn metrics(mut self, points: Vec<f64>, reference: Vec<f64>, every: usize) -> Self {
         self.metric = Some(MetricSpec {
             points,

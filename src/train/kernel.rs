@@ -148,6 +148,22 @@ fn unanswered<T>(c: Component, o: Option<usize>, t: &Prepared<T>, m: usize) -> E
             ),
         };
     }
+    if let Some(i) = t.comps.iter().position(|&k| k == c)
+        && t.allowed.get(i * m + o) == Some(&false)
+    {
+        let listed: Vec<Component> = (t.comps.iter().enumerate())
+            .filter(|&(j, _)| t.allowed[j * m + o])
+            .map(|(_, &k)| k)
+            .collect();
+        return Error::UndeclaredDerivative {
+            what: format!(
+                "the residual of term `{}` reads {read} (Component::{c:?} of output {o}), \
+                 which Pde::output_components({o}) does not declare (it declares \
+                 {listed:?}); add Component::{c:?} there",
+                t.name
+            ),
+        };
+    }
     let declarer = match t.kind {
         TermKind::Pde => "Pde::components()",
         TermKind::Condition(_) => "the condition's components()",
@@ -248,8 +264,9 @@ pub(crate) fn pointwise<T: Real, R: PointResidual>(
             for (i, dv) in dvals.iter_mut().enumerate() {
                 *dv = Dual::new(v[i], if i == j { T::one() } else { T::zero() });
             }
-            let fields =
-                Fields::new(&t.comps, m, dvals, &missing).recording_output(&missing_output);
+            let fields = Fields::new(&t.comps, m, dvals, &missing)
+                .restricted(&t.allowed)
+                .recording_output(&missing_output);
             let mut rr = Residuals::new(r);
             res.residual(gp, x, xs, &fields, coef_d, &mut rr);
             check_equations(&rr, &t.name, neq)?;
@@ -271,8 +288,9 @@ pub(crate) fn pointwise<T: Real, R: PointResidual>(
             coef_seeded.clear();
             coef_seeded.extend_from_slice(coef_d);
             coef_seeded[q].eps = T::one();
-            let fields =
-                Fields::new(&t.comps, m, dvals, &missing).recording_output(&missing_output);
+            let fields = Fields::new(&t.comps, m, dvals, &missing)
+                .restricted(&t.allowed)
+                .recording_output(&missing_output);
             let mut rr = Residuals::new(r);
             res.residual(gp, x, xs, &fields, coef_seeded, &mut rr);
             check_equations(&rr, &t.name, neq)?;
@@ -315,11 +333,68 @@ pub(crate) fn score<T: Real, R: PointResidual>(
         plain.clear();
         plain.extend(xp.iter().map(|&v| T::from_f64(v)));
         let fields = Fields::new(&t.comps, m, &vals[p * nc * m..(p + 1) * nc * m], &missing)
+            .restricted(&t.allowed)
             .recording_output(&missing_output);
         let mut rr = Residuals::new(plain_r);
         res.residual(p, xp, plain, &fields, coef, &mut rr);
         check_equations(&rr, &t.name, neq)?;
         *o = plain_r.iter().fold(T::zero(), |a, &ri| a + ri * ri);
+    }
+    match missing.get() {
+        Some(c) => Err(unanswered(c, missing_output.get(), t, m)),
+        None => Ok(()),
+    }
+}
+
+/// The partial derivatives `∂r_e/∂v_j` of each equation `e` of point number `gp` of term `t`
+/// with respect to each derivative value `v_j` (`j < C·m`), from that one point's values in
+/// `sc.vals`, one dual pass per value; written to `out[e·C·m + j]` (`neq·C·m` numbers). The
+/// rows of the tangent kernel (NTK weighting) start from these seeds.
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn partials<T: Real, R: PointResidual>(
+    res: &R,
+    t: &Prepared<T>,
+    gp: usize,
+    m: usize,
+    neq: usize,
+    coef: &[T],
+    sc: &mut Scratch<T>,
+    out: &mut [T],
+) -> Result<()> {
+    let d = t.x.len() / t.n;
+    let nc = t.comps.len();
+    let (missing, missing_output) = (Cell::new(None), Cell::new(None));
+    let Scratch {
+        vals,
+        dvals,
+        xs,
+        r,
+        coef_d,
+        ..
+    } = sc;
+    let x = &t.x[gp * d..(gp + 1) * d];
+    xs.clear();
+    xs.extend(
+        t.xt[gp * d..(gp + 1) * d]
+            .iter()
+            .map(|&v| Dual::constant(v)),
+    );
+    coef_d.clear();
+    coef_d.extend(coef.iter().map(|&c| Dual::constant(c)));
+    r.clear();
+    r.resize(neq, Dual::constant(T::zero()));
+    for j in 0..nc * m {
+        dvals.clear();
+        dvals.extend((0..nc * m).map(|i| Dual::new(vals[i], T::from_f64(f64::from(i == j)))));
+        let fields = Fields::new(&t.comps, m, dvals, &missing)
+            .restricted(&t.allowed)
+            .recording_output(&missing_output);
+        let mut rr = Residuals::new(r);
+        res.residual(gp, x, xs, &fields, coef_d, &mut rr);
+        check_equations(&rr, &t.name, neq)?;
+        for (e, re) in r.iter().enumerate() {
+            out[e * nc * m + j] = re.eps;
+        }
     }
     match missing.get() {
         Some(c) => Err(unanswered(c, missing_output.get(), t, m)),

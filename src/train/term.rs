@@ -62,6 +62,9 @@ pub(crate) struct Prepared<T> {
     pub(crate) partners: Vec<f64>,
     /// The derivative values the term reads, normalised and without repeats.
     pub(crate) comps: Vec<Component>,
+    /// `allowed[c·m + o]`: whether output `o` declares `comps[c]`
+    /// ([`Pde::output_components`]); empty: every output declares every component.
+    pub(crate) allowed: Vec<bool>,
     pub(crate) periodic: bool,
     /// Per-point weights `λ_p` inside the square, `(λ_p r_p)²` (empty: all 1).
     pub(crate) point_weights: Vec<T>,
@@ -136,6 +139,15 @@ pub(crate) fn prepare<P: Pde, T: Real>(
     if comps.is_empty() {
         return Err(bad("the residual declares no components".into()));
     }
+    let allowed = match &t.kind {
+        TermKind::Pde => crate::pde::output_mask(pde, &comps, m).map_err(|(o, c)| {
+            bad(format!(
+                "Pde::output_components({o}) lists Component::{c:?}, which Pde::components() \
+                 does not (it lists {comps:?}); components() must hold every output's list"
+            ))
+        })?,
+        TermKind::Condition(_) => Vec::new(),
+    };
     let coords = if periodic {
         t.points
             .iter()
@@ -155,6 +167,7 @@ pub(crate) fn prepare<P: Pde, T: Real>(
         normals: t.normals,
         partners: t.partners,
         comps,
+        allowed,
         periodic,
         point_weights: Vec::new(),
         record: false,

@@ -349,8 +349,8 @@ impl<P: Pde, T: Real, M: Model<T>> Trainer<P, T, M> {
                     Some(m) if step.is_multiple_of(m.every) => Some(self.metrics_now(m)?),
                     _ => None,
                 };
-                if let Some(m) = metrics {
-                    report.metrics.push((step, m));
+                if let Some(m) = &metrics {
+                    report.metrics.push((step, m.clone()));
                 }
                 let event = Event {
                     step,
@@ -384,7 +384,11 @@ impl<P: Pde, T: Real, M: Model<T>> Trainer<P, T, M> {
         let pts: Vec<T> = m.points.iter().map(|&v| T::from_f64(v)).collect();
         let u = evaluate(self.model(), self.theta(), &pts)?;
         let u: Vec<f64> = u.iter().map(|v| v.to_f64()).collect();
-        Ok(Metrics::compute(&u, &m.reference))
+        Ok(Metrics::compute_outputs(
+            &u,
+            &m.reference,
+            self.model().output_dim(),
+        ))
     }
 
     /// The current network's predictions at `points` (point-major).

@@ -15,6 +15,7 @@
 
 use std::sync::Mutex;
 
+mod ntk;
 mod score;
 mod terms;
 
