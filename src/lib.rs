@@ -8,6 +8,38 @@
 //! A first program needs one import, `use pinn::prelude::*;` ([`prelude`] shows a complete
 //! one: a PDE written from scratch, trained and checked in thirty lines).
 //!
+//! ## Training a PINN
+//!
+//! The 1-D Poisson problem of the catalog ([`pde::problems::Poisson1D`]), a small tanh network,
+//! 32 collocation points, the boundary values as a loss term, and 500 Adam steps. The relative
+//! ℓ² error against the exact solution, on 51 grid points, falls from about 0.5 after the first
+//! step to about 2·10⁻³:
+//!
+//! ```
+//! use pinn::pde::problems::Poisson1D;
+//! use pinn::prelude::*;
+//! use std::f64::consts::PI;
+//!
+//! // u″ = −π² sin(πx) on [0, 1] with u(0) = u(1) = 0; the exact solution is u = sin(πx).
+//! let problem = Poisson1D::new(PI)?;
+//! let net = NetBuilder::new(1).mlp(&[16, 16], Elementary::Tanh).build(1)?;
+//! let interior = Sobol::new().sample(&Interval::new(0.0, 1.0)?, 32, Seed(1))?;
+//! let grid = linspace(0.0, 1.0, 51);
+//! let exact = problem.reference_at(&grid)?;
+//! let mut trainer = Trainer::<_, f64>::builder(net, problem)
+//!     .pde_points(interior.into_vec())
+//!     .condition("boundary", Condition::dirichlet(0, |_| 0.0), vec![0.0, 1.0])
+//!     .phase("adam", 500, Adam::with_lr(1e-2)?)
+//!     .metrics(grid, exact, 100) // every 100 steps, and after the last
+//!     .build()?;
+//! let report = trainer.run()?;
+//! let (_, after_one) = report.metrics[0];
+//! let (_, at_end) = report.metrics[report.metrics.len() - 1];
+//! assert!(after_one.rel_l2 > 0.1, "rel-L2 {:e}", after_one.rel_l2);
+//! assert!(at_end.rel_l2 < 1e-2, "rel-L2 {:e}", at_end.rel_l2);
+//! # Ok::<(), pinn::Error>(())
+//! ```
+//!
 //! ## A tour of the main types
 //!
 //! **Scalar AD** ([`ad`]) — the readable path, and the oracle for everything else.
