@@ -13,6 +13,10 @@
 //!   `--gating old` (M3/M4) takes the modified MLP's gate from the other version of the
 //!   authors' `Helmholtz2D_model_tf.py`, `σ(HW + b)⊙U + σ(1 − HW + b)⊙V` ([`Gate::Shifted`]);
 //!   the default `z` is `Z⊙U + (1 − Z)⊙V`, as the spec.
+//! - `ntk`: M2 with NTK weighting (Wang, Yu & Perdikaris 2022, [`NtkWeighting`]) in place of
+//!   annealing: `L = λ_r L_r + λ_b (L_bc1 + … + L_bc4)`, `λ_g = tr K / tr K_gg` from the
+//!   traces of the kernel's blocks on the current batch (128 residual points, 4 × 128 boundary
+//!   points), every 100 steps, as the authors' wave code.
 //! - `sa` (SA-PINN, `levimcclenny/SA-PINNs/Helmholtz/helmholtz.py`): layers
 //!   `[2, 50, 50, 50, 50, 1]` on raw inputs, 100 000 Latin-hypercube collocation points with
 //!   `λ_r ~ U(0, 1)` each (inside the square), 100 points per side (the same 100 of a
@@ -51,7 +55,8 @@ use pinn::pde::problems::{Helmholtz2D, Problem};
 use pinn::rng::{Seed, uniform};
 use pinn::sampling::{LatinHypercube, Sampler};
 use pinn::strategies::{
-    Denominator, LrAnnealing, LrAnnealingConfig, SelfAdaptive, SelfAdaptiveConfig, WeightLog,
+    Denominator, LrAnnealing, LrAnnealingConfig, NtkConfig, NtkWeighting, SelfAdaptive,
+    SelfAdaptiveConfig, WeightLog,
 };
 use pinn::train::Trainer;
 use support::Dtype;
@@ -83,6 +88,8 @@ enum Model {
     M4,
     /// SA-PINN (McClenny & Braga-Neto), the authors' setting.
     Sa,
+    /// MLP + NTK weighting (Wang, Yu & Perdikaris 2022) in place of annealing.
+    Ntk,
 }
 
 impl Model {
@@ -93,6 +100,7 @@ impl Model {
             Model::M3 => "m3",
             Model::M4 => "m4",
             Model::Sa => "sa",
+            Model::Ntk => "ntk",
         }
     }
     fn modified(self) -> bool {
@@ -326,6 +334,11 @@ fn run_wang<T: Real>(a: &Args) -> Result<Outcome, pinn::Error> {
         log = Some(s.log());
         b = b.strategy(s);
     }
+    if a.model == Model::Ntk {
+        let s = NtkWeighting::new(NtkConfig::default())?.group("boundary", &sides);
+        log = Some(s.log());
+        b = b.strategy(s);
+    }
     let mut trainer = b
         .phase("adam", steps, adam)
         .metrics(grid.clone(), reference, 1000)
@@ -497,7 +510,13 @@ fn write_outputs(a: &Args, o: &Outcome, dir: &Path) -> Result<(), String> {
         let cols = log.columns();
         let column =
             |c: usize| -> Vec<(f64, f64)> { rows.iter().map(|r| (r.0 as f64, r.1[c])).collect() };
-        let panel = if a.model == Model::Sa {
+        let panel = if a.model == Model::Ntk {
+            // Columns λ[boundary], λ[pde], tr[boundary], tr[pde].
+            LinePanel::new("", "step", "weight λ")
+                .log_y()
+                .with(Series::line("λ_b = tr K / tr K_bb", column(0)).colour(1))
+                .with(Series::line("λ_r = tr K / tr K_rr", column(1)).colour(3))
+        } else if a.model == Model::Sa {
             LinePanel::new("", "step", "λ_r")
                 .log_y()
                 .with(Series::line("max over the points", column(2)).colour(3))
@@ -514,7 +533,9 @@ fn write_outputs(a: &Args, o: &Outcome, dir: &Path) -> Result<(), String> {
                 )
                 .with(Series::line("λ (moving average, used)", column(0)).colour(1))
         };
-        let title = if a.model == Model::Sa {
+        let title = if a.model == Model::Ntk {
+            format!("Helmholtz {what}: the NTK weights of the boundary and the residual")
+        } else if a.model == Model::Sa {
             format!("Helmholtz {what}: the residual points' self-adaptive weights")
         } else {
             format!("Helmholtz {what}: the boundary weight of learning-rate annealing")

@@ -33,8 +33,8 @@
 //!     .metrics(grid, exact, 100) // every 100 steps, and after the last
 //!     .build()?;
 //! let report = trainer.run()?;
-//! let (_, after_one) = report.metrics[0];
-//! let (_, at_end) = report.metrics[report.metrics.len() - 1];
+//! let after_one = &report.metrics[0].1;
+//! let at_end = &report.metrics[report.metrics.len() - 1].1;
 //! assert!(after_one.rel_l2 > 0.1, "rel-L2 {:e}", after_one.rel_l2);
 //! assert!(at_end.rel_l2 < 1e-2, "rel-L2 {:e}", at_end.rel_l2);
 //! # Ok::<(), pinn::Error>(())
@@ -149,7 +149,7 @@
 //! ([`train::Trainer::save_checkpoint`], [`train::TrainerBuilder::resume_from`],
 //! [`train::TrainerBuilder::checkpoint_every`]), and a resumed run continues bit for bit;
 //! [`train::export`] writes predictions on a grid (CSV, NPY) and the loss history (CSV).
-//! `examples/quickstart.rs` solves Poisson 2D in about a dozen lines.
+//! `examples/quickstart.rs` solves Poisson 2D end to end, with its figures.
 //!
 //! **Strategies** ([`strategies`]) — hooks called before and after every loss evaluation and
 //! optimizer step: [`strategies::LrAnnealing`] (learning-rate-annealing loss balancing),

@@ -1,9 +1,10 @@
-//! Parameter initialisations other than the graph's own (Xavier-normal, zero biases).
+//! Parameter initialisations other than the graph's own (Xavier-normal, zero biases):
+//! Xavier-uniform and LeCun-normal.
 
 use crate::ad::Real;
 use crate::ad::jet::{Graph, NodeOp};
 use crate::error::{Error, Result};
-use crate::rng::{Seed, uniform};
+use crate::rng::{Seed, standard_normal, uniform};
 
 /// Xavier/Glorot-uniform weights and constant biases, as PyTorch scripts set them with
 /// `torch.nn.init.xavier_uniform_(m.weight); m.bias.data.fill_(bias)`:
@@ -57,6 +58,64 @@ pub fn xavier_uniform<T: Real>(graph: &Graph, seed: Seed, bias: f64) -> Result<V
             }
             if has_bias {
                 theta[end..end + n_out].fill(T::from_f64(bias));
+            }
+        }
+    }
+    Ok(theta)
+}
+
+/// LeCun-normal weights and normal biases: every dense layer's `W` has entries
+/// `N(0, 1/n_in)` and its bias, if any, entries `N(0, bias_std²)`. Wang, Yu & Perdikaris'
+/// NTK code (`PINNsNTK`, its `NTK_init`) uses `bias_std = 1`: standard parameterisation with
+/// the scale of the NTK parameterisation at initialisation. Trainable vectors start at zero.
+///
+/// Dense layer number `i` of the graph (in node order) draws from `seed.derive(i)`, the
+/// weights in `θ` order, then the biases.
+///
+/// # Errors
+///
+/// [`Error::InvalidConfig`] (`"init.bias_std"`) if `bias_std` is negative or not finite.
+///
+/// ```
+/// use pinn::ad::{jet::Graph, Elementary};
+/// use pinn::nets::lecun_normal;
+/// use pinn::rng::Seed;
+/// let g = Graph::mlp(&[1, 512, 1], Elementary::Tanh)?;
+/// let theta: Vec<f64> = lecun_normal(&g, Seed(0), 1.0)?;
+/// // The output layer's 512 weights have variance 1/512.
+/// let w = &theta[2 * 512..3 * 512];
+/// let var = w.iter().map(|v| v * v).sum::<f64>() / 512.0;
+/// assert!((var * 512.0 - 1.0).abs() < 0.2);
+/// # Ok::<(), pinn::Error>(())
+/// ```
+pub fn lecun_normal<T: Real>(graph: &Graph, seed: Seed, bias_std: f64) -> Result<Vec<T>> {
+    if !(bias_std.is_finite() && bias_std >= 0.0) {
+        return Err(Error::InvalidConfig {
+            field: "init.bias_std",
+            reason: format!("must be finite and ≥ 0, found {bias_std}"),
+        });
+    }
+    let nodes = graph.nodes();
+    let mut theta = vec![T::zero(); graph.n_params()];
+    for (i, node) in nodes.iter().enumerate() {
+        if let NodeOp::Dense {
+            input,
+            offset,
+            bias: has_bias,
+            ..
+        } = node.op
+        {
+            let (n_in, n_out) = (nodes[input].width, node.width);
+            let std = 1.0 / (n_in as f64).sqrt();
+            let mut rng = seed.derive(i as u64).rng();
+            let end = offset + n_in * n_out;
+            for w in &mut theta[offset..end] {
+                *w = T::from_f64(std * standard_normal(&mut rng));
+            }
+            if has_bias {
+                for b in &mut theta[end..end + n_out] {
+                    *b = T::from_f64(bias_std * standard_normal(&mut rng));
+                }
             }
         }
     }

@@ -9,7 +9,8 @@
 //! - [`weight_matrices`]: where the weight matrices (not the biases) live in `θ`, for
 //!   gradient statistics such as learning-rate annealing.
 //! - [`xavier_uniform`]: PyTorch's Xavier-uniform weights with constant biases (the RoPINN
-//!   benchmarks' initialisation).
+//!   benchmarks' initialisation); [`lecun_normal`]: `N(0, 1/n_in)` weights and normal biases
+//!   (the NTK paper's code).
 //!
 //! ```
 //! use pinn::nets::NetBuilder;
@@ -30,6 +31,6 @@ mod weights;
 pub mod params;
 
 pub use builder::{Body, Gate, NetBuilder, fourier_features, modified_mlp, normalize};
-pub use init::xavier_uniform;
+pub use init::{lecun_normal, xavier_uniform};
 pub use predict::predict;
 pub use weights::{WeightMatrix, weight_matrices};

@@ -18,7 +18,10 @@
 //! - [`SelfAdaptive`]: McClenny & Braga-Neto's self-adaptive PINN, one weight per point,
 //!   trained by gradient ascent.
 //!
-//! Both hand out a [`WeightLog`] to read their weights while the trainer owns them.
+//! - [`NtkWeighting`]: Wang, Yu & Perdikaris' NTK weighting (2022), one weight per term (or
+//!   group) from the traces of the neural tangent kernel's blocks, as coded.
+//!
+//! All three hand out a [`WeightLog`] to read their weights while the trainer owns them.
 //!
 //! Residual-adaptive sampling:
 //!

@@ -25,7 +25,8 @@ pub struct Event<'a, T> {
     pub terms: &'a [T],
     /// The term names.
     pub term_names: &'a [String],
-    /// Error metrics, on the steps where they were computed.
+    /// Error metrics of the network after this step's update, on the steps where they were
+    /// computed (`loss` is from before the update).
     pub metrics: Option<Metrics>,
     /// Seconds since the run started.
     pub seconds: f64,
@@ -66,6 +67,8 @@ pub struct Report<T> {
     /// The loss history, one row per step.
     pub history: Vec<HistoryRow<T>>,
     /// `(step, metrics)` on the steps where metrics were computed, and after the last step.
+    /// The metrics of step `s` are those of the network **after** step `s`'s update, whereas
+    /// `history[s].loss` is the loss **before** it (the loss the step's gradient came from).
     pub metrics: Vec<(usize, Metrics)>,
     /// Loss evaluations (forward + backward passes over all points).
     pub evaluations: usize,
