@@ -302,6 +302,11 @@ fn helmholtz() {
         "--lambda-free",
     );
     usage_error("helmholtz", &["--model", "sa", "--nf", "0"], "--nf");
+    usage_error(
+        "helmholtz",
+        &["--model", "ntk", "--lambda-free"],
+        "--lambda-free",
+    );
     output_folder_is_checked_first("helmholtz", &["--steps", "1"]);
 }
 
@@ -363,6 +368,19 @@ fn gpinn() {
     usage_error("gpinn", &["--wg", "-1"], "--wg");
     usage_error("gpinn", &["--problem", "poisson3d"], "--problem");
     usage_error("gpinn", &["--f32"], "--f32");
+}
+
+#[test]
+fn ntk() {
+    help_is_complete("ntk");
+    usage_error("ntk", &["--steps", "0"], "--steps");
+    usage_error("ntk", &["--lr", "0"], "--lr");
+    usage_error("ntk", &["--a", "-1"], "--a");
+    usage_error("ntk", &["--width", "0"], "--width");
+    usage_error("ntk", &["--every", "0"], "--every");
+    usage_error("ntk", &["--optimizer", "lbfgs"], "--optimizer");
+    usage_error("ntk", &["--dtype", "f16"], "--dtype");
+    output_folder_is_checked_first("ntk", &["--steps", "1", "--width", "4"]);
 }
 
 /// A short run end to end: the files go under `$CARGO_TARGET_DIR/examples-out`, the final
