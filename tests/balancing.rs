@@ -650,7 +650,7 @@ fn states_round_trip() {
         phase: 0,
         run: Seed(0),
     };
-    s3.before_eval(&mut c, ctx).unwrap();
+    s3.before_eval(&mut c, ctx, &THETA).unwrap();
     c.eval(&THETA, &mut grad, 0).unwrap();
     s3.after_step(&mut c, &THETA, 0).unwrap();
     assert_ne!(Strategy::<f64>::state(&s3), before_freeze);

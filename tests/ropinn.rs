@@ -63,7 +63,7 @@ fn ropinn(config: RoPinnConfig) -> RoPinn {
 
 /// `before_eval` on `a`, then the PDE term's points.
 fn perturb(r: &mut RoPinn, a: &mut Assembly<Reaction, f64>, c: EvalContext) -> Vec<f64> {
-    Strategy::<f64>::before_eval(r, a, c).unwrap();
+    Strategy::<f64>::before_eval(r, a, c, &[]).unwrap();
     a.points(a.term_ids()[0]).unwrap().to_vec()
 }
 
@@ -534,7 +534,7 @@ fn terms_trait_object_sees_the_perturbed_count() {
         ..RoPinnConfig::default()
     });
     Strategy::<f64>::init(&mut r, &mut a).unwrap();
-    Strategy::<f64>::before_eval(&mut r, &mut a, ctx(0, 0)).unwrap();
+    Strategy::<f64>::before_eval(&mut r, &mut a, ctx(0, 0), &[]).unwrap();
     let t: &dyn Terms<f64> = &a;
     assert_eq!(t.n_points(t.term_ids()[0]).unwrap(), 4 * 25);
     assert_eq!(t.n_points(t.term_ids()[1]).unwrap(), 5);

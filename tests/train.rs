@@ -297,7 +297,12 @@ fn strategies_are_called_per_evaluation_and_keep_determinism() {
             self.base = terms.points(self.term)?.to_vec();
             Ok(())
         }
-        fn before_eval(&mut self, terms: &mut dyn Terms<T>, ctx: EvalContext) -> pinn::Result<()> {
+        fn before_eval(
+            &mut self,
+            terms: &mut dyn Terms<T>,
+            ctx: EvalContext,
+            _params: &[T],
+        ) -> pinn::Result<()> {
             self.evals.fetch_add(1, Ordering::SeqCst);
             let mut rng = ctx.seed.rng();
             let pts = self
@@ -565,6 +570,7 @@ impl pinn::strategies::Strategy<f64> for PhaseLog {
         &mut self,
         _: &mut dyn pinn::strategies::Terms<f64>,
         ctx: pinn::strategies::EvalContext,
+        _params: &[f64],
     ) -> pinn::Result<()> {
         self.0
             .lock()

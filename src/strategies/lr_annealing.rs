@@ -397,7 +397,12 @@ impl<T: Real> Strategy<T> for LrAnnealing {
         self.apply(terms)
     }
 
-    fn before_eval(&mut self, terms: &mut dyn Terms<T>, _ctx: EvalContext) -> Result<()> {
+    fn before_eval(
+        &mut self,
+        terms: &mut dyn Terms<T>,
+        _ctx: EvalContext,
+        _params: &[T],
+    ) -> Result<()> {
         if self.dirty {
             self.apply(terms)?;
             self.dirty = false;

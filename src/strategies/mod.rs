@@ -23,6 +23,11 @@
 //!
 //! All three hand out a [`WeightLog`] to read their weights while the trainer owns them.
 //!
+//! Causality:
+//!
+//! - [`Causal`]: Wang, Sankaran & Perdikaris' causal training (2024), per-time-slice weights
+//!   `exp(−ε Σ_{k<i} L_k)` with the `ε` schedule.
+//!
 //! Residual-adaptive sampling:
 //!
 //! - [`Adaptive`]: Random-R, RAD, RAR-D and RAR-G (Wu, Zhu, Tan, Kartha & Lu 2023, as coded),
@@ -75,6 +80,7 @@ use crate::rng::Seed;
 use crate::train::{Assembly, LossReport, TermId, TermKind};
 
 mod adaptive;
+mod causal;
 mod lr_annealing;
 mod ntk;
 pub(crate) mod redraw;
@@ -83,6 +89,7 @@ mod self_adaptive;
 mod weight_log;
 
 pub use adaptive::{Adaptive, AdaptiveConfig, Method, density, top, weighted_without_replacement};
+pub use causal::{Causal, CausalConfig, Slices, causal_weights};
 pub use lr_annealing::{
     Denominator, LrAnnealing, LrAnnealingConfig, max_abs_gradient, mean_of_layer_means,
 };
@@ -136,25 +143,44 @@ pub enum PointRole {
     Replaces,
     /// Adds points (RAR-D, RAR-G).
     Grows,
+    /// Sets the term's per-point weights ([`Terms::set_point_weights`]); two strategies
+    /// doing so on one term would overwrite each other (SA-PINN, causal training).
+    Weights,
 }
 
 /// An error if one strategy keeps per-point state on a term whose points another replaces or
-/// grows: `roles[s]` lists strategy `s`'s `(term, role)` pairs, `names[s]` its name.
+/// grows, or if two strategies set the same term's per-point weights: `roles[s]` lists
+/// strategy `s`'s `(term, role)` pairs, `names[s]` its name.
 pub(crate) fn check_point_roles(
     names: &[&str],
     roles: &[Vec<(TermId, PointRole)>],
     term_names: &[String],
 ) -> Result<()> {
+    let term_name = |t: TermId| term_names.get(t.index()).map_or("?", |s| s.as_str());
     for (a, ra) in roles.iter().enumerate() {
         for &(term, role) in ra {
+            if role == PointRole::Weights
+                && let Some(b) =
+                    (a + 1..roles.len()).find(|&b| roles[b].contains(&(term, PointRole::Weights)))
+            {
+                return Err(Error::InvalidConfig {
+                    field: "strategies",
+                    reason: format!(
+                        "{} and {} both set the per-point weights of term \"{}\": the second \
+                         would overwrite the first; use one of the two on this term",
+                        names[a],
+                        names[b],
+                        term_name(term),
+                    ),
+                });
+            }
             if role != PointRole::PerPointState {
                 continue;
             }
             for (b, rb) in roles.iter().enumerate() {
-                if let Some(&(_, other)) = rb
-                    .iter()
-                    .find(|(t, r)| *t == term && b != a && *r != PointRole::PerPointState)
-                {
+                if let Some(&(_, other)) = rb.iter().find(|(t, r)| {
+                    *t == term && b != a && matches!(r, PointRole::Replaces | PointRole::Grows)
+                }) {
                     let verb = if other == PointRole::Grows {
                         "adds points to"
                     } else {
@@ -167,7 +193,7 @@ pub(crate) fn check_point_roles(
                              per-point weights would no longer belong to their points; \
                              use one of the two on this term",
                             names[a],
-                            term_names.get(term.index()).map_or("?", |s| s.as_str()),
+                            term_name(term),
                             names[b],
                         ),
                     });
@@ -193,9 +219,15 @@ pub trait Strategy<T: Real>: Send {
         let _ = (terms, phase);
         Ok(())
     }
-    /// Before every loss evaluation.
-    fn before_eval(&mut self, terms: &mut dyn Terms<T>, ctx: EvalContext) -> Result<()> {
-        let _ = (terms, ctx);
+    /// Before every loss evaluation, with the parameters it is evaluated at (network, then
+    /// PDE coefficients; an L-BFGS line search evaluates at trial points).
+    fn before_eval(
+        &mut self,
+        terms: &mut dyn Terms<T>,
+        ctx: EvalContext,
+        params: &[T],
+    ) -> Result<()> {
+        let _ = (terms, ctx, params);
         Ok(())
     }
     /// After every loss evaluation, with its gradient (network parameters, then PDE

@@ -131,7 +131,12 @@ impl<T: Real> Strategy<T> for Redraw {
         Ok(())
     }
 
-    fn before_eval(&mut self, terms: &mut dyn Terms<T>, ctx: EvalContext) -> Result<()> {
+    fn before_eval(
+        &mut self,
+        terms: &mut dyn Terms<T>,
+        ctx: EvalContext,
+        _params: &[T],
+    ) -> Result<()> {
         if ctx.evaluation == 0 && ctx.step > 0 && ctx.step.is_multiple_of(self.every) {
             let (points, normals) = self.draw_at(ctx.run, ctx.step)?;
             terms.set_points(self.term, points, normals, Vec::new())?;

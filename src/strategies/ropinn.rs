@@ -429,7 +429,12 @@ impl<T: Real> Strategy<T> for RoPinn {
         Ok(())
     }
 
-    fn before_eval(&mut self, terms: &mut dyn Terms<T>, ctx: EvalContext) -> Result<()> {
+    fn before_eval(
+        &mut self,
+        terms: &mut dyn Terms<T>,
+        ctx: EvalContext,
+        _params: &[T],
+    ) -> Result<()> {
         let radius = self.radius();
         for (k, t) in self.targets.iter_mut().enumerate() {
             let current = terms.points(t.index)?;

@@ -361,9 +361,13 @@ impl SelfAdaptive {
 
 impl<T: Real> Strategy<T> for SelfAdaptive {
     fn point_roles(&self) -> Vec<(TermId, PointRole)> {
-        self.weighted
-            .iter()
-            .map(|w| (w.term, PointRole::PerPointState))
+        (self.weighted.iter())
+            .flat_map(|w| {
+                [
+                    (w.term, PointRole::PerPointState),
+                    (w.term, PointRole::Weights),
+                ]
+            })
             .collect()
     }
 
@@ -437,7 +441,12 @@ impl<T: Real> Strategy<T> for SelfAdaptive {
         self.apply(terms)
     }
 
-    fn before_eval(&mut self, terms: &mut dyn Terms<T>, _ctx: EvalContext) -> Result<()> {
+    fn before_eval(
+        &mut self,
+        terms: &mut dyn Terms<T>,
+        _ctx: EvalContext,
+        _params: &[T],
+    ) -> Result<()> {
         if self.dirty {
             // A restored state: its weights, and residuals recorded again (the freeze turns
             // recording off; the restored run may start before it).

@@ -282,7 +282,7 @@ impl<P: Pde, T: Real, M: Model<T>> Trainer<P, T, M> {
                                 phase: pi,
                                 run: seed,
                             };
-                            s.before_eval(&mut *assembly, ctx)?;
+                            s.before_eval(&mut *assembly, ctx, x)?;
                         }
                         assembly.set_stream(
                             seed.derive(MODEL_STREAM)

@@ -29,7 +29,12 @@ impl<T: Real> Strategy<T> for Drift {
     fn init(&mut self, terms: &mut dyn Terms<T>) -> pinn::Result<()> {
         terms.check(self.term)
     }
-    fn before_eval(&mut self, terms: &mut dyn Terms<T>, ctx: EvalContext) -> pinn::Result<()> {
+    fn before_eval(
+        &mut self,
+        terms: &mut dyn Terms<T>,
+        ctx: EvalContext,
+        _params: &[T],
+    ) -> pinn::Result<()> {
         if ctx.evaluation != 0 {
             return Ok(());
         }
