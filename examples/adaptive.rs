@@ -154,6 +154,11 @@ struct Cli {
     /// Append the final JSON line to FILE (checked before training) [default: none].
     #[arg(long, value_name = "FILE")]
     record: Option<PathBuf>,
+    /// Save the run's state to FILE every 100 steps and, when FILE exists, resume from it: the
+    /// result has the same bits as an uninterrupted run (the figure then shows only the rounds
+    /// after the resumption). FILE is removed when the run has finished [default: none].
+    #[arg(long, value_name = "FILE")]
+    checkpoint: Option<PathBuf>,
 }
 
 /// The ten methods.
@@ -182,6 +187,9 @@ struct Setup {
     xs: Vec<f64>,
     ts: Vec<f64>,
 }
+
+/// Steps between two checkpoints (`--checkpoint`).
+const CHECKPOINT_EVERY: usize = 100;
 
 /// L-BFGS iterations per trainer step (PyTorch-style inner iterations).
 const LBFGS_ITERS_PER_STEP: usize = 20;
@@ -311,6 +319,7 @@ struct Run {
     seed: u64,
     threads: Option<usize>,
     record: Option<PathBuf>,
+    checkpoint: Option<PathBuf>,
     budget: String,
     /// The output folder (checked).
     dir: PathBuf,
@@ -361,6 +370,7 @@ fn configure(cli: &Cli) -> Result<Run, String> {
         seed: cli.seed,
         threads: cli.threads,
         record: cli.record.clone(),
+        checkpoint: cli.checkpoint.clone(),
         budget: name(cli.budget),
         dir: PathBuf::new(),
     })
@@ -375,6 +385,22 @@ fn dispatch(cli: &Cli, mut run: Run) -> Result<(), Box<dyn std::error::Error>> {
             .append(true)
             .open(path)
             .map_err(|e| format!("cannot append to the --record file {}: {e}", path.display()))?;
+    }
+    if let Some(path) = &run.checkpoint {
+        // The folder must take the checkpoints before a long run relies on them.
+        let dir = match path.parent() {
+            Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
+            _ => PathBuf::from("."),
+        };
+        let probe = dir.join(format!(".checkpoint-probe-{}", std::process::id()));
+        std::fs::File::create(&probe)
+            .and_then(|_| std::fs::remove_file(&probe))
+            .map_err(|e| {
+                format!(
+                    "cannot write the --checkpoint file's folder {}: {e}",
+                    dir.display()
+                )
+            })?;
     }
     let f32 = match cli.dtype {
         Some(d) => d == Dtype::F32,
@@ -551,7 +577,23 @@ fn train<P: Study, T: Real>(problem: P, run: &Run) -> Result<(), Box<dyn std::er
             seed: seed.derive(3),
         })?);
     }
+    if let Some(path) = &run.checkpoint {
+        if path.exists() {
+            b = b.resume_from(path);
+        }
+        b = b.checkpoint_every(CHECKPOINT_EVERY, path);
+    }
     let mut trainer = b.build()?;
+    let resumed_at = trainer.step();
+    if resumed_at > 0 {
+        println!(
+            "resumed at step {resumed_at} of {total} from {} (rounds before it are not drawn)",
+            run.checkpoint
+                .as_deref()
+                .unwrap_or(Path::new("?"))
+                .display()
+        );
+    }
 
     // Snapshots of the points and the residual field: after the first, middle and last round
     // for an adaptive method (Random-R: after the same steps), at the end otherwise.
@@ -577,6 +619,9 @@ fn train<P: Study, T: Real>(problem: P, run: &Run) -> Result<(), Box<dyn std::er
         } else {
             total
         };
+        if trainer.step() > until {
+            continue; // before the resumption
+        }
         let report = trainer.run_steps(until.saturating_sub(trainer.step()))?;
         evaluations += report.evaluations;
         last_metric = report.metrics.last().map(|m| m.1.clone()).or(last_metric);
@@ -607,8 +652,14 @@ fn train<P: Study, T: Real>(problem: P, run: &Run) -> Result<(), Box<dyn std::er
     } else {
         format!(",\"k\":{k},\"c\":{c}")
     };
+    // A resumed run's evaluations and seconds count from the resumption only.
+    let resumed = if resumed_at > 0 {
+        format!(",\"resumed_at\":{resumed_at}")
+    } else {
+        String::new()
+    };
     let line = format!(
-        "{{\"example\":\"adaptive\",\"problem\":\"{}\",\"method\":\"{}\"{kc},\"dtype\":\"{}\",\"seed\":{},\"budget\":\"{}\",\"points\":{},\"final_points\":{},\"pool\":{},\"rounds\":{},\"steps\":{},\"evaluations\":{},\"rel_l2\":{:e},\"max_abs\":{:e},\"seconds\":{:.1}}}",
+        "{{\"example\":\"adaptive\",\"problem\":\"{}\",\"method\":\"{}\"{kc},\"dtype\":\"{}\",\"seed\":{},\"budget\":\"{}\",\"points\":{},\"final_points\":{},\"pool\":{},\"rounds\":{},\"steps\":{},\"evaluations\":{},\"rel_l2\":{:e},\"max_abs\":{:e},\"seconds\":{:.1}{resumed}}}",
         s.name,
         run.method_name,
         T::NAME,
@@ -686,6 +737,14 @@ fn train<P: Study, T: Real>(problem: P, run: &Run) -> Result<(), Box<dyn std::er
         )
     })?;
     println!("{line}");
+    if let Some(path) = &run.checkpoint
+        && let Err(e) = std::fs::remove_file(path)
+    {
+        eprintln!(
+            "could not remove the finished run's checkpoint {}: {e}",
+            path.display()
+        );
+    }
     Ok(())
 }
 

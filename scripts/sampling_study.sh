@@ -2,7 +2,8 @@
 # The sampling study of docs/REPRODUCTION.md (Wu et al., CMAME 2023): every run of the
 # `adaptive` example that is not yet in the record file, two at a time on one thread each.
 # Safe to stop and start again: finished runs are kept in the record (one JSON line per run)
-# and skipped; a run that was interrupted starts over.
+# and skipped; a run that was interrupted resumes from its checkpoint (saved every 100 steps
+# under target/examples-out/adaptive/checkpoints) with the same bits.
 #
 #   scripts/sampling_study.sh [RECORD] [GROUP...]
 #
@@ -18,6 +19,8 @@ budget=${BUDGET:-study}
 jobs=${JOBS:-2}
 mkdir -p "$(dirname "$record")"
 touch "$record"
+ckpt=${CARGO_TARGET_DIR:-target}/examples-out/adaptive/checkpoints
+mkdir -p "$ckpt"
 
 # A private copy, so that rebuilding the crate during a long study changes nothing ($BIN: a
 # binary built beforehand).
@@ -54,7 +57,10 @@ while read -r p m s k c; do
   fi
   pat="\"problem\":\"$p\",\"method\":\"$m\"$kc,\"dtype\":\"[a-z0-9]*\",\"seed\":$s,\"budget\":\"$budget\""
   if ! grep -q "$pat" "$record"; then
+    # A checkpoint per run: an interrupted run resumes where it stopped, with the same bits.
+    tag="$p-$m-s$s-$budget${k:+-k$k-c$c}"
     args="--problem $p --method $m --seed $s --budget $budget --threads 1 --record $record"
+    args="$args --checkpoint $ckpt/$tag.ckpt"
     [ -n "${k:-}" ] && args="$args --k $k --c $c"
     echo "$args"
   fi

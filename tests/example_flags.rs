@@ -357,6 +357,13 @@ fn adaptive() {
         &[("CARGO_TARGET_DIR", &out)],
         &r,
     );
+    let ckpt = file.0.join("run.ckpt").display().to_string();
+    failure(
+        "adaptive",
+        &["--budget", "smoke", "--checkpoint", &ckpt],
+        &[("CARGO_TARGET_DIR", &out)],
+        "--checkpoint",
+    );
     std::fs::remove_dir_all(&out).ok();
     output_folder_is_checked_first("adaptive", &["--budget", "smoke"]);
 }
