@@ -94,6 +94,13 @@ pub fn causal_weights(losses: &[f64], eps: f64) -> Vec<f64> {
 /// gradient here, ≈ 30% of a step. The Kuramoto–Sivashinsky variant, with the initial
 /// condition inside the exponent and time-marching windows, is not implemented.
 ///
+/// **Patent and licence notice.** The authors' repository (`PredictiveIntelligenceLab/
+/// CausalPINNs`) states that the causal training algorithm "cannot be used for commercial
+/// purposes (protected by a patent at the University of Pennsylvania)", and its code is
+/// licensed CC BY-NC-SA 4.0. This implementation is written from the paper's equations, not
+/// from that code; the crate's licence does not grant rights under the patent. Check its
+/// terms before any commercial use.
+///
 /// **Records** ([`Causal::log`]): at every check, the row of its step holds the `ε` the step
 /// trained with, its `min w`, and `done` (1 once the last `ε` is resolved);
 /// [`WeightLog::current`] holds the latest `[w_i]` (one list).
