@@ -19,7 +19,6 @@
 #[path = "support/mod.rs"]
 mod support;
 
-use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Instant;
@@ -239,18 +238,7 @@ fn run<T: Real>(cli: &Cli) -> Result<(), Box<dyn std::error::Error>> {
         println!("{l}");
     }
     if let Some(path) = &cli.record {
-        let appended = std::fs::OpenOptions::new()
-            .create(true)
-            .append(true)
-            .open(path)
-            .and_then(|mut f| lines_out.iter().try_for_each(|l| writeln!(f, "{l}")));
-        match appended {
-            Ok(()) => println!("appended to {}", path.display()),
-            Err(e) => eprintln!(
-                "could not append to {}: {e} (the lines above are the results)",
-                path.display()
-            ),
-        }
+        support::append_record(path, &lines_out);
     }
     let stem = format!("poisson-a{a}-{}-s{seed}", T::NAME);
     let (plain, ntk) = (&outcomes[0], &outcomes[1]);

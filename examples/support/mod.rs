@@ -70,6 +70,23 @@ pub fn write_csv(
     Ok(())
 }
 
+/// Appends `lines` to the record file `path`, one per line, and says so; a failure is
+/// reported on stderr without losing anything (the lines were printed before).
+pub fn append_record(path: &Path, lines: &[String]) {
+    let appended = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(path)
+        .and_then(|mut f| lines.iter().try_for_each(|l| writeln!(f, "{l}")));
+    match appended {
+        Ok(()) => println!("appended to {}", path.display()),
+        Err(e) => eprintln!(
+            "could not append to {}: {e} (the lines above are the results)",
+            path.display()
+        ),
+    }
+}
+
 /// Runs a figure-drawing closure and says what it wrote.
 ///
 /// # Errors

@@ -4,7 +4,7 @@
 use crate::ad::Real;
 use crate::ad::jet::{Graph, NodeOp};
 use crate::error::{Error, Result};
-use crate::rng::{Seed, standard_normal, uniform};
+use crate::rng::{Rng64, Seed, standard_normal, uniform};
 
 /// Xavier/Glorot-uniform weights and constant biases, as PyTorch scripts set them with
 /// `torch.nn.init.xavier_uniform_(m.weight); m.bias.data.fill_(bias)`:
@@ -39,6 +39,23 @@ pub fn xavier_uniform<T: Real>(graph: &Graph, seed: Seed, bias: f64) -> Result<V
             reason: format!("must be finite, found {bias}"),
         });
     }
+    Ok(per_dense_layer(graph, seed, |n_in, n_out, rng, w, b| {
+        let a = (6.0 / (n_in + n_out) as f64).sqrt();
+        for w in w {
+            *w = T::from_f64(a * (2.0 * uniform(rng) - 1.0));
+        }
+        b.fill(T::from_f64(bias));
+    }))
+}
+
+/// `θ` with every dense layer's weights and bias (empty without one) filled by
+/// `fill(n_in, n_out, rng, weights, bias)`, layer number `i` (in node order) drawing from
+/// `seed.derive(i)`; trainable vectors stay zero.
+fn per_dense_layer<T: Real>(
+    graph: &Graph,
+    seed: Seed,
+    mut fill: impl FnMut(usize, usize, &mut Rng64, &mut [T], &mut [T]),
+) -> Vec<T> {
     let nodes = graph.nodes();
     let mut theta = vec![T::zero(); graph.n_params()];
     for (i, node) in nodes.iter().enumerate() {
@@ -50,18 +67,14 @@ pub fn xavier_uniform<T: Real>(graph: &Graph, seed: Seed, bias: f64) -> Result<V
         } = node.op
         {
             let (n_in, n_out) = (nodes[input].width, node.width);
-            let a = (6.0 / (n_in + n_out) as f64).sqrt();
             let mut rng = seed.derive(i as u64).rng();
             let end = offset + n_in * n_out;
-            for w in &mut theta[offset..end] {
-                *w = T::from_f64(a * (2.0 * uniform(&mut rng) - 1.0));
-            }
-            if has_bias {
-                theta[end..end + n_out].fill(T::from_f64(bias));
-            }
+            let n_bias = if has_bias { n_out } else { 0 };
+            let (w, b) = theta[offset..end + n_bias].split_at_mut(n_in * n_out);
+            fill(n_in, n_out, &mut rng, w, b);
         }
     }
-    Ok(theta)
+    theta
 }
 
 /// LeCun-normal weights and normal biases: every dense layer's `W` has entries
@@ -95,29 +108,13 @@ pub fn lecun_normal<T: Real>(graph: &Graph, seed: Seed, bias_std: f64) -> Result
             reason: format!("must be finite and ≥ 0, found {bias_std}"),
         });
     }
-    let nodes = graph.nodes();
-    let mut theta = vec![T::zero(); graph.n_params()];
-    for (i, node) in nodes.iter().enumerate() {
-        if let NodeOp::Dense {
-            input,
-            offset,
-            bias: has_bias,
-            ..
-        } = node.op
-        {
-            let (n_in, n_out) = (nodes[input].width, node.width);
-            let std = 1.0 / (n_in as f64).sqrt();
-            let mut rng = seed.derive(i as u64).rng();
-            let end = offset + n_in * n_out;
-            for w in &mut theta[offset..end] {
-                *w = T::from_f64(std * standard_normal(&mut rng));
-            }
-            if has_bias {
-                for b in &mut theta[end..end + n_out] {
-                    *b = T::from_f64(bias_std * standard_normal(&mut rng));
-                }
-            }
+    Ok(per_dense_layer(graph, seed, |n_in, _, rng, w, b| {
+        let std = 1.0 / (n_in as f64).sqrt();
+        for w in w {
+            *w = T::from_f64(std * standard_normal(rng));
         }
-    }
-    Ok(theta)
+        for b in b {
+            *b = T::from_f64(bias_std * standard_normal(rng));
+        }
+    }))
 }

@@ -5,6 +5,7 @@ use crate::error::{Error, Result};
 use crate::nets::weight_matrices;
 use crate::train::TermId;
 
+use super::groups::{Fields, GroupWeights};
 use super::{EvalContext, Strategy, Terms, WeightLog};
 
 /// What the denominator `B_g` of `λ̂_g = R/B_g` is the statistic of.
@@ -44,15 +45,6 @@ impl Default for LrAnnealingConfig {
             exclude_encoders: true,
         }
     }
-}
-
-/// A group of terms sharing one `λ`.
-#[derive(Clone, Debug)]
-struct Group {
-    name: String,
-    terms: Vec<TermId>,
-    /// Each term's weight when training started, `w_t⁰`.
-    base: Vec<f64>,
 }
 
 /// Learning-rate annealing (Wang, Teng & Perdikaris 2021, Algorithm 2.1), exactly as the
@@ -132,16 +124,9 @@ struct Group {
 #[derive(Clone, Debug)]
 pub struct LrAnnealing {
     config: LrAnnealingConfig,
-    declared: Vec<(String, Vec<TermId>)>,
     pde_terms: Vec<TermId>,
-    groups: Vec<Group>,
+    weights: GroupWeights,
     matrices: Vec<core::ops::Range<usize>>,
-    lambda: Vec<f64>,
-    /// Weights to push into the terms at the next evaluation (after `set_state`).
-    dirty: bool,
-    /// A state set before training started, to keep at `init`.
-    pending: bool,
-    initialised: bool,
     log: WeightLog,
 }
 
@@ -172,14 +157,13 @@ impl LrAnnealing {
         }
         Ok(LrAnnealing {
             config,
-            declared: Vec::new(),
             pde_terms: Vec::new(),
-            groups: Vec::new(),
+            weights: GroupWeights::new(Fields {
+                group: "lr_annealing.group",
+                state: "lr_annealing.state",
+                state_len: "lr_annealing state (one λ per group)",
+            }),
             matrices: Vec::new(),
-            lambda: Vec::new(),
-            dirty: false,
-            pending: false,
-            initialised: false,
             log: WeightLog::default(),
         })
     }
@@ -193,7 +177,7 @@ impl LrAnnealing {
     /// One `λ`, named `name` (for the log), shared by `terms` (checked when training starts:
     /// they must exist, not be the PDE residual, and belong to one group only).
     pub fn group(mut self, name: &str, terms: &[TermId]) -> Self {
-        self.declared.push((name.into(), terms.to_vec()));
+        self.weights.declare(name, terms);
         self
     }
 
@@ -210,37 +194,19 @@ impl LrAnnealing {
 
     /// The group names, in order (known once training has started).
     pub fn group_names(&self) -> Vec<String> {
-        self.groups.iter().map(|g| g.name.clone()).collect()
+        self.weights.groups.iter().map(|g| g.name.clone()).collect()
     }
 
     /// The current `λ_g`, one per group (known once training has started).
     pub fn lambdas(&self) -> &[f64] {
-        &self.lambda
-    }
-
-    /// Writes `w_t = w_t⁰·λ_g` into every grouped term.
-    fn apply<T>(&self, terms: &mut dyn Terms<T>) -> Result<()> {
-        for (g, &l) in self.groups.iter().zip(&self.lambda) {
-            for (&t, &b) in g.terms.iter().zip(&g.base) {
-                terms.set_weight(t, b * l)?;
-            }
-        }
-        Ok(())
+        &self.weights.lambda
     }
 
     fn resolve<T>(&mut self, terms: &dyn Terms<T>) -> Result<()> {
-        let bad = |reason: String| Error::InvalidConfig {
-            field: "lr_annealing.group",
-            reason,
-        };
-        let names = terms.term_names();
-        let n = names.len();
-        let mut owner: Vec<Option<usize>> = vec![None; n];
         self.pde_terms.clear();
-        for (id, slot) in terms.term_ids().into_iter().zip(owner.iter_mut()) {
+        for id in terms.term_ids() {
             if terms.is_pde(id)? {
                 self.pde_terms.push(id);
-                *slot = Some(usize::MAX);
             }
         }
         if self.pde_terms.is_empty() {
@@ -249,60 +215,14 @@ impl LrAnnealing {
                 reason: "needs a PDE residual term (R is taken of its gradient)".into(),
             });
         }
-        let mut groups: Vec<(String, Vec<TermId>)> = Vec::new();
-        for (name, members) in &self.declared {
-            if groups.iter().any(|g| g.0 == *name) {
-                return Err(bad(format!("two groups are named `{name}`")));
-            }
-            if members.is_empty() {
-                return Err(bad(format!("group `{name}` has no terms")));
-            }
-            let mut idx = Vec::new();
-            for &id in members {
-                terms.check(id)?;
-                let (i, m) = (id.index(), &names[id.index()]);
-                match owner[i] {
-                    Some(usize::MAX) => {
-                        return Err(bad(format!(
-                            "group `{name}`: `{m}` is the PDE residual, which is not weighted"
-                        )));
-                    }
-                    Some(_) => {
-                        return Err(bad(format!(
-                            "group `{name}`: `{m}` already belongs to a group"
-                        )));
-                    }
-                    None => owner[i] = Some(groups.len()),
-                }
-                idx.push(id);
-            }
-            groups.push((name.clone(), idx));
-        }
-        for (id, name) in terms.term_ids().into_iter().zip(&names) {
-            if owner[id.index()].is_none() {
-                groups.push((name.clone(), vec![id]));
-            }
-        }
-        if groups.is_empty() {
+        let why = "is the PDE residual, which is not weighted";
+        self.weights.resolve(terms, &self.pde_terms, why)?;
+        if self.weights.groups.is_empty() {
             return Err(Error::InvalidConfig {
                 field: "lr_annealing",
                 reason: "no term to weight besides the PDE residual".into(),
             });
         }
-        self.groups = groups
-            .into_iter()
-            .map(|(name, terms_of)| {
-                let base = terms_of
-                    .iter()
-                    .map(|&t| terms.weight(t))
-                    .collect::<Result<Vec<f64>>>()?;
-                Ok(Group {
-                    name,
-                    terms: terms_of,
-                    base,
-                })
-            })
-            .collect::<Result<Vec<Group>>>()?;
         let graph = terms.graph().ok_or(Error::InvalidConfig {
             field: "lr_annealing",
             reason: "needs the model to be one network (a Graph) to read its weight matrices"
@@ -367,34 +287,15 @@ impl<T: Real> Strategy<T> for LrAnnealing {
 
     fn init(&mut self, terms: &mut dyn Terms<T>) -> Result<()> {
         self.resolve(terms)?;
-        let g = self.groups.len();
-        if self.pending {
-            // A state restored before training started.
-            if self.lambda.len() != g {
-                return Err(Error::DimensionMismatch {
-                    what: "lr_annealing state (one λ per group)",
-                    expected: g,
-                    found: self.lambda.len(),
-                });
-            }
-            self.pending = false;
-        } else {
-            self.lambda = vec![self.config.initial; g];
-        }
-        self.initialised = true;
-        self.dirty = false;
-        let mut columns: Vec<String> = self
-            .groups
-            .iter()
-            .map(|g| format!("λ[{}]", g.name))
-            .collect();
-        columns.extend(self.groups.iter().map(|g| format!("λ̂[{}]", g.name)));
-        columns.extend(self.groups.iter().map(|g| format!("B[{}]", g.name)));
+        self.weights.start(terms, self.config.initial)?;
+        let groups = &self.weights.groups;
+        let mut columns: Vec<String> = groups.iter().map(|g| format!("λ[{}]", g.name)).collect();
+        columns.extend(groups.iter().map(|g| format!("λ̂[{}]", g.name)));
+        columns.extend(groups.iter().map(|g| format!("B[{}]", g.name)));
         columns.push("R".into());
         self.log.set_columns(columns);
-        self.log
-            .set_current(self.lambda.iter().map(|&l| vec![l]).collect());
-        self.apply(terms)
+        self.log.set_current(self.weights.current());
+        Ok(())
     }
 
     fn before_eval(
@@ -403,11 +304,7 @@ impl<T: Real> Strategy<T> for LrAnnealing {
         _ctx: EvalContext,
         _params: &[T],
     ) -> Result<()> {
-        if self.dirty {
-            self.apply(terms)?;
-            self.dirty = false;
-        }
-        Ok(())
+        self.weights.refresh(terms)
     }
 
     fn after_step(&mut self, terms: &mut dyn Terms<T>, params: &[T], step: usize) -> Result<()> {
@@ -416,57 +313,41 @@ impl<T: Real> Strategy<T> for LrAnnealing {
         }
         let pde = self.pde_terms.clone();
         let r = max_abs_gradient(&Self::gradient(terms, &pde, params, step)?, &self.matrices);
-        let ng = self.groups.len();
+        let ng = self.weights.groups.len();
         let mut hats = vec![f64::NAN; ng];
         let mut bs = vec![f64::NAN; ng];
         for k in 0..ng {
-            let members = self.groups[k].terms.clone();
+            let members = self.weights.groups[k].terms.clone();
             let g = Self::gradient(terms, &members, params, step)?;
             let b = mean_of_layer_means(&g, &self.matrices);
             let b = match self.config.denominator {
                 Denominator::WithLambda => b,
-                Denominator::LambdaFree => b / self.lambda[k],
+                Denominator::LambdaFree => b / self.weights.lambda[k],
             };
             let hat = r / b;
             bs[k] = b;
             hats[k] = hat;
             if b > 0.0 && hat.is_finite() {
                 let a = self.config.alpha;
-                self.lambda[k] = (1.0 - a) * self.lambda[k] + a * hat;
+                let l = &mut self.weights.lambda[k];
+                *l = (1.0 - a) * *l + a * hat;
             }
         }
-        self.apply(terms)?;
-        let mut row = self.lambda.clone();
+        self.weights.apply(terms)?;
+        let mut row = self.weights.lambda.clone();
         row.extend(&hats);
         row.extend(&bs);
         row.push(r);
         self.log.push(step, row);
-        self.log
-            .set_current(self.lambda.iter().map(|&l| vec![l]).collect());
+        self.log.set_current(self.weights.current());
         Ok(())
     }
 
     fn state(&self) -> Vec<f64> {
-        self.lambda.clone()
+        self.weights.lambda.clone()
     }
 
     fn set_state(&mut self, state: &[f64]) -> Result<()> {
-        if self.initialised && state.len() != self.groups.len() {
-            return Err(Error::DimensionMismatch {
-                what: "lr_annealing state (one λ per group)",
-                expected: self.groups.len(),
-                found: state.len(),
-            });
-        }
-        if let Some(l) = state.iter().find(|l| !(l.is_finite() && **l > 0.0)) {
-            return Err(Error::InvalidConfig {
-                field: "lr_annealing.state",
-                reason: format!("every λ must be finite and > 0, found {l}"),
-            });
-        }
-        self.lambda = state.to_vec();
-        self.dirty = self.initialised;
-        self.pending = !self.initialised;
-        Ok(())
+        self.weights.set_state(state)
     }
 }

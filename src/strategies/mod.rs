@@ -81,6 +81,7 @@ use crate::train::{Assembly, LossReport, TermId, TermKind};
 
 mod adaptive;
 mod causal;
+mod groups;
 mod lr_annealing;
 mod ntk;
 pub(crate) mod redraw;

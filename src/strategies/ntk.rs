@@ -6,6 +6,7 @@ use crate::error::{Error, Result};
 use crate::rng::{Seed, uniform};
 use crate::train::TermId;
 
+use super::groups::{Fields, GroupWeights};
 use super::{EvalContext, Strategy, Terms, WeightLog};
 
 /// How a block's trace is normalised.
@@ -52,15 +53,6 @@ impl Default for NtkConfig {
             seed: 0,
         }
     }
-}
-
-/// A group of terms sharing one `λ`.
-#[derive(Clone, Debug)]
-struct Group {
-    name: String,
-    terms: Vec<TermId>,
-    /// Each term's weight when training started, `w_t⁰`.
-    base: Vec<f64>,
 }
 
 /// NTK loss weighting (Wang, Yu & Perdikaris, "When and why PINNs fail to train: a neural
@@ -121,14 +113,7 @@ struct Group {
 #[derive(Clone, Debug)]
 pub struct NtkWeighting {
     config: NtkConfig,
-    declared: Vec<(String, Vec<TermId>)>,
-    groups: Vec<Group>,
-    lambda: Vec<f64>,
-    /// Weights to push into the terms at the next evaluation (after `set_state`).
-    dirty: bool,
-    /// A state set before training started, to keep at `init`.
-    pending: bool,
-    initialised: bool,
+    weights: GroupWeights,
     log: WeightLog,
 }
 
@@ -165,12 +150,11 @@ impl NtkWeighting {
         }
         Ok(NtkWeighting {
             config,
-            declared: Vec::new(),
-            groups: Vec::new(),
-            lambda: Vec::new(),
-            dirty: false,
-            pending: false,
-            initialised: false,
+            weights: GroupWeights::new(Fields {
+                group: "ntk.group",
+                state: "ntk.state",
+                state_len: "ntk state (one λ per group)",
+            }),
             log: WeightLog::default(),
         })
     }
@@ -179,7 +163,7 @@ impl NtkWeighting {
     /// pooled into one trace (checked when training starts: the terms must exist and belong
     /// to one group only).
     pub fn group(mut self, name: &str, terms: &[TermId]) -> Self {
-        self.declared.push((name.into(), terms.to_vec()));
+        self.weights.declare(name, terms);
         self
     }
 
@@ -196,77 +180,12 @@ impl NtkWeighting {
 
     /// The group names, in order (known once training has started).
     pub fn group_names(&self) -> Vec<String> {
-        self.groups.iter().map(|g| g.name.clone()).collect()
+        self.weights.groups.iter().map(|g| g.name.clone()).collect()
     }
 
     /// The current `λ_g`, one per group (known once training has started).
     pub fn lambdas(&self) -> &[f64] {
-        &self.lambda
-    }
-
-    /// Writes `w_t = w_t⁰·λ_g` into every term.
-    fn apply<T>(&self, terms: &mut dyn Terms<T>) -> Result<()> {
-        for (g, &l) in self.groups.iter().zip(&self.lambda) {
-            for (&t, &b) in g.terms.iter().zip(&g.base) {
-                terms.set_weight(t, b * l)?;
-            }
-        }
-        Ok(())
-    }
-
-    fn resolve<T>(&mut self, terms: &dyn Terms<T>) -> Result<()> {
-        let bad = |reason: String| Error::InvalidConfig {
-            field: "ntk.group",
-            reason,
-        };
-        let names = terms.term_names();
-        let mut owner: Vec<Option<usize>> = vec![None; names.len()];
-        let mut groups: Vec<(String, Vec<TermId>)> = Vec::new();
-        for (name, members) in &self.declared {
-            if groups.iter().any(|g| g.0 == *name) {
-                return Err(bad(format!("two groups are named `{name}`")));
-            }
-            if members.is_empty() {
-                return Err(bad(format!("group `{name}` has no terms")));
-            }
-            for &id in members {
-                terms.check(id)?;
-                if owner[id.index()].is_some() {
-                    return Err(bad(format!(
-                        "group `{name}`: `{}` already belongs to a group",
-                        names[id.index()]
-                    )));
-                }
-                owner[id.index()] = Some(groups.len());
-            }
-            groups.push((name.clone(), members.clone()));
-        }
-        for (id, name) in terms.term_ids().into_iter().zip(&names) {
-            if owner[id.index()].is_none() {
-                groups.push((name.clone(), vec![id]));
-            }
-        }
-        if groups.len() < 2 {
-            return Err(Error::InvalidConfig {
-                field: "ntk",
-                reason: "needs at least two groups of terms to balance".into(),
-            });
-        }
-        self.groups = groups
-            .into_iter()
-            .map(|(name, members)| {
-                let base = members
-                    .iter()
-                    .map(|&t| terms.weight(t))
-                    .collect::<Result<Vec<f64>>>()?;
-                Ok(Group {
-                    name,
-                    terms: members,
-                    base,
-                })
-            })
-            .collect::<Result<Vec<Group>>>()?;
-        Ok(())
+        &self.weights.lambda
     }
 
     /// The trace estimate of group `k` at `params` (update number `update`).
@@ -278,7 +197,7 @@ impl NtkWeighting {
         update: u64,
     ) -> Result<f64> {
         let (mut sum, mut count) = (0.0, 0usize);
-        for &t in &self.groups[k].terms {
+        for &t in &self.weights.groups[k].terms {
             let n = terms.n_points(t)?;
             let seed = Seed(self.config.seed)
                 .derive(update)
@@ -320,30 +239,20 @@ impl<T: Real> Strategy<T> for NtkWeighting {
     }
 
     fn init(&mut self, terms: &mut dyn Terms<T>) -> Result<()> {
-        self.resolve(terms)?;
-        let g = self.groups.len();
-        if self.pending {
-            if self.lambda.len() != g {
-                return Err(Error::DimensionMismatch {
-                    what: "ntk state (one λ per group)",
-                    expected: g,
-                    found: self.lambda.len(),
-                });
-            }
-            self.pending = false;
-        } else {
-            self.lambda = vec![self.config.initial; g];
+        self.weights.resolve(terms, &[], "")?;
+        if self.weights.groups.len() < 2 {
+            return Err(Error::InvalidConfig {
+                field: "ntk",
+                reason: "needs at least two groups of terms to balance".into(),
+            });
         }
-        self.initialised = true;
-        self.dirty = false;
-        let mut columns: Vec<String> = (self.groups.iter())
-            .map(|g| format!("λ[{}]", g.name))
-            .collect();
-        columns.extend(self.groups.iter().map(|g| format!("tr[{}]", g.name)));
+        self.weights.start(terms, self.config.initial)?;
+        let groups = &self.weights.groups;
+        let mut columns: Vec<String> = groups.iter().map(|g| format!("λ[{}]", g.name)).collect();
+        columns.extend(groups.iter().map(|g| format!("tr[{}]", g.name)));
         self.log.set_columns(columns);
-        self.log
-            .set_current(self.lambda.iter().map(|&l| vec![l]).collect());
-        self.apply(terms)
+        self.log.set_current(self.weights.current());
+        Ok(())
     }
 
     fn before_eval(
@@ -352,11 +261,7 @@ impl<T: Real> Strategy<T> for NtkWeighting {
         _ctx: EvalContext,
         _params: &[T],
     ) -> Result<()> {
-        if self.dirty {
-            self.apply(terms)?;
-            self.dirty = false;
-        }
-        Ok(())
+        self.weights.refresh(terms)
     }
 
     fn after_step(&mut self, terms: &mut dyn Terms<T>, params: &[T], step: usize) -> Result<()> {
@@ -364,49 +269,32 @@ impl<T: Real> Strategy<T> for NtkWeighting {
             return Ok(());
         }
         let update = (step / self.config.every) as u64;
-        let traces = (0..self.groups.len())
+        let traces = (0..self.weights.groups.len())
             .map(|k| self.trace(terms, k, params, update))
             .collect::<Result<Vec<f64>>>()?;
         let total: f64 = traces.iter().sum();
         let a = self.config.alpha;
-        for (l, &tr) in self.lambda.iter_mut().zip(&traces) {
+        for (l, &tr) in self.weights.lambda.iter_mut().zip(&traces) {
             let hat = total / tr;
             // A zero or non-finite trace (a term that does not depend on θ) keeps its λ.
             if tr > 0.0 && hat.is_finite() {
                 *l = (1.0 - a) * *l + a * hat;
             }
         }
-        self.apply(terms)?;
-        let mut row = self.lambda.clone();
+        self.weights.apply(terms)?;
+        let mut row = self.weights.lambda.clone();
         row.extend(&traces);
         self.log.push(step, row);
-        self.log
-            .set_current(self.lambda.iter().map(|&l| vec![l]).collect());
+        self.log.set_current(self.weights.current());
         Ok(())
     }
 
     fn state(&self) -> Vec<f64> {
-        self.lambda.clone()
+        self.weights.lambda.clone()
     }
 
     fn set_state(&mut self, state: &[f64]) -> Result<()> {
-        if self.initialised && state.len() != self.groups.len() {
-            return Err(Error::DimensionMismatch {
-                what: "ntk state (one λ per group)",
-                expected: self.groups.len(),
-                found: state.len(),
-            });
-        }
-        if let Some(l) = state.iter().find(|l| !(l.is_finite() && **l > 0.0)) {
-            return Err(Error::InvalidConfig {
-                field: "ntk.state",
-                reason: format!("every λ must be finite and > 0, found {l}"),
-            });
-        }
-        self.lambda = state.to_vec();
-        self.dirty = self.initialised;
-        self.pending = !self.initialised;
-        Ok(())
+        self.weights.set_state(state)
     }
 }
 
