@@ -55,8 +55,9 @@ enum Optim {
     name = "ntk",
     allow_negative_numbers = true,
     verbatim_doc_comment,
-    after_help = "Time on a 2-core machine: about 1 min per method with the defaults (a \
-                  kernel update costs ~2 steps' worth per 100 steps)."
+    after_help = "Time on a 2-core machine: about 1–3 min per method with the defaults; a \
+                  kernel update costs about as much as 1–1.5 training steps, about 1% at \
+                  --every 100."
 )]
 struct Cli {
     /// The seed of the network's initialisation.

@@ -78,9 +78,10 @@ impl Default for NtkConfig {
 /// put in a group with [`NtkWeighting::group`]: the wave code has one `λ_u` for the initial
 /// values and both boundaries, whose kernel it builds from the three batches stacked.
 ///
-/// **As coded vs as written.** Algorithm 1 updates at every step on the full kernel; the code
-/// updates every 100 steps on mini-batch kernels (300 points per block, drawn afresh), with
-/// Adam rather than gradient descent, and without averaging. `every`, `points` and `alpha`
+/// **As coded vs as written.** The code updates every 100 steps on mini-batch kernels (300
+/// points per block, drawn afresh), with Adam, without averaging; Algorithm 1 as secondary
+/// sources describe it (the paper's text was not checked) computes the weights from the full
+/// kernel at every step or every fixed number of steps, under gradient descent. `every`, `points` and `alpha`
 /// cover both. The later `jaxpi` code uses the mean of each diagonal and a moving average:
 /// [`Trace::Mean`] with `alpha < 1` (without its `1e-5` guard).
 ///
