@@ -59,12 +59,14 @@ mod burgers;
 mod convection;
 mod diffusion;
 pub mod etdrk4;
+mod fft;
 mod gauss_legendre;
 mod heat;
 mod helmholtz;
 mod hermite;
 mod kuramoto;
 mod oscillator;
+mod periodic_reaction_diffusion;
 mod poisson1d;
 mod poisson1d_modes;
 mod poisson2d;
@@ -87,6 +89,9 @@ pub use helmholtz::Helmholtz2D;
 pub use hermite::{GaussHermite, MAX_HERMITE_NODES};
 pub use kuramoto::KuramotoSivashinsky;
 pub use oscillator::DampedOscillator;
+pub use periodic_reaction_diffusion::{
+    FourierOptions, FourierSolution, PeriodicReactionDiffusion1D,
+};
 pub use poisson_nd::PoissonND;
 pub use poisson1d::Poisson1D;
 pub use poisson1d_modes::Poisson1DModes;
