@@ -24,6 +24,7 @@
 //! | [`Beam`] | `u⁗ = f` | `[0, 1]` | `sin²πx`, `sin πx`, quartic ([`BeamSupport`]) | Timoshenko & Gere; DeepXDE |
 //! | [`KuramotoSivashinsky`] | `u_t + αuu_x + βu_xx + γu_xxxx = f` | `[0, 2π] × [0, T]` | `e^{−t} sin x` (manufactured) | PirateNets (Wang et al. 2024) |
 //! | [`AllenCahn`] | `u_t = D u_xx − ρ(u³ − u)` | `[−1, 1] × [0, 1]` | Legendre–Galerkin / ETDRK4 ([`ReactionDiffusion1D`]) | Wu et al. 2023 (CMAME); DeepXDE |
+//! | [`AllenCahnPeriodic`] | `u_t = D u_xx − ρ(u³ − u)`, periodic | `[−1, 1] × [0, 1]` | Fourier / ETDRK4 ([`PeriodicReactionDiffusion1D`]) | Wang, Sankaran & Perdikaris 2024 (causal); Raissi et al. 2019 |
 //!
 //! Conditions are placed with [`Problem::sample_region`] (random or low-discrepancy points) or
 //! [`Problem::grid_region`] (a tensor grid).
@@ -54,6 +55,7 @@
 //! ```
 
 mod allen_cahn;
+mod allen_cahn_periodic;
 mod beam;
 mod burgers;
 mod convection;
@@ -79,6 +81,7 @@ mod sine_ode;
 mod wave;
 
 pub use allen_cahn::AllenCahn;
+pub use allen_cahn_periodic::AllenCahnPeriodic;
 pub use beam::{Beam, BeamSupport};
 pub use burgers::Burgers;
 pub use convection::Convection;
