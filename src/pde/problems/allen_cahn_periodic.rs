@@ -27,10 +27,11 @@ fn initial(x: f64) -> f64 {
 ///   papers test against. The [`AllenCahn`](super::AllenCahn) of the sampling study is the
 ///   same equation with `D = 10⁻³` and Dirichlet values.
 /// - **Conditions:** `"initial"`: `u(x, 0) = x² cos πx` on [`Region::Initial`];
-///   `"periodic"`: `u(−1, t) = u(1, t)` on [`Region::PeriodicPair`] along `x`. The papers
-///   also ask for `u_x(−1, t) = u_x(1, t)`, which no [`Condition`] expresses; the periodic
-///   embedding of the causal paper's network (`NetBuilder::periodic_embedding`) makes `u`
-///   and all its `x`-derivatives periodic exactly, so both terms hold by construction.
+///   `"periodic"`: `u(−1, t) = u(1, t)` on [`Region::PeriodicPair`] along `x`. Periodicity
+///   also means `u_x(−1, t) = u_x(1, t)` (Raissi et al. state both), which no [`Condition`]
+///   expresses; the periodic embedding of the causal paper's network
+///   (`NetBuilder::periodic_embedding`) makes `u` and all its `x`-derivatives periodic
+///   exactly, so both hold by construction.
 ///   `u₀` itself is not smooth as a periodic function: `u₀′(±1) = ∓2`, a corner at `x = ±1`
 ///   that diffusion removes for `t > 0` (and that an exactly periodic network cannot fit).
 /// - **Residual:** `r = u_t − D u_xx + ρ(u³ − u)`.
@@ -46,7 +47,8 @@ fn initial(x: f64) -> f64 {
 ///   **Accuracy** (default: `N = 4096` points, so modes `k ≤ 2047`, step `h = 1/1000`), on
 ///   the causal paper's grid, 512 `x` of `[−1, 1)` (`x_i = −1 + 2i/512`) × 201 `t` of
 ///   `[0, 1]`: the largest difference to the solve at `(2N, h/2)` is `1.1e−10`, at the first
-///   time `t = 1/200` near the corner, and `8.2e−12` for `t ≥ 0.05`; to `(N, h/2)` `1.1e−10`
+///   time `t = 1/200` and at the corner `x = −1` (`8e−14` there for `|x| < 0.9`), and
+///   `8.2e−12` for `t ≥ 0.05`; to `(N, h/2)` `1.1e−10`
 ///   (the time error) and to `(2N, h)` `4.9e−12` (the space error, aliasing included). The
 ///   corner sets the resolution: against a `(16384, 1/4000)` solve, `N = 1024, 2048, 4096`
 ///   (at `h = 1/1000`) are off by `4.3e−5, 1.7e−7, 1.1e−10`, all at `t = 1/200`, while at
@@ -60,8 +62,9 @@ fn initial(x: f64) -> f64 {
 ///   difference in time) is at most `3.3e−11` at the 512 `x` and 9 times in `[0.1, 0.9]`,
 ///   against terms of size up to 3.9 (`ρ` off by 1% gives `1.9e−2`). The heat limit
 ///   (`ρ = 0`) matches the exact decay of single modes to `7e−15`. `tests/allen_cahn_periodic.rs`
-///   asserts all of these (the default-resolution checks are `#[ignore]`d: ~11 s in a release
-///   build). One default solve on the 512 × 201 grid takes ~1.2 s (release build, two busy
+///   asserts these (the default-resolution checks are `#[ignore]`d: ~11 s in a release
+///   build), except the comparisons with the `(16384, 1/4000)` solve and the location of the
+///   largest difference, which were measured once. One default solve on the 512 × 201 grid takes ~1.2 s (release build, two busy
 ///   cores). Sample values at `t = 1`: `u(0, 1) = 0.029579721`, `u(±0.25, 1) = 0.988474648`,
 ///   `u(±0.5, 1) = −0.064076798` (an interface passes there), `u(±1, 1) = −0.999998884`.
 ///   This reference has not been compared with the papers' `AC.mat` (not available here).
