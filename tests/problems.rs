@@ -39,10 +39,10 @@ use pinn::Error;
 use pinn::ad::jet::{Component, Graph};
 use pinn::ad::{Dual, Elementary, Scalar};
 use pinn::pde::problems::{
-    AllenCahn, Beam, BeamSupport, Burgers, Convection, DampedOscillator, Diffusion1D, GaussHermite,
-    Heat1D, Helmholtz2D, KuramotoSivashinsky, MAX_GRID_POINTS, MAX_HERMITE_NODES, Poisson1D,
-    Poisson1DModes, Poisson2D, PoissonND, Problem, Reaction, Region, RegionPoints, Side, SineOde,
-    Wave,
+    AllenCahn, AllenCahnPeriodic, Beam, BeamSupport, Burgers, Convection, DampedOscillator,
+    Diffusion1D, GaussHermite, Heat1D, Helmholtz2D, KuramotoSivashinsky, MAX_GRID_POINTS,
+    MAX_HERMITE_NODES, Poisson1D, Poisson1DModes, Poisson2D, PoissonND, Problem, Reaction, Region,
+    RegionPoints, Side, SineOde, Wave,
 };
 use pinn::pde::{Condition, Fields, Pde, Residuals};
 use pinn::rng::{Seed, uniform};
@@ -694,6 +694,16 @@ fn allen_cahn_consistency() {
     check_consistency(&ac);
     check_assembly(&ac);
     check_consistency(&AllenCahn::new(0.01, 0.0).unwrap());
+}
+
+/// The periodic Allen–Cahn problem's domain, regions (its periodic pair) and terms (its
+/// Fourier reference, residual and conditions are checked in `tests/allen_cahn_periodic.rs`).
+#[test]
+fn allen_cahn_periodic_consistency() {
+    let ac = AllenCahnPeriodic::default();
+    check_consistency(&ac);
+    check_assembly(&ac);
+    check_consistency(&AllenCahnPeriodic::new(0.01, 0.0).unwrap());
 }
 
 /// `u_t + u·u_x − ν·u_xx` of the reference by central differences, Richardson-extrapolated

@@ -5,6 +5,8 @@ use crate::ad::jet::{BiasInit, Graph, GraphBuilder, NodeId};
 use crate::error::{Error, Result};
 use crate::rng::{Seed, standard_normal};
 
+use super::periodic::periodic_embedding;
+
 /// The hidden part of a network.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Body {
@@ -47,6 +49,7 @@ type Transform = Box<dyn FnOnce(&mut GraphBuilder, NodeId, NodeId) -> NodeId>;
 pub struct NetBuilder {
     dim: usize,
     normalize: Option<(Vec<f64>, Vec<f64>)>,
+    periodic: Option<(usize, f64, usize)>,
     fourier: Option<(usize, f64, Seed)>,
     body: Body,
     transform: Option<Transform>,
@@ -58,6 +61,7 @@ impl NetBuilder {
         NetBuilder {
             dim,
             normalize: None,
+            periodic: None,
             fourier: None,
             body: Body::Mlp {
                 hidden: vec![50; 3],
@@ -72,6 +76,33 @@ impl NetBuilder {
     /// `x` pick up the factor `1/σ` through the chain rule automatically.
     pub fn normalize(mut self, mu: &[f64], sigma: &[f64]) -> Self {
         self.normalize = Some((mu.to_vec(), sigma.to_vec()));
+        self
+    }
+
+    /// The periodic embedding `[x_{≠axis}, 1, cos(2πk x_axis/L), sin(2πk x_axis/L)]`,
+    /// `k = 1 … m`, of the raw input (see [`periodic_embedding`]): the network is exactly
+    /// `L`-periodic in `x_axis`, with all its derivatives. A second call replaces the first.
+    /// Random Fourier features ([`NetBuilder::fourier`]), if set, are applied to the embedding.
+    /// [`NetBuilder::build`] refuses it together with [`NetBuilder::normalize`] (which would
+    /// rescale the periodic coordinate before the embedding) and returns the embedding's
+    /// errors.
+    ///
+    /// ```
+    /// use pinn::ad::Elementary;
+    /// use pinn::nets::{NetBuilder, predict};
+    /// // The causal-training Allen–Cahn network: [t, 1, cos kπx, sin kπx] (k ≤ 10), 4 × 128.
+    /// let net = NetBuilder::new(2)
+    ///     .periodic_embedding(0, 2.0, 10)
+    ///     .mlp(&[128; 4], Elementary::Tanh)
+    ///     .build(1)?;
+    /// assert_eq!(net.n_params(), 22 * 128 + 128 + 3 * (128 * 128 + 128) + 128 + 1);
+    /// let theta: Vec<f64> = net.init_params(pinn::rng::Seed(0));
+    /// let u = predict(&net, &theta, &[-1.0, 0.3, 1.0, 0.3])?;
+    /// assert!((u[0] - u[1]).abs() < 1e-14);
+    /// # Ok::<(), pinn::Error>(())
+    /// ```
+    pub fn periodic_embedding(mut self, axis: usize, period: f64, m: usize) -> Self {
+        self.periodic = Some((axis, period, m));
         self
     }
 
@@ -128,7 +159,18 @@ impl NetBuilder {
         let x = b.input();
         let mut h = x;
         if let Some((mu, sigma)) = &self.normalize {
+            if self.periodic.is_some() {
+                return Err(Error::InvalidConfig {
+                    field: "net.periodic_embedding",
+                    reason: "the periodic embedding reads the raw input; it cannot follow \
+                             normalize (which would change the period)"
+                        .into(),
+                });
+            }
             h = normalize(&mut b, h, mu, sigma)?;
+        }
+        if let Some((axis, period, m)) = self.periodic {
+            h = periodic_embedding(&mut b, h, axis, period, m)?;
         }
         if let Some((m, s, seed)) = self.fourier {
             h = fourier_features(&mut b, h, m, s, seed)?;

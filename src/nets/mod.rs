@@ -1,7 +1,8 @@
 //! Networks: the architectures PINN papers use, built as [`Graph`](crate::ad::jet::Graph)s so
 //! that the batched jets and the scalar path both run them.
 //!
-//! - [`NetBuilder`]: input normalisation → optional random Fourier features → an MLP or a
+//! - [`NetBuilder`]: input normalisation or a periodic embedding ([`periodic_embedding`]:
+//!   exactly periodic along one axis) → optional random Fourier features → an MLP or a
 //!   modified MLP body → linear output → optional output transform (hard constraints).
 //! - [`modified_mlp`]: Wang, Teng & Perdikaris' gated architecture (2021), exactly as coded
 //!   (both versions of the authors' gate: [`Gate`]).
@@ -25,6 +26,7 @@
 
 mod builder;
 mod init;
+mod periodic;
 mod predict;
 mod weights;
 
@@ -32,5 +34,6 @@ pub mod params;
 
 pub use builder::{Body, Gate, NetBuilder, fourier_features, modified_mlp, normalize};
 pub use init::{lecun_normal, xavier_uniform};
+pub use periodic::periodic_embedding;
 pub use predict::predict;
 pub use weights::{WeightMatrix, weight_matrices};

@@ -24,6 +24,7 @@
 //! | [`Beam`] | `u⁗ = f` | `[0, 1]` | `sin²πx`, `sin πx`, quartic ([`BeamSupport`]) | Timoshenko & Gere; DeepXDE |
 //! | [`KuramotoSivashinsky`] | `u_t + αuu_x + βu_xx + γu_xxxx = f` | `[0, 2π] × [0, T]` | `e^{−t} sin x` (manufactured) | PirateNets (Wang et al. 2024) |
 //! | [`AllenCahn`] | `u_t = D u_xx − ρ(u³ − u)` | `[−1, 1] × [0, 1]` | Legendre–Galerkin / ETDRK4 ([`ReactionDiffusion1D`]) | Wu et al. 2023 (CMAME); DeepXDE |
+//! | [`AllenCahnPeriodic`] | `u_t = D u_xx − ρ(u³ − u)`, periodic | `[−1, 1] × [0, 1]` | Fourier / ETDRK4 ([`PeriodicReactionDiffusion1D`]) | Wang, Sankaran & Perdikaris 2024 (causal); Raissi et al. 2019 |
 //!
 //! Conditions are placed with [`Problem::sample_region`] (random or low-discrepancy points) or
 //! [`Problem::grid_region`] (a tensor grid).
@@ -54,17 +55,20 @@
 //! ```
 
 mod allen_cahn;
+mod allen_cahn_periodic;
 mod beam;
 mod burgers;
 mod convection;
 mod diffusion;
 pub mod etdrk4;
+mod fft;
 mod gauss_legendre;
 mod heat;
 mod helmholtz;
 mod hermite;
 mod kuramoto;
 mod oscillator;
+mod periodic_reaction_diffusion;
 mod poisson1d;
 mod poisson1d_modes;
 mod poisson2d;
@@ -77,6 +81,7 @@ mod sine_ode;
 mod wave;
 
 pub use allen_cahn::AllenCahn;
+pub use allen_cahn_periodic::AllenCahnPeriodic;
 pub use beam::{Beam, BeamSupport};
 pub use burgers::Burgers;
 pub use convection::Convection;
@@ -87,6 +92,9 @@ pub use helmholtz::Helmholtz2D;
 pub use hermite::{GaussHermite, MAX_HERMITE_NODES};
 pub use kuramoto::KuramotoSivashinsky;
 pub use oscillator::DampedOscillator;
+pub use periodic_reaction_diffusion::{
+    FourierOptions, FourierSolution, PeriodicReactionDiffusion1D,
+};
 pub use poisson_nd::PoissonND;
 pub use poisson1d::Poisson1D;
 pub use poisson1d_modes::Poisson1DModes;
