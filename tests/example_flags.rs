@@ -390,6 +390,32 @@ fn ntk() {
     output_folder_is_checked_first("ntk", &["--steps", "1", "--width", "4"]);
 }
 
+#[test]
+fn causal() {
+    help_is_complete("causal");
+    usage_error("causal", &["--steps", "0"], "--steps");
+    usage_error("causal", &["--budget", "huge"], "--budget");
+    usage_error(
+        "causal",
+        &["--method", "plain", "--epsilons", "paper"],
+        "--epsilons",
+    );
+    usage_error("causal", &["--threads", "0"], "--threads");
+    usage_error("causal", &["--dtype", "f16"], "--dtype");
+    let file = AFile::new("causal-checkpoint");
+    let ckpt = file.0.join("run.ckpt").display().to_string();
+    let out =
+        std::env::temp_dir().join(format!("pinn-example-flags-causal-{}", std::process::id()));
+    failure(
+        "causal",
+        &["--budget", "smoke", "--checkpoint", &ckpt],
+        &[("CARGO_TARGET_DIR", &out)],
+        "--checkpoint",
+    );
+    std::fs::remove_dir_all(&out).ok();
+    output_folder_is_checked_first("causal", &["--budget", "smoke"]);
+}
+
 /// A short run end to end: the files go under `$CARGO_TARGET_DIR/examples-out`, the final
 /// metrics come before any file is written, every file is named, and the last line is JSON.
 #[test]
