@@ -100,7 +100,7 @@ pub trait Pde: Send + Sync {
     /// ```
     /// # use pinn::ad::Scalar;
     /// # use pinn::pde::{Component, Fields, Pde, Residuals};
-    /// use Component::{First, Laplacian, Value};
+    /// use Component::{First, Laplacian};
     /// /// Stokes flow in 2-D, outputs (u, v, p): −Δu + ∂p/∂x = 0, −Δv + ∂p/∂y = 0, ∇·u = 0.
     /// struct Stokes;
     /// impl Pde for Stokes {
