@@ -134,7 +134,8 @@ enum Gating {
     verbatim_doc_comment,
     allow_negative_numbers = true,
     after_help = "Time on a 2-core machine with the defaults (one thread, idle): m1 about 65 s in \
-                  f32 and 130 s in f64, m2 65 s / 140 s, m3 100 s / 250 s, m4 105 s / 275 s. \
+                  f32 and 130 s in f64, m2 65 s / 140 s, m3 100 s / 250 s, m4 105 s / 275 s; \
+                  ntk 85 to 210 s in f32 and 5 to 6 min in f64 (measured beside other jobs). \
                   sa (10 000 Adam steps on 100 000 points, then up to 10 000 L-BFGS \
                   iterations): about 2 h with --threads 2."
 )]
