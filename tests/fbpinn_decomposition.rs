@@ -346,14 +346,14 @@ fn invalid_edges_and_overlaps_name_the_field() {
     assert_eq!(
         field(Decomposition::from_edges(
             &[e.clone(), e.clone()],
-            &[ok_o.clone()]
+            std::slice::from_ref(&ok_o)
         )),
         "overlaps"
     );
     // Too many subdomains: an error, not an allocation.
     let big = uniform_edges(0.0, 1.0, 1 << 11).unwrap();
     let big_o = overlap_from_width(&big, 0.5).unwrap();
-    assert!((1usize << 22) > MAX_SUBDOMAINS);
+    const { assert!((1usize << 22) > MAX_SUBDOMAINS) };
     assert_eq!(
         field(Decomposition::from_edges(
             &[big.clone(), big],
