@@ -47,8 +47,9 @@ impl Subdomain {
     pub fn window(&self) -> &Window {
         &self.window
     }
-    /// Whether the support (closed box) contains `x`; `false` for a NaN coordinate.
-    /// `x` must have the subdomain's dimension (extra coordinates are ignored).
+    /// Whether the support (closed box) contains `x`; `false` for a NaN coordinate. Only the
+    /// common prefix of `x` and the box is compared, so pass `x` of the subdomain's dimension
+    /// ([`Decomposition::covering`] checks it).
     pub fn contains(&self, x: &[f64]) -> bool {
         self.lo
             .iter()
@@ -397,7 +398,8 @@ impl Decomposition {
     /// finite with `lo < hi`; `"centres"`: not one list per dimension, an empty list, a centre
     /// not finite; `"widths"`: not one width per centre, a width not finite and `> 0`, a gap
     /// in the coverage (the first uncovered coordinate is named); more than
-    /// [`MAX_SUBDOMAINS`] subdomains (`"centres"`).
+    /// [`MAX_SUBDOMAINS`] subdomains (`"centres"`). `hi` not as long as `lo`:
+    /// `DimensionMismatch`.
     ///
     /// ```
     /// use pinn::nets::fbpinn::Decomposition;
@@ -438,10 +440,12 @@ impl Decomposition {
     /// `overlap_ratio · spacing` (level 0: `overlap_ratio · (hi − lo)`), each level as
     /// [`from_centres`](Self::from_centres). Subdomain indices run on across levels.
     ///
-    /// Every level must cover the domain, which holds if and only if `overlap_ratio ≥ 1` for
-    /// one level and `overlap_ratio > 1` for two or more.
+    /// Every level must cover the domain, which holds (in exact arithmetic; the check is in
+    /// floating point) if and only if `overlap_ratio ≥ 1` for one level and
+    /// `overlap_ratio > 1` for two or more.
     ///
-    /// Errors (`InvalidConfig`): `"domain"` as in `from_centres`; `"levels"`: 0, or more than
+    /// Errors (`InvalidConfig`): `"domain"` as in `from_centres` (and `DimensionMismatch` for
+    /// `hi`); `"levels"`: 0, or more than
     /// [`MAX_SUBDOMAINS`] subdomains in all; `"overlap_ratio"`: not finite and `> 0`, or too
     /// small to cover.
     ///
