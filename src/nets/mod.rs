@@ -12,6 +12,9 @@
 //! - [`xavier_uniform`]: PyTorch's Xavier-uniform weights with constant biases (the RoPINN
 //!   benchmarks' initialisation); [`lecun_normal`]: `N(0, 1/n_in)` weights and normal biases
 //!   (the NTK paper's code).
+//! - [`fbpinn`]: finite-basis PINNs' building blocks: domain decompositions (the original
+//!   paper's edges and overlaps, the library's centres and widths, multilevel grids) and
+//!   their window functions.
 //!
 //! ```
 //! use pinn::nets::NetBuilder;
@@ -30,6 +33,7 @@ mod periodic;
 mod predict;
 mod weights;
 
+pub mod fbpinn;
 pub mod params;
 
 pub use builder::{Body, Gate, NetBuilder, fourier_features, modified_mlp, normalize};
