@@ -90,9 +90,10 @@ pub fn causal_weights(losses: &[f64], eps: f64) -> Vec<f64> {
 ///
 /// **As coded vs as written.** The paper trains through `ε ∈ {10⁻², 10⁻¹, 1, 10, 100}`; the
 /// Allen–Cahn notebook keeps `ε = 100` throughout (`epsilons: vec![100.0]`). Both compute the
-/// weights from the same forward pass as the loss (stop-gradient); this costs one pass without
-/// gradient here, 15–25% more per step on the Allen–Cahn example (measured beside other jobs). The Kuramoto–Sivashinsky variant, with the initial
-/// condition inside the exponent and time-marching windows, is not implemented.
+/// weights from the same forward pass as the loss (stop-gradient); here that costs one pass
+/// without gradient, 15–25% more per step on the Allen–Cahn example (measured beside other
+/// jobs). The Kuramoto–Sivashinsky variant, with the initial condition inside the exponent and
+/// time-marching windows, is not implemented.
 ///
 /// **Patent and licence notice.** The authors' repository (`PredictiveIntelligenceLab/
 /// CausalPINNs`) states that the causal training algorithm "cannot be used for commercial
