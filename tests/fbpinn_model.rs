@@ -414,6 +414,33 @@ fn bad_input_is_a_typed_error() {
         .backward(&mut ws, &theta, &[1.0, 1.0], &mut grad)
         .unwrap();
     assert!(grad.iter().all(|&g| g == 0.0));
+    // Outside the box, a point on the edges of two cosine supports only: the windows of its
+    // level all vanish there.
+    let c = vec![0.0, 1.0];
+    let w = vec![2.0, 2.0];
+    let dec = Decomposition::from_centres(&[0.0; 2], &[1.0; 2], &[c.clone(), c], &[w.clone(), w])
+        .unwrap();
+    let model = Fbpinn::new(dec, &HIDDEN, 1, Elementary::Tanh, UNNORM).unwrap();
+    let theta: Vec<f64> = model.init_params(Seed(0));
+    let mut ws = Model::<f64>::workspace(&model, &[Component::Value]).unwrap();
+    let mut vals = vec![0.0; 2];
+    model
+        .forward(
+            &mut ws,
+            &theta,
+            &Batch::new(&[0.5, 0.5, 0.2, 0.9]),
+            &mut vals,
+        )
+        .unwrap();
+    assert!(vals.iter().all(|v| v.is_finite()));
+    let mut one = vec![0.0; 1];
+    assert!(matches!(
+        model.forward(&mut ws, &theta, &Batch::new(&[-1.0, 0.5]), &mut one),
+        Err(Error::InvalidConfig {
+            field: "points",
+            ..
+        })
+    ));
 }
 
 /// `u'' = −sin x` on `[0, 3]`.

@@ -280,8 +280,8 @@ pub struct FbpinnWorkspace<T> {
 }
 
 impl<T> FbpinnWorkspace<T> {
-    /// The number of points subdomain `j` has been evaluated on by the forward passes of this
-    /// workspace (0 for `j` out of range).
+    /// The number of points subdomain `j`'s graphs have been run on by the forward passes of
+    /// this workspace, all groups together (0 for `j` out of range).
     pub fn visited(&self, j: usize) -> usize {
         self.visited.get(j).copied().unwrap_or(0)
     }
@@ -357,7 +357,6 @@ impl<T: Real> Model<T> for Fbpinn {
         }
         let subs = self.dec.subdomains();
         for (j, pts) in cover.iter().enumerate() {
-            ws.visited[j] += pts.len();
             for &p in pts {
                 let key = self.group(j, &covering[p]);
                 if key.len() > 1 {
@@ -404,6 +403,7 @@ impl<T: Real> Model<T> for Fbpinn {
         for (j, parts) in ws.parts.iter_mut().enumerate() {
             let th = &theta[j * self.n_sub..(j + 1) * self.n_sub];
             for part in parts.values_mut().filter(|p| !p.idx.is_empty()) {
+                ws.visited[j] += part.idx.len();
                 part.vals.clear();
                 part.vals.resize(part.idx.len() * w, T::zero());
                 let sub = Batch {
