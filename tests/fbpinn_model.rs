@@ -15,14 +15,14 @@ mod common;
 
 use common::jets::{assert_close, random_vec};
 use pinn::Error;
-use pinn::ad::jet::{Component, Graph};
+use pinn::ad::jet::{Component, Graph, GraphBuilder, NodeId};
 use pinn::ad::{Dual, Elementary, HyperDual, Scalar};
 use pinn::model::{Batch, Model};
 use pinn::nets::fbpinn::{
     Decomposition, Fbpinn, Window, multilevel_average, overlap_from_width, uniform_edges,
 };
 use pinn::optim::Adam;
-use pinn::pde::{Condition, Fields, Pde, Residuals};
+use pinn::pde::{Condition, Fields, Pde, Residuals, hard};
 use pinn::rng::Seed;
 use pinn::train::Trainer;
 
@@ -35,6 +35,19 @@ fn sigmoid_1d(outputs: usize) -> Fbpinn {
     let overlaps = overlap_from_width(&edges, 0.6).unwrap();
     let dec = Decomposition::from_edges(&[edges], &[overlaps]).unwrap();
     Fbpinn::new(dec, &HIDDEN, outputs, Elementary::Tanh, UNNORM).unwrap()
+}
+
+/// `sigmoid_1d` with the hard constraint `u = sin x + x(3 − x)·Σ_j g_j`.
+fn sigmoid_1d_hard(outputs: usize) -> Fbpinn {
+    sigmoid_1d(outputs)
+        .with_hard_constraint(
+            move |b, x| {
+                let s = hard::wave(b, x, 0, Elementary::Sin, 1.0, 0.0);
+                b.linear(s, outputs, &vec![1.0; outputs], None)
+            },
+            |b, x| hard::vanish_on_box(b, x, &[0.0], &[3.0], &[0]),
+        )
+        .unwrap()
 }
 
 /// The multilevel family, 2-D, `levels` levels on `[0, 1]²`, overlap ratio 1.9.
@@ -100,7 +113,7 @@ fn weights<S: Scalar>(model: &Fbpinn, x: &[S]) -> (Vec<usize>, Vec<S>) {
 }
 
 /// `u(x)` on scalars: `Σ_j w_j(x)·(σ_out·N_j((x − μ_j)/s_j) + μ_out)` over the covering `j`.
-fn u_at<S: Scalar>(model: &Fbpinn, net: &Graph, theta: &[f64], x: &[S]) -> Vec<S> {
+fn u_at<S: Scalar>(model: &Fbpinn, net: &Graph, theta: &[f64], x: &[S], hard: bool) -> Vec<S> {
     let n = model.n_params_per_subdomain();
     let subs = model.decomposition().subdomains();
     let (cov, w) = weights(model, x);
@@ -121,13 +134,27 @@ fn u_at<S: Scalar>(model: &Fbpinn, net: &Graph, theta: &[f64], x: &[S]) -> Vec<S
             *ui += wj * (S::from_f64(UNNORM.1) * o + S::from_f64(UNNORM.0));
         }
     }
+    if hard {
+        // u = sin x + x(3 − x)·Σ_j g_j (1-D only).
+        let b = x[0] * (S::from_f64(3.0) - x[0]);
+        for ui in &mut u {
+            *ui = x[0].sin() + b * *ui;
+        }
+    }
     u
 }
 
 type D4 = Dual<Dual<Dual<Dual<f64>>>>;
 
 /// `∂^k u_o/∂x_{dirs[0]}…` (k ≤ 4) on nested duals, one level per direction.
-fn partial(model: &Fbpinn, net: &Graph, theta: &[f64], x: &[f64], dirs: &[usize]) -> Vec<f64> {
+fn partial(
+    model: &Fbpinn,
+    net: &Graph,
+    theta: &[f64],
+    x: &[f64],
+    dirs: &[usize],
+    hard: bool,
+) -> Vec<f64> {
     let seed = |i: usize, l: usize| -> f64 { f64::from(dirs.get(l) == Some(&i)) };
     let xs: Vec<D4> = (0..x.len())
         .map(|i| {
@@ -137,7 +164,7 @@ fn partial(model: &Fbpinn, net: &Graph, theta: &[f64], x: &[f64], dirs: &[usize]
             Dual::new(d3, Scalar::from_f64(seed(i, 3)))
         })
         .collect();
-    u_at(model, net, theta, &xs)
+    u_at(model, net, theta, &xs, hard)
         .into_iter()
         .map(|u| {
             let l3 = if dirs.len() > 3 { u.eps } else { u.re };
@@ -149,13 +176,20 @@ fn partial(model: &Fbpinn, net: &Graph, theta: &[f64], x: &[f64], dirs: &[usize]
 }
 
 /// Component `c` of every output at `x`: hyper-duals up to order 2, nested duals above.
-fn scalar(model: &Fbpinn, net: &Graph, theta: &[f64], x: &[f64], c: Component) -> Vec<f64> {
+fn scalar(
+    model: &Fbpinn,
+    net: &Graph,
+    theta: &[f64],
+    x: &[f64],
+    c: Component,
+    hard: bool,
+) -> Vec<f64> {
     let d = x.len();
     let run = |k: usize, l: usize| {
         let xs: Vec<_> = (0..d).map(|i| HyperDual::seeded(x[i], i, k, l)).collect();
-        u_at(model, net, theta, &xs)
+        u_at(model, net, theta, &xs, hard)
     };
-    let p = |dirs: &[usize]| partial(model, net, theta, x, dirs);
+    let p = |dirs: &[usize]| partial(model, net, theta, x, dirs, hard);
     let sum = |a: Vec<f64>, b: Vec<f64>, s: f64| -> Vec<f64> {
         a.iter().zip(&b).map(|(x, y)| x + s * y).collect()
     };
@@ -231,7 +265,7 @@ fn each_subdomain_visits_exactly_the_points_of_its_support() {
     }
 }
 
-fn check_against_scalar_path(model: &Fbpinn, seed: u64, n: usize) {
+fn check_against_scalar_path(model: &Fbpinn, seed: u64, n: usize, hard: bool) {
     let d = Model::<f64>::input_dim(model);
     let m = Model::<f64>::output_dim(model);
     let cs = comps(d);
@@ -242,7 +276,10 @@ fn check_against_scalar_path(model: &Fbpinn, seed: u64, n: usize) {
     let mut oracle = vec![0.0; vals.len()];
     for (p, x) in pts.chunks(d).enumerate() {
         for (k, &c) in cs.iter().enumerate() {
-            for (o, v) in scalar(model, &net, &theta, x, c).into_iter().enumerate() {
+            for (o, v) in scalar(model, &net, &theta, x, c, hard)
+                .into_iter()
+                .enumerate()
+            {
                 oracle[(p * cs.len() + k) * m + o] = v;
             }
         }
@@ -253,14 +290,69 @@ fn check_against_scalar_path(model: &Fbpinn, seed: u64, n: usize) {
 
 #[test]
 fn values_and_input_derivatives_match_the_scalar_path_sigmoid_1d() {
-    check_against_scalar_path(&sigmoid_1d(1), 10, 40);
-    check_against_scalar_path(&sigmoid_1d(2), 20, 40);
+    check_against_scalar_path(&sigmoid_1d(1), 10, 40, false);
+    check_against_scalar_path(&sigmoid_1d(2), 20, 40, false);
 }
 
 #[test]
 fn values_and_input_derivatives_match_the_scalar_path_cosine_2d() {
-    check_against_scalar_path(&cosine_2d(2), 30, 25);
-    check_against_scalar_path(&cosine_2d(3), 40, 25);
+    check_against_scalar_path(&cosine_2d(2), 30, 25, false);
+    check_against_scalar_path(&cosine_2d(3), 40, 25, false);
+}
+
+#[test]
+fn a_hard_constraint_holds_exactly_and_matches_the_scalar_path() {
+    for m in [1, 2] {
+        let model = sigmoid_1d_hard(m);
+        check_against_scalar_path(&model, 80 + m as u64, 40, true);
+        let theta = random_vec(Seed(90), Model::<f64>::n_params(&model), -0.8, 0.8);
+        // u(0) = sin 0, u(3) = sin 3 exactly (B = 0 there); outside every support, u = A.
+        let u = pinn::model::evaluate(&model, &theta, &[0.0, 3.0, 7.0]).unwrap();
+        let want: Vec<f64> = [0.0, 3.0_f64.sin(), 7.0_f64.sin()]
+            .iter()
+            .flat_map(|&v| vec![v; m])
+            .collect();
+        assert_eq!(u, want);
+    }
+    // A workspace of another model is an error, not a panic.
+    let (plain, constrained) = (sigmoid_1d(1), sigmoid_1d_hard(1));
+    let theta: Vec<f64> = plain.init_params(Seed(0));
+    let mut ws = Model::<f64>::workspace(&plain, &[Component::Value]).unwrap();
+    let mut vals = vec![0.0; 1];
+    assert!(matches!(
+        constrained.forward(&mut ws, &theta, &Batch::new(&[1.0]), &mut vals),
+        Err(Error::InvalidConfig {
+            field: "workspace",
+            ..
+        })
+    ));
+    let (small, big) = (cosine_2d(2), cosine_2d(3));
+    let theta: Vec<f64> = big.init_params(Seed(0));
+    let mut ws = Model::<f64>::workspace(&small, &[Component::Value]).unwrap();
+    assert!(matches!(
+        big.forward(&mut ws, &theta, &Batch::new(&[0.5, 0.5]), &mut vals),
+        Err(Error::DimensionMismatch { .. })
+    ));
+    // A and B without parameters, of the allowed widths.
+    type Piece = fn(&mut GraphBuilder, NodeId) -> NodeId;
+    let with = |a: Piece, b: Piece| sigmoid_1d(2).with_hard_constraint(a, b);
+    let x0: Piece = |b, x| hard::coordinate(b, x, 0);
+    let two: Piece = |b, x| b.linear(x, 2, &[1.0, 1.0], None);
+    let three: Piece = |b, x| b.linear(x, 3, &[1.0; 3], None);
+    let trained: Piece = |b, x| b.dense(x, 2);
+    assert!(with(two, x0).is_ok());
+    assert!(with(two, two).is_ok());
+    for (a, b, field) in [
+        (x0, x0, "hard_constraint.a"),
+        (trained, x0, "hard_constraint.a"),
+        (two, three, "hard_constraint.b"),
+        (two, trained, "hard_constraint.b"),
+    ] {
+        assert!(
+            matches!(with(a, b), Err(Error::InvalidConfig { field: f, .. }) if f == field),
+            "{field}"
+        );
+    }
 }
 
 /// `θ` with every network's output layer set so that `σ_out·N + μ_out ≡ 1`.
@@ -314,7 +406,7 @@ fn the_windows_in_the_graphs_are_the_window_functions() {
 
 #[test]
 fn theta_gradient_matches_central_differences() {
-    for model in [sigmoid_1d(2), cosine_2d(2)] {
+    for model in [sigmoid_1d(2), cosine_2d(2), sigmoid_1d_hard(2)] {
         let d = Model::<f64>::input_dim(&model);
         let cs = comps(d);
         let n = 20;

@@ -1,6 +1,7 @@
 //! The FBPINN model: a windowed sum of subdomain networks behind the [`Model`] seam.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use super::decomposition::Decomposition;
 use super::window::{SIGMOID_SCALE, Window};
@@ -41,9 +42,13 @@ use crate::rng::Seed;
 /// The result equals the scalar formula of [`multilevel_average`](super::multilevel_average)
 /// (or the raw sigmoid windows) times the networks, derivatives included.
 ///
+/// With a hard constraint ([`Fbpinn::with_hard_constraint`]) the model is
+/// `u(x) = A(x) + B(x)·Σ_j g_j(x)`: `B` multiplies every `g_j` inside its graph and the
+/// parameter-free `A` is one more graph run on every point.
+///
 /// Each point visits only the subdomain networks that cover it. A point covered by no
 /// subdomain (outside the domain box; a validated decomposition covers every point of the box)
-/// gets the values 0. The parameters are the subdomain networks' `θ_j` concatenated in
+/// gets the values 0 (`A(x)` with a hard constraint). The parameters are the subdomain networks' `θ_j` concatenated in
 /// subdomain order, all of the same length.
 ///
 /// ```
@@ -66,6 +71,7 @@ use crate::rng::Seed;
 #[derive(Clone, Debug)]
 pub struct Fbpinn {
     dec: Decomposition,
+    hard: Option<Hard>,
     hidden: Vec<usize>,
     outputs: usize,
     activation: Elementary,
@@ -103,6 +109,7 @@ impl Fbpinn {
         }
         let mut model = Fbpinn {
             dec: decomposition,
+            hard: None,
             hidden: hidden.to_vec(),
             outputs,
             activation,
@@ -110,12 +117,83 @@ impl Fbpinn {
             base: Vec::new(),
             n_sub: 0,
         };
-        let base = (0..model.dec.len())
-            .map(|j| model.sub_graph(j, &[j]))
-            .collect::<Result<Vec<_>>>()?;
-        model.n_sub = base[0].n_params();
-        model.base = base;
+        model.build_base()?;
         Ok(model)
+    }
+
+    fn build_base(&mut self) -> Result<()> {
+        let base = (0..self.dec.len())
+            .map(|j| self.sub_graph(j, &[j]))
+            .collect::<Result<Vec<_>>>()?;
+        self.n_sub = base[0].n_params();
+        self.base = base;
+        Ok(())
+    }
+
+    /// The hard constraint `u(x) = A(x) + B(x)·Σ_j g_j(x)` (Lagaris et al. 1998; see
+    /// [`pde::hard`](crate::pde::hard) for building blocks): `a` and `b` add `A` and `B` to a
+    /// graph builder from its input node `x`, without parameters. `A` has one feature per
+    /// output; `B` one per output, or one shared by all outputs. The parameters and their
+    /// initialisation are unchanged.
+    ///
+    /// Errors (`InvalidConfig`): the builders' own errors; on `"hard_constraint.a"` or
+    /// `"hard_constraint.b"`, a width other than allowed, or trainable parameters.
+    ///
+    /// ```
+    /// use pinn::ad::Elementary;
+    /// use pinn::model::{Model, evaluate};
+    /// use pinn::nets::fbpinn::{Decomposition, Fbpinn, overlap_from_width, uniform_edges};
+    /// use pinn::pde::hard;
+    /// use pinn::rng::Seed;
+    ///
+    /// let edges = uniform_edges(0.0, 1.0, 2)?;
+    /// let overlaps = overlap_from_width(&edges, 0.5)?;
+    /// let dec = Decomposition::from_edges(&[edges], &[overlaps])?;
+    /// // u(0) = 1, u(1) = 0: A = 1 − x, B = x(1 − x).
+    /// let model = Fbpinn::new(dec, &[8], 1, Elementary::Tanh, (0.0, 1.0))?
+    ///     .with_hard_constraint(
+    ///         |b, x| hard::affine_coordinate(b, x, 0, -1.0, 1.0),
+    ///         |b, x| hard::vanish_on_box(b, x, &[0.0], &[1.0], &[0]),
+    ///     )?;
+    /// let theta: Vec<f64> = model.init_params(Seed(0));
+    /// assert_eq!(evaluate(&model, &theta, &[0.0, 1.0])?, vec![1.0, 0.0]);
+    /// # Ok::<(), pinn::Error>(())
+    /// ```
+    pub fn with_hard_constraint(
+        mut self,
+        a: impl Fn(&mut GraphBuilder, NodeId) -> NodeId + Send + Sync + 'static,
+        b: impl Fn(&mut GraphBuilder, NodeId) -> NodeId + Send + Sync + 'static,
+    ) -> Result<Self> {
+        let (d, m) = (self.dec.dim(), self.outputs);
+        let piece = |f: &dyn Fn(&mut GraphBuilder, NodeId) -> NodeId,
+                     field: &'static str,
+                     widths: &[usize]|
+         -> Result<Graph> {
+            let mut gb = GraphBuilder::new(d);
+            let x = gb.input();
+            let out = f(&mut gb, x);
+            let g = gb.build(out)?;
+            if !widths.contains(&g.output_dim()) || g.n_params() != 0 {
+                return Err(Error::InvalidConfig {
+                    field,
+                    reason: format!(
+                        "{} features and {} parameters; {widths:?} features and no parameter \
+                         allowed",
+                        g.output_dim(),
+                        g.n_params()
+                    ),
+                });
+            }
+            Ok(g)
+        };
+        let a_graph = piece(&a, "hard_constraint.a", &[m])?;
+        piece(&b, "hard_constraint.b", &[1, m])?;
+        self.hard = Some(Hard {
+            a: a_graph,
+            b: Arc::new(b),
+        });
+        self.build_base()?;
+        Ok(self)
     }
 
     /// The decomposition.
@@ -209,12 +287,16 @@ impl Fbpinn {
             None if inv_l == 1.0 => u,
             None => b.scale(u, inv_l, 0.0),
             Some(wn) => {
-                let wm = if m == 1 {
-                    wn
-                } else {
-                    b.linear(wn, m, &vec![1.0; m], None)
-                };
+                let wm = broadcast(&mut b, wn, m);
                 b.mul(wm, u)
+            }
+        };
+        let out = match &self.hard {
+            None => out,
+            Some(h) => {
+                let bn = (h.b)(&mut b, x);
+                let bm = broadcast(&mut b, bn, m);
+                b.mul(bm, out)
             }
         };
         b.build(out)
@@ -233,6 +315,33 @@ impl Fbpinn {
                 .collect(),
             _ => Vec::new(),
         }
+    }
+}
+
+/// A one-feature node repeated to `m` features (unchanged if it has `m` already).
+fn broadcast(b: &mut GraphBuilder, a: NodeId, m: usize) -> NodeId {
+    if b.width(a) == m {
+        a
+    } else {
+        b.linear(a, m, &vec![1.0; m], None)
+    }
+}
+
+/// Adds a parameter-free piece of graph (`B` of a hard constraint) from the input node.
+type Piece = Arc<dyn Fn(&mut GraphBuilder, NodeId) -> NodeId + Send + Sync>;
+
+/// The parts of a hard constraint: the graph of `A`, and the builder of `B`.
+#[derive(Clone)]
+struct Hard {
+    a: Graph,
+    b: Piece,
+}
+
+impl core::fmt::Debug for Hard {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("Hard")
+            .field("a", &self.a)
+            .finish_non_exhaustive()
     }
 }
 
@@ -273,6 +382,8 @@ struct Part<T> {
 #[derive(Clone, Debug)]
 pub struct FbpinnWorkspace<T> {
     components: Vec<Component>,
+    /// The workspace of `A` and its values, with a hard constraint.
+    hard: Option<(GraphWorkspace<T>, Vec<T>)>,
     parts: Vec<BTreeMap<Vec<usize>, Part<T>>>,
     visited: Vec<usize>,
     xs: Vec<f64>,
@@ -311,8 +422,13 @@ impl<T: Real> Model<T> for Fbpinn {
     fn workspace(&self, components: &[Component]) -> Result<FbpinnWorkspace<T>> {
         // Validates the components once, on the first subdomain's graph.
         Model::<T>::workspace(&self.base[0], components)?;
+        let hard = match &self.hard {
+            None => None,
+            Some(h) => Some((Model::<T>::workspace(&h.a, components)?, Vec::new())),
+        };
         Ok(FbpinnWorkspace {
             components: components.to_vec(),
+            hard,
             parts: vec![BTreeMap::new(); self.dec.len()],
             visited: vec![0; self.dec.len()],
             xs: Vec::new(),
@@ -333,6 +449,11 @@ impl<T: Real> Model<T> for Fbpinn {
     ) -> Result<()> {
         let (d, m, nc) = (self.dec.dim(), self.outputs, ws.components.len());
         check_len("fbpinn θ", Model::<T>::n_params(self), theta.len())?;
+        check_len(
+            "fbpinn workspace (subdomains)",
+            self.dec.len(),
+            ws.parts.len(),
+        )?;
         ws.xs.clear();
         ws.xs.extend(batch.points.iter().map(|v| v.to_f64()));
         let cover = self.dec.cover(&ws.xs, d)?;
@@ -398,7 +519,21 @@ impl<T: Real> Model<T> for Fbpinn {
                 }
             }
         }
-        values.fill(T::zero());
+        match (&self.hard, &mut ws.hard) {
+            (Some(h), Some((aws, avals))) => {
+                avals.clear();
+                avals.resize(values.len(), T::zero());
+                h.a.forward(aws, &[], batch, avals)?;
+                values.copy_from_slice(avals);
+            }
+            (None, None) => values.fill(T::zero()),
+            _ => {
+                return Err(Error::InvalidConfig {
+                    field: "workspace",
+                    reason: "made by a model with a different hard constraint".into(),
+                });
+            }
+        }
         let w = nc * m;
         for (j, parts) in ws.parts.iter_mut().enumerate() {
             let th = &theta[j * self.n_sub..(j + 1) * self.n_sub];
@@ -433,6 +568,11 @@ impl<T: Real> Model<T> for Fbpinn {
     ) -> Result<()> {
         let np = Model::<T>::n_params(self);
         check_len("fbpinn θ", np, theta.len())?;
+        check_len(
+            "fbpinn workspace (subdomains)",
+            self.dec.len(),
+            ws.parts.len(),
+        )?;
         check_len("fbpinn gradient", np, grad.len())?;
         let w = ws.components.len() * self.outputs;
         check_len(
