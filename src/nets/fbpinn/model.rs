@@ -27,7 +27,8 @@ use crate::rng::Seed;
 ///   `Π_d σ((x_d − x_j)/(0.05 o_j)) · σ((x_{j+1} − x_d)/(0.05 o_{j+1}))`, not normalised,
 ///   **without** the `1e-10` floor of [`SigmoidWindow`](super::SigmoidWindow). The floor is
 ///   never active where the window is evaluated: on the support
-///   `[x_j − o_j/2, x_{j+1} + o_{j+1}/2]` every argument is `≥ −(o/2)/(0.05 o) = −10`, and
+///   `[x_j − o_j/2, x_{j+1} + o_{j+1}/2]` every argument is `≥ −(o/2)/(0.05 o) = −10` (up to
+///   rounding), and
 ///   `σ(−10) ≈ 4.5·10⁻⁵ > 10⁻¹⁰`.
 /// - [`Window::Cosine`] (the library and multilevel family): the partition of unity of the
 ///   subdomain's level at `x`, `ŵ_j(x) / Σ_{k ∈ C_ℓ(x)} ŵ_k(x)` with `ŵ = Π_d cos⁴(π z_d/2)`
@@ -36,7 +37,7 @@ use crate::rng::Seed;
 ///   support, so the set `C_ℓ(x)` cannot be fixed per subdomain: the points of subdomain `j`
 ///   are grouped by `C_ℓ(x)`, and each group runs a graph whose denominator sums exactly that
 ///   set (the groups share `N_j`'s parameters). A group with `C_ℓ(x) = {j}` has the constant
-///   window `1/L`.
+///   window `1/L` (the quotient `ŵ_j/ŵ_j` is 1 wherever it is defined).
 /// - [`Window::One`] (the only subdomain of its level): `1/L`.
 ///
 /// The result equals the scalar formula of [`multilevel_average`](super::multilevel_average)
@@ -48,8 +49,8 @@ use crate::rng::Seed;
 ///
 /// Each point visits only the subdomain networks that cover it. A point covered by no
 /// subdomain (outside the domain box; a validated decomposition covers every point of the box)
-/// gets the values 0 (`A(x)` with a hard constraint). The parameters are the subdomain networks' `θ_j` concatenated in
-/// subdomain order, all of the same length.
+/// gets the values 0 (`A(x)` with a hard constraint). The parameters are the subdomain
+/// networks' `θ_j` concatenated in subdomain order, all of the same length.
 ///
 /// ```
 /// use pinn::ad::Elementary;
@@ -436,10 +437,13 @@ impl<T: Real> Model<T> for Fbpinn {
         })
     }
 
-    /// Errors: `θ` or `values` of the wrong length, points not whole (`DimensionMismatch`); a
-    /// coordinate not finite (`InvalidConfig` on `"points"`); a point where the cosine windows
-    /// of a level that covers it all vanish (only possible outside the domain box,
-    /// `"points"`).
+    /// Errors: `θ` or `values` of the wrong length, points not whole, a workspace made by a
+    /// model with another number of subdomains (`DimensionMismatch`); a workspace made by a
+    /// model with or without a hard constraint where this one differs (`InvalidConfig` on
+    /// `"workspace"`); a coordinate not finite (`InvalidConfig` on `"points"`); a point where
+    /// the cosine windows of a level that covers it all vanish (`"points"`: a validated
+    /// decomposition puts every point of the domain box inside some support of each level,
+    /// so this happens outside the box, or within rounding of the ends of the supports).
     fn forward(
         &self,
         ws: &mut FbpinnWorkspace<T>,
@@ -535,6 +539,8 @@ impl<T: Real> Model<T> for Fbpinn {
             }
         }
         let w = nc * m;
+        // Subdomains in order, groups in key order: each point's sum, and each subdomain's
+        // gradient in `backward`, depend only on the chunk, never on the workspace's history.
         for (j, parts) in ws.parts.iter_mut().enumerate() {
             let th = &theta[j * self.n_sub..(j + 1) * self.n_sub];
             for part in parts.values_mut().filter(|p| !p.idx.is_empty()) {
