@@ -5,7 +5,7 @@
 //! pure building blocks: where the subdomains are ([`Decomposition`]), which points each one
 //! covers ([`Decomposition::cover`]), how each network's inputs are normalised
 //! ([`Subdomain::centre`], [`Subdomain::half_width`]), and the windows that blend them
-//! ([`Window`]). The model built on them is not here yet.
+//! ([`Window`]). [`Fbpinn`] is the model built on them, a [`Model`](crate::model::Model).
 //!
 //! Two families, as the two codes of the papers (specs in `paper_specs.md`):
 //!
@@ -61,11 +61,13 @@
 //! ```
 
 mod decomposition;
+mod model;
 mod window;
 
 pub use decomposition::{
     Decomposition, MAX_SUBDOMAINS, Subdomain, overlap_from_width, uneven_edges, uniform_edges,
 };
+pub use model::{Fbpinn, FbpinnWorkspace};
 pub use window::{
     CosineWindow, SIGMOID_FLOOR, SIGMOID_SCALE, SigmoidSide, SigmoidWindow, Window,
     multilevel_average, partition_of_unity,
