@@ -551,8 +551,17 @@ impl Pde for Poisson {
 
 #[test]
 fn a_trainer_runs_an_fbpinn_with_the_same_bits_on_one_and_two_threads() {
+    same_bits_on_one_and_two_threads(sigmoid_1d(1));
+    // The multilevel family: 1, 2 and 4 cosine-windowed subdomains on [0, 3].
+    let dec = Decomposition::multilevel(&[0.0], &[3.0], 3, 1.9).unwrap();
+    same_bits_on_one_and_two_threads(
+        Fbpinn::new(dec, &HIDDEN, 1, Elementary::Tanh, UNNORM).unwrap(),
+    );
+}
+
+fn same_bits_on_one_and_two_threads(model: Fbpinn) {
     let run = |threads: usize| {
-        let mut t = Trainer::<_, f64, _>::builder(sigmoid_1d(1), Poisson)
+        let mut t = Trainer::<_, f64, _>::builder(model.clone(), Poisson)
             .pde_points(random_vec(Seed(70), 120, 0.0, 3.0))
             .condition(
                 "ends",
