@@ -416,6 +416,17 @@ fn causal() {
     output_folder_is_checked_first("causal", &["--budget", "smoke"]);
 }
 
+#[test]
+fn fbpinn() {
+    help_is_complete("fbpinn");
+    usage_error("fbpinn", &["--steps", "0"], "--steps");
+    usage_error("fbpinn", &["--omega", "0"], "--omega");
+    usage_error("fbpinn", &["--model", "pinn-8-1"], "--model");
+    usage_error("fbpinn", &["--threads", "0"], "--threads");
+    usage_error("fbpinn", &["--dtype", "f16"], "--dtype");
+    output_folder_is_checked_first("fbpinn", &["--steps", "1"]);
+}
+
 /// A short run end to end: the files go under `$CARGO_TARGET_DIR/examples-out`, the final
 /// metrics come before any file is written, every file is named, and the last line is JSON.
 #[test]
