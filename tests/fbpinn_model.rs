@@ -590,3 +590,29 @@ fn same_bits_on_one_and_two_threads(model: Fbpinn) {
     assert_eq!(p1, p2, "parameters");
     assert!(last < first, "training lowers the loss: {first} → {last}");
 }
+
+/// In `f32` a point on the domain boundary rounds outward (`f32(−2π) < −2π`); it must still be
+/// covered by the end subdomains, not read 0 (found on the Cos1D example's end points).
+#[test]
+fn boundary_points_are_covered_in_f32() {
+    let tp = 2.0 * std::f64::consts::PI;
+    let edges = uniform_edges(-tp, tp, 30).unwrap();
+    let overlaps = overlap_from_width(&edges, 0.7).unwrap();
+    let dec = Decomposition::from_edges(&[edges], &[overlaps]).unwrap();
+    let model = Fbpinn::new(dec, &HIDDEN, 1, Elementary::Tanh, UNNORM).unwrap();
+    assert!(
+        (-tp as f32 as f64) < -tp && (tp as f32 as f64) > tp,
+        "the case needs rounding"
+    );
+    let th64: Vec<f64> = model.init_params(Seed(3));
+    let th32: Vec<f32> = th64.iter().map(|&t| t as f32).collect();
+    let u64 = pinn::model::evaluate(&model, &th64, &[-tp, tp]).unwrap();
+    let u32 = pinn::model::evaluate(&model, &th32, &[-tp as f32, tp as f32]).unwrap();
+    for (a, b) in u64.iter().zip(&u32) {
+        assert!(a.abs() > 1e-3, "{u64:?}");
+        assert!(
+            (a - f64::from(*b)).abs() < 1e-4 * a.abs().max(1.0),
+            "{u64:?} vs {u32:?}"
+        );
+    }
+}

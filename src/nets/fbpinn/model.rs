@@ -303,6 +303,31 @@ impl Fbpinn {
         b.build(out)
     }
 
+    /// For each subdomain, the points (coordinates of type `T`, here as `f64`) inside its
+    /// support **with the bounds rounded to `T`**: a point on the domain boundary rounds
+    /// outward in `f32` (`f32(−2π) < −2π`) and would otherwise fall outside every support and
+    /// read 0. In `f64` this is [`Decomposition::cover`].
+    fn cover_in<T: Real>(&self, xs: &[f64], d: usize) -> Result<Vec<Vec<usize>>> {
+        if let Some(i) = xs.iter().position(|v| !v.is_finite()) {
+            return Err(Error::InvalidConfig {
+                field: "points",
+                reason: format!("coordinate {i} is {}, not finite", xs[i]),
+            });
+        }
+        let r = |v: f64| T::from_f64(v).to_f64();
+        let mut out = vec![Vec::new(); self.dec.len()];
+        for (p, x) in xs.chunks_exact(d).enumerate() {
+            for s in self.dec.subdomains() {
+                let inside = (x.iter().zip(s.lo().iter().zip(s.hi())))
+                    .all(|(&v, (&lo, &hi))| r(lo) <= v && v <= r(hi));
+                if inside {
+                    out[s.index()].push(p);
+                }
+            }
+        }
+        Ok(out)
+    }
+
     /// The same-level covering group of subdomain `j` at a point covered by `covering`
     /// (increasing indices): the key of the graph that point runs. Empty unless `j` has a
     /// cosine window.
@@ -460,7 +485,7 @@ impl<T: Real> Model<T> for Fbpinn {
         )?;
         ws.xs.clear();
         ws.xs.extend(batch.points.iter().map(|v| v.to_f64()));
-        let cover = self.dec.cover(&ws.xs, d)?;
+        let cover = self.cover_in::<T>(&ws.xs, d)?;
         let n = ws.xs.len() / d;
         check_len(
             "model values (points × components × outputs)",
