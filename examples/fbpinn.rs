@@ -67,9 +67,9 @@ enum ModelName {
     name = "fbpinn",
     verbatim_doc_comment,
     allow_negative_numbers = true,
-    after_help = "Time on a 2-core machine (f32, measured beside other jobs): 500 steps take \
-                  about 3 s for the FBPINN and 6 s for pinn-64-4, so the default 50 000 steps \
-                  about 5 and 10 min; pinn-128-5 is several times slower."
+    after_help = "Time on a 2-core machine (f32, one thread, measured beside other jobs): the \
+                  default 50 000 steps took 4 min for the FBPINN, 1.7 min for pinn-16-2, 3.7 min \
+                  for pinn-32-3 and 19 min for pinn-64-4; pinn-128-5 is slower still."
 )]
 struct Cli {
     /// The model.
