@@ -560,8 +560,8 @@ fn a_trainer_runs_an_fbpinn_with_the_same_bits_on_one_and_two_threads() {
 }
 
 fn same_bits_on_one_and_two_threads(model: Fbpinn) {
-    let run = |threads: usize| {
-        let mut t = Trainer::<_, f64, _>::builder(model.clone(), Poisson)
+    let (first, last) = common::same_bits_on_1_and_2_threads(|threads| {
+        Trainer::<_, f64, _>::builder(model.clone(), Poisson)
             .pde_points(random_vec(Seed(70), 120, 0.0, 3.0))
             .condition(
                 "ends",
@@ -572,22 +572,8 @@ fn same_bits_on_one_and_two_threads(model: Fbpinn) {
             .chunk_size(16)
             .threads(threads)
             .build()
-            .unwrap();
-        let r = t.run().unwrap();
-        let losses: Vec<u64> = r.history.iter().map(|h| h.loss.to_bits()).collect();
-        let first = r.history[0].loss;
-        let last = r.history.last().unwrap().loss;
-        (
-            losses,
-            t.params().iter().map(|p| p.to_bits()).collect::<Vec<_>>(),
-            first,
-            last,
-        )
-    };
-    let (l1, p1, first, last) = run(1);
-    let (l2, p2, _, _) = run(2);
-    assert_eq!(l1, l2, "loss history");
-    assert_eq!(p1, p2, "parameters");
+            .unwrap()
+    });
     assert!(last < first, "training lowers the loss: {first} → {last}");
 }
 

@@ -395,8 +395,8 @@ fn the_assembly_gives_the_same_loss_and_gradient_through_either_model() {
 
 #[test]
 fn a_trainer_runs_a_blend_with_the_same_bits_on_one_and_two_threads() {
-    let run = |threads: usize| {
-        let mut t = Trainer::<_, f64, _>::builder(Blend::new([(0.0, 0.6), (0.4, 1.0)]), Toy)
+    let (first, last) = common::same_bits_on_1_and_2_threads(|threads| {
+        Trainer::<_, f64, _>::builder(Blend::new([(0.0, 0.6), (0.4, 1.0)]), Toy)
             .pde_points(random_vec(Seed(11), 400, 0.0, 1.0))
             .condition(
                 "data",
@@ -407,22 +407,8 @@ fn a_trainer_runs_a_blend_with_the_same_bits_on_one_and_two_threads() {
             .chunk_size(16)
             .threads(threads)
             .build()
-            .unwrap();
-        let r = t.run().unwrap();
-        let losses: Vec<u64> = r.history.iter().map(|h| h.loss.to_bits()).collect();
-        let first = r.history[0].loss;
-        let last = r.history.last().unwrap().loss;
-        (
-            losses,
-            t.params().iter().map(|p| p.to_bits()).collect::<Vec<_>>(),
-            first,
-            last,
-        )
-    };
-    let (l1, p1, first, last) = run(1);
-    let (l2, p2, _, _) = run(2);
-    assert_eq!(l1, l2, "loss history");
-    assert_eq!(p1, p2, "parameters");
+            .unwrap()
+    });
     assert!(
         last < 0.5 * first,
         "training lowers the loss: {first} → {last}"

@@ -185,3 +185,23 @@ pub fn call<S: pinn::ad::Scalar>(f: Elementary, x: S) -> S {
         other => panic!("no named method known for {other:?}; extend this test"),
     }
 }
+
+/// Runs the trainer `make(threads)` builds on 1 and on 2 threads: the loss history and the
+/// final parameters must have the same bits. Returns the first and the last loss.
+pub fn same_bits_on_1_and_2_threads<P: pinn::pde::Pde, M: pinn::model::Model<f64>>(
+    make: impl Fn(usize) -> Trainer<P, f64, M>,
+) -> (f64, f64) {
+    let run = |threads: usize| {
+        let mut t = make(threads);
+        let r = t.run().unwrap();
+        let losses: Vec<u64> = r.history.iter().map(|h| h.loss.to_bits()).collect();
+        let params: Vec<u64> = t.params().iter().map(|p| p.to_bits()).collect();
+        let (first, last) = (r.history[0].loss, r.history.last().unwrap().loss);
+        (losses, params, first, last)
+    };
+    let (l1, p1, first, last) = run(1);
+    let (l2, p2, _, _) = run(2);
+    assert_eq!(l1, l2, "loss history");
+    assert_eq!(p1, p2, "parameters");
+    (first, last)
+}
