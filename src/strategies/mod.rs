@@ -34,6 +34,12 @@
 //!   scoring a fresh candidate pool each round without a gradient.
 //! - [`Redraw`]: fresh points on a schedule from your own sampler.
 //!
+//! Domain decomposition:
+//!
+//! - [`SubdomainSchedule`]: FBPINN training on a subdomain schedule (the FBPINNs library's
+//!   point, line and plane schedulers): only active subdomains' points train, fixed
+//!   subdomains are frozen.
+//!
 //! Region optimization:
 //!
 //! - [`RoPinn`]: Wu et al.'s RoPINN (NeurIPS 2024), as coded: residual points redrawn in a
@@ -87,6 +93,7 @@ mod ntk;
 pub(crate) mod redraw;
 mod ropinn;
 mod self_adaptive;
+mod subdomain_schedule;
 mod weight_log;
 
 pub use adaptive::{Adaptive, AdaptiveConfig, Method, density, top, weighted_without_replacement};
@@ -98,6 +105,7 @@ pub use ntk::{NtkConfig, NtkWeighting, Trace};
 pub use redraw::Redraw;
 pub use ropinn::{Calibration, RoPinn, RoPinnConfig, RoPinnMonitor, calibrate, region_sample};
 pub use self_adaptive::{Mask, SelfAdaptive, SelfAdaptiveConfig};
+pub use subdomain_schedule::SubdomainSchedule;
 pub use weight_log::WeightLog;
 
 /// Where an evaluation stands, and the seed for its random draws.
@@ -314,6 +322,8 @@ pub trait Terms<T> {
         normals: Vec<f64>,
         partners: Vec<f64>,
     ) -> Result<()>;
+    /// Removes every point of `term` (see [`Assembly::clear_points`]).
+    fn clear_points(&mut self, term: TermId) -> Result<()>;
     /// The weight of `term`.
     fn weight(&self, term: TermId) -> Result<f64>;
     /// Sets the weight of `term`.
@@ -335,6 +345,11 @@ pub trait Terms<T> {
         params: &[T],
         indices: &[usize],
     ) -> Result<Vec<T>>;
+    /// Freezes the optimised numbers `i` with `frozen[i]`, or none with an empty slice (see
+    /// [`Assembly::set_frozen`]).
+    fn set_frozen(&mut self, frozen: &[bool]) -> Result<()>;
+    /// The frozen mask (empty: nothing frozen).
+    fn frozen(&self) -> &[bool];
     /// `term`'s weighted loss and gradient alone, at `params`.
     fn eval_term(
         &mut self,
@@ -382,6 +397,9 @@ impl<P: Pde, T: Real, M: Model<T>> Terms<T> for Assembly<P, T, M> {
     ) -> Result<()> {
         Assembly::set_points(self, term, points, normals, partners)
     }
+    fn clear_points(&mut self, term: TermId) -> Result<()> {
+        Assembly::clear_points(self, term)
+    }
     fn weight(&self, term: TermId) -> Result<f64> {
         Assembly::weight(self, term)
     }
@@ -407,6 +425,12 @@ impl<P: Pde, T: Real, M: Model<T>> Terms<T> for Assembly<P, T, M> {
         indices: &[usize],
     ) -> Result<Vec<T>> {
         Assembly::tangent_kernel_diagonal(self, term, params, indices)
+    }
+    fn set_frozen(&mut self, frozen: &[bool]) -> Result<()> {
+        Assembly::set_frozen(self, frozen)
+    }
+    fn frozen(&self) -> &[bool] {
+        Assembly::frozen(self)
     }
     fn eval_term(
         &mut self,

@@ -317,6 +317,13 @@ impl<P: Pde, T: Real, M: Model<T>> Trainer<P, T, M> {
                         return Err(e);
                     }
                 };
+                // Frozen numbers go back (an optimizer with momentum would still move them).
+                for ((p, &b), _) in (self.params.iter_mut().zip(&self.backup))
+                    .zip(self.assembly.frozen())
+                    .filter(|(_, f)| **f)
+                {
+                    *p = b;
+                }
                 let (strategies, assembly, params) =
                     (&mut self.strategies, &mut self.assembly, &self.params);
                 self.pool.install(|| -> Result<()> {

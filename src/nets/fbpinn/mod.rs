@@ -62,12 +62,14 @@
 
 mod decomposition;
 mod model;
+mod schedule;
 mod window;
 
 pub use decomposition::{
     Decomposition, MAX_SUBDOMAINS, Subdomain, overlap_from_width, uneven_edges, uniform_edges,
 };
 pub use model::{Fbpinn, FbpinnWorkspace};
+pub use schedule::{RadialScheduler, SubdomainState};
 pub use window::{
     CosineWindow, SIGMOID_FLOOR, SIGMOID_SCALE, SigmoidSide, SigmoidWindow, Window,
     multilevel_average, partition_of_unity,

@@ -74,6 +74,8 @@ pub struct Assembly<P, T: Real, M: Model<T> = Graph> {
     threads: usize,
     residuals: Vec<Vec<T>>,
     stream: Seed,
+    /// Which optimised numbers are frozen (their gradient entries are 0); empty: none.
+    frozen: Vec<bool>,
 }
 
 type Slots<T, M> = Mutex<Slot<T, <M as Model<T>>::Workspace>>;
@@ -155,6 +157,7 @@ impl<P: Pde, T: Real, M: Model<T>> Assembly<P, T, M> {
             threads,
             residuals: vec![Vec::new(); n_terms],
             stream: Seed(0),
+            frozen: Vec::new(),
         };
         assembly.rebuild_items();
         Ok(assembly)
@@ -306,6 +309,9 @@ impl<P: Pde, T: Real, M: Model<T>> Assembly<P, T, M> {
             });
         }
         grad.copy_from_slice(g);
+        for (g, _) in grad.iter_mut().zip(&self.frozen).filter(|(_, f)| **f) {
+            *g = T::zero();
+        }
         let total = term_loss.iter().fold(T::zero(), |a, &b| a + b);
         Ok(LossReport {
             total,

@@ -50,6 +50,26 @@ impl<P: Pde, T: Real, M: Model<T>> Assembly<P, T, M> {
         Ok(())
     }
 
+    /// Removes every point of `term`: it contributes 0 to the loss and the gradient until
+    /// [`Assembly::set_points`] gives it points again. For a strategy that selects a term's
+    /// points and can find none at some step ([`SubdomainSchedule`]); `set_points` itself
+    /// refuses an empty list, so that a term is never emptied by mistake.
+    ///
+    /// [`SubdomainSchedule`]: crate::strategies::SubdomainSchedule
+    pub fn clear_points(&mut self, term: TermId) -> Result<()> {
+        self.term(term.0)?;
+        let t = &mut self.terms[term.0];
+        t.n = 0;
+        t.x.clear();
+        t.xt.clear();
+        t.normals.clear();
+        t.partners.clear();
+        t.point_weights.clear();
+        self.residuals[term.0].clear();
+        self.rebuild_items();
+        Ok(())
+    }
+
     pub(super) fn term(&self, index: usize) -> Result<&Prepared<T>> {
         self.terms.get(index).ok_or(Error::InvalidConfig {
             field: "term",
@@ -137,6 +157,33 @@ impl<P: Pde, T: Real, M: Model<T>> Assembly<P, T, M> {
         Ok(&self.residuals[term.0])
     }
 
+    /// Freezes the optimised numbers `i` with `frozen[i]` (network parameters, then PDE
+    /// coefficients; length [`Assembly::n_params`]), or none with an empty slice: their
+    /// gradient entries are 0 in every evaluation from now on, and the
+    /// [`Trainer`](crate::train::Trainer) puts them back after every optimizer step (so
+    /// Adam's momentum cannot move them either). The mask is not part of a checkpoint: a
+    /// strategy that sets it sets it again after a restore (from its state or the step).
+    pub fn set_frozen(&mut self, frozen: &[bool]) -> Result<()> {
+        let n = self.n_params();
+        if !frozen.is_empty() && frozen.len() != n {
+            return Err(Error::DimensionMismatch {
+                what: "frozen mask (network parameters, then PDE coefficients)",
+                expected: n,
+                found: frozen.len(),
+            });
+        }
+        self.frozen.clear();
+        if frozen.iter().any(|&f| f) {
+            self.frozen.extend_from_slice(frozen);
+        }
+        Ok(())
+    }
+
+    /// The frozen mask of [`Assembly::set_frozen`] (empty: nothing frozen).
+    pub fn frozen(&self) -> &[bool] {
+        &self.frozen
+    }
+
     /// Everything about each term that a checkpoint keeps: its points (with normals and
     /// partners), weight, per-point weights, and recorded residuals.
     pub(crate) fn term_checkpoints(&self) -> Vec<TermCheckpoint<T>> {
@@ -170,7 +217,11 @@ impl<P: Pde, T: Real, M: Model<T>> Assembly<P, T, M> {
             });
         }
         let id = TermId(index);
-        self.set_points(id, c.points.clone(), c.normals.clone(), c.partners.clone())?;
+        if c.points.is_empty() {
+            self.clear_points(id)?;
+        } else {
+            self.set_points(id, c.points.clone(), c.normals.clone(), c.partners.clone())?;
+        }
         self.set_weight(id, c.weight)?;
         self.set_point_weights(id, &c.point_weights)?;
         self.record_residuals(id, c.record)?;
