@@ -48,6 +48,33 @@ pub fn xavier_uniform<T: Real>(graph: &Graph, seed: Seed, bias: f64) -> Result<V
     }))
 }
 
+/// Fan-in-uniform weights and biases, PyTorch's `nn.Linear` default and the FBPINNs
+/// library's `FCN` (spec §3.3; the original FBPINN code keeps PyTorch's default): every dense
+/// layer's `W` and bias have entries `U(−a, a)`, `a = 1/sqrt(n_in)`. Trainable vectors start
+/// at zero. Dense layer number `i` (in node order) draws from `seed.derive(i)`, the weights
+/// first, in `θ` order.
+///
+/// ```
+/// use pinn::ad::{jet::Graph, Elementary};
+/// use pinn::nets::fan_in_uniform;
+/// use pinn::rng::Seed;
+/// let g = Graph::mlp(&[1, 32, 1], Elementary::Tanh)?;
+/// let theta: Vec<f64> = fan_in_uniform(&g, Seed(0));
+/// // Layer 1 has fan-in 1 (|θ| ≤ 1), layer 2 fan-in 32.
+/// assert!(theta[..64].iter().all(|t| t.abs() <= 1.0));
+/// assert!(theta[64..].iter().all(|t| t.abs() <= 1.0 / 32f64.sqrt()));
+/// assert!(theta[32..64].iter().any(|t| t.abs() > 0.5)); // biases are drawn, not zero
+/// # Ok::<(), pinn::Error>(())
+/// ```
+pub fn fan_in_uniform<T: Real>(graph: &Graph, seed: Seed) -> Vec<T> {
+    per_dense_layer(graph, seed, |n_in, _, rng, w, b| {
+        let a = 1.0 / (n_in as f64).sqrt();
+        for v in w.iter_mut().chain(b.iter_mut()) {
+            *v = T::from_f64(a * (2.0 * uniform(rng) - 1.0));
+        }
+    })
+}
+
 /// `θ` with every dense layer's weights and bias (empty without one) filled by
 /// `fill(n_in, n_out, rng, weights, bias)`, layer number `i` (in node order) drawing from
 /// `seed.derive(i)`; trainable vectors stay zero.

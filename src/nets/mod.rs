@@ -11,7 +11,8 @@
 //!   gradient statistics such as learning-rate annealing.
 //! - [`xavier_uniform`]: PyTorch's Xavier-uniform weights with constant biases (the RoPINN
 //!   benchmarks' initialisation); [`lecun_normal`]: `N(0, 1/n_in)` weights and normal biases
-//!   (the NTK paper's code).
+//!   (the NTK paper's code); [`fan_in_uniform`]: `U(±1/√n_in)` weights and biases (PyTorch's
+//!   `nn.Linear` default, the FBPINN codes).
 //! - [`fbpinn`]: finite-basis PINNs' building blocks: domain decompositions (the original
 //!   paper's edges and overlaps, the library's centres and widths, multilevel grids) and
 //!   their window functions.
@@ -37,7 +38,7 @@ pub mod fbpinn;
 pub mod params;
 
 pub use builder::{Body, Gate, NetBuilder, fourier_features, modified_mlp, normalize};
-pub use init::{lecun_normal, xavier_uniform};
+pub use init::{fan_in_uniform, lecun_normal, xavier_uniform};
 pub use periodic::periodic_embedding;
 pub use predict::predict;
 pub use weights::{WeightMatrix, weight_matrices};

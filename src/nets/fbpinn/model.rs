@@ -197,6 +197,39 @@ impl Fbpinn {
         Ok(self)
     }
 
+    /// `θ` with subdomain `j`'s network initialised by `init(graph_j, seed.derive(j))`, for
+    /// an initialisation other than [`Model::init_params`]'s (the FBPINN codes use
+    /// [`fan_in_uniform`](crate::nets::fan_in_uniform)). `graph_j` is the subdomain's whole
+    /// graph (normalisation, network, window); only its dense layers hold parameters.
+    ///
+    /// Errors: `init` returns a vector of the wrong length (`DimensionMismatch`).
+    ///
+    /// ```
+    /// use pinn::ad::Elementary;
+    /// use pinn::model::Model;
+    /// use pinn::nets::fan_in_uniform;
+    /// use pinn::nets::fbpinn::{Decomposition, Fbpinn};
+    /// use pinn::rng::Seed;
+    /// let dec = Decomposition::multilevel(&[0.0], &[1.0], 2, 1.9)?;
+    /// let model = Fbpinn::new(dec, &[32], 1, Elementary::Tanh, (0.0, 1.0))?;
+    /// let theta: Vec<f64> = model.init_params_with(Seed(0), fan_in_uniform)?;
+    /// assert_eq!(theta.len(), Model::<f64>::n_params(&model));
+    /// # Ok::<(), pinn::Error>(())
+    /// ```
+    pub fn init_params_with<T: Real>(
+        &self,
+        seed: Seed,
+        init: impl Fn(&Graph, Seed) -> Vec<T>,
+    ) -> Result<Vec<T>> {
+        let mut theta = Vec::with_capacity(self.n_sub * self.base.len());
+        for (j, g) in self.base.iter().enumerate() {
+            let t = init(g, seed.derive(j as u64));
+            check_len("fbpinn init (one subdomain)", self.n_sub, t.len())?;
+            theta.extend(t);
+        }
+        Ok(theta)
+    }
+
     /// The decomposition.
     pub fn decomposition(&self) -> &Decomposition {
         &self.dec

@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# The Cos1D (ω = 15) comparison of docs/REPRODUCTION.md (Moseley et al. 2023, spec §3.2):
+# every run of the `fbpinn` example below that is not yet in the record file (with its L1
+# curve), one after another on one thread. Safe to stop and start again: a finished run is
+# a JSON line in the record and is skipped; an unfinished one starts over.
+#
+#   scripts/fbpinn_study.sh [RECORD]          (default docs/data/fbpinn.jsonl)
+#
+# Environment: SEEDS ("0"), DTYPES ("f32"), MODELS (all six below), BIN (a prebuilt binary).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+record=${1:-docs/data/fbpinn.jsonl}
+seeds=${SEEDS:-0}
+dtypes=${DTYPES:-f32}
+models=${MODELS:-"fbpinn fbpinn-point pinn-16-2 pinn-32-3 pinn-64-4 pinn-128-5"}
+mkdir -p "$(dirname "$record")"
+touch "$record"
+# A private copy, so that rebuilding the crate during the study changes nothing.
+bin=$(mktemp -d)/fbpinn
+if [ -n "${BIN:-}" ]; then
+  cp "$BIN" "$bin"
+else
+  cargo build --release --example fbpinn
+  cp target/release/examples/fbpinn "$bin"
+fi
+for d in $dtypes; do
+  for s in $seeds; do
+    for m in $models; do
+      pat="\"model\":\"$m\",\"dtype\":\"$d\",\"seed\":$s,.*\"curve\""
+      if grep -q "$pat" "$record"; then continue; fi
+      case $m in
+        fbpinn-point) args="--model fbpinn --schedule point --steps 100000" ;;
+        *) args="--model $m" ;;
+      esac
+      echo "== $m $d seed $s"
+      "$bin" $args --dtype "$d" --seed "$s" --threads 1 --record "$record"
+    done
+  done
+done
