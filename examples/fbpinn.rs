@@ -1,6 +1,8 @@
-//! FBPINN against PINNs on the original FBPINN paper's Cos1D problem (Moseley, Markham &
-//! Nissen-Meyer 2023, `paper_specs.md` §3.2): `u′ = cos(ωx)` on `[−2π, 2π]`, `u(0) = 0`, exact
-//! `u = sin(ωx)/ω`, with the paper's hard constraint `u = tanh(ωx)·N` and output scale `1/ω`.
+//! FBPINN against PINNs on two problems of the FBPINN codes (`paper_specs.md` §3):
+//!
+//! **Cos1D** (`--problem cos1d`, the original paper: Moseley, Markham & Nissen-Meyer 2023,
+//! §3.2): `u′ = cos(ωx)` on `[−2π, 2π]`, `u(0) = 0`, exact `u = sin(ωx)/ω`, with the paper's
+//! hard constraint `u = tanh(ωx)·N` and output scale `1/ω`.
 //!
 //! - `--model fbpinn`: 30 equal cells, overlap width 0.7 (`0.7·min cell`), sigmoid windows,
 //!   one 1-16-16-1 tanh network per subdomain on inputs normalised by its cell
@@ -11,6 +13,14 @@
 //!
 //! 3000 equispaced training points (`--omega 1`: 200), Adam (lr 1e-3), 50 000 steps; the test
 //! error is the paper's L1 = mean |u − u*| on 5000 equispaced points (`--omega 1`: 1000).
+//!
+//! **Damped oscillator** (`--problem oscillator`, the FBPINNs library's hard-constraint
+//! notebook, §3.4): `u″ + 2d u′ + ω₀² u = 0` on `[0, 1]`, `d = 2`, `ω₀ = 80` (`--omega`),
+//! `u(0) = 1`, `u′(0) = 0` through `u = 1 + tanh²(t/0.1)·N` (catalog `DampedOscillator`).
+//! The FBPINN: 15 subdomains centred on `linspace(0, 1, 15)`, width 0.15, cosine windows
+//! normalised to a partition of unity, one 1-32-1 tanh network each; the PINNs as above on
+//! inputs normalised to `[−1, 1]`. 200 equispaced training points, 500 test points, Adam (lr
+//! 1e-3), 20 000 steps.
 //! Every network starts from PyTorch's default initialisation, `U(±1/√fan_in)` weights and
 //! biases (`nets::fan_in_uniform`), as in the paper's code. The cost axis counts FLOPs as the
 //! paper's code does (`models.py`, `main.py`): each step, each network's forward pass on the
@@ -22,8 +32,9 @@
 //! the given ω, dtype and seed in one figure, against the step and against the cost.
 //!
 //! ```text
-//! cargo run --release --example fbpinn -- [--model fbpinn|pinn-16-2|…] [--schedule all|point]
-//!     [--omega W] [--steps N] [--seed S] [--dtype f32|f64] [--threads T] [--record FILE]
+//! cargo run --release --example fbpinn -- [--problem cos1d|oscillator]
+//!     [--model fbpinn|pinn-16-2|…] [--schedule all|point] [--omega W] [--steps N] [--seed S]
+//!     [--dtype f32|f64] [--threads T] [--record FILE]
 //! cargo run --release --example fbpinn -- --compare docs/data/fbpinn.jsonl
 //! ```
 
@@ -37,15 +48,17 @@ use std::time::Instant;
 use clap::{Parser, ValueEnum};
 use plotters::prelude::SeriesLabelPosition;
 
-use pinn::ad::jet::{Component, GraphBuilder, NodeId};
-use pinn::ad::{Elementary, Real, Scalar};
+use pinn::ad::jet::{GraphBuilder, NodeId};
+use pinn::ad::{Elementary, Real};
 use pinn::model::Model;
-use pinn::nets::{NetBuilder, fan_in_uniform};
 use pinn::nets::fbpinn::{
-    Decomposition, Fbpinn, RadialScheduler, SubdomainState, overlap_from_width, uniform_edges,
+    Decomposition, Fbpinn, RadialScheduler, SubdomainState, Window, multilevel_average,
+    overlap_from_width, uniform_edges,
 };
+use pinn::nets::{NetBuilder, fan_in_uniform};
 use pinn::optim::Adam;
-use pinn::pde::{Fields, Pde, Residuals};
+use pinn::pde::Pde;
+use pinn::pde::problems::{DampedOscillator, Problem, SineOde};
 use pinn::rng::Seed;
 use pinn::strategies::SubdomainSchedule;
 use pinn::train::{TermId, Trainer};
@@ -71,6 +84,15 @@ enum ModelName {
     Pinn128,
 }
 
+/// The problem.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+enum ProblemName {
+    /// u′ = cos(ωx) on [−2π, 2π] (the original paper).
+    Cos1d,
+    /// The damped oscillator u″ + 4u′ + ω₀²u = 0 on [0, 1] (the library's notebook).
+    Oscillator,
+}
+
 /// Which subdomains train when.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
 enum Schedule {
@@ -80,12 +102,13 @@ enum Schedule {
     Point,
 }
 
-/// FBPINN against PINNs on Cos1D, u′ = cos(ωx) on [−2π, 2π], u(0) = 0: the paper's L1 test
-/// error (mean |u − u*|) against the step, one JSON line.
+/// FBPINN against PINNs on Cos1D, u′ = cos(ωx) on [−2π, 2π], u(0) = 0, or the damped
+/// oscillator u″ + 4u′ + ω₀²u = 0 on [0, 1]: the paper's L1 test error (mean |u − u*|)
+/// against the step and the cost, one JSON line.
 ///
-/// Writes fbpinn/cos1d-w<ω>-<model>-<dtype>-s<seed>.png (solution, error, L1 against the
-/// step and the cost, the FBPINN's windows) to target/examples-out (or
-/// $CARGO_TARGET_DIR/examples-out); with --compare, cos1d-w<ω>-compare-<dtype>-s<seed>.png.
+/// Writes fbpinn/<problem>-w<ω>-<model>-<dtype>-s<seed>.png (solution, error, L1 against
+/// the step and the cost, the FBPINN's windows) to target/examples-out (or
+/// $CARGO_TARGET_DIR/examples-out); with --compare, <problem>-w<ω>-compare-<dtype>-s<seed>.png.
 #[derive(Parser, Debug)]
 #[command(
     name = "fbpinn",
@@ -97,20 +120,21 @@ enum Schedule {
                   schedule trains fewer points per step than all-active."
 )]
 struct Cli {
+    /// The problem.
+    #[arg(long, value_enum, default_value_t = ProblemName::Cos1d)]
+    problem: ProblemName,
     /// The model.
     #[arg(long, value_enum, default_value_t = ModelName::Fbpinn)]
     model: ModelName,
     /// The FBPINN's subdomain schedule (fbpinn only).
     #[arg(long, value_enum, default_value_t = Schedule::All)]
     schedule: Schedule,
-    /// The frequency ω.
-    #[arg(long, value_name = "W", default_value_t = 15.0,
-          value_parser = support::cli::number_in(0.01, 1000.0))]
-    omega: f64,
-    /// Adam steps.
-    #[arg(long, value_name = "N", default_value_t = 50_000,
-          value_parser = support::cli::at_least(1))]
-    steps: usize,
+    /// The frequency: ω of Cos1D [default: 15], ω₀ of the oscillator [default: 80; above 2].
+    #[arg(long, value_name = "W", value_parser = support::cli::number_in(0.01, 1000.0))]
+    omega: Option<f64>,
+    /// Adam steps [default: 50 000 for Cos1D, 20 000 for the oscillator].
+    #[arg(long, value_name = "N", value_parser = support::cli::at_least(1))]
+    steps: Option<usize>,
     /// The seed of the initialisation.
     #[arg(long, value_name = "S", default_value_t = 0)]
     seed: u64,
@@ -123,33 +147,25 @@ struct Cli {
     /// Append the final JSON line (with the L1 curve) to FILE [default: none].
     #[arg(long, value_name = "FILE")]
     record: Option<PathBuf>,
-    /// Train nothing; draw the curves of the runs recorded in FILE (same ω, dtype, seed).
+    /// Train nothing; draw the curves of the runs recorded in FILE (same problem, ω, dtype,
+    /// seed).
     #[arg(long, value_name = "FILE")]
     compare: Option<PathBuf>,
 }
 
-/// `u′ − cos(ωx) = 0`.
-#[derive(Clone, Copy)]
-struct Cos1D {
+/// `tanh(kx)ᵖ`, the codes' hard-constraint factor for `u(0) = 0` (`p = 1`, `k = 1/sd = ω`)
+/// and for `u(0) = u′(0) = 0` (`p = 2`).
+fn vanish_at_zero(b: &mut GraphBuilder, x: NodeId, k: f64, p: u32) -> NodeId {
+    let s = b.linear(x, 1, &[k], None);
+    let t = b.unary(s, Elementary::Tanh);
+    if p == 2 { b.mul(t, t) } else { t }
+}
+
+/// The command line with the problem's defaults filled in.
+struct Args {
+    cli: Cli,
     omega: f64,
-}
-
-impl Pde for Cos1D {
-    fn dim(&self) -> usize {
-        1
-    }
-    fn components(&self) -> Vec<Component> {
-        vec![Component::First(0)]
-    }
-    fn residual<S: Scalar>(&self, x: &[S], u: &Fields<'_, S>, _c: &[S], r: &mut Residuals<'_, S>) {
-        r[0] = u.d(0, 0) - (S::from_f64(self.omega) * x[0]).cos();
-    }
-}
-
-/// `tanh(ωx)`, the paper's hard-constraint factor for `u(0) = 0` (`sd = 1/ω`).
-fn vanish_at_zero(b: &mut GraphBuilder, x: NodeId, omega: f64) -> NodeId {
-    let s = b.linear(x, 1, &[omega], None);
-    b.unary(s, Elementary::Tanh)
+    steps: usize,
 }
 
 fn main() -> ExitCode {
@@ -157,12 +173,22 @@ fn main() -> ExitCode {
     if cli.schedule == Schedule::Point && cli.model != ModelName::Fbpinn {
         support::cli::usage_error::<Cli>("--schedule point needs --model fbpinn");
     }
-    if let Some(file) = &cli.compare {
-        return support::cli::finish(compare(&cli, file));
+    let (omega, steps) = match cli.problem {
+        ProblemName::Cos1d => (cli.omega.unwrap_or(15.0), cli.steps.unwrap_or(50_000)),
+        ProblemName::Oscillator => (cli.omega.unwrap_or(80.0), cli.steps.unwrap_or(20_000)),
+    };
+    if cli.problem == ProblemName::Oscillator && omega <= 2.0 {
+        support::cli::usage_error::<Cli>(format!(
+            "--omega {omega}: the oscillator's ω₀ must exceed its decay rate d = 2"
+        ));
     }
-    support::cli::finish(match cli.dtype {
-        Dtype::F32 => run::<f32>(&cli),
-        Dtype::F64 => run::<f64>(&cli),
+    let args = Args { cli, omega, steps };
+    if let Some(file) = &args.cli.compare {
+        return support::cli::finish(compare(&args, file));
+    }
+    support::cli::finish(match args.cli.dtype {
+        Dtype::F32 => run::<f32>(&args),
+        Dtype::F64 => run::<f64>(&args),
     })
 }
 
@@ -212,60 +238,134 @@ impl FbpinnCost {
     }
 }
 
-fn run<T: Real>(cli: &Cli) -> Result<(), Box<dyn std::error::Error>> {
+fn run<T: Real>(args: &Args) -> Result<(), Box<dyn std::error::Error>> {
+    let cli = &args.cli;
     let dir = support::out_dir(Some("fbpinn"))?;
-    let omega = cli.omega;
-    let two_pi = 2.0 * core::f64::consts::PI;
-    let (n_train, n_test) = if omega > 1.0 {
-        (3000, 5000)
-    } else {
-        (200, 1000)
-    };
-    let train = support::linspace(-two_pi, two_pi, n_train);
-    let test = support::linspace(-two_pi, two_pi, n_test);
-    let exact: Vec<f64> = test.iter().map(|x| (omega * x).sin() / omega).collect();
-    let data = Data {
-        dir: &dir,
-        train: &train,
-        test: &test,
-        exact: &exact,
-    };
-    match cli.model {
-        ModelName::Fbpinn => {
-            let hidden = [16, 16];
+    let omega = args.omega;
+    match cli.problem {
+        ProblemName::Cos1d => {
+            let two_pi = 2.0 * core::f64::consts::PI;
+            let (n_train, n_test) = if omega > 1.0 {
+                (3000, 5000)
+            } else {
+                (200, 1000)
+            };
+            let train = support::linspace(-two_pi, two_pi, n_train);
+            let test = support::linspace(-two_pi, two_pi, n_test);
+            let exact: Vec<f64> = test.iter().map(|x| (omega * x).sin() / omega).collect();
+            let data = Data {
+                problem: "cos1d",
+                var: "x",
+                title: format!("Cos1D u′ = cos({omega}x)"),
+                dir: &dir,
+                train: &train,
+                test: &test,
+                exact: &exact,
+            };
             let edges = uniform_edges(-two_pi, two_pi, 30)?;
             let overlaps = overlap_from_width(&edges, 0.7)?;
             let dec = Decomposition::from_edges(&[edges], &[overlaps])?;
-            let model = Fbpinn::new(
-                dec.clone(),
-                &hidden,
-                1,
-                Elementary::Tanh,
-                (0.0, 1.0 / omega),
-            )?
-            .with_hard_constraint(
-                |b, x| b.linear(x, 1, &[0.0], None),
-                move |b, x| vanish_at_zero(b, x, omega),
-            )?;
+            let scale = (0.0, 1.0 / omega);
+            // u = tanh(ωx)·N: A = 0, B = tanh(ωx).
+            let a = |b: &mut GraphBuilder, x: NodeId| b.linear(x, 1, &[0.0], None);
+            let bf = move |b: &mut GraphBuilder, x: NodeId| vanish_at_zero(b, x, omega, 1);
+            let pde = SineOde::new(omega)?;
+            let setup = Setup {
+                dec,
+                hidden: vec![16, 16],
+                scale,
+                centre: 0.0,
+                half: two_pi,
+                data,
+            };
+            run_model::<T, _>(args, setup, pde, a, bf)
+        }
+        ProblemName::Oscillator => {
+            let (d, sd) = (2.0, 0.1);
+            let pde = DampedOscillator::new(1.0, 2.0 * d, omega * omega)?;
+            let train = support::linspace(0.0, 1.0, 200);
+            let test = support::linspace(0.0, 1.0, 500);
+            let exact: Vec<f64> = (test.iter())
+                .map(|&t| pde.solution(&[t]).map_or(f64::NAN, |u| u[0]))
+                .collect();
+            let data = Data {
+                problem: "oscillator",
+                var: "t",
+                title: format!("oscillator u″ + {}u′ + {}u = 0", 2.0 * d, omega * omega),
+                dir: &dir,
+                train: &train,
+                test: &test,
+                exact: &exact,
+            };
+            let centres = support::linspace(0.0, 1.0, 15);
+            let dec = Decomposition::from_centres(&[0.0], &[1.0], &[centres], &[vec![0.15; 15]])?;
+            // u = 1 + tanh²(t/0.1)·N.
+            let a = |b: &mut GraphBuilder, x: NodeId| b.linear(x, 1, &[0.0], Some(&[1.0]));
+            let bf = move |b: &mut GraphBuilder, x: NodeId| vanish_at_zero(b, x, 1.0 / sd, 2);
+            let setup = Setup {
+                dec,
+                hidden: vec![32],
+                scale: (0.0, 1.0),
+                centre: 0.5,
+                half: 0.5,
+                data,
+            };
+            run_model::<T, _>(args, setup, pde, a, bf)
+        }
+    }
+}
+
+/// What a problem gives the models: the FBPINN's decomposition, subdomain widths and output
+/// scale `(μ, σ)`, the PINNs' input normalisation `(x − centre)/half`, and the data.
+struct Setup<'a> {
+    dec: Decomposition,
+    hidden: Vec<usize>,
+    scale: (f64, f64),
+    centre: f64,
+    half: f64,
+    data: Data<'a>,
+}
+
+/// Builds the model `--model` names with the hard constraint `u = A(x) + B(x)·N(x)` and
+/// trains it.
+fn run_model<T: Real, P: Pde + Clone + Send + Sync + 'static>(
+    args: &Args,
+    setup: Setup<'_>,
+    pde: P,
+    a: impl Fn(&mut GraphBuilder, NodeId) -> NodeId + Copy + Send + Sync + 'static,
+    bf: impl Fn(&mut GraphBuilder, NodeId) -> NodeId + Copy + Send + Sync + 'static,
+) -> Result<(), Box<dyn std::error::Error>> {
+    let cli = &args.cli;
+    let Setup {
+        dec,
+        hidden,
+        scale,
+        centre,
+        half,
+        data,
+    } = setup;
+    match cli.model {
+        ModelName::Fbpinn => {
+            let model = Fbpinn::new(dec.clone(), &hidden, 1, Elementary::Tanh, scale)?
+                .with_hard_constraint(a, bf)?;
             let scheduler = match cli.schedule {
                 Schedule::All => None,
-                Schedule::Point => Some(RadialScheduler::point(&dec, &[0.0], cli.steps)?),
+                Schedule::Point => Some(RadialScheduler::point(&dec, &[0.0], args.steps)?),
             };
             let mut cost = FbpinnCost {
                 dec: dec.clone(),
                 scheduler: scheduler.clone(),
-                train: train.clone(),
-                per_point: flops_per_point(16, 2),
+                train: data.train.to_vec(),
+                per_point: flops_per_point(hidden[0], hidden.len()),
                 last: None,
             };
             let name = match cli.schedule {
                 Schedule::All => "fbpinn",
                 Schedule::Point => "fbpinn-point",
             };
-            let windows = windows(&dec, &test)?;
             let run = Run {
                 name,
-                windows,
+                windows: windows(&model, data.test)?,
                 cost: &mut |s| cost.at(s),
             };
             let theta = model.init_params_with(Seed(cli.seed), fan_in_uniform)?;
@@ -273,10 +373,10 @@ fn run<T: Real>(cli: &Cli) -> Result<(), Box<dyn std::error::Error>> {
                 None => None,
                 Some(s) => {
                     let m = model.clone();
-                    Some(Box::new(move |pde| SubdomainSchedule::new(&m, s, &[pde])))
+                    Some(Box::new(move |term| SubdomainSchedule::new(&m, s, &[term])))
                 }
             };
-            train_and_report::<T, _>(cli, run, model, theta, strategy, &data)
+            train_and_report::<T, _, _>(args, run, model, pde, theta, strategy, &data)
         }
         m => {
             let (h, l, name) = match m {
@@ -286,48 +386,62 @@ fn run<T: Real>(cli: &Cli) -> Result<(), Box<dyn std::error::Error>> {
                 _ => (128, 5, "pinn-128-5"),
             };
             let net = NetBuilder::new(1)
-                .normalize(&[0.0], &[two_pi])
+                .normalize(&[centre], &[half])
                 .mlp(&vec![h; l], Elementary::Tanh)
                 .transform(move |b, x, n| {
-                    let s = b.linear(n, 1, &[1.0 / omega], None);
-                    let v = vanish_at_zero(b, x, omega);
-                    b.mul(v, s)
+                    let s = b.scale(n, scale.1, scale.0);
+                    let bn = bf(b, x);
+                    let p = b.mul(bn, s);
+                    let an = a(b, x);
+                    b.add(an, p)
                 })
                 .build(1)?;
             let theta = fan_in_uniform(&net, Seed(cli.seed));
-            let per_step = flops_per_point(h, l) * train.len() as f64;
+            let per_step = flops_per_point(h, l) * data.train.len() as f64;
             let run = Run {
                 name,
                 windows: Vec::new(),
                 cost: &mut |_| per_step,
             };
-            train_and_report::<T, _>(cli, run, net, theta, None, &data)
+            train_and_report::<T, _, _>(args, run, net, pde, theta, None, &data)
         }
     }
 }
 
-/// Each subdomain's window on the test points inside its support (`NaN` outside).
-fn windows(dec: &Decomposition, test: &[f64]) -> pinn::Result<Vec<Vec<f64>>> {
-    (dec.subdomains().iter())
-        .map(|s| {
-            (test.iter())
-                .map(|&x| {
-                    if s.contains(&[x]) {
-                        s.window().eval(&[x])
-                    } else {
-                        Ok(f64::NAN)
-                    }
-                })
-                .collect()
-        })
-        .collect()
+/// Each subdomain's window as the model applies it (sigmoid: raw; cosine: normalised over
+/// the subdomains covering the point) on the test points inside its support (`NaN`
+/// outside).
+fn windows(model: &Fbpinn, test: &[f64]) -> pinn::Result<Vec<Vec<f64>>> {
+    let dec = model.decomposition();
+    let subs = dec.subdomains();
+    let mut out = vec![vec![f64::NAN; test.len()]; subs.len()];
+    for (p, &x) in test.iter().enumerate() {
+        let covering: Vec<usize> = dec.covering(&[x])?.collect();
+        let raw: Vec<f64> = (covering.iter())
+            .map(|&j| subs[j].window().eval(&[x]))
+            .collect::<pinn::Result<_>>()?;
+        let levels: Vec<usize> = covering.iter().map(|&j| subs[j].level()).collect();
+        let w = match subs[covering[0]].window() {
+            Window::Cosine(_) => multilevel_average(&raw, &levels, dec.n_levels())?,
+            _ => raw,
+        };
+        for (&j, v) in covering.iter().zip(w) {
+            out[j][p] = v;
+        }
+    }
+    Ok(out)
 }
 
 /// Makes the subdomain schedule of the residual term.
 type MakeSchedule = Box<dyn FnOnce(TermId) -> pinn::Result<SubdomainSchedule>>;
 
-/// The training and test points, the exact solution, and where figures go.
+/// The problem's name and title, the training and test points, the exact solution, and
+/// where figures go.
 struct Data<'a> {
+    problem: &'static str,
+    /// The coordinate's name on the plots.
+    var: &'static str,
+    title: String,
     dir: &'a std::path::Path,
     train: &'a [f64],
     test: &'a [f64],
@@ -341,10 +455,15 @@ struct Run<'a> {
     cost: &'a mut dyn FnMut(usize) -> f64,
 }
 
-fn train_and_report<T: Real, M: Model<T> + Clone + 'static>(
-    cli: &Cli,
+fn train_and_report<
+    T: Real,
+    M: Model<T> + Clone + 'static,
+    P: Pde + Clone + Send + Sync + 'static,
+>(
+    args: &Args,
     run: Run<'_>,
     model: M,
+    pde: P,
     theta: Vec<T>,
     strategy: Option<MakeSchedule>,
     data: &Data<'_>,
@@ -355,19 +474,18 @@ fn train_and_report<T: Real, M: Model<T> + Clone + 'static>(
         cost,
     } = run;
     let (train, test, exact) = (data.train, data.test, data.exact);
+    let (cli, omega, steps) = (&args.cli, args.omega, args.steps);
+    let (problem, title) = (data.problem, &data.title);
     let start = Instant::now();
-    let omega = cli.omega;
     let n_params = theta.len();
-    let every = (cli.steps / 50).max(1);
-    let mut b = Trainer::<_, T, M>::builder(model, Cos1D { omega });
+    let every = (steps / 50).max(1);
+    let mut b = Trainer::<_, T, M>::builder(model, pde);
     let pde = b.add_pde_points(train.to_vec());
     let mut b = b
         .params(theta)
-        .phase("adam", cli.steps, Adam::with_lr(1e-3)?)
+        .phase("adam", steps, Adam::with_lr(1e-3)?)
         .metrics(test.to_vec(), exact.to_vec(), every)
-        .observer(support::progress(
-            support::Plan::new().adam("adam", cli.steps),
-        ));
+        .observer(support::progress(support::Plan::new().adam("adam", steps)));
     if let Some(make) = strategy {
         b = b.strategy(make(pde)?);
     }
@@ -395,14 +513,14 @@ fn train_and_report<T: Real, M: Model<T> + Clone + 'static>(
         .map(|(s, g, l)| format!("[{s},{g:.6e},{l:.6e}]"))
         .collect();
     let line = format!(
-        "{{\"example\":\"fbpinn\",\"problem\":\"cos1d\",\"omega\":{omega},\"model\":\"{name}\",\"dtype\":\"{}\",\"seed\":{},\"params\":{n_params},\"steps\":{},\"l1\":{l1:e},\"gflop\":{total:.4e},\"seconds\":{secs:.1},\"curve\":[{}]}}",
+        "{{\"example\":\"fbpinn\",\"problem\":\"{problem}\",\"omega\":{omega},\"model\":\"{name}\",\"dtype\":\"{}\",\"seed\":{},\"params\":{n_params},\"steps\":{},\"l1\":{l1:e},\"gflop\":{total:.4e},\"seconds\":{secs:.1},\"curve\":[{}]}}",
         T::NAME,
         cli.seed,
         report.steps,
         curve_json.join(",")
     );
     println!(
-        "cos1d ω = {omega} {name} ({}, seed {}): L1 test error {l1:.3e}, {n_params} parameters, \
+        "{problem} ω = {omega} {name} ({}, seed {}): L1 test error {l1:.3e}, {n_params} parameters, \
          {total:.1} GFLOP, {secs:.0} s",
         T::NAME,
         cli.seed,
@@ -417,16 +535,16 @@ fn train_and_report<T: Real, M: Model<T> + Clone + 'static>(
         .map(|(a, b)| (a - b).abs().max(1e-16))
         .collect();
     let png = data.dir.join(format!(
-        "cos1d-w{omega}-{name}-{}-s{}.png",
+        "{problem}-w{omega}-{name}-{}-s{}.png",
         T::NAME,
         cli.seed
     ));
     let mut panels = vec![
-        LinePanel::new("solution", "x", "u")
+        LinePanel::new("solution", data.var, "u")
             .legend(SeriesLabelPosition::LowerLeft)
             .with(Series::line("exact", xy(test, exact)).colour(5).width(4))
             .with(Series::dashed(name, xy(test, &u)).colour(1)),
-        LinePanel::new("pointwise error", "x", "|u − u*|")
+        LinePanel::new("pointwise error", data.var, "|u − u*|")
             .log_y()
             .with(Series::line("", xy(test, &err)).colour(3)),
         LinePanel::new("L1 test error against the step", "step", "mean |u − u*|")
@@ -448,7 +566,7 @@ fn train_and_report<T: Real, M: Model<T> + Clone + 'static>(
                 "the {} subdomains' windows (on their supports)",
                 windows.len()
             ),
-            "x",
+            data.var,
             "window",
         );
         for (j, w) in windows.iter().enumerate() {
@@ -460,7 +578,7 @@ fn train_and_report<T: Real, M: Model<T> + Clone + 'static>(
         lines(
             path,
             &format!(
-                "Cos1D u′ = cos({omega}x), {name} ({}, seed {}): L1 {l1:.2e}",
+                "{title}, {name} ({}, seed {}): L1 {l1:.2e}",
                 T::NAME,
                 cli.seed
             ),
@@ -502,14 +620,19 @@ fn curve(line: &str) -> Option<Vec<(f64, f64, f64)>> {
         .collect()
 }
 
-fn compare(cli: &Cli, file: &std::path::Path) -> Result<(), Box<dyn std::error::Error>> {
+fn compare(args: &Args, file: &std::path::Path) -> Result<(), Box<dyn std::error::Error>> {
+    let cli = &args.cli;
+    let problem = match cli.problem {
+        ProblemName::Cos1d => "cos1d",
+        ProblemName::Oscillator => "oscillator",
+    };
     let text = std::fs::read_to_string(file)
         .map_err(|e| format!("cannot read --compare {}: {e}", file.display()))?;
     let seed = cli.seed.to_string();
-    let omega = cli.omega.to_string();
+    let omega = args.omega.to_string();
     let mut runs: Vec<Recorded> = Vec::new();
     for line in text.lines() {
-        let matches = field(line, "problem") == Some("cos1d")
+        let matches = field(line, "problem") == Some(problem)
             && field(line, "omega") == Some(omega.as_str())
             && field(line, "dtype") == Some(cli.dtype.name())
             && field(line, "seed") == Some(seed.as_str());
@@ -524,7 +647,7 @@ fn compare(cli: &Cli, file: &std::path::Path) -> Result<(), Box<dyn std::error::
     }
     if runs.is_empty() {
         return Err(format!(
-            "no run in {} has a curve for ω = {omega}, {}, seed {seed}",
+            "no run in {} has a curve for {problem}, ω = {omega}, {}, seed {seed}",
             file.display(),
             cli.dtype
         )
@@ -546,12 +669,15 @@ fn compare(cli: &Cli, file: &std::path::Path) -> Result<(), Box<dyn std::error::
         println!("{:<14} L1 at the last recorded step: {last:.3e}", r.model);
     }
     let dir = support::out_dir(Some("fbpinn"))?;
-    let png = dir.join(format!("cos1d-w{omega}-compare-{}-s{seed}.png", cli.dtype));
+    let png = dir.join(format!(
+        "{problem}-w{omega}-compare-{}-s{seed}.png",
+        cli.dtype
+    ));
     support::save_figure(&png, |path| {
         lines(
             path,
             &format!(
-                "Cos1D u′ = cos({omega}x): FBPINN against PINNs ({}, seed {seed})",
+                "{problem}, ω = {omega}: FBPINN against PINNs ({}, seed {seed})",
                 cli.dtype
             ),
             &[by_step, by_cost],
