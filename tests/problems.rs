@@ -42,7 +42,7 @@ use pinn::pde::problems::{
     AllenCahn, AllenCahnPeriodic, Beam, BeamSupport, Burgers, Convection, DampedOscillator,
     Diffusion1D, GaussHermite, Heat1D, Helmholtz2D, KuramotoSivashinsky, MAX_GRID_POINTS,
     MAX_HERMITE_NODES, Poisson1D, Poisson1DModes, Poisson2D, PoissonND, Problem, Reaction, Region,
-    RegionPoints, Side, SineOde, Wave,
+    RegionPoints, Side, SineOde, Wave, HelmholtzSource2D, Laplace2DMultiscale,
 };
 use pinn::pde::{Condition, Fields, Pde, Residuals};
 use pinn::rng::{Seed, uniform};
@@ -394,6 +394,10 @@ exact_tests! {
     kuramoto_sivashinsky_jaxpi_coefficients:
         KuramotoSivashinsky::new(100.0 / 16.0, 100.0 / 256.0, 100.0 / 65536.0, 1.0).unwrap(),
     kuramoto_sivashinsky_signs: KuramotoSivashinsky::new(-2.0, 0.5, 3.0, 2.0).unwrap(),
+    laplace2d_multiscale: Laplace2DMultiscale::default(),
+    laplace2d_multiscale_code_default: Laplace2DMultiscale::new(&[2.0, 4.0, 8.0, 16.0]).unwrap(),
+    helmholtz_source2d: HelmholtzSource2D::default(),
+    helmholtz_source2d_narrow: HelmholtzSource2D::new(20.0, 0.02).unwrap(),
 }
 
 #[test]
@@ -997,4 +1001,112 @@ fn reference_at_evaluates_point_lists() {
     assert!((u[0] - 1.0).abs() < 1e-15);
     assert!((u[1] - 0.5f64.sqrt()).abs() < 1e-15);
     assert_eq!(u[2], 0.0);
+}
+
+/// The series solution of [`HelmholtzSource2D`] against its source term directly: on a grid,
+/// `Σ a_pq·(k² − π²(p² + q²))·sin sin` must rebuild `f` (the PDE residual of `check_exact`
+/// tests derivatives; this tests the coefficients against the Gaussian itself, where it is
+/// large), and `u` must vanish at `(½, 0)`, `(1, ½)`.
+#[test]
+fn helmholtz_source_series_rebuilds_the_gaussian() {
+    let p = HelmholtzSource2D::default();
+    let s = p.width();
+    let f = |x: f64, y: f64| {
+        (-((x - 0.5).powi(2) + (y - 0.5).powi(2)) / (2.0 * s * s)).exp()
+            / (2.0 * std::f64::consts::PI * s * s)
+    };
+    let exact = Exact(&p);
+    let mut worst: f64 = 0.0;
+    for &(x, y) in &[(0.5, 0.5), (0.52, 0.47), (0.6, 0.5), (0.45, 0.58), (0.3, 0.7)] {
+        let comps = [Component::Value, Component::Laplacian];
+        let v = field_values(&exact, 1, &[x, y], &comps);
+        let rebuilt = v[1] + p.k() * p.k() * v[0];
+        worst = worst.max((rebuilt - f(x, y)).abs() / f(0.5, 0.5));
+    }
+    assert!(worst < 1e-12, "{worst:e}");
+    for x in [[0.5, 0.0], [1.0, 0.5], [0.0, 0.3]] {
+        assert!(p.reference(&x).unwrap()[0].abs() < 1e-15, "{x:?}");
+    }
+}
+
+/// The 5-point solve is exact for its linear system (the stencil applied to it gives `f` at
+/// every interior node), and converges to the series at second order: halving `h` divides
+/// the maximum difference by about 4. Prints the paper's grid's own error (320 × 320).
+#[test]
+fn helmholtz_five_point_reference_solves_its_system_and_converges() {
+    let p = HelmholtzSource2D::default();
+    let s = p.width();
+    let f = |x: f64, y: f64| {
+        (-((x - 0.5).powi(2) + (y - 0.5).powi(2)) / (2.0 * s * s)).exp()
+            / (2.0 * std::f64::consts::PI * s * s)
+    };
+    let mut errs = Vec::new();
+    for n in [81, 161, 321] {
+        let u = p.five_point(n).unwrap();
+        let h = 1.0 / (n - 1) as f64;
+        let k2 = p.k() * p.k();
+        let mut worst_residual: f64 = 0.0;
+        for i in 1..n - 1 {
+            for j in 1..n - 1 {
+                let at = |a: usize, b: usize| u[a * n + b];
+                let lap = (at(i + 1, j) + at(i - 1, j) + at(i, j + 1) + at(i, j - 1)
+                    - 4.0 * at(i, j))
+                    / (h * h);
+                let r = lap + k2 * at(i, j) - f(i as f64 * h, j as f64 * h);
+                worst_residual = worst_residual.max(r.abs() / f(0.5, 0.5));
+            }
+        }
+        assert!(worst_residual < 1e-10, "n = {n}: {worst_residual:e}");
+        for i in 0..n {
+            for b in [0, n - 1] {
+                assert_eq!((u[i * n + b], u[b * n + i]), (0.0, 0.0));
+            }
+        }
+        let pts: Vec<f64> = (0..n)
+            .flat_map(|i| (0..n).flat_map(move |j| [i as f64 * h, j as f64 * h]))
+            .collect();
+        let exact = p.reference_at(&pts).unwrap();
+        let umax = exact.iter().fold(0.0f64, |a, v| a.max(v.abs()));
+        let err = u
+            .iter()
+            .zip(&exact)
+            .fold(0.0f64, |a, (v, e)| a.max((v - e).abs()))
+            / umax;
+        eprintln!("5-point on {n} × {n}: max |u_h − u| / max |u| = {err:.3e}");
+        errs.push(err);
+    }
+    for w in errs.windows(2) {
+        let ratio = w[0] / w[1];
+        assert!((3.5..4.6).contains(&ratio), "second order: ratio {ratio} ({errs:?})");
+    }
+    // The paper's 320-point grid.
+    let u = p.five_point(320).unwrap();
+    let h = 1.0 / 319.0;
+    let pts: Vec<f64> = (0..320)
+        .flat_map(|i| (0..320).flat_map(move |j| [i as f64 * h, j as f64 * h]))
+        .collect();
+    let exact = p.reference_at(&pts).unwrap();
+    let l2 = |v: &[f64]| v.iter().map(|x| x * x).sum::<f64>().sqrt();
+    let diff: Vec<f64> = u.iter().zip(&exact).map(|(a, b)| a - b).collect();
+    eprintln!(
+        "5-point on the paper's 320 × 320 grid: relative ℓ² error {:.3e}",
+        l2(&diff) / l2(&exact)
+    );
+}
+
+#[test]
+fn multilevel_paper_problems_refuse_bad_parameters() {
+    assert!(Laplace2DMultiscale::new(&[]).is_err());
+    assert!(Laplace2DMultiscale::new(&[2.0, 2.5]).is_err());
+    assert!(Laplace2DMultiscale::new(&[0.0]).is_err());
+    assert!(HelmholtzSource2D::new(0.0, 0.05).is_err());
+    assert!(HelmholtzSource2D::new(31.4, 0.1).is_err());
+    assert!(HelmholtzSource2D::new(31.4, f64::NAN).is_err());
+    // k² = π²(1 + 1): the source excites the (1, 1) mode.
+    let k = std::f64::consts::PI * 2f64.sqrt();
+    match HelmholtzSource2D::new(k, 0.05) {
+        Err(pinn::Error::InvalidConfig { reason, .. }) => assert!(reason.contains("no solution")),
+        other => panic!("{other:?}"),
+    }
+    assert!(HelmholtzSource2D::default().five_point(2).is_err());
 }

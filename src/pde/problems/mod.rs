@@ -13,6 +13,8 @@
 //! | [`Poisson2D`] | `−Δu = f` | `[0, 1]²` | `sin πx sin πy` | `peers/CASES.md` poisson2d |
 //! | [`PoissonND`] | `Δu = f` | `[0, 1]^d` | `(1/d) Σ sin(πx_i/2)` | `peers/CASES.md` poisson_hd |
 //! | [`Helmholtz2D`] | `Δu + λu = q` | `[−1, 1]²` | `sin(a₁πx) sin(a₂πy)` | Wang, Teng & Perdikaris 2021 §3.1 |
+//! | [`HelmholtzSource2D`] | `Δu + k²u = f` (Gaussian source) | `[0, 1]²` | sine series; 5-point FD | Dolean et al. 2024 (multilevel FBPINN) |
+//! | [`Laplace2DMultiscale`] | `Δu + f = 0` | `[0, 1]²` | `(1/n) Σ_ω sin ωπx sin ωπy` | Dolean et al. 2024 (multilevel FBPINN) |
 //! | [`Heat1D`] | `u_t = α u_xx` | `[0, 1] × [0, 1]` | `e^{−απ²t} sin πx` | DeepXDE heat example |
 //! | [`Convection`] | `u_t + β u_x = 0` | `[0, 2π] × [0, 1]` | `sin(x − βt)` | RoPINN (Wu et al. 2024) |
 //! | [`Reaction`] | `u_t = ρ u(1 − u)` | `[0, 2π] × [0, 1]` | logistic of `h(x)` | RoPINN |
@@ -65,8 +67,10 @@ mod fft;
 mod gauss_legendre;
 mod heat;
 mod helmholtz;
+mod helmholtz_source;
 mod hermite;
 mod kuramoto;
+mod laplace_multiscale;
 mod oscillator;
 mod periodic_reaction_diffusion;
 mod poisson1d;
@@ -89,8 +93,10 @@ pub use diffusion::Diffusion1D;
 pub use gauss_legendre::{GaussLegendre, MAX_LEGENDRE_NODES, legendre_with_derivative};
 pub use heat::Heat1D;
 pub use helmholtz::Helmholtz2D;
+pub use helmholtz_source::{HelmholtzSource2D, MAX_SOURCE_WIDTH};
 pub use hermite::{GaussHermite, MAX_HERMITE_NODES};
 pub use kuramoto::KuramotoSivashinsky;
+pub use laplace_multiscale::Laplace2DMultiscale;
 pub use oscillator::DampedOscillator;
 pub use periodic_reaction_diffusion::{
     FourierOptions, FourierSolution, PeriodicReactionDiffusion1D,
