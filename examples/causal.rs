@@ -22,7 +22,7 @@
 #[path = "support/mod.rs"]
 mod support;
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Instant;
 
@@ -130,29 +130,12 @@ fn main() -> ExitCode {
     })
 }
 
-/// Checks that `path`'s folder takes files, before a long run relies on it.
-fn check_writable(flag: &str, path: &Path) -> Result<(), String> {
-    let dir = match path.parent() {
-        Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
-        _ => PathBuf::from("."),
-    };
-    let probe = dir.join(format!(".probe-{}", std::process::id()));
-    std::fs::File::create(&probe)
-        .and_then(|_| std::fs::remove_file(&probe))
-        .map_err(|e| {
-            format!(
-                "cannot write the {flag} file's folder {}: {e}",
-                dir.display()
-            )
-        })
-}
-
 fn run<T: Real>(cli: &Cli) -> Result<(), Box<dyn std::error::Error>> {
     let start = Instant::now();
     let dir = support::out_dir(Some("causal"))?;
     for (flag, path) in [("--checkpoint", &cli.checkpoint), ("--record", &cli.record)] {
         if let Some(p) = path {
-            check_writable(flag, p)?;
+            support::check_writable(flag, p)?;
         }
     }
     let (nt, nx, steps_default, budget) = match cli.budget {
@@ -277,6 +260,7 @@ fn run<T: Real>(cli: &Cli) -> Result<(), Box<dyn std::error::Error>> {
         m.rel_l2,
         m.max_abs
     );
+    println!("{line}");
     if let Some(path) = &cli.record {
         support::append_record(path, std::slice::from_ref(&line));
     }
@@ -305,7 +289,6 @@ fn run<T: Real>(cli: &Cli) -> Result<(), Box<dyn std::error::Error>> {
             (300, 220),
         )
     })?;
-    println!("{line}");
     if let Some(path) = &cli.checkpoint
         && let Err(e) = std::fs::remove_file(path)
     {

@@ -40,9 +40,9 @@ use pinn::ad::jet::{Component, Graph};
 use pinn::ad::{Dual, Elementary, Scalar};
 use pinn::pde::problems::{
     AllenCahn, AllenCahnPeriodic, Beam, BeamSupport, Burgers, Convection, DampedOscillator,
-    Diffusion1D, GaussHermite, Heat1D, Helmholtz2D, KuramotoSivashinsky, MAX_GRID_POINTS,
-    MAX_HERMITE_NODES, Poisson1D, Poisson1DModes, Poisson2D, PoissonND, Problem, Reaction, Region,
-    RegionPoints, Side, SineOde, Wave, HelmholtzSource2D, Laplace2DMultiscale,
+    Diffusion1D, GaussHermite, Heat1D, Helmholtz2D, HelmholtzSource2D, KuramotoSivashinsky,
+    Laplace2DMultiscale, MAX_GRID_POINTS, MAX_HERMITE_NODES, Poisson1D, Poisson1DModes, Poisson2D,
+    PoissonND, Problem, Reaction, Region, RegionPoints, Side, SineOde, Wave,
 };
 use pinn::pde::{Condition, Fields, Pde, Residuals};
 use pinn::rng::{Seed, uniform};
@@ -1017,7 +1017,13 @@ fn helmholtz_source_series_rebuilds_the_gaussian() {
     };
     let exact = Exact(&p);
     let mut worst: f64 = 0.0;
-    for &(x, y) in &[(0.5, 0.5), (0.52, 0.47), (0.6, 0.5), (0.45, 0.58), (0.3, 0.7)] {
+    for &(x, y) in &[
+        (0.5, 0.5),
+        (0.52, 0.47),
+        (0.6, 0.5),
+        (0.45, 0.58),
+        (0.3, 0.7),
+    ] {
         let comps = [Component::Value, Component::Laplacian];
         let v = field_values(&exact, 1, &[x, y], &comps);
         let rebuilt = v[1] + p.k() * p.k() * v[0];
@@ -1077,7 +1083,10 @@ fn helmholtz_five_point_reference_solves_its_system_and_converges() {
     }
     for w in errs.windows(2) {
         let ratio = w[0] / w[1];
-        assert!((3.5..4.6).contains(&ratio), "second order: ratio {ratio} ({errs:?})");
+        assert!(
+            (3.5..4.6).contains(&ratio),
+            "second order: ratio {ratio} ({errs:?})"
+        );
     }
     // The paper's 320-point grid.
     let u = p.five_point(320).unwrap();

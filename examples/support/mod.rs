@@ -87,6 +87,23 @@ pub fn append_record(path: &Path, lines: &[String]) {
     }
 }
 
+/// Checks that `path`'s folder takes files, before a long run relies on it.
+pub fn check_writable(flag: &str, path: &Path) -> Result<(), String> {
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    let probe = dir.join(format!(".probe-{}", std::process::id()));
+    std::fs::File::create(&probe)
+        .and_then(|_| std::fs::remove_file(&probe))
+        .map_err(|e| {
+            format!(
+                "cannot write the {flag} file's folder {}: {e}",
+                dir.display()
+            )
+        })
+}
+
 /// Runs a figure-drawing closure and says what it wrote.
 ///
 /// # Errors
