@@ -80,6 +80,8 @@ pub struct Fbpinn {
     /// The graph of each subdomain with the group `{j}` (for `init_params`).
     base: Vec<Graph>,
     n_sub: usize,
+    /// Which subdomains may cover a point, by cell of a grid over the domain box.
+    index: CoverIndex,
 }
 
 impl Fbpinn {
@@ -108,6 +110,7 @@ impl Fbpinn {
                 reason: format!("(μ_out, σ_out) = ({mu}, {sigma}) is not finite with σ_out > 0"),
             });
         }
+        let index = CoverIndex::new(&decomposition);
         let mut model = Fbpinn {
             dec: decomposition,
             hard: None,
@@ -117,6 +120,7 @@ impl Fbpinn {
             unnorm,
             base: Vec::new(),
             n_sub: 0,
+            index,
         };
         model.build_base()?;
         Ok(model)
@@ -336,44 +340,117 @@ impl Fbpinn {
         b.build(out)
     }
 
-    /// For each subdomain, the points (coordinates of type `T`, here as `f64`) inside its
-    /// support **with the bounds rounded to `T`**: a point on the domain boundary rounds
-    /// outward in `f32` (`f32(−2π) < −2π`) and would otherwise fall outside every support and
-    /// read 0. In `f64` this is [`Decomposition::cover`].
-    fn cover_in<T: Real>(&self, xs: &[f64], d: usize) -> Result<Vec<Vec<usize>>> {
-        if let Some(i) = xs.iter().position(|v| !v.is_finite()) {
-            return Err(Error::InvalidConfig {
-                field: "points",
-                reason: format!("coordinate {i} is {}, not finite", xs[i]),
-            });
+    /// Appends to `out` the subdomains (increasing) whose support contains `x` **with the
+    /// bounds rounded to `T`** (`bounds[j·d + i]`, see [`Fbpinn::rounded_bounds`]): a point
+    /// on the domain boundary rounds outward in `f32` (`f32(−2π) < −2π`) and would otherwise
+    /// fall outside every support and read 0. Only the subdomains the index lists for `x`'s
+    /// cell are tested, so the work is about the number that cover it.
+    fn covering_in(&self, x: &[f64], bounds: &[(f64, f64)], out: &mut Vec<usize>) {
+        let d = x.len();
+        for &j in self.index.candidates(x) {
+            let j = j as usize;
+            let b = &bounds[j * d..(j + 1) * d];
+            if x.iter().zip(b).all(|(&v, &(lo, hi))| lo <= v && v <= hi) {
+                out.push(j);
+            }
         }
+    }
+
+    /// Every subdomain's support bounds rounded to `T`, `[(lo, hi)]` row-major by subdomain.
+    fn rounded_bounds<T: Real>(&self) -> Vec<(f64, f64)> {
         let r = |v: f64| T::from_f64(v).to_f64();
-        let mut out = vec![Vec::new(); self.dec.len()];
-        for (p, x) in xs.chunks_exact(d).enumerate() {
-            for s in self.dec.subdomains() {
-                let inside = (x.iter().zip(s.lo().iter().zip(s.hi())))
-                    .all(|(&v, (&lo, &hi))| r(lo) <= v && v <= r(hi));
-                if inside {
-                    out[s.index()].push(p);
+        (self.dec.subdomains().iter())
+            .flat_map(|s| s.lo().iter().zip(s.hi()).map(move |(&l, &h)| (r(l), r(h))))
+            .collect()
+    }
+}
+
+/// A uniform grid of cells over the domain box, each listing (increasing) the subdomains
+/// whose support, widened a little for rounding, meets the cell: the candidates a point in
+/// that cell is tested against. Points outside the box use the nearest cell (their exact
+/// test rejects what does not cover them).
+#[derive(Clone, Debug)]
+struct CoverIndex {
+    lo: Vec<f64>,
+    /// Cells per unit length, per dimension.
+    scale: Vec<f64>,
+    cells: Vec<usize>,
+    lists: Vec<Vec<u32>>,
+}
+
+impl CoverIndex {
+    /// At most this many cells in all.
+    const MAX_CELLS: usize = 1 << 16;
+
+    fn new(dec: &Decomposition) -> Self {
+        let d = dec.dim();
+        let j = dec.len();
+        // About 2 cells per subdomain per dimension at the finest level, within MAX_CELLS.
+        let per_dim = ((j as f64).powf(1.0 / d as f64).ceil() as usize * 2).max(1);
+        let cap = (Self::MAX_CELLS as f64)
+            .powf(1.0 / d as f64)
+            .floor()
+            .max(1.0) as usize;
+        let cells: Vec<usize> = vec![per_dim.min(cap); d];
+        let (lo, hi) = (dec.lo().to_vec(), dec.hi().to_vec());
+        let scale: Vec<f64> = (0..d).map(|i| cells[i] as f64 / (hi[i] - lo[i])).collect();
+        let total: usize = cells.iter().product();
+        let mut lists = vec![Vec::new(); total];
+        for s in dec.subdomains() {
+            // The cell ranges of the support, widened by 1e-5 of the box (f32 rounding).
+            let ranges: Vec<(usize, usize)> = (0..d)
+                .map(|i| {
+                    let pad = 1e-5 * (hi[i] - lo[i]).max(lo[i].abs()).max(hi[i].abs());
+                    let cell = |v: f64| {
+                        (((v - lo[i]) * scale[i]).floor().max(0.0) as usize).min(cells[i] - 1)
+                    };
+                    (cell(s.lo()[i] - pad), cell(s.hi()[i] + pad))
+                })
+                .collect();
+            let mut at = vec![0usize; d];
+            for (k, r) in at.iter_mut().zip(&ranges) {
+                *k = r.0;
+            }
+            loop {
+                let mut flat = 0;
+                for i in 0..d {
+                    flat = flat * cells[i] + at[i];
+                }
+                lists[flat].push(s.index() as u32);
+                // Next cell of the box of ranges, last dimension fastest.
+                let mut i = d;
+                loop {
+                    if i == 0 {
+                        break;
+                    }
+                    i -= 1;
+                    if at[i] < ranges[i].1 {
+                        at[i] += 1;
+                        break;
+                    }
+                    at[i] = ranges[i].0;
+                }
+                if at.iter().zip(&ranges).all(|(a, r)| *a == r.0) {
+                    break;
                 }
             }
         }
-        Ok(out)
+        CoverIndex {
+            lo,
+            scale,
+            cells,
+            lists,
+        }
     }
 
-    /// The same-level covering group of subdomain `j` at a point covered by `covering`
-    /// (increasing indices): the key of the graph that point runs. Empty unless `j` has a
-    /// cosine window.
-    fn group(&self, j: usize, covering: &[usize]) -> Vec<usize> {
-        let subs = self.dec.subdomains();
-        match subs[j].window() {
-            Window::Cosine(_) => covering
-                .iter()
-                .copied()
-                .filter(|&k| subs[k].level() == subs[j].level())
-                .collect(),
-            _ => Vec::new(),
+    /// The subdomains that may cover `x` (increasing).
+    fn candidates(&self, x: &[f64]) -> &[u32] {
+        let mut flat = 0;
+        for (i, &v) in x.iter().enumerate() {
+            let c = ((v - self.lo[i]) * self.scale[i]).floor().max(0.0) as usize;
+            flat = flat * self.cells[i] + c.min(self.cells[i] - 1);
         }
+        &self.lists[flat]
     }
 }
 
@@ -518,7 +595,12 @@ impl<T: Real> Model<T> for Fbpinn {
         )?;
         ws.xs.clear();
         ws.xs.extend(batch.points.iter().map(|v| v.to_f64()));
-        let cover = self.cover_in::<T>(&ws.xs, d)?;
+        if let Some(i) = ws.xs.iter().position(|v| !v.is_finite()) {
+            return Err(Error::InvalidConfig {
+                field: "points",
+                reason: format!("coordinate {i} is {}, not finite", ws.xs[i]),
+            });
+        }
         let n = ws.xs.len() / d;
         check_len(
             "model values (points × components × outputs)",
@@ -526,12 +608,6 @@ impl<T: Real> Model<T> for Fbpinn {
             values.len(),
         )?;
         ws.n_points = n;
-        let mut covering: Vec<Vec<usize>> = vec![Vec::new(); n];
-        for (j, pts) in cover.iter().enumerate() {
-            for &p in pts {
-                covering[p].push(j);
-            }
-        }
         for parts in &mut ws.parts {
             for part in parts.values_mut() {
                 part.idx.clear();
@@ -539,45 +615,62 @@ impl<T: Real> Model<T> for Fbpinn {
             }
         }
         let subs = self.dec.subdomains();
-        for (j, pts) in cover.iter().enumerate() {
-            for &p in pts {
-                let key = self.group(j, &covering[p]);
-                if key.len() > 1 {
-                    let x = &ws.xs[p * d..(p + 1) * d];
+        let bounds = self.rounded_bounds::<T>();
+        let mut covering = Vec::new();
+        for p in 0..n {
+            let x = &ws.xs[p * d..(p + 1) * d];
+            covering.clear();
+            self.covering_in(x, &bounds, &mut covering);
+            // Subdomains are stored level by level: each level's covering set is a run.
+            let mut a = 0;
+            while a < covering.len() {
+                let level = subs[covering[a]].level();
+                let b = a + covering[a..]
+                    .iter()
+                    .take_while(|&&k| subs[k].level() == level)
+                    .count();
+                let run = &covering[a..b];
+                a = b;
+                let cosine = |j: usize| matches!(subs[j].window(), Window::Cosine(_));
+                if run.len() > 1 && cosine(run[0]) {
                     let mut sum = 0.0;
-                    for &k in &key {
+                    for &k in run {
                         sum += subs[k].window().eval(x)?;
                     }
                     if !(sum.is_finite() && sum > 0.0) {
                         return Err(Error::InvalidConfig {
                             field: "points",
                             reason: format!(
-                                "point {p} {x:?}: the windows of level {} all vanish there",
-                                subs[j].level()
+                                "point {p} {x:?}: the windows of level {level} all vanish there"
                             ),
                         });
                     }
                 }
-                if !ws.parts[j].contains_key(&key) {
-                    let own = [j];
-                    let graph = self.sub_graph(j, if key.is_empty() { &own } else { &key })?;
-                    let gws = Model::<T>::workspace(&graph, &ws.components)?;
-                    ws.parts[j].insert(
-                        key.clone(),
-                        Part {
-                            graph,
-                            ws: gws,
-                            idx: Vec::new(),
-                            pts: Vec::new(),
-                            vals: Vec::new(),
-                            seeds: Vec::new(),
-                        },
-                    );
-                }
-                if let Some(part) = ws.parts[j].get_mut(&key) {
-                    part.idx.push(p);
-                    part.pts
-                        .extend_from_slice(&batch.points[p * d..(p + 1) * d]);
+                for &j in run {
+                    // The key of the graph this point runs: its level's covering set for a
+                    // cosine window, nothing otherwise.
+                    let key: &[usize] = if cosine(j) { run } else { &[] };
+                    if !ws.parts[j].contains_key(key) {
+                        let own = [j];
+                        let graph = self.sub_graph(j, if key.is_empty() { &own } else { key })?;
+                        let gws = Model::<T>::workspace(&graph, &ws.components)?;
+                        ws.parts[j].insert(
+                            key.to_vec(),
+                            Part {
+                                graph,
+                                ws: gws,
+                                idx: Vec::new(),
+                                pts: Vec::new(),
+                                vals: Vec::new(),
+                                seeds: Vec::new(),
+                            },
+                        );
+                    }
+                    if let Some(part) = ws.parts[j].get_mut(key) {
+                        part.idx.push(p);
+                        part.pts
+                            .extend_from_slice(&batch.points[p * d..(p + 1) * d]);
+                    }
                 }
             }
         }
