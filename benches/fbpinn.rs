@@ -13,8 +13,15 @@
 //! per case: the median ms of an evaluation, `V`, `points × J`, and µs per visit. Run it on an
 //! idle machine.
 //!
+//! Both models carry the hard constraints of their problems (`u = tanh(15x)·Σ` and
+//! `u = Π_d tanh(x_d/s) tanh((1 − x_d)/s)·Σ`, `s = 1/16`), as `scripts/peers/fbpinn_jax.py`
+//! does. `--check DIR` evaluates instead the loss at the initial parameters that script
+//! wrote with `--dump DIR` (in `f64`), beside its own initial loss: the two implementations
+//! compute the same function.
+//!
 //! ```text
 //! cargo bench --bench fbpinn -- [--dtype f32|f64] [--threads N] [--chunk N (256)]
+//! cargo bench --bench fbpinn -- --check DIR
 //! ```
 
 use std::time::Instant;
@@ -90,14 +97,66 @@ fn case<T: Real, P: Pde + Clone + Send + Sync + 'static>(
     );
 }
 
+/// Cos1D's FBPINN on `cells` equal cells of `[−2π, 2π]`, with `u = tanh(15x)·Σ`.
+fn cos1d_model(cells: usize) -> Fbpinn {
+    let tp = 2.0 * std::f64::consts::PI;
+    let edges = uniform_edges(-tp, tp, cells).unwrap();
+    let overlaps = overlap_from_width(&edges, 0.7).unwrap();
+    let dec = Decomposition::from_edges(&[edges], &[overlaps]).unwrap();
+    Fbpinn::new(dec, &[16, 16], 1, Elementary::Tanh, (0.0, 1.0 / 15.0))
+        .unwrap()
+        .with_hard_constraint(
+            |b, x| b.linear(x, 1, &[0.0], None),
+            |b, x| {
+                let z = b.linear(x, 1, &[15.0], None);
+                b.unary(z, Elementary::Tanh)
+            },
+        )
+        .unwrap()
+}
+
+/// Laplace's FBPINN on `dec`, with `u = Π_d tanh(x_d/s) tanh((1 − x_d)/s)·Σ`, `s = 1/16`.
+fn laplace_model(dec: Decomposition) -> Fbpinn {
+    Fbpinn::new(dec, &[16], 1, Elementary::Tanh, (0.0, 0.75))
+        .unwrap()
+        .with_hard_constraint(
+            |b, x| b.linear(x, 1, &[0.0, 0.0], None),
+            |b, x| {
+                let mut prod = None;
+                for d in 0..2 {
+                    for (k, c) in [(16.0, 0.0), (-16.0, 16.0)] {
+                        let mut row = [0.0; 2];
+                        row[d] = k;
+                        let z = b.linear(x, 1, &row, Some(&[c]));
+                        let t = b.unary(z, Elementary::Tanh);
+                        prod = Some(match prod {
+                            None => t,
+                            Some(p) => b.mul(p, t),
+                        });
+                    }
+                }
+                prod.unwrap_or(x)
+            },
+        )
+        .unwrap()
+}
+
+fn grid80() -> Vec<f64> {
+    let axis = linspace(0.0, 1.0, 80);
+    axis.iter()
+        .flat_map(|&x| axis.iter().flat_map(move |&y| [x, y]))
+        .collect()
+}
+
+fn laplace_pde() -> Laplace2DMultiscale {
+    Laplace2DMultiscale::new(&[2.0, 4.0, 8.0, 16.0]).unwrap()
+}
+
 fn run<T: Real>(threads: usize, chunk: usize) {
     let tp = 2.0 * std::f64::consts::PI;
     for cells in [5, 10, 20, 30, 60, 120] {
-        let edges = uniform_edges(-tp, tp, cells).unwrap();
-        let overlaps = overlap_from_width(&edges, 0.7).unwrap();
-        let dec = Decomposition::from_edges(&[edges], &[overlaps]).unwrap();
-        let model = Fbpinn::new(dec, &[16, 16], 1, Elementary::Tanh, (0.0, 1.0 / 15.0)).unwrap();
         let pts = linspace(-tp, tp, 3000);
+        let model = cos1d_model(cells);
         case::<T, _>(
             &format!("cos1d-{cells}"),
             model,
@@ -107,40 +166,91 @@ fn run<T: Real>(threads: usize, chunk: usize) {
             chunk,
         );
     }
-    let axis = linspace(0.0, 1.0, 80);
-    let grid: Vec<f64> = axis
-        .iter()
-        .flat_map(|&x| axis.iter().flat_map(move |&y| [x, y]))
-        .collect();
-    let pde = Laplace2DMultiscale::new(&[2.0, 4.0, 8.0, 16.0]).unwrap();
     for n in [2, 4, 8, 16, 32] {
         let c = linspace(0.0, 1.0, n);
         let w = vec![1.9 / (n - 1) as f64; n];
         let dec =
             Decomposition::from_centres(&[0.0, 0.0], &[1.0, 1.0], &[c.clone(), c], &[w.clone(), w])
                 .unwrap();
-        let model = Fbpinn::new(dec, &[16], 1, Elementary::Tanh, (0.0, 0.75)).unwrap();
+        let label = format!("laplace-one-level-{n}x{n}");
         case::<T, _>(
-            &format!("laplace-one-level-{n}x{n}"),
-            model,
-            pde.clone(),
-            grid.clone(),
+            &label,
+            laplace_model(dec),
+            laplace_pde(),
+            grid80(),
             threads,
             chunk,
         );
     }
     for levels in [2, 3, 4, 5, 6] {
         let dec = Decomposition::multilevel(&[0.0, 0.0], &[1.0, 1.0], levels, 1.9).unwrap();
-        let model = Fbpinn::new(dec, &[16], 1, Elementary::Tanh, (0.0, 0.75)).unwrap();
+        let label = format!("laplace-multilevel-L{levels}");
         case::<T, _>(
-            &format!("laplace-multilevel-L{levels}"),
-            model,
-            pde.clone(),
-            grid.clone(),
+            &label,
+            laplace_model(dec),
+            laplace_pde(),
+            grid80(),
             threads,
             chunk,
         );
     }
+}
+
+/// The loss (`f64`) at the parameters `fbpinn_jax.py --dump dir` wrote for `label`, beside
+/// the script's own.
+fn check_one<P: Pde + Clone + Send + Sync + 'static>(
+    dir: &str,
+    label: &str,
+    model: Fbpinn,
+    pde: P,
+    points: Vec<f64>,
+) {
+    let path = format!("{dir}/{label}.theta");
+    let bytes = std::fs::read(&path).unwrap_or_else(|e| panic!("cannot read {path}: {e}"));
+    let theta: Vec<f64> = bytes
+        .chunks_exact(8)
+        .map(|c| f64::from_le_bytes(c.try_into().unwrap()))
+        .collect();
+    let theirs: f64 = std::fs::read_to_string(format!("{dir}/{label}.loss"))
+        .unwrap()
+        .trim()
+        .parse()
+        .unwrap();
+    let term = Term {
+        name: "pde".into(),
+        kind: TermKind::Pde,
+        weight: 1.0,
+        points,
+        normals: vec![],
+        partners: vec![],
+    };
+    let mut a = Assembly::new(model, pde, vec![term], 256, 1).unwrap();
+    assert_eq!(theta.len(), a.n_params(), "{label}: parameter count");
+    let mut grad = vec![0.0; theta.len()];
+    let ours = a.eval(&theta, &mut grad, 0).unwrap().total;
+    println!(
+        "{{\"check\":\"{label}\",\"loss_pinn\":{ours:e},\"loss_jax\":{theirs:e},\"relative_difference\":{:e}}}",
+        (ours - theirs).abs() / theirs.abs()
+    );
+}
+
+fn check(dir: &str) {
+    let tp = 2.0 * std::f64::consts::PI;
+    check_one(
+        dir,
+        "cos1d-30",
+        cos1d_model(30),
+        SineOde::default(),
+        linspace(-tp, tp, 3000),
+    );
+    let dec = Decomposition::multilevel(&[0.0, 0.0], &[1.0, 1.0], 4, 1.9).unwrap();
+    check_one(
+        dir,
+        "laplace-multilevel-L4",
+        laplace_model(dec),
+        laplace_pde(),
+        grid80(),
+    );
 }
 
 fn main() {
@@ -153,6 +263,10 @@ fn main() {
     };
     let threads: usize = arg("--threads").and_then(|s| s.parse().ok()).unwrap_or(1);
     let chunk: usize = arg("--chunk").and_then(|s| s.parse().ok()).unwrap_or(256);
+    if let Some(dir) = arg("--check") {
+        check(&dir);
+        return;
+    }
     match arg("--dtype").as_deref() {
         Some("f64") => run::<f64>(threads, chunk),
         Some("f32") | None => run::<f32>(threads, chunk),
