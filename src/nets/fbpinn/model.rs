@@ -524,6 +524,10 @@ pub struct FbpinnWorkspace<T> {
     visited: Vec<usize>,
     xs: Vec<f64>,
     n_points: usize,
+    /// The supports' bounds rounded to `T` ([`Fbpinn::rounded_bounds`]).
+    bounds: Vec<(f64, f64)>,
+    /// One point's covering subdomains (scratch).
+    covering: Vec<usize>,
 }
 
 impl<T> FbpinnWorkspace<T> {
@@ -569,6 +573,8 @@ impl<T: Real> Model<T> for Fbpinn {
             visited: vec![0; self.dec.len()],
             xs: Vec::new(),
             n_points: 0,
+            bounds: self.rounded_bounds::<T>(),
+            covering: Vec::new(),
         })
     }
 
@@ -615,12 +621,16 @@ impl<T: Real> Model<T> for Fbpinn {
             }
         }
         let subs = self.dec.subdomains();
-        let bounds = self.rounded_bounds::<T>();
-        let mut covering = Vec::new();
+        check_len(
+            "fbpinn workspace (support bounds)",
+            subs.len() * d,
+            ws.bounds.len(),
+        )?;
+        let mut covering = std::mem::take(&mut ws.covering);
         for p in 0..n {
             let x = &ws.xs[p * d..(p + 1) * d];
             covering.clear();
-            self.covering_in(x, &bounds, &mut covering);
+            self.covering_in(x, &ws.bounds, &mut covering);
             // Subdomains are stored level by level: each level's covering set is a run.
             let mut a = 0;
             while a < covering.len() {
@@ -674,6 +684,7 @@ impl<T: Real> Model<T> for Fbpinn {
                 }
             }
         }
+        ws.covering = covering;
         match (&self.hard, &mut ws.hard) {
             (Some(h), Some((aws, avals))) => {
                 avals.clear();
