@@ -34,7 +34,7 @@
 //! ```text
 //! cargo run --release --example fbpinn -- [--problem cos1d|oscillator]
 //!     [--model fbpinn|pinn-16-2|…] [--schedule all|point] [--omega W] [--steps N] [--seed S]
-//!     [--dtype f32|f64] [--threads T] [--record FILE]
+//!     [--dtype f32|f64] [--threads T] [--checkpoint FILE] [--record FILE]
 //! cargo run --release --example fbpinn -- --compare docs/data/fbpinn.jsonl
 //! ```
 
@@ -144,6 +144,11 @@ struct Cli {
     /// Worker threads (results do not depend on it) [default: all cores].
     #[arg(long, value_name = "T", value_parser = support::cli::at_least(1))]
     threads: Option<usize>,
+    /// Save the run's state to FILE every 1000 steps (the L1 curve so far to FILE.curve) and,
+    /// when FILE exists, resume from it (same bits as an uninterrupted run); both removed
+    /// when the run has finished [default: none].
+    #[arg(long, value_name = "FILE")]
+    checkpoint: Option<PathBuf>,
     /// Append the final JSON line (with the L1 curve) to FILE [default: none].
     #[arg(long, value_name = "FILE")]
     record: Option<PathBuf>,
@@ -432,6 +437,9 @@ fn windows(model: &Fbpinn, test: &[f64]) -> pinn::Result<Vec<Vec<f64>>> {
     Ok(out)
 }
 
+/// Steps between two checkpoints.
+const CHECKPOINT_EVERY: usize = 1000;
+
 /// Makes the subdomain schedule of the residual term.
 type MakeSchedule = Box<dyn FnOnce(TermId) -> pinn::Result<SubdomainSchedule>>;
 
@@ -479,44 +487,118 @@ fn train_and_report<
     let start = Instant::now();
     let n_params = theta.len();
     let every = (steps / 50).max(1);
+    for (flag, path) in [("--checkpoint", &cli.checkpoint), ("--record", &cli.record)] {
+        if let Some(p) = path {
+            support::check_writable(flag, p)?;
+        }
+    }
+    // The paper's L1 = mean |u − u*|; from the trainer's rMAE: L1 = rMAE · mean |u*|.
+    let mean_abs = exact.iter().map(|v| v.abs()).sum::<f64>() / exact.len() as f64;
+    // The L1 curve, kept beside the checkpoint so that a resumed run has all of it.
+    let sidecar = cli.checkpoint.as_ref().map(|c| {
+        let mut s = c.clone().into_os_string();
+        s.push(".curve");
+        PathBuf::from(s)
+    });
+    let resuming = cli.checkpoint.as_ref().is_some_and(|c| c.exists());
+    let mut points: Vec<(usize, f64)> = Vec::new();
+    if let Some(path) = &sidecar {
+        if resuming {
+            let text = std::fs::read_to_string(path).unwrap_or_default();
+            for l in text.lines() {
+                let mut it = l.split_whitespace();
+                if let (Some(Ok(st)), Some(Ok(v))) = (
+                    it.next().map(str::parse::<usize>),
+                    it.next().map(str::parse::<f64>),
+                ) {
+                    points.push((st, v));
+                }
+            }
+        } else {
+            std::fs::write(path, "")
+                .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+        }
+    }
+    let collected = std::sync::Arc::new(std::sync::Mutex::new(points));
+    let sink = collected.clone();
+    let side = sidecar.clone();
     let mut b = Trainer::<_, T, M>::builder(model, pde);
     let pde = b.add_pde_points(train.to_vec());
+    let mut progress = support::progress(support::Plan::new().adam("adam", steps));
     let mut b = b
         .params(theta)
         .phase("adam", steps, Adam::with_lr(1e-3)?)
         .metrics(test.to_vec(), exact.to_vec(), every)
-        .observer(support::progress(support::Plan::new().adam("adam", steps)));
+        .observer(move |e| {
+            if let Some(m) = &e.metrics {
+                let v = m.rmae * mean_abs;
+                if let Ok(mut c) = sink.lock() {
+                    c.push((e.step, v));
+                }
+                if let Some(path) = &side {
+                    use std::io::Write;
+                    let ok = std::fs::OpenOptions::new()
+                        .append(true)
+                        .open(path)
+                        .and_then(|mut f| writeln!(f, "{} {v:e}", e.step));
+                    if let Err(err) = ok {
+                        eprintln!("could not append to {}: {err}", path.display());
+                    }
+                }
+            }
+            progress(e)
+        });
     if let Some(make) = strategy {
         b = b.strategy(make(pde)?);
     }
     if let Some(t) = cli.threads {
         b = b.threads(t);
     }
+    if let Some(path) = &cli.checkpoint {
+        if resuming {
+            b = b.resume_from(path);
+        }
+        b = b.checkpoint_every(CHECKPOINT_EVERY, path);
+    }
     let mut trainer = b.build()?;
-    let report = trainer.run()?;
+    let resumed_at = trainer.step();
+    if resumed_at > 0 {
+        println!("resumed at step {resumed_at} of {steps}");
+    }
+    trainer.run()?;
+    let total_steps = trainer.step();
     let secs = start.elapsed().as_secs_f64();
     let u = trainer.predict(test)?;
-    // The paper's L1 = mean |u − u*|; from the trainer's rMAE: L1 = rMAE · mean |u*|.
-    let mean_abs = exact.iter().map(|v| v.abs()).sum::<f64>() / exact.len() as f64;
     // The cumulative cost after each step, in GFLOP.
-    let mut gflop = Vec::with_capacity(report.steps);
+    let mut gflop = Vec::with_capacity(total_steps);
     let mut total = 0.0;
-    for s in 0..report.steps {
+    for s in 0..total_steps {
         total += cost(s) * 1e-9;
         gflop.push(total);
     }
-    let curve: Vec<(f64, f64, f64)> = (report.metrics.iter())
-        .map(|(s, m)| ((s + 1) as f64, gflop[*s], m.rmae * mean_abs))
+    // Metric steps recorded before an interruption may repeat after the resume (the steps
+    // between the last checkpoint and the stop are run again, with the same bits).
+    let mut points = collected.lock().map(|c| c.clone()).unwrap_or_default();
+    points.sort_by_key(|p| p.0);
+    points.dedup_by_key(|p| p.0);
+    let curve: Vec<(f64, f64, f64)> = (points.iter())
+        .filter(|(s, _)| *s < total_steps)
+        .map(|&(s, l)| ((s + 1) as f64, gflop[s], l))
         .collect();
     let l1 = u.iter().zip(exact).map(|(a, b)| (a - b).abs()).sum::<f64>() / u.len() as f64;
+    let resumed = if resumed_at > 0 {
+        format!(",\"resumed_at\":{resumed_at}")
+    } else {
+        String::new()
+    };
     let curve_json: Vec<String> = (curve.iter())
         .map(|(s, g, l)| format!("[{s},{g:.6e},{l:.6e}]"))
         .collect();
     let line = format!(
-        "{{\"example\":\"fbpinn\",\"problem\":\"{problem}\",\"omega\":{omega},\"model\":\"{name}\",\"dtype\":\"{}\",\"seed\":{},\"params\":{n_params},\"steps\":{},\"l1\":{l1:e},\"gflop\":{total:.4e},\"seconds\":{secs:.1},\"curve\":[{}]}}",
+        "{{\"example\":\"fbpinn\",\"problem\":\"{problem}\",\"omega\":{omega},\"model\":\"{name}\",\"dtype\":\"{}\",\"seed\":{},\"params\":{n_params},\"steps\":{},\"l1\":{l1:e},\"gflop\":{total:.4e},\"seconds\":{secs:.1}{resumed},\"curve\":[{}]}}",
         T::NAME,
         cli.seed,
-        report.steps,
+        total_steps,
         curve_json.join(",")
     );
     println!(
@@ -586,6 +668,14 @@ fn train_and_report<
             (720, 240),
         )
     })?;
+    for path in cli.checkpoint.iter().chain(&sidecar) {
+        if let Err(e) = std::fs::remove_file(path) {
+            eprintln!(
+                "could not remove the finished run's {}: {e}",
+                path.display()
+            );
+        }
+    }
     Ok(())
 }
 

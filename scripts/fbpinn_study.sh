@@ -3,7 +3,8 @@
 # §3.2) and the damped oscillator, ω₀ = 80 (the FBPINNs library, §3.4). Every run of the
 # `fbpinn` example below that is not yet in the record file (with its L1 curve), one after
 # another on one thread. Safe to stop and start again: a finished run is
-# a JSON line in the record and is skipped; an unfinished one starts over.
+# a JSON line in the record and is skipped; an interrupted one resumes from its checkpoint
+# (every 1000 steps, under target/examples-out/fbpinn/checkpoints) with the same bits.
 #
 #   scripts/fbpinn_study.sh [RECORD]          (default docs/data/fbpinn.jsonl)
 #
@@ -21,6 +22,8 @@ point_steps=""
 [ "$problem" = cos1d ] && point_steps="--steps 100000"
 mkdir -p "$(dirname "$record")"
 touch "$record"
+ckpt=${CARGO_TARGET_DIR:-target}/examples-out/fbpinn/checkpoints
+mkdir -p "$ckpt"
 # A private copy, so that rebuilding the crate during the study changes nothing.
 bin=$(mktemp -d)/fbpinn
 if [ -n "${BIN:-}" ]; then
@@ -39,7 +42,8 @@ for d in $dtypes; do
         *) args="--model $m" ;;
       esac
       echo "== $problem $m $d seed $s"
-      "$bin" --problem "$problem" $args --dtype "$d" --seed "$s" --threads 1 --record "$record"
+      "$bin" --problem "$problem" $args --dtype "$d" --seed "$s" --threads 1 --record "$record" \
+        --checkpoint "$ckpt/$problem-$m-$d-s$s.ckpt"
     done
   done
 done
