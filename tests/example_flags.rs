@@ -424,7 +424,37 @@ fn fbpinn() {
     usage_error("fbpinn", &["--model", "pinn-8-1"], "--model");
     usage_error("fbpinn", &["--threads", "0"], "--threads");
     usage_error("fbpinn", &["--dtype", "f16"], "--dtype");
+    usage_error("fbpinn", &["--problem", "wave"], "--problem");
+    usage_error("fbpinn", &["--schedule", "point", "--model", "pinn-16-2"], "--schedule");
+    usage_error("fbpinn", &["--problem", "oscillator", "--omega", "1"], "--omega");
     output_folder_is_checked_first("fbpinn", &["--steps", "1"]);
+    output_folder_is_checked_first("fbpinn", &["--steps", "1", "--problem", "oscillator"]);
+    let missing = std::env::temp_dir().join(format!("pinn-no-such-record-{}", std::process::id()));
+    let m = missing.display().to_string();
+    failure("fbpinn", &["--compare", &m], &[], &m);
+    let file = AFile::new("fbpinn-checkpoint");
+    let ckpt = file.0.join("run.ckpt").display().to_string();
+    failure("fbpinn", &["--steps", "1", "--checkpoint", &ckpt], &[], "--checkpoint");
+}
+
+#[test]
+fn fbpinn_multilevel() {
+    help_is_complete("fbpinn_multilevel");
+    usage_error("fbpinn_multilevel", &["--steps", "0"], "--steps");
+    usage_error("fbpinn_multilevel", &["--levels", "1"], "--levels");
+    usage_error("fbpinn_multilevel", &["--problem", "wave"], "--problem");
+    usage_error("fbpinn_multilevel", &["--budget", "huge"], "--budget");
+    usage_error("fbpinn_multilevel", &["--width", "64"], "--width");
+    usage_error("fbpinn_multilevel", &["--dtype", "f16"], "--dtype");
+    output_folder_is_checked_first("fbpinn_multilevel", &["--budget", "smoke", "--steps", "1"]);
+    let file = AFile::new("fbpinn-multilevel-record");
+    let record = file.0.join("record.jsonl").display().to_string();
+    failure(
+        "fbpinn_multilevel",
+        &["--budget", "smoke", "--record", &record],
+        &[],
+        "--record",
+    );
 }
 
 /// A short run end to end: the files go under `$CARGO_TARGET_DIR/examples-out`, the final
