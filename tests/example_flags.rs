@@ -425,8 +425,16 @@ fn fbpinn() {
     usage_error("fbpinn", &["--threads", "0"], "--threads");
     usage_error("fbpinn", &["--dtype", "f16"], "--dtype");
     usage_error("fbpinn", &["--problem", "wave"], "--problem");
-    usage_error("fbpinn", &["--schedule", "point", "--model", "pinn-16-2"], "--schedule");
-    usage_error("fbpinn", &["--problem", "oscillator", "--omega", "1"], "--omega");
+    usage_error(
+        "fbpinn",
+        &["--schedule", "point", "--model", "pinn-16-2"],
+        "--schedule",
+    );
+    usage_error(
+        "fbpinn",
+        &["--problem", "oscillator", "--omega", "1"],
+        "--omega",
+    );
     output_folder_is_checked_first("fbpinn", &["--steps", "1"]);
     output_folder_is_checked_first("fbpinn", &["--steps", "1", "--problem", "oscillator"]);
     let missing = std::env::temp_dir().join(format!("pinn-no-such-record-{}", std::process::id()));
@@ -434,7 +442,12 @@ fn fbpinn() {
     failure("fbpinn", &["--compare", &m], &[], &m);
     let file = AFile::new("fbpinn-checkpoint");
     let ckpt = file.0.join("run.ckpt").display().to_string();
-    failure("fbpinn", &["--steps", "1", "--checkpoint", &ckpt], &[], "--checkpoint");
+    failure(
+        "fbpinn",
+        &["--steps", "1", "--checkpoint", &ckpt],
+        &[],
+        "--checkpoint",
+    );
 }
 
 #[test]

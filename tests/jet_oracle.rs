@@ -175,8 +175,9 @@ fn check_against_oracle(g: &Graph, sel: &Selection, seed: Seed, n: usize) {
     assert_close(&grad, &oracle, 1e-12, "θ-gradient");
 }
 
-/// A random graph mixing every node kind: dense layers, the activations of the rules table
-/// that are defined everywhere, products, sums, differences, scalings and trainable vectors.
+/// A random graph mixing every node kind: dense layers (shared by blocks too), constant maps
+/// (shared too), gathers, the activations of the rules table that are defined everywhere,
+/// products, sums, differences, scalings and trainable vectors.
 fn random_graph(d: usize, width: usize, m: usize, seed: Seed) -> Graph {
     let acts = [
         Elementary::Tanh,
@@ -209,7 +210,7 @@ fn random_graph(d: usize, width: usize, m: usize, seed: Seed) -> Graph {
     }
     for _ in 0..4 {
         let (a, c) = (pool[pick(pool.len())], pool[pick(pool.len())]);
-        let node = match pick(8) {
+        let node = match pick(10) {
             0 => b.mul(a, c),
             1 => b.add(a, c),
             2 => b.sub(a, c),
@@ -227,6 +228,39 @@ fn random_graph(d: usize, width: usize, m: usize, seed: Seed) -> Graph {
                 } else {
                     b.sub(p, a)
                 }
+            }
+            7 => {
+                // a dense layer shared by two blocks (a, reversed a), the blocks added back
+                let fwd: Vec<usize> = (0..width).chain((0..width).rev()).collect();
+                let two = b.gather(a, &fwd);
+                let z = b.dense_shared(two, 2, width, pick(2) == 0, BiasInit::Zero);
+                let z = b.unary(z, acts[pick(acts.len())]);
+                let lo: Vec<usize> = (0..width).collect();
+                let hi: Vec<usize> = (width..2 * width).collect();
+                let (p, q) = (b.gather(z, &lo), b.gather(z, &hi));
+                b.add(p, q)
+            }
+            8 => {
+                // a constant map shared by three blocks (a, a, c), the middle block kept
+                let idx: Vec<usize> = (0..3 * width).map(|i| i % width).collect();
+                let three = b.gather(a, &idx);
+                let three = if pick(2) == 0 {
+                    let mid: Vec<usize> = (0..width).collect();
+                    let cc = b.gather(c, &mid);
+                    let first: Vec<usize> = (0..2 * width).collect();
+                    let head = b.gather(three, &first);
+                    b.concat(head, cc)
+                } else {
+                    three
+                };
+                let w: Vec<f64> = (0..width * width)
+                    .map(|i| ((i * 3) % 7) as f64 * 0.15 - 0.45)
+                    .collect();
+                let bias: Vec<f64> = (0..width).map(|i| 0.1 * i as f64).collect();
+                let z = b.linear_shared(three, 3, width, &w, Some(&bias));
+                let mid: Vec<usize> = (width..2 * width).collect();
+                let z = b.gather(z, &mid);
+                b.unary(z, Elementary::Sin)
             }
             5 => {
                 // a constant map between hidden layers (Fourier-feature-like)
@@ -506,4 +540,46 @@ fn reused_workspace_backward_matches_a_fresh_one() {
             assert_eq!(g1, g2, "seed {seed}, round {round}");
         }
     }
+}
+
+/// Layers shared by blocks and gathers (the pieces of ProPINN's perturbed copies) against the
+/// scalar path and finite differences: `x` copied to 5 shifted copies, one dense layer and a
+/// trainable-free constant map each shared by the copies, the copies gathered channel-major
+/// and averaged per channel, then an ordinary head.
+#[test]
+fn shared_layers_and_gathers_match_scalar_path() {
+    let (d, k, h) = (3, 5, 3);
+    let mut b = GraphBuilder::new(d);
+    let x = b.input();
+    // Copy j = x + δ_j: W stacks k identities, the bias holds the shifts.
+    let mut w = vec![0.0; k * d * d];
+    for j in 0..k {
+        for i in 0..d {
+            w[(j * d + i) + i * (k * d)] = 1.0;
+        }
+    }
+    let shifts: Vec<f64> = (0..k * d).map(|i| 0.03 * i as f64 - 0.1).collect();
+    let copies = b.linear(x, k * d, &w, Some(&shifts));
+    let z = b.dense_shared(copies, k, h, true, BiasInit::XavierNormal);
+    let z = b.unary(z, Elementary::Tanh);
+    let mix = [0.5, -1.0, 0.25, 2.0, 0.1, -0.3, 0.7, 0.2, -0.6];
+    let z = b.linear_shared(z, k, h, &mix, Some(&[0.1, 0.0, -0.1]));
+    // Channel-major: feature c of copy j at position c·k + j.
+    let perm: Vec<usize> = (0..h)
+        .flat_map(|c| (0..k).map(move |j| j * h + c))
+        .collect();
+    let t = b.gather(z, &perm);
+    let mean = b.linear_shared(t, h, 1, &[1.0 / k as f64; 5], None);
+    let u = b.unary(mean, Elementary::Sin);
+    let out = b.dense(u, 1);
+    let g = b.build(out).unwrap();
+    assert_eq!(g.n_params(), (d * h + h) + (h + 1));
+    let sel = Selection::new(3)
+        .first(0)
+        .first(2)
+        .second(0, 0)
+        .second(1, 2)
+        .laplacian();
+    check_against_oracle(&g, &sel, Seed(77), 4);
+    check_finite_differences(&g, Seed(78));
 }

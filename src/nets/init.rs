@@ -87,13 +87,13 @@ fn per_dense_layer<T: Real>(
     let mut theta = vec![T::zero(); graph.n_params()];
     for (i, node) in nodes.iter().enumerate() {
         if let NodeOp::Dense {
-            input,
             offset,
             bias: has_bias,
             ..
         } = node.op
         {
-            let (n_in, n_out) = (nodes[input].width, node.width);
+            // One block's shape (a layer shared by blocks has one W).
+            let (n_in, n_out) = graph.affine_shape(i).unwrap_or((0, 0));
             let mut rng = seed.derive(i as u64).rng();
             let end = offset + n_in * n_out;
             let n_bias = if has_bias { n_out } else { 0 };

@@ -63,12 +63,9 @@ pub fn weight_matrices(graph: &Graph, exclude_encoders: bool) -> Vec<WeightMatri
         .enumerate()
         .filter_map(|(i, node)| match node.op {
             NodeOp::Dense {
-                input,
-                offset,
-                bias_init,
-                ..
+                offset, bias_init, ..
             } => {
-                let (n_in, n_out) = (nodes[input].width, node.width);
+                let (n_in, n_out) = graph.affine_shape(i).unwrap_or((0, 0));
                 let encoder = bias_init == BiasInit::XavierNormal;
                 (!(exclude_encoders && encoder)).then(|| WeightMatrix {
                     node: i,

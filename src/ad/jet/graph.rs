@@ -32,6 +32,11 @@ pub enum NodeOp {
     Input,
     /// `z = W a + b` with trainable `W` and `b` (`b` only if `bias`); `W`, then `b`, start at
     /// `offset` in `θ`.
+    ///
+    /// With `blocks = K > 1` the layer is **shared** by `K` equal blocks of the features: the
+    /// input's `K·n_in` features are `K` vectors of `n_in`, each mapped by the same `W`
+    /// (`n_out × n_in`) and `b`, giving `K·n_out` features (block after block). `n_in` and
+    /// `n_out` below are per block.
     Dense {
         /// The node `a`.
         input: usize,
@@ -41,10 +46,14 @@ pub enum NodeOp {
         bias: bool,
         /// How [`Graph::init_params`] initialises the bias.
         bias_init: BiasInit,
+        /// How many blocks share `W` and `b` (1: an ordinary layer).
+        blocks: usize,
     },
     /// `z = W a + b` with **constant** `W` and `b` (input normalisation, Fourier-feature
     /// embeddings, coordinate selection): `W`, then `b`, start at `offset` in the graph's
     /// constants.
+    ///
+    /// `blocks` as for [`NodeOp::Dense`]: one constant map shared by equal blocks.
     Linear {
         /// The node `a`.
         input: usize,
@@ -52,6 +61,16 @@ pub enum NodeOp {
         offset: usize,
         /// Whether a constant bias follows `W`.
         bias: bool,
+        /// How many blocks share `W` and `b` (1: an ordinary map).
+        blocks: usize,
+    },
+    /// `z_i = a_{idx[offset + i]}`: features of `a` picked by index (a permutation, a
+    /// selection, repeats allowed); the indices are in [`Graph::indices`].
+    Gather {
+        /// The node `a`.
+        input: usize,
+        /// Where this node's indices start in [`Graph::indices`].
+        offset: usize,
     },
     /// `[a; b]`: the features of `a` followed by those of `b`.
     Concat(usize, usize),
@@ -112,6 +131,7 @@ pub struct Graph {
     nodes: Vec<Node>,
     n_params: usize,
     consts: Vec<f64>,
+    indices: Vec<usize>,
 }
 
 /// Builds a [`Graph`] node by node; [`GraphBuilder::build`] validates it.
@@ -141,6 +161,7 @@ pub struct GraphBuilder {
     nodes: Vec<Node>,
     n_params: usize,
     consts: Vec<f64>,
+    indices: Vec<usize>,
     error: Option<Error>,
 }
 
@@ -158,6 +179,7 @@ impl GraphBuilder {
             }],
             n_params: 0,
             consts: Vec::new(),
+            indices: Vec::new(),
             error,
         }
     }
@@ -213,7 +235,37 @@ impl GraphBuilder {
         bias: bool,
         bias_init: BiasInit,
     ) -> NodeId {
-        let n_in = self.width_of(a);
+        self.dense_shared(a, 1, width, bias, bias_init)
+    }
+
+    /// A dense layer shared by `blocks` equal blocks of `a`'s features (see
+    /// [`NodeOp::Dense`]): each block of `width(a)/blocks` features is mapped by the same
+    /// `W` (`width × width(a)/blocks`) and `b` to `width` features, `blocks·width` in all.
+    /// The point-wise networks of ProPINN's perturbed copies are built this way.
+    ///
+    /// Errors at [`build`](Self::build): `blocks` 0 or not dividing `a`'s width; `a` the
+    /// input node with `blocks > 1` (map the input first).
+    ///
+    /// ```
+    /// use pinn::ad::jet::GraphBuilder;
+    /// // Three copies of a 2-vector, each through the same 2 → 4 layer.
+    /// let mut b = GraphBuilder::new(2);
+    /// let x = b.input();
+    /// let copies = b.linear(x, 6, &[1., 0., 1., 0., 1., 0., 0., 1., 0., 1., 0., 1.], None);
+    /// let z = b.dense_shared(copies, 3, 4, true, pinn::ad::jet::BiasInit::Zero);
+    /// let g = b.build(z)?;
+    /// assert_eq!((g.n_params(), g.output_dim()), (2 * 4 + 4, 12));
+    /// # Ok::<(), pinn::Error>(())
+    /// ```
+    pub fn dense_shared(
+        &mut self,
+        a: NodeId,
+        blocks: usize,
+        width: usize,
+        bias: bool,
+        bias_init: BiasInit,
+    ) -> NodeId {
+        let n_in = self.block_width(a, blocks, "graph.dense.blocks");
         if width == 0 {
             self.fail(
                 "graph.dense.width",
@@ -232,15 +284,41 @@ impl GraphBuilder {
                 format!("a {width} × {n_in} layer overflows the parameter count"),
             ),
         }
+        let total = width.checked_mul(blocks.max(1)).unwrap_or_else(|| {
+            self.fail("graph.dense.blocks", "the width overflows".into());
+            0
+        });
         self.push(
             NodeOp::Dense {
                 input: a.0,
                 offset,
                 bias,
                 bias_init,
+                blocks: blocks.max(1),
             },
-            width,
+            total,
         )
+    }
+
+    /// The width of one of `blocks` equal blocks of `a` (recording an error if they are not
+    /// equal, or if `a` is the input node split into several blocks).
+    fn block_width(&mut self, a: NodeId, blocks: usize, field: &'static str) -> usize {
+        let w = self.width_of(a);
+        if blocks == 0 || !w.is_multiple_of(blocks) {
+            self.fail(
+                field,
+                format!("{blocks} blocks do not split the {w} features of the input node"),
+            );
+            return 0;
+        }
+        if blocks > 1 && a.0 == 0 {
+            self.fail(
+                field,
+                "the input node cannot be split into blocks; map it first (e.g. with `linear`)"
+                    .into(),
+            );
+        }
+        w / blocks
     }
 
     /// A constant affine map `z = W a + b`: `w` is column-major `width × n_in` (so
@@ -260,7 +338,33 @@ impl GraphBuilder {
     /// # Ok::<(), pinn::Error>(())
     /// ```
     pub fn linear(&mut self, a: NodeId, width: usize, w: &[f64], b: Option<&[f64]>) -> NodeId {
-        let n_in = self.width_of(a);
+        self.linear_shared(a, 1, width, w, b)
+    }
+
+    /// A constant affine map shared by `blocks` equal blocks of `a`'s features (as
+    /// [`dense_shared`](Self::dense_shared)): `w` is column-major `width × width(a)/blocks`,
+    /// `b` has `width` entries, and the node has `blocks·width` features.
+    ///
+    /// ```
+    /// use pinn::ad::jet::GraphBuilder;
+    /// // The mean of each of 4 blocks of 3 features.
+    /// let mut b = GraphBuilder::new(1);
+    /// let x = b.input();
+    /// let wide = b.linear(x, 12, &[1.0; 12], None);
+    /// let mean = b.linear_shared(wide, 4, 1, &[1.0 / 3.0; 3], None);
+    /// let g = b.build(mean)?;
+    /// assert_eq!(g.eval(&[], &[2.0])?.len(), 4);
+    /// # Ok::<(), pinn::Error>(())
+    /// ```
+    pub fn linear_shared(
+        &mut self,
+        a: NodeId,
+        blocks: usize,
+        width: usize,
+        w: &[f64],
+        b: Option<&[f64]>,
+    ) -> NodeId {
+        let n_in = self.block_width(a, blocks, "graph.linear.blocks");
         let want = width.checked_mul(n_in);
         if Some(w.len()) != want {
             self.fail(
@@ -292,14 +396,52 @@ impl GraphBuilder {
         if let Some(b) = b {
             self.consts.extend_from_slice(b);
         }
+        let total = width.checked_mul(blocks.max(1)).unwrap_or_else(|| {
+            self.fail("graph.linear.blocks", "the width overflows".into());
+            0
+        });
         self.push(
             NodeOp::Linear {
                 input: a.0,
                 offset,
                 bias: b.is_some(),
+                blocks: blocks.max(1),
             },
-            width,
+            total,
         )
+    }
+
+    /// `z_i = a_{indices[i]}`: the features of `a` at `indices` (a permutation, a selection;
+    /// repeats allowed), `indices.len()` features.
+    ///
+    /// Errors at [`build`](Self::build): no index, or one not below `a`'s width.
+    ///
+    /// ```
+    /// use pinn::ad::jet::GraphBuilder;
+    /// let mut b = GraphBuilder::new(3);
+    /// let x = b.input();
+    /// let y = b.gather(x, &[2, 0, 0]);
+    /// let g = b.build(y)?;
+    /// assert_eq!(g.eval(&[], &[1.0, 2.0, 3.0])?, vec![3.0, 1.0, 1.0]);
+    /// # Ok::<(), pinn::Error>(())
+    /// ```
+    pub fn gather(&mut self, a: NodeId, indices: &[usize]) -> NodeId {
+        let w = self.width_of(a);
+        if indices.is_empty() {
+            self.fail(
+                "graph.gather",
+                "at least one index needed, found none".into(),
+            );
+        }
+        if let Some(&i) = indices.iter().find(|&&i| i >= w) {
+            self.fail(
+                "graph.gather",
+                format!("index {i} is not below the input's width {w}"),
+            );
+        }
+        let offset = self.indices.len();
+        self.indices.extend_from_slice(indices);
+        self.push(NodeOp::Gather { input: a.0, offset }, indices.len())
     }
 
     /// `[a; b]`: the features of `a`, then those of `b`.
@@ -421,8 +563,12 @@ impl GraphBuilder {
                     offset,
                     bias,
                     input,
+                    blocks,
                     ..
-                } => offset + n.width * self.nodes[input].width + if bias { n.width } else { 0 },
+                } => {
+                    let (n_out, n_in) = (n.width / blocks, self.nodes[input].width / blocks);
+                    offset + n_out * n_in + if bias { n_out } else { 0 }
+                }
                 NodeOp::Param { offset } => offset + n.width,
                 _ => 0,
             })
@@ -432,6 +578,7 @@ impl GraphBuilder {
             nodes: self.nodes,
             n_params,
             consts: self.consts,
+            indices: self.indices,
         })
     }
 }
@@ -475,6 +622,21 @@ impl Graph {
     pub fn constants(&self) -> &[f64] {
         &self.consts
     }
+    /// The indices of [`NodeOp::Gather`] nodes.
+    pub fn indices(&self) -> &[usize] {
+        &self.indices
+    }
+    /// `(n_in, n_out)` of one block of a dense or constant linear node (its whole shape for
+    /// an ordinary layer); `None` for other nodes.
+    pub fn affine_shape(&self, node: usize) -> Option<(usize, usize)> {
+        let n = self.nodes.get(node)?;
+        match n.op {
+            NodeOp::Dense { input, blocks, .. } | NodeOp::Linear { input, blocks, .. } => {
+                Some((self.nodes[input].width / blocks, n.width / blocks))
+            }
+            _ => None,
+        }
+    }
     /// Number of parameters `|θ|`.
     pub fn n_params(&self) -> usize {
         self.n_params
@@ -495,13 +657,13 @@ impl Graph {
         let mut theta = vec![T::zero(); self.n_params];
         for (layer, node) in self.nodes.iter().enumerate() {
             if let NodeOp::Dense {
-                input,
                 offset,
                 bias,
                 bias_init,
+                ..
             } = node.op
             {
-                let (n_in, n_out) = (self.nodes[input].width, node.width);
+                let (n_in, n_out) = self.affine_shape(layer).unwrap_or((0, 0));
                 let mut rng = seed.derive(layer as u64).rng();
                 let mut fill = |slice: &mut [T], std: f64| {
                     for w in slice {
@@ -574,19 +736,33 @@ impl Graph {
                     input,
                     offset,
                     bias,
+                    blocks,
                     ..
-                } => affine(&theta[offset..], bias, &vals[input], node.width, |t| t),
+                } => vals[input]
+                    .chunks(vals[input].len() / blocks)
+                    .flat_map(|a| affine(&theta[offset..], bias, a, node.width / blocks, |t| t))
+                    .collect(),
                 NodeOp::Linear {
                     input,
                     offset,
                     bias,
-                } => affine(
-                    &self.consts[offset..],
-                    bias,
-                    &vals[input],
-                    node.width,
-                    S::from_f64,
-                ),
+                    blocks,
+                } => vals[input]
+                    .chunks(vals[input].len() / blocks)
+                    .flat_map(|a| {
+                        affine(
+                            &self.consts[offset..],
+                            bias,
+                            a,
+                            node.width / blocks,
+                            S::from_f64,
+                        )
+                    })
+                    .collect(),
+                NodeOp::Gather { input, offset } => self.indices[offset..offset + node.width]
+                    .iter()
+                    .map(|&i| vals[input][i])
+                    .collect(),
                 NodeOp::Concat(a, b) => vals[a].iter().chain(&vals[b]).copied().collect(),
                 NodeOp::Unary { input, f } => vals[input].iter().map(|&a| a.apply(f)).collect(),
                 NodeOp::Add(a, b) => zip(&vals[a], &vals[b], |p, q| p + q),

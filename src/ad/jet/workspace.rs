@@ -173,10 +173,21 @@ impl<T: Real> JetWorkspace<T> {
             let out = &mut after[0][..];
             match node.op {
                 NodeOp::Input => {}
-                NodeOp::Dense { input, .. } | NodeOp::Linear { input, .. } => {
+                NodeOp::Dense { input, blocks, .. } | NodeOp::Linear { input, blocks, .. } => {
+                    // K blocks sharing W: the same memory as K·n points of one block.
                     let (wb, bias, _) = affine_of(node.op, theta, &self.consts);
-                    let shape = (w, graph.nodes()[input].width);
-                    affine_forward(l, n, shape, wb, bias, input, &before[input], out);
+                    let shape = (w / blocks, graph.nodes()[input].width / blocks);
+                    affine_forward(l, n * blocks, shape, wb, bias, input, &before[input], out);
+                }
+                NodeOp::Gather { input, offset } => {
+                    let idx = &graph.indices()[offset..offset + w];
+                    let wa = graph.nodes()[input].width;
+                    for p in 0..c * n {
+                        let a = &before[input][p * wa..(p + 1) * wa];
+                        for (o, &k) in out[p * w..(p + 1) * w].iter_mut().zip(idx) {
+                            *o = a[k];
+                        }
+                    }
                 }
                 NodeOp::Concat(a, b) => {
                     let (wa, wb) = (graph.nodes()[a].width, graph.nodes()[b].width);
@@ -358,9 +369,9 @@ impl<T: Real> JetWorkspace<T> {
             let vals = &self.vals;
             match node.op {
                 NodeOp::Input => {}
-                NodeOp::Dense { input, .. } | NodeOp::Linear { input, .. } => {
+                NodeOp::Dense { input, blocks, .. } | NodeOp::Linear { input, blocks, .. } => {
                     let (wb, bias, offset) = affine_of(node.op, theta, &self.consts);
-                    let w_in = graph.nodes()[input].width;
+                    let (w, w_in) = (w / blocks, graph.nodes()[input].width / blocks);
                     let len = w * w_in + if bias { w } else { 0 };
                     let abar = if needs[input] {
                         let f = first(input);
@@ -370,7 +381,22 @@ impl<T: Real> JetWorkspace<T> {
                     };
                     let gwb = offset.map(|o| &mut grad[o..o + len]);
                     let (shape, a) = ((w, w_in), &vals[input]);
-                    affine_backward(l, n, shape, wb, bias, input, a, gbar, gwb, abar);
+                    affine_backward(l, n * blocks, shape, wb, bias, input, a, gbar, gwb, abar);
+                }
+                NodeOp::Gather { input, offset } => {
+                    if needs[input] {
+                        let f = first(input);
+                        zeroed(input, f, before);
+                        let idx = &graph.indices()[offset..offset + w];
+                        let wa = graph.nodes()[input].width;
+                        for p in 0..c * n {
+                            let g = &gbar[p * w..(p + 1) * w];
+                            let ab = &mut before[input][p * wa..(p + 1) * wa];
+                            for (&k, &v) in idx.iter().zip(g) {
+                                ab[k] += v;
+                            }
+                        }
+                    }
                 }
                 NodeOp::Concat(a, b) => {
                     let (wa, wb) = (graph.nodes()[a].width, graph.nodes()[b].width);
@@ -451,6 +477,7 @@ fn depends_on_theta(nodes: &[Node]) -> Vec<bool> {
             NodeOp::Input => false,
             NodeOp::Dense { .. } | NodeOp::Param { .. } => true,
             NodeOp::Linear { input, .. }
+            | NodeOp::Gather { input, .. }
             | NodeOp::Unary { input, .. }
             | NodeOp::Scale { input, .. } => dep[input],
             NodeOp::Concat(a, b) | NodeOp::Add(a, b) | NodeOp::Sub(a, b) | NodeOp::Mul(a, b) => {
