@@ -13,6 +13,8 @@
 //!   benchmarks' initialisation); [`lecun_normal`]: `N(0, 1/n_in)` weights and normal biases
 //!   (the NTK paper's code); [`fan_in_uniform`]: `U(±1/√n_in)` weights and biases (PyTorch's
 //!   `nn.Linear` default, the FBPINN codes).
+//! - [`propinn`]: ProPINN (Wu et al.), 84 perturbed copies through a shared projection,
+//!   region pooling and multi-region mixing, as one graph (layers shared by blocks, gathers).
 //! - [`fbpinn`]: finite-basis PINNs' building blocks: domain decompositions (the original
 //!   paper's edges and overlaps, the library's centres and widths, multilevel grids) and
 //!   their window functions.
@@ -32,6 +34,7 @@ mod builder;
 mod init;
 mod periodic;
 mod predict;
+mod propinn;
 mod weights;
 
 pub mod fbpinn;
@@ -41,4 +44,5 @@ pub use builder::{Body, Gate, NetBuilder, fourier_features, modified_mlp, normal
 pub use init::{fan_in_uniform, lecun_normal, xavier_uniform};
 pub use periodic::periodic_embedding;
 pub use predict::predict;
+pub use propinn::{PROPINN_COPIES, PROPINN_REGIONS, propinn, propinn_offsets, propinn_on_copies};
 pub use weights::{WeightMatrix, weight_matrices};

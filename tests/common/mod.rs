@@ -5,6 +5,7 @@
 #![allow(dead_code)]
 
 pub mod jets;
+pub mod oracle;
 pub mod solution;
 
 use pinn::ad::{Elementary, Real};
