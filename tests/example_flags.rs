@@ -334,6 +334,27 @@ fn ropinn() {
     let missing = format!("{g}-missing");
     failure("ropinn", &["--table", &missing], &[], &missing);
     output_folder_is_checked_first("ropinn", &["--protocol", "b", "--steps", "1"]);
+    usage_error(
+        "ropinn",
+        &["--backbone", "propinn", "--protocol", "b"],
+        "--protocol",
+    );
+    usage_error(
+        "ropinn",
+        &["--backbone", "propinn", "--width", "64"],
+        "--width",
+    );
+}
+
+#[test]
+fn propinn() {
+    help_is_complete("propinn");
+    usage_error("propinn", &["--protocol", "b"], "--protocol");
+    usage_error("propinn", &["--width", "64"], "--width");
+    usage_error("propinn", &["--steps", "0"], "--steps");
+    usage_error("propinn", &["--problem", "heat"], "--problem");
+    usage_error("propinn", &["--dtype", "f16"], "--dtype");
+    output_folder_is_checked_first("propinn", &["--steps", "1", "--max-iter", "1"]);
 }
 
 #[test]
