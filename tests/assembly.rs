@@ -85,6 +85,13 @@ fn terms() -> Vec<Term> {
         term(
             "periodic",
             TermKind::Condition(Condition::Periodic { output: 0 }),
+            edge.clone(),
+            vec![],
+            right.clone(),
+        ),
+        term(
+            "periodic_ux",
+            TermKind::Condition(Condition::periodic_derivative(0, Component::First(0))),
             edge,
             vec![],
             right,
@@ -140,7 +147,7 @@ fn gradient_matches_finite_differences() {
     let n = a.n_params();
     let mut grad = vec![0.0; n];
     let report = a.eval(&params, &mut grad, 0).unwrap();
-    assert_eq!(report.terms.len(), 9);
+    assert_eq!(report.terms.len(), 10);
     assert!(report.terms.iter().all(|&l| l > 0.0), "{:?}", report.terms);
     let mut g2 = vec![0.0; n];
     let h = 1e-6;
@@ -440,4 +447,39 @@ fn a_residual_can_be_differentiated_in_x() {
         );
     }
     assert!(missing.get().is_none());
+}
+
+/// The periodic-derivative term is `w·mean((∂u/∂x(x) − ∂u/∂x(x′))²)` over its pairs, with
+/// `∂u/∂x` from hyper-duals through the scalar path.
+#[test]
+fn a_periodic_derivative_term_compares_the_derivative_at_partners() {
+    let (mut a, params) = setup(1, 16);
+    let mut grad = vec![0.0; a.n_params()];
+    let report = a.eval(&params, &mut grad, 0).unwrap();
+    let names = a.term_names();
+    let i = names.iter().position(|n| n == "periodic_ux").unwrap();
+    let g = Graph::mlp(&[2, 16, 16, 1], Elementary::Tanh).unwrap();
+    let theta: Vec<pinn::ad::HyperDual<f64>> = params[..g.n_params()]
+        .iter()
+        .map(|&t| pinn::ad::HyperDual::constant(t))
+        .collect();
+    let ux = |x: [f64; 2]| {
+        let xs = [
+            pinn::ad::HyperDual::seeded(x[0], 0, 0, 0),
+            pinn::ad::HyperDual::seeded(x[1], 1, 0, 0),
+        ];
+        g.eval(&theta, &xs).unwrap()[0].e1
+    };
+    let n = 40;
+    let want = 1.3
+        * (0..n)
+            .map(|k| {
+                let t = k as f64 / n as f64;
+                (ux([0.0, t]) - ux([1.0, t])).powi(2)
+            })
+            .sum::<f64>()
+        / n as f64;
+    let got = report.terms[i];
+    assert!((got - want).abs() < 1e-12 * want, "{got} vs {want}");
+    assert!(want > 1e-8, "the case needs a non-periodic derivative");
 }

@@ -45,6 +45,15 @@ pub enum Condition {
         /// Output index `o`.
         output: usize,
     },
+    /// `D u_o(x) = D u_o(x′)` for paired points `x`, `x′`: one derivative value `D` (a
+    /// [`Component`], e.g. `∂u/∂x` across opposite faces) periodic, as
+    /// [`Condition::Periodic`] is for the value. ProPINN's Allen–Cahn imposes both.
+    PeriodicDerivative {
+        /// Output index `o`.
+        output: usize,
+        /// The derivative value `D`.
+        component: Component,
+    },
     /// `u_o(x, t₀) = g(x)` on the initial slice.
     InitialValue {
         /// Output index `o`.
@@ -121,6 +130,10 @@ impl Condition {
             g: Arc::new(g),
         }
     }
+    /// `D u_o(x) = D u_o(x′)` on paired points ([`Condition::PeriodicDerivative`]).
+    pub fn periodic_derivative(output: usize, component: Component) -> Self {
+        Condition::PeriodicDerivative { output, component }
+    }
     /// `u_o(x, t₀) = g(x)` from a closure.
     pub fn initial(output: usize, g: impl Fn(&[f64]) -> f64 + Send + Sync + 'static) -> Self {
         Condition::InitialValue {
@@ -171,6 +184,7 @@ impl Condition {
             Condition::Neumann { .. } => "Neumann",
             Condition::Robin { .. } => "Robin",
             Condition::Periodic { .. } => "periodic",
+            Condition::PeriodicDerivative { .. } => "periodic derivative",
             Condition::InitialValue { .. } => "initial value",
             Condition::InitialRate { .. } => "initial rate",
             Condition::Derivative { .. } => "derivative",
@@ -185,6 +199,7 @@ impl Condition {
             | Condition::Neumann { output, .. }
             | Condition::Robin { output, .. }
             | Condition::Periodic { output }
+            | Condition::PeriodicDerivative { output, .. }
             | Condition::InitialValue { output, .. }
             | Condition::InitialRate { output, .. }
             | Condition::Derivative { output, .. }
@@ -208,7 +223,8 @@ impl Condition {
             Condition::InitialRate { .. } => {
                 vec![Component::Value, Component::First(dim.saturating_sub(1))]
             }
-            Condition::Derivative { component, .. } => vec![*component],
+            Condition::Derivative { component, .. }
+            | Condition::PeriodicDerivative { component, .. } => vec![*component],
             _ => vec![Component::Value],
         }
     }
@@ -254,6 +270,7 @@ impl Condition {
                 u.u(*output) - c(values.get(index).copied().unwrap_or(f64::NAN))
             }
             Condition::Periodic { output } => u.u(*output),
+            Condition::PeriodicDerivative { output, component } => u.get(*output, *component),
         }
     }
 }

@@ -150,6 +150,10 @@ impl<T: Real> Strategy<T> for Redraw {
 pub(crate) fn keeps_points(kind: &TermKind) -> bool {
     matches!(
         kind,
-        TermKind::Condition(Condition::Periodic { .. } | Condition::Data { .. })
+        TermKind::Condition(
+            Condition::Periodic { .. }
+                | Condition::PeriodicDerivative { .. }
+                | Condition::Data { .. }
+        )
     )
 }

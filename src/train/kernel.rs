@@ -402,7 +402,8 @@ pub(crate) fn partials<T: Real, R: PointResidual>(
     }
 }
 
-/// A periodic pair `u_o(x) = u_o(x′)`: from the values of the `k` points of the chunk followed
+/// A periodic pair `D u_o(x) = D u_o(x′)` (`D` the term's one component: the value, or the
+/// derivative of a periodic-derivative condition): from the values of the `k` points of the chunk followed
 /// by their `k` partners (`vals`, `2k·m` numbers), the weighted loss; writes the seeds to
 /// `seeds` and, when `r2` is given, pushes each pair's `r²`.
 #[allow(clippy::too_many_arguments)]

@@ -214,7 +214,8 @@ fn check_condition(
             "Robin coefficients must be finite, found α = {alpha}, β = {beta}"
         )));
     }
-    if let Condition::Derivative { component, .. } = c
+    if let Condition::Derivative { component, .. } | Condition::PeriodicDerivative { component, .. } =
+        c
         && let Some(&k) = directions(*component).iter().find(|&&k| k >= d)
     {
         return Err(bad(format!(
@@ -222,7 +223,10 @@ fn check_condition(
              have dimension {d}"
         )));
     }
-    let periodic = matches!(c, Condition::Periodic { .. });
+    let periodic = matches!(
+        c,
+        Condition::Periodic { .. } | Condition::PeriodicDerivative { .. }
+    );
     if periodic && t.partners.len() != t.points.len() {
         return Err(bad(format!(
             "a periodic condition needs one partner per point ({} numbers), found {}",
