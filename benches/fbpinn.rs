@@ -31,8 +31,8 @@ use pinn::ad::Real;
 use pinn::model::Model;
 use pinn::nets::fan_in_uniform;
 use pinn::nets::fbpinn::{Decomposition, Fbpinn, overlap_from_width, uniform_edges};
-use pinn::pde::Pde;
 use pinn::pde::problems::{Laplace2DMultiscale, SineOde};
+use pinn::pde::{Pde, hard};
 use pinn::train::{Assembly, Term, TermKind};
 
 fn linspace(a: f64, b: f64, n: usize) -> Vec<f64> {
@@ -121,22 +121,7 @@ fn laplace_model(dec: Decomposition) -> Fbpinn {
         .unwrap()
         .with_hard_constraint(
             |b, x| b.linear(x, 1, &[0.0, 0.0], None),
-            |b, x| {
-                let mut prod = None;
-                for d in 0..2 {
-                    for (k, c) in [(16.0, 0.0), (-16.0, 16.0)] {
-                        let mut row = [0.0; 2];
-                        row[d] = k;
-                        let z = b.linear(x, 1, &row, Some(&[c]));
-                        let t = b.unary(z, Elementary::Tanh);
-                        prod = Some(match prod {
-                            None => t,
-                            Some(p) => b.mul(p, t),
-                        });
-                    }
-                }
-                prod.unwrap_or(x)
-            },
+            |b, x| hard::tanh_box(b, x, &[0.0, 0.0], &[1.0, 1.0], &[0, 1], 1.0 / 16.0),
         )
         .unwrap()
 }

@@ -53,7 +53,7 @@ fn case<T: Real>(label: &str, g: &Graph, threads: usize) {
         .num_threads(threads)
         .build()
         .unwrap();
-    let mut a = Assembly::new(g.clone(), p.clone(), terms(&p), 256, threads).unwrap();
+    let mut a = Assembly::new(g.clone(), p, terms(&p), 256, threads).unwrap();
     let mut grad = vec![T::zero(); a.n_params()];
     let ms = pool.install(|| {
         a.eval(&theta, &mut grad, 0).unwrap();

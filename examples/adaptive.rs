@@ -388,19 +388,7 @@ fn dispatch(cli: &Cli, mut run: Run) -> Result<(), Box<dyn std::error::Error>> {
     }
     if let Some(path) = &run.checkpoint {
         // The folder must take the checkpoints before a long run relies on them.
-        let dir = match path.parent() {
-            Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
-            _ => PathBuf::from("."),
-        };
-        let probe = dir.join(format!(".checkpoint-probe-{}", std::process::id()));
-        std::fs::File::create(&probe)
-            .and_then(|_| std::fs::remove_file(&probe))
-            .map_err(|e| {
-                format!(
-                    "cannot write the --checkpoint file's folder {}: {e}",
-                    dir.display()
-                )
-            })?;
+        support::check_writable("--checkpoint", path)?;
     }
     let f32 = match cli.dtype {
         Some(d) => d == Dtype::F32,
@@ -737,14 +725,7 @@ fn train<P: Study, T: Real>(problem: P, run: &Run) -> Result<(), Box<dyn std::er
         )
     })?;
     println!("{line}");
-    if let Some(path) = &run.checkpoint
-        && let Err(e) = std::fs::remove_file(path)
-    {
-        eprintln!(
-            "could not remove the finished run's checkpoint {}: {e}",
-            path.display()
-        );
-    }
+    support::remove_finished(&run.checkpoint);
     Ok(())
 }
 

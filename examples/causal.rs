@@ -289,13 +289,6 @@ fn run<T: Real>(cli: &Cli) -> Result<(), Box<dyn std::error::Error>> {
             (300, 220),
         )
     })?;
-    if let Some(path) = &cli.checkpoint
-        && let Err(e) = std::fs::remove_file(path)
-    {
-        eprintln!(
-            "could not remove the finished run's checkpoint {}: {e}",
-            path.display()
-        );
-    }
+    support::remove_finished(&cli.checkpoint);
     Ok(())
 }

@@ -668,14 +668,7 @@ fn train_and_report<
             (720, 240),
         )
     })?;
-    for path in cli.checkpoint.iter().chain(&sidecar) {
-        if let Err(e) = std::fs::remove_file(path) {
-            eprintln!(
-                "could not remove the finished run's {}: {e}",
-                path.display()
-            );
-        }
-    }
+    support::remove_finished(cli.checkpoint.iter().chain(&sidecar));
     Ok(())
 }
 

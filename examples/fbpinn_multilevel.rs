@@ -50,8 +50,8 @@ use pinn::model::Model;
 use pinn::nets::fbpinn::{Decomposition, Fbpinn};
 use pinn::nets::{NetBuilder, fan_in_uniform};
 use pinn::optim::Adam;
-use pinn::pde::Pde;
 use pinn::pde::problems::{HelmholtzSource2D, Laplace2DMultiscale, Problem};
+use pinn::pde::{Pde, hard};
 use pinn::rng::Seed;
 use pinn::train::Trainer;
 use support::Dtype;
@@ -225,24 +225,6 @@ fn run<T: Real>(cli: &Cli) -> Result<(), Box<dyn std::error::Error>> {
     }
 }
 
-/// `B(x) = Π_d tanh(x_d/s) tanh((1 − x_d)/s)`: zero on the boundary of `[0, 1]²`.
-fn vanish_on_square(b: &mut GraphBuilder, x: NodeId, s: f64) -> NodeId {
-    let mut prod: Option<NodeId> = None;
-    for d in 0..2 {
-        for (k, c) in [(1.0 / s, 0.0), (-1.0 / s, 1.0 / s)] {
-            let mut row = [0.0; 2];
-            row[d] = k;
-            let z = b.linear(x, 1, &row, Some(&[c]));
-            let t = b.unary(z, Elementary::Tanh);
-            prod = Some(match prod {
-                None => t,
-                Some(p) => b.mul(p, t),
-            });
-        }
-    }
-    prod.unwrap_or(x)
-}
-
 /// Relative ℓ² and l1n = mean |u − u*| / std(u*).
 fn errors(u: &[f64], reference: &[f64]) -> (f64, f64) {
     let n = reference.len() as f64;
@@ -279,7 +261,9 @@ fn train<T: Real, P: Problem + Clone + Send + Sync + 'static>(
     let levels = cli.levels.unwrap_or(default_levels);
     let s = setup.s;
     let unnorm = setup.unnorm;
-    let hard_b = move |b: &mut GraphBuilder, x: NodeId| vanish_on_square(b, x, s);
+    let hard_b = move |b: &mut GraphBuilder, x: NodeId| {
+        hard::tanh_box(b, x, &[0.0, 0.0], &[1.0, 1.0], &[0, 1], s)
+    };
     let (model, name) = match cli.model {
         ModelName::Multilevel => {
             let dec = Decomposition::multilevel(&[0.0, 0.0], &[1.0, 1.0], levels, 1.9)?;
@@ -444,13 +428,6 @@ fn fit<T: Real, M: Model<T> + Clone + 'static, P: Pde + Clone + Send + Sync + 's
             (260, 260),
         )
     })?;
-    if let Some(path) = &cli.checkpoint
-        && let Err(e) = std::fs::remove_file(path)
-    {
-        eprintln!(
-            "could not remove the finished run's checkpoint {}: {e}",
-            path.display()
-        );
-    }
+    support::remove_finished(&cli.checkpoint);
     Ok(())
 }

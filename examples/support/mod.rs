@@ -104,6 +104,19 @@ pub fn check_writable(flag: &str, path: &Path) -> Result<(), String> {
         })
 }
 
+/// Removes a finished run's checkpoint files; a failure is reported on stderr (the results
+/// are already out).
+pub fn remove_finished<'a>(paths: impl IntoIterator<Item = &'a PathBuf>) {
+    for path in paths {
+        if let Err(e) = std::fs::remove_file(path) {
+            eprintln!(
+                "could not remove the finished run's {}: {e}",
+                path.display()
+            );
+        }
+    }
+}
+
 /// Runs a figure-drawing closure and says what it wrote.
 ///
 /// # Errors

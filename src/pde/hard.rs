@@ -120,6 +120,63 @@ pub fn vanish_on_box_normalized(
     side_product(b, x, lo, hi, axes, "hard.vanish_on_box_normalized", true)
 }
 
+/// `B(x) = Π_{k ∈ axes} tanh((x_k − lo_k)/s)·tanh((hi_k − x_k)/s)`: the FBPINN codes' factor
+/// (Dolean et al. 2024, `multilevel-paper/problems.py`; `s = 1/ω_max` or `1/k` there), zero on
+/// the faces `x_k = lo_k`, `x_k = hi_k` of the listed axes and close to 1 farther than a few
+/// `s` inside, so the network sets the solution's scale away from the boundary. `lo`, `hi`
+/// give every coordinate's bounds; missing entries, no axes, an axis beyond the inputs or
+/// `s` not finite and `> 0` are build errors.
+///
+/// ```
+/// use pinn::ad::jet::GraphBuilder;
+/// use pinn::pde::hard;
+/// let mut b = GraphBuilder::new(2);
+/// let x = b.input();
+/// let bx = hard::tanh_box(&mut b, x, &[0.0, 0.0], &[1.0, 1.0], &[0, 1], 0.05);
+/// let g = b.build(bx)?;
+/// assert_eq!(g.eval::<f64>(&[], &[0.0, 0.4])?, vec![0.0]);
+/// assert!((g.eval::<f64>(&[], &[0.5, 0.5])?[0] - 1.0).abs() < 1e-15);
+/// # Ok::<(), pinn::Error>(())
+/// ```
+pub fn tanh_box(
+    b: &mut GraphBuilder,
+    x: NodeId,
+    lo: &[f64],
+    hi: &[f64],
+    axes: &[usize],
+    s: f64,
+) -> NodeId {
+    let d = b.width(x);
+    if lo.len() != d || hi.len() != d || axes.is_empty() || !(s.is_finite() && s > 0.0) {
+        b.fail(
+            "hard.tanh_box",
+            format!(
+                "need lo and hi for all {d} coordinates, at least one axis and a finite s > 0, \
+                 found {} / {} / {} axes / s = {s}",
+                lo.len(),
+                hi.len(),
+                axes.len()
+            ),
+        );
+    }
+    let mut acc: Option<NodeId> = None;
+    for &k in axes {
+        let (l, h) = (
+            lo.get(k).copied().unwrap_or(0.0),
+            hi.get(k).copied().unwrap_or(0.0),
+        );
+        for (a, c) in [(1.0 / s, -l / s), (-1.0 / s, h / s)] {
+            let z = affine_coordinate(b, x, k, a, c);
+            let t = b.unary(z, Elementary::Tanh);
+            acc = Some(match acc {
+                Some(p) => b.mul(p, t),
+                None => t,
+            });
+        }
+    }
+    acc.unwrap_or_else(|| affine_coordinate(b, x, 0, 0.0, 1.0))
+}
+
 /// `Π_{k ∈ axes} s_k(x_k − lo_k)·s_k(hi_k − x_k)`, with `s_k = 2/(hi_k − lo_k)` when
 /// `normalized` (each factor peaks at 1) and 1 otherwise; bad bounds are build errors named
 /// `field`.
