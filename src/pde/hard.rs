@@ -135,7 +135,9 @@ pub fn vanish_on_box_normalized(
 /// let bx = hard::tanh_box(&mut b, x, &[0.0, 0.0], &[1.0, 1.0], &[0, 1], 0.05);
 /// let g = b.build(bx)?;
 /// assert_eq!(g.eval::<f64>(&[], &[0.0, 0.4])?, vec![0.0]);
-/// assert!((g.eval::<f64>(&[], &[0.5, 0.5])?[0] - 1.0).abs() < 1e-15);
+/// // tanh(10)⁴ at the centre, ten widths from every side.
+/// assert!((g.eval::<f64>(&[], &[0.5, 0.5])?[0] - 10f64.tanh().powi(4)).abs() < 1e-15);
+/// assert!(1.0 - 10f64.tanh().powi(4) < 1e-7);
 /// # Ok::<(), pinn::Error>(())
 /// ```
 pub fn tanh_box(
