@@ -37,7 +37,7 @@
 #[path = "support/mod.rs"]
 mod support;
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
@@ -193,11 +193,16 @@ struct Cli {
     /// evaluations).
     #[arg(long, value_name = "M", default_value_t = 20, value_parser = support::cli::at_least(1))]
     max_iter: usize,
+    /// Save the run's state to FILE after every outer step and, when FILE exists, resume
+    /// from it (same bits as an uninterrupted run); removed when the run has finished
+    /// [default: none].
+    #[arg(long, value_name = "FILE")]
+    checkpoint: Option<PathBuf>,
     /// Print a markdown table of the ropinn JSON lines in FILE and train nothing [default:
     /// none: train].
     #[arg(long, value_name = "FILE", conflicts_with_all = [
         "problem", "method", "dtype", "protocol", "steps", "seed", "every", "threads",
-        "samples", "past_iterations", "calibration", "width", "max_iter",
+        "samples", "past_iterations", "calibration", "width", "max_iter", "checkpoint",
     ])]
     table: Option<String>,
 }
@@ -220,6 +225,7 @@ struct Setup {
     calibration: Calibration,
     /// L-BFGS `max_iter` (20, torch's default; lower only to time evaluations).
     max_iter: usize,
+    checkpoint: Option<PathBuf>,
 }
 
 impl Cli {
@@ -278,6 +284,7 @@ impl Cli {
                 CalibrationName::Fixed => Calibration::Fixed,
             },
             max_iter: self.max_iter,
+            checkpoint: self.checkpoint.clone(),
         })
     }
 }
@@ -323,6 +330,18 @@ impl<T: Real> Strategy<T> for RecordLast {
         let mut l = self.0.lock().unwrap_or_else(|p| p.into_inner());
         l.loss = loss.total.to_f64();
         l.evaluations += 1;
+        Ok(())
+    }
+    fn state(&self) -> Vec<f64> {
+        let l = self.0.lock().unwrap_or_else(|p| p.into_inner());
+        vec![l.loss, l.evaluations as f64]
+    }
+    fn set_state(&mut self, state: &[f64]) -> pinn::Result<()> {
+        let mut l = self.0.lock().unwrap_or_else(|p| p.into_inner());
+        if let [loss, evaluations] = *state {
+            l.loss = loss;
+            l.evaluations = evaluations as usize;
+        }
         Ok(())
     }
 }
@@ -496,7 +515,18 @@ fn run<P: Problem + Clone + 'static, T: Real>(
         }
         Control::Continue
     });
+    if let Some(path) = &s.checkpoint {
+        support::check_writable("--checkpoint", path)?;
+        if path.exists() {
+            builder = builder.resume_from(path);
+        }
+        builder = builder.checkpoint_every(1, path);
+    }
     let mut trainer = builder.build()?;
+    let resumed_at = trainer.step();
+    if resumed_at > 0 {
+        println!("resumed at step {resumed_at} of {}", s.steps);
+    }
     println!(
         "ropinn example: {} / {} / {} / protocol {} — net {net} ({} parameters), {} outer L-BFGS steps, seed {}",
         problem.name(),
@@ -508,8 +538,14 @@ fn run<P: Problem + Clone + 'static, T: Real>(
         s.seed
     );
     let report = trainer.run()?;
-    let m = report.metrics.last().ok_or("no metrics")?.1.clone();
+    let u = trainer.predict(&grid)?;
+    // A run resumed at its last step has no metrics of its own.
+    let m = match report.metrics.last() {
+        Some(m) => m.1.clone(),
+        None => pinn::train::Metrics::compute(&u, &reference),
+    };
     let last = *last.lock().unwrap_or_else(|p| p.into_inner());
+    let steps = trainer.step();
     // The loss of the final network on the unperturbed grid (one more evaluation).
     let mut assembly = Assembly::<P, T>::new(graph, problem.clone(), terms, 256, 1)?;
     let mut grad = vec![T::zero(); assembly.n_params()];
@@ -517,7 +553,6 @@ fn run<P: Problem + Clone + 'static, T: Real>(
         .eval(trainer.params(), &mut grad, 0)?
         .total
         .to_f64();
-    let u = trainer.predict(&grid)?;
     let secs = start.elapsed().as_secs_f64();
     let sigma = monitor.as_ref().map_or(f64::NAN, RoPinnMonitor::sigma);
     println!(
@@ -529,11 +564,43 @@ fn run<P: Problem + Clone + 'static, T: Real>(
         grid_loss,
         m.rmae,
         m.rmse,
-        report.steps,
-        report.evaluations,
+        steps,
+        last.evaluations,
         secs,
         report.seconds / report.steps.max(1) as f64,
         report.seconds / report.evaluations.max(1) as f64,
+    );
+    let resumed = if resumed_at > 0 {
+        format!(",\"resumed_at\":{resumed_at}")
+    } else {
+        String::new()
+    };
+    let example = match s.backbone {
+        Backbone::Pinn => "ropinn",
+        Backbone::Propinn => "propinn",
+    };
+    let num = |v: f64| {
+        if v.is_finite() {
+            format!("{v:e}")
+        } else {
+            "null".into()
+        }
+    };
+    println!(
+        "{{\"example\":\"{example}\",\"problem\":\"{}\",\"method\":\"{}\",\"dtype\":\"{}\",\"protocol\":\"{}\",\"net\":\"{net}\",\"seed\":{},\"loss\":{},\"loss_grid\":{},\"rmae\":{},\"rmse\":{},\"steps\":{},\"evaluations\":{},\"sigma\":{},\"seconds\":{:.2}{resumed}}}",
+        name(s.problem),
+        name(s.method),
+        T::NAME,
+        name(s.protocol),
+        s.seed,
+        num(last.loss),
+        num(grid_loss),
+        num(m.rmae),
+        num(m.rmse),
+        steps,
+        last.evaluations,
+        num(sigma),
+        secs,
     );
     support::save_figure(&dir.join(format!("ropinn_{}.png", s.tag())), |path| {
         compare(
@@ -560,33 +627,7 @@ fn run<P: Problem + Clone + 'static, T: Real>(
             (260, 220),
         )
     })?;
-    let example = match s.backbone {
-        Backbone::Pinn => "ropinn",
-        Backbone::Propinn => "propinn",
-    };
-    let num = |v: f64| {
-        if v.is_finite() {
-            format!("{v:e}")
-        } else {
-            "null".into()
-        }
-    };
-    println!(
-        "{{\"example\":\"{example}\",\"problem\":\"{}\",\"method\":\"{}\",\"dtype\":\"{}\",\"protocol\":\"{}\",\"net\":\"{net}\",\"seed\":{},\"loss\":{},\"loss_grid\":{},\"rmae\":{},\"rmse\":{},\"steps\":{},\"evaluations\":{},\"sigma\":{},\"seconds\":{:.2}}}",
-        name(s.problem),
-        name(s.method),
-        T::NAME,
-        name(s.protocol),
-        s.seed,
-        num(last.loss),
-        num(grid_loss),
-        num(m.rmae),
-        num(m.rmse),
-        report.steps,
-        report.evaluations,
-        num(sigma),
-        secs,
-    );
+    support::remove_finished(&s.checkpoint);
     Ok(())
 }
 

@@ -355,6 +355,14 @@ fn propinn() {
     usage_error("propinn", &["--problem", "heat"], "--problem");
     usage_error("propinn", &["--dtype", "f16"], "--dtype");
     output_folder_is_checked_first("propinn", &["--steps", "1", "--max-iter", "1"]);
+    let file = AFile::new("propinn-checkpoint");
+    let ckpt = file.0.join("run.ckpt").display().to_string();
+    failure(
+        "propinn",
+        &["--steps", "1", "--max-iter", "1", "--checkpoint", &ckpt],
+        &[],
+        "--checkpoint",
+    );
 }
 
 #[test]
