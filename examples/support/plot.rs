@@ -1064,8 +1064,20 @@ fn line_panel(area: &Area<'_>, p: &LinePanel, left: u32) -> Result {
     let grid_line = RGBColor(225, 225, 225);
     if p.log_y {
         let (y0, y1) = data_range(p, |q| q.1, true);
-        let mut chart = builder.build_cartesian_2d(x0..x1, (y0..y1).log_scale())?;
         let decades = (y1 / y0).log10().round().max(1.0) as usize;
+        // A label each decade (at most 10), and at 2 and 5 too when there are only one or two.
+        let step = decades.div_ceil(10).max(1);
+        let first = y0.log10().round() as i32;
+        let mut keys = Vec::new();
+        for k in (0..=decades).step_by(step) {
+            let p = 10f64.powi(first + k as i32);
+            keys.push(p);
+            if decades <= 2 && k < decades {
+                keys.extend([2.0 * p, 5.0 * p]);
+            }
+        }
+        let mut chart =
+            builder.build_cartesian_2d(x0..x1, (y0..y1).log_scale().with_key_points(keys.clone()))?;
         let fy = |y: &f64| log_label(*y);
         chart
             .configure_mesh()
@@ -1074,7 +1086,7 @@ fn line_panel(area: &Area<'_>, p: &LinePanel, left: u32) -> Result {
             .x_desc(tx.axis_name(&p.x_label))
             .y_desc(format!("{}  (log scale)", p.y_label))
             .x_labels(nx)
-            .y_labels(decades.min(10))
+            .y_labels(keys.len())
             .x_label_formatter(&fx)
             .y_label_formatter(&fy)
             .set_all_tick_mark_size(4)
