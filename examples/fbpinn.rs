@@ -611,11 +611,7 @@ fn train_and_report<
     if let Some(path) = &cli.record {
         support::append_record(path, std::slice::from_ref(&line));
     }
-    let err: Vec<f64> = u
-        .iter()
-        .zip(exact)
-        .map(|(a, b)| (a - b).abs())
-        .collect();
+    let err: Vec<f64> = u.iter().zip(exact).map(|(a, b)| (a - b).abs()).collect();
     // Shown over at most 8 decades below its largest value: a hard constraint makes the error
     // exactly 0 at a point, which would otherwise stretch the axis down to 1e-16.
     let floor = err.iter().fold(0.0f64, |a, &e| a.max(e)) * 1e-8;

@@ -91,10 +91,11 @@ fn random_graph(d: usize, width: usize, m: usize, seed: Seed) -> Graph {
             6 => {
                 // a trainable vector, the same at every point
                 let p = b.param(width);
-                if pick(2) == 0 {
-                    b.mul(a, p)
-                } else {
-                    b.sub(p, a)
+                match pick(3) {
+                    0 => b.mul(a, p),
+                    1 => b.sub(p, a),
+                    // a trainable scalar gain
+                    _ => b.scale_by_param(a, 0.8),
                 }
             }
             7 => {

@@ -19,13 +19,17 @@ fn the_parameter_count_is_the_checkpoints() {
     assert_eq!(g.n_params(), 15_030);
     // Six WaveAct instances, two scalars each; nine weight matrices: the projection's two
     // and the mixing's two, each shared by its blocks, and the head's five.
-    let params: usize = (g.nodes().iter())
-        .map(|n| match n.op {
-            NodeOp::Param { .. } => n.width,
-            _ => 0,
-        })
-        .sum();
-    assert_eq!(params, 12);
+    let scalars = (g.nodes().iter())
+        .filter(|n| matches!(n.op, NodeOp::ScaleByParam { .. }))
+        .count();
+    assert_eq!(scalars, 12);
+    // The WaveAct weights start at 1, as in the authors' code.
+    let theta: Vec<f64> = xavier_uniform(&g, Seed(0), 0.01).unwrap();
+    for n in g.nodes() {
+        if let NodeOp::ScaleByParam { offset, .. } = n.op {
+            assert_eq!(theta[offset], 1.0);
+        }
+    }
     let shapes: Vec<(usize, usize)> = weight_matrices(&g, false)
         .iter()
         .map(|w| (w.n_in, w.n_out))

@@ -1076,8 +1076,8 @@ fn line_panel(area: &Area<'_>, p: &LinePanel, left: u32) -> Result {
                 keys.extend([2.0 * p, 5.0 * p]);
             }
         }
-        let mut chart =
-            builder.build_cartesian_2d(x0..x1, (y0..y1).log_scale().with_key_points(keys.clone()))?;
+        let mut chart = builder
+            .build_cartesian_2d(x0..x1, (y0..y1).log_scale().with_key_points(keys.clone()))?;
         let fy = |y: &f64| log_label(*y);
         chart
             .configure_mesh()

@@ -84,7 +84,7 @@ fn per_dense_layer<T: Real>(
     mut fill: impl FnMut(usize, usize, &mut Rng64, &mut [T], &mut [T]),
 ) -> Vec<T> {
     let nodes = graph.nodes();
-    let mut theta = vec![T::zero(); graph.n_params()];
+    let mut theta = graph.zero_params::<T>();
     for (i, node) in nodes.iter().enumerate() {
         if let NodeOp::Dense {
             offset,

@@ -29,8 +29,7 @@ pub const PROPINN_COPIES: usize = 84;
 /// 5. **Head** `H = [Linear, WaveAct] × 4` (32→64, 64→64 three times), then `Linear(64→1)`.
 ///
 /// `WaveAct(z) = w₁ sin z + w₂ cos z`, each instance with its own learned `(w₁, w₂)`,
-/// starting at `(1, 1)`; here `w = 1 + v` with a trainable `v` starting at 0 (the same
-/// function and gradient). Derivatives of `u` with respect to `p` flow through all 84 copies
+/// starting at `(1, 1)` (trainable scalars, [`NodeOp::ScaleByParam`](crate::ad::jet::NodeOp::ScaleByParam)). Derivatives of `u` with respect to `p` flow through all 84 copies
 /// ("gradient uniting"), exactly, through the jets. The layers are ordinary dense nodes, so
 /// [`xavier_uniform`](crate::nets::xavier_uniform) gives the authors' initialisation.
 ///
@@ -130,19 +129,12 @@ fn copies_map(s: [f64; 2]) -> (Vec<f64>, Vec<f64>) {
     (w, shifts)
 }
 
-/// `WaveAct(z) = w₁ sin z + w₂ cos z`, `w = 1 + v`, `v` trainable from 0.
+/// `WaveAct(z) = w₁ sin z + w₂ cos z`, `w₁`, `w₂` trainable scalars starting at 1.
 fn wave_act(b: &mut GraphBuilder, z: NodeId) -> NodeId {
-    let width = b.width(z);
-    let ones = vec![1.0; width];
-    let term = |b: &mut GraphBuilder, f: Elementary| {
-        let v = b.param(1);
-        let w = b.scale(v, 1.0, 1.0);
-        let wide = b.linear(w, width, &ones, None);
-        let fz = b.unary(z, f);
-        b.mul(wide, fz)
-    };
-    let s = term(b, Elementary::Sin);
-    let c = term(b, Elementary::Cos);
+    let s = b.unary(z, Elementary::Sin);
+    let s = b.scale_by_param(s, 1.0);
+    let c = b.unary(z, Elementary::Cos);
+    let c = b.scale_by_param(c, 1.0);
     b.add(s, c)
 }
 

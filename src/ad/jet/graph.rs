@@ -103,6 +103,17 @@ pub enum NodeOp {
         /// Where `b` starts in `θ`.
         offset: usize,
     },
+    /// `p·a` with one trainable scalar `p` (the same at every point, so every derivative of
+    /// `a` is scaled by it): learned gains such as ProPINN's WaveAct weights or adaptive
+    /// activations' slopes.
+    ScaleByParam {
+        /// The node `a`.
+        input: usize,
+        /// Where `p` is in `θ`.
+        offset: usize,
+        /// The value [`Graph::init_params`] (and the `nets` initialisations) give `p`.
+        init: f64,
+    },
 }
 
 /// How a trainable bias starts.
@@ -540,6 +551,39 @@ impl GraphBuilder {
         self.push(NodeOp::Param { offset }, width)
     }
 
+    /// `p·a` with a trainable scalar `p` that starts at `init` ([`NodeOp::ScaleByParam`]).
+    ///
+    /// ```
+    /// use pinn::ad::jet::GraphBuilder;
+    /// let mut b = GraphBuilder::new(2);
+    /// let x = b.input();
+    /// let y = b.scale_by_param(x, 1.0);
+    /// let g = b.build(y)?;
+    /// let theta: Vec<f64> = g.init_params(pinn::rng::Seed(0));
+    /// assert_eq!(theta, vec![1.0]);
+    /// assert_eq!(g.eval(&[3.0], &[1.0, 2.0])?, vec![3.0, 6.0]);
+    /// # Ok::<(), pinn::Error>(())
+    /// ```
+    pub fn scale_by_param(&mut self, a: NodeId, init: f64) -> NodeId {
+        let w = self.width_of(a);
+        if !init.is_finite() {
+            self.fail(
+                "graph.scale_by_param",
+                format!("the initial value must be finite, found {init}"),
+            );
+        }
+        let offset = self.n_params;
+        self.n_params += 1;
+        self.push(
+            NodeOp::ScaleByParam {
+                input: a.0,
+                offset,
+                init,
+            },
+            w,
+        )
+    }
+
     /// Finishes the graph with `output` as its last node. Nodes after `output` are dropped.
     pub fn build(mut self, output: NodeId) -> Result<Graph> {
         if output.0 >= self.nodes.len() {
@@ -570,6 +614,7 @@ impl GraphBuilder {
                     offset + n_out * n_in + if bias { n_out } else { 0 }
                 }
                 NodeOp::Param { offset } => offset + n.width,
+                NodeOp::ScaleByParam { offset, .. } => offset + 1,
                 _ => 0,
             })
             .max()
@@ -651,10 +696,11 @@ impl Graph {
     }
 
     /// Glorot/Xavier-normal initialisation: `W ~ N(0, 2/(n_in + n_out))`, biases as their
-    /// [`BiasInit`] says, trainable vectors ([`NodeOp::Param`]) at zero. Node `i` draws from the
-    /// stream `seed.derive(i)` (weights first, then bias).
+    /// [`BiasInit`] says, trainable vectors ([`NodeOp::Param`]) at zero, trainable scalars
+    /// ([`NodeOp::ScaleByParam`]) at their `init`. Node `i` draws from the stream
+    /// `seed.derive(i)` (weights first, then bias).
     pub fn init_params<T: Real>(&self, seed: Seed) -> Vec<T> {
-        let mut theta = vec![T::zero(); self.n_params];
+        let mut theta = self.zero_params();
         for (layer, node) in self.nodes.iter().enumerate() {
             if let NodeOp::Dense {
                 offset,
@@ -681,6 +727,18 @@ impl Graph {
                         (2.0 / (1 + n_out) as f64).sqrt(),
                     );
                 }
+            }
+        }
+        theta
+    }
+
+    /// `θ` with every entry 0 but the trainable scalars, at their `init`: what every
+    /// initialisation starts from before it fills the dense layers.
+    pub fn zero_params<T: Real>(&self) -> Vec<T> {
+        let mut theta = vec![T::zero(); self.n_params];
+        for node in &self.nodes {
+            if let NodeOp::ScaleByParam { offset, init, .. } = node.op {
+                theta[offset] = T::from_f64(init);
             }
         }
         theta
@@ -773,6 +831,9 @@ impl Graph {
                     .map(|&a| S::from_f64(alpha) * a + S::from_f64(beta))
                     .collect(),
                 NodeOp::Param { offset } => theta[offset..offset + node.width].to_vec(),
+                NodeOp::ScaleByParam { input, offset, .. } => {
+                    vals[input].iter().map(|&a| theta[offset] * a).collect()
+                }
             };
             vals.push(out);
         }

@@ -223,6 +223,10 @@ impl<T: Real> JetWorkspace<T> {
                     let beta = T::from_f64(beta);
                     blk_mut(out, m, 0).iter_mut().for_each(|v| *v += beta);
                 }
+                NodeOp::ScaleByParam { input, offset, .. } => {
+                    // Every component of a scales by the same p.
+                    axpy(theta[offset], &before[input], out, true);
+                }
                 NodeOp::Param { offset } => {
                     // The value b at every point; no derivative with respect to x.
                     out.fill(zero);
@@ -455,6 +459,18 @@ impl<T: Real> JetWorkspace<T> {
                         axpy(T::from_f64(alpha), gbar, &mut before[input], f);
                     }
                 }
+                NodeOp::ScaleByParam { input, offset, .. } => {
+                    // ∂L/∂p = Σ over every component and point of ā·a, in memory order.
+                    let dp = gbar
+                        .iter()
+                        .zip(&vals[input])
+                        .fold(T::zero(), |acc, (&g, &a)| acc + g * a);
+                    grad[offset] += dp;
+                    if needs[input] {
+                        let f = first(input);
+                        axpy(theta[offset], gbar, &mut before[input], f);
+                    }
+                }
                 NodeOp::Param { offset } => {
                     // ∂L/∂b_i = Σ_p ∂L/∂(value of node i at p), in point order.
                     let g = &mut grad[offset..offset + w];
@@ -475,7 +491,7 @@ fn depends_on_theta(nodes: &[Node]) -> Vec<bool> {
     for (i, node) in nodes.iter().enumerate() {
         dep[i] = match node.op {
             NodeOp::Input => false,
-            NodeOp::Dense { .. } | NodeOp::Param { .. } => true,
+            NodeOp::Dense { .. } | NodeOp::Param { .. } | NodeOp::ScaleByParam { .. } => true,
             NodeOp::Linear { input, .. }
             | NodeOp::Gather { input, .. }
             | NodeOp::Unary { input, .. }
