@@ -1111,6 +1111,8 @@ fn multilevel_paper_problems_refuse_bad_parameters() {
     assert!(HelmholtzSource2D::new(0.0, 0.05).is_err());
     assert!(HelmholtzSource2D::new(31.4, 0.1).is_err());
     assert!(HelmholtzSource2D::new(31.4, f64::NAN).is_err());
+    assert!(HelmholtzSource2D::new(31.4, 0.001).is_err()); // would need millions of terms
+    assert!(HelmholtzSource2D::default().five_point(5000).is_err());
     // k² = π²(1 + 1): the source excites the (1, 1) mode.
     let k = std::f64::consts::PI * 2f64.sqrt();
     match HelmholtzSource2D::new(k, 0.05) {

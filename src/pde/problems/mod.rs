@@ -93,7 +93,7 @@ pub use diffusion::Diffusion1D;
 pub use gauss_legendre::{GaussLegendre, MAX_LEGENDRE_NODES, legendre_with_derivative};
 pub use heat::Heat1D;
 pub use helmholtz::Helmholtz2D;
-pub use helmholtz_source::{HelmholtzSource2D, MAX_SOURCE_WIDTH};
+pub use helmholtz_source::{HelmholtzSource2D, MAX_SOURCE_WIDTH, MIN_SOURCE_WIDTH};
 pub use hermite::{GaussHermite, MAX_HERMITE_NODES};
 pub use kuramoto::KuramotoSivashinsky;
 pub use laplace_multiscale::Laplace2DMultiscale;
