@@ -635,12 +635,16 @@ fn train_and_report<
                 name,
                 curve.iter().map(|c| (c.0, c.2)).collect(),
             )),
-        LinePanel::new("L1 test error against the cost", "GFLOP", "mean |u − u*|")
-            .log_y()
-            .with(Series::line(
-                name,
-                curve.iter().map(|c| (c.1, c.2)).collect(),
-            )),
+        LinePanel::new(
+            "L1 test error against the cost",
+            "log10(GFLOP)",
+            "mean |u − u*|",
+        )
+        .log_y()
+        .with(Series::line(
+            name,
+            curve.iter().map(|c| (c.1.log10(), c.2)).collect(),
+        )),
     ];
     if !windows.is_empty() {
         let mut p = LinePanel::new(
@@ -739,15 +743,24 @@ fn compare(args: &Args, file: &std::path::Path) -> Result<(), Box<dyn std::error
     let mut by_step = LinePanel::new("L1 test error against the step", "step", "mean |u − u*|")
         .log_y()
         .legend(SeriesLabelPosition::LowerLeft);
-    let mut by_cost = LinePanel::new("L1 test error against the cost", "GFLOP", "mean |u − u*|")
-        .log_y()
-        .legend(SeriesLabelPosition::LowerRight);
+    let mut by_cost = LinePanel::new(
+        "L1 test error against the cost",
+        "log10(GFLOP)",
+        "mean |u − u*|",
+    )
+    .log_y()
+    .legend(SeriesLabelPosition::LowerRight);
     for (k, r) in runs.iter().enumerate() {
         let c = k % 6;
         by_step = by_step
             .with(Series::line(&r.model, r.curve.iter().map(|p| (p.0, p.2)).collect()).colour(c));
-        by_cost = by_cost
-            .with(Series::line(&r.model, r.curve.iter().map(|p| (p.1, p.2)).collect()).colour(c));
+        by_cost = by_cost.with(
+            Series::line(
+                &r.model,
+                r.curve.iter().map(|p| (p.1.log10(), p.2)).collect(),
+            )
+            .colour(c),
+        );
         let last = r.curve.last().map_or(f64::NAN, |p| p.2);
         println!("{:<14} L1 at the last recorded step: {last:.3e}", r.model);
     }
