@@ -4,8 +4,13 @@
 //! of the harness. f32 and f64, 1 and 2 threads; the median of 5 evaluations after a warm-up.
 //! Prints one JSON line per case. Run it on an idle machine.
 //!
+//! `--dump DIR` instead writes ProPINN's initial parameters (f64, raw little-endian, graph
+//! order) and our loss at them to DIR, for `scripts/peers/propinn_torch.py --check DIR`: the
+//! PyTorch model of the same spec must give the same loss.
+//!
 //! ```text
 //! cargo bench --bench propinn
+//! cargo bench --bench propinn -- --dump DIR
 //! ```
 
 use std::time::Instant;
@@ -74,9 +79,31 @@ fn case<T: Real>(label: &str, g: &Graph, threads: usize) {
     );
 }
 
+fn dump(dir: &str, g: &Graph) {
+    let p = Wave::default();
+    let theta: Vec<f64> = xavier_uniform(g, Seed(0), 0.01).unwrap();
+    let mut a = Assembly::new(g.clone(), p, terms(&p), 256, 1).unwrap();
+    let mut grad = vec![0.0; a.n_params()];
+    let loss = a.eval(&theta, &mut grad, 0).unwrap().total;
+    std::fs::create_dir_all(dir).unwrap();
+    let bytes: Vec<u8> = theta.iter().flat_map(|v| v.to_le_bytes()).collect();
+    std::fs::write(format!("{dir}/propinn_wave.theta"), bytes).unwrap();
+    std::fs::write(format!("{dir}/propinn_wave.loss"), format!("{loss:e}\n")).unwrap();
+    println!(
+        "{{\"dump\":\"{dir}\",\"params\":{},\"loss\":{loss:e}}}",
+        theta.len()
+    );
+}
+
 fn main() {
     let pi = std::f64::consts::PI;
     let pro = propinn([pi, pi]).unwrap();
+    let args: Vec<String> = std::env::args().collect();
+    if let Some(i) = args.iter().position(|a| a == "--dump") {
+        let dir = args.get(i + 1).expect("--dump DIR");
+        dump(dir, &pro);
+        return;
+    }
     let pinn = Graph::mlp(&[2, 512, 512, 512, 1], Elementary::Tanh).unwrap();
     for threads in [1, 2] {
         for (label, g) in [("propinn", &pro), ("pinn-512x3", &pinn)] {
