@@ -489,3 +489,42 @@ fn a_schedule_refuses_what_it_cannot_do_by_name() {
         other => panic!("expected a scheduler error, got {other:?}"),
     }
 }
+
+/// A schedule keeps a subset of the points its terms were built with: a sampler that replaces
+/// them, or per-point weights that belong to them, are refused when the trainer is built,
+/// naming both strategies and the term.
+#[test]
+fn a_schedule_refuses_strategies_that_move_or_weight_its_points() {
+    use pinn::strategies::{Redraw, SelfAdaptive, SelfAdaptiveConfig};
+    let (model, s) = cos1d(10);
+    let build = |second: &str| {
+        let mut b = Trainer::<_, f64, _>::builder(model.clone(), SineOde::new(3.0).unwrap());
+        let pde = b.add_pde_points(cos1d_points());
+        let b = b.strategy(SubdomainSchedule::new(&model, s.clone(), &[pde]).unwrap());
+        let b = match second {
+            "redraw" => b.strategy(Redraw::new(pde, 5, |_| Ok((cos1d_points(), vec![])))),
+            _ => b.strategy(SelfAdaptive::new(SelfAdaptiveConfig::helmholtz(Seed(1))).unwrap()),
+        };
+        b.phase("adam", 1, Adam::with_lr(1e-3).unwrap()).build()
+    };
+    for (second, words) in [
+        ("redraw", ["subdomain-schedule", "redraw", "replaces"]),
+        (
+            "self-adaptive",
+            ["subdomain-schedule", "self_adaptive", "selects"],
+        ),
+    ] {
+        match build(second) {
+            Err(Error::InvalidConfig {
+                field: "strategies",
+                reason,
+            }) => {
+                for w in words {
+                    assert!(reason.contains(w), "{second}: {reason}");
+                }
+            }
+            Err(e) => panic!("{second}: {e:?}"),
+            Ok(_) => panic!("{second}: accepted"),
+        }
+    }
+}

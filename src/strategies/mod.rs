@@ -155,6 +155,9 @@ pub enum PointRole {
     /// Sets the term's per-point weights ([`Terms::set_point_weights`]); two strategies
     /// doing so on one term would overwrite each other (SA-PINN, causal training).
     Weights,
+    /// Keeps a subset of the points the term was built with ([`SubdomainSchedule`]): another
+    /// strategy that replaces, grows or selects the same term's points would be undone by it.
+    Selects,
 }
 
 /// An error if one strategy keeps per-point state on a term whose points another replaces or
@@ -183,17 +186,54 @@ pub(crate) fn check_point_roles(
                     ),
                 });
             }
+            if role == PointRole::Selects
+                && let Some((b, other)) = roles.iter().enumerate().find_map(|(b, rb)| {
+                    (b != a)
+                        .then(|| {
+                            rb.iter().find(|(t, r)| {
+                                *t == term
+                                    && matches!(
+                                        r,
+                                        PointRole::Replaces | PointRole::Grows | PointRole::Selects
+                                    )
+                            })
+                        })
+                        .flatten()
+                        .map(|&(_, r)| (b, r))
+                })
+            {
+                let verb = match other {
+                    PointRole::Grows => "adds points to",
+                    PointRole::Selects => "also selects the points of",
+                    _ => "replaces the points of",
+                };
+                return Err(Error::InvalidConfig {
+                    field: "strategies",
+                    reason: format!(
+                        "{} keeps a subset of the points term \"{}\" was built with while {} \
+                         {verb} it: each would undo the other; use one of the two on this term",
+                        names[a],
+                        term_name(term),
+                        names[b],
+                    ),
+                });
+            }
             if role != PointRole::PerPointState {
                 continue;
             }
             for (b, rb) in roles.iter().enumerate() {
                 if let Some(&(_, other)) = rb.iter().find(|(t, r)| {
-                    *t == term && b != a && matches!(r, PointRole::Replaces | PointRole::Grows)
+                    *t == term
+                        && b != a
+                        && matches!(
+                            r,
+                            PointRole::Replaces | PointRole::Grows | PointRole::Selects
+                        )
                 }) {
-                    let verb = if other == PointRole::Grows {
-                        "adds points to"
-                    } else {
-                        "replaces the points of"
+                    let verb = match other {
+                        PointRole::Grows => "adds points to",
+                        PointRole::Selects => "selects a subset of the points of",
+                        _ => "replaces the points of",
                     };
                     return Err(Error::InvalidConfig {
                         field: "strategies",

@@ -229,7 +229,7 @@ impl<T: Real> Strategy<T> for SubdomainSchedule {
     fn point_roles(&self) -> Vec<(TermId, PointRole)> {
         self.terms
             .iter()
-            .map(|&t| (t, PointRole::Replaces))
+            .map(|&t| (t, PointRole::Selects))
             .collect()
     }
 }
