@@ -272,7 +272,7 @@ static GRAPHS: Tally = Tally::new();
 #[test]
 fn graphs_networks_and_workspaces_never_panic() {
     let cases = cases(1500);
-    let ops = prop::collection::vec((0u8..9, small(), small(), size(), num()), 0..7);
+    let ops = prop::collection::vec((0u8..13, small(), small(), size(), num()), 0..7);
     let sel = (
         prop::collection::vec(small(), 0..3),
         prop::collection::vec((small(), small()), 0..3),
@@ -326,6 +326,10 @@ fn graphs_networks_and_workspaces_never_panic() {
                         5 => b.mul(a, c),
                         6 => b.concat(a, c),
                         7 => b.scale(a, x, 1.0),
+                        9 => b.dense_shared(a, w, 2, true, pinn::ad::jet::BiasInit::Zero),
+                        10 => b.linear_shared(a, w, 1, &[x; 2], Some(&[x])),
+                        11 => b.gather(a, &[w, 0]),
+                        12 => b.scale_by_param(a, x),
                         _ => b.linear(a, w, &[x; 4], Some(&[x])),
                     })?;
                 }
