@@ -646,23 +646,12 @@ fn paper(problem: &str, method: &str) -> (&'static str, &'static str, &'static s
     }
 }
 
-/// The value of `"key":` in a one-line JSON object (numbers and strings; no nesting).
-fn field<'a>(line: &'a str, key: &str) -> Option<&'a str> {
-    let pat = format!("\"{key}\":");
-    let rest = &line[line.find(&pat)? + pat.len()..];
-    if let Some(r) = rest.strip_prefix('"') {
-        r.split('"').next()
-    } else {
-        rest.split([',', '}']).next().map(str::trim)
-    }
-}
-
 /// Turns the JSON lines of `ropinn` runs into a markdown table next to the paper's numbers.
 fn table(path: &str) -> Res<()> {
     let text = std::fs::read_to_string(path).map_err(|e| format!("cannot read {path}: {e}"))?;
     let rows: Vec<&str> = text
         .lines()
-        .filter(|l| field(l, "example") == Some("ropinn"))
+        .filter(|l| support::json_field(l, "example") == Some("ropinn"))
         .collect();
     if rows.is_empty() {
         return Err(format!(
@@ -686,24 +675,30 @@ fn table(path: &str) -> Res<()> {
         for method in ["vanilla", "ropinn"] {
             let find = |dtype: &str| {
                 rows.iter().rev().copied().find(|l| {
-                    field(l, "problem") == Some(problem)
-                        && field(l, "method") == Some(method)
-                        && field(l, "dtype") == Some(dtype)
+                    support::json_field(l, "problem") == Some(problem)
+                        && support::json_field(l, "method") == Some(method)
+                        && support::json_field(l, "dtype") == Some(dtype)
                 })
             };
             let (p32, p64) = (find("f32"), find("f64"));
             let cell = |l: Option<&str>| match l {
                 Some(l) => format!(
                     "{} / {} / {}",
-                    fmt(field(l, "loss"), true),
-                    fmt(field(l, "rmae"), false),
-                    fmt(field(l, "rmse"), false)
+                    fmt(support::json_field(l, "loss"), true),
+                    fmt(support::json_field(l, "rmae"), false),
+                    fmt(support::json_field(l, "rmse"), false)
                 ),
                 None => "pending".into(),
             };
-            let get =
-                |l: Option<&str>, k: &str| l.and_then(|l| field(l, k)).unwrap_or("–").to_string();
-            let steps = p32.or(p64).and_then(|l| field(l, "steps")).unwrap_or("–");
+            let get = |l: Option<&str>, k: &str| {
+                l.and_then(|l| support::json_field(l, k))
+                    .unwrap_or("–")
+                    .to_string()
+            };
+            let steps = p32
+                .or(p64)
+                .and_then(|l| support::json_field(l, "steps"))
+                .unwrap_or("–");
             let (pl, pa, pr) = paper(problem, method);
             println!(
                 "| {problem} | {method} | {pl} / {pa} / {pr} | {} | {} | {steps} | {} / {} | {} s / {} s |",
@@ -745,10 +740,9 @@ pub fn run_main(backbone: Option<Backbone>) -> ExitCode {
             .mut_arg("table", |a| a.hide(true))
             .mut_arg("method", |a| a.default_value("vanilla"))
             .after_help(
-                "Cost on a 2-core machine (measured beside other jobs): one loss evaluation on \
-                 the 101×101 grid takes about 3.5 s in f32 and 5 s in f64 on one thread (1.8 s \
-                 and 2.7 s on two), so one outer L-BFGS step (about 20 evaluations) about a \
-                 minute: protocol a (25 steps) is about half an hour, protocol full (1000 \
+                "Cost on a 2-core machine (idle): one loss evaluation on the 101×101 grid takes \
+                 2.6 s in f32 and 3.6 s in f64 on one thread (1.25 s and 2.2 s on two), so one \
+                 outer L-BFGS step (about 20 evaluations) about a minute: protocol a (25 steps) is about half an hour, protocol full (1000 \
                  steps) about 20 hours. Allen–Cahn's 512×201 grid has 10 times the points: \
                  about 15 s an evaluation on two threads, protocol a about 2 hours.",
             );

@@ -104,6 +104,18 @@ pub fn check_writable(flag: &str, path: &Path) -> Result<(), String> {
         })
 }
 
+/// The value of `"key":` in a one-line JSON object of ours (numbers and strings; the first
+/// occurrence; no nesting before it).
+pub fn json_field<'a>(line: &'a str, key: &str) -> Option<&'a str> {
+    let pat = format!("\"{key}\":");
+    let rest = &line[line.find(&pat)? + pat.len()..];
+    if let Some(r) = rest.strip_prefix('"') {
+        r.split('"').next()
+    } else {
+        rest.split([',', '}']).next().map(str::trim)
+    }
+}
+
 /// Removes a finished run's checkpoint files; a failure is reported on stderr (the results
 /// are already out).
 pub fn remove_finished<'a>(paths: impl IntoIterator<Item = &'a PathBuf>) {
