@@ -3,7 +3,7 @@
 use crate::ad::Real;
 use crate::error::{Error, Result};
 use crate::model::Model;
-use crate::nets::fbpinn::{Fbpinn, RadialScheduler, SubdomainState};
+use crate::nets::fbpinn::{Fbpinn, RadialScheduler, Subdomain, SubdomainState};
 use crate::train::{TermId, TermKind};
 
 use super::redraw::keeps_points;
@@ -63,8 +63,8 @@ use super::{EvalContext, PointRole, Strategy, Terms};
 /// ```
 pub struct SubdomainSchedule {
     scheduler: RadialScheduler,
-    /// Per subdomain, its support `(lo, hi)`.
-    supports: Vec<(Vec<f64>, Vec<f64>)>,
+    /// The model's subdomains (their supports).
+    subdomains: Vec<Subdomain>,
     dim: usize,
     per_subdomain: usize,
     n_theta: usize,
@@ -101,9 +101,7 @@ impl SubdomainSchedule {
         }
         Ok(SubdomainSchedule {
             scheduler,
-            supports: (dec.subdomains().iter())
-                .map(|s| (s.lo().to_vec(), s.hi().to_vec()))
-                .collect(),
+            subdomains: dec.subdomains().to_vec(),
             dim: dec.dim(),
             per_subdomain: model.n_params_per_subdomain(),
             n_theta: Model::<f64>::n_params(model),
@@ -120,7 +118,7 @@ impl SubdomainSchedule {
 
     fn apply<T: Real>(&self, terms: &mut dyn Terms<T>, step: usize) -> Result<()> {
         let d = self.dim;
-        let active: Vec<&(Vec<f64>, Vec<f64>)> = (self.supports.iter().zip(&self.states))
+        let active: Vec<&Subdomain> = (self.subdomains.iter().zip(&self.states))
             .filter(|(_, s)| **s == SubdomainState::Active)
             .map(|(b, _)| b)
             .collect();
@@ -128,13 +126,7 @@ impl SubdomainSchedule {
         for (&term, all) in self.terms.iter().zip(&self.all_points) {
             let kept: Vec<f64> = all
                 .chunks_exact(d)
-                .filter(|x| {
-                    active.iter().any(|(lo, hi)| {
-                        x.iter()
-                            .zip(lo.iter().zip(hi))
-                            .all(|(v, (l, h))| l <= v && v <= h)
-                    })
-                })
+                .filter(|x| active.iter().any(|s| s.contains(x)))
                 .flatten()
                 .copied()
                 .collect();
