@@ -207,36 +207,47 @@ fn flops_per_point(h: usize, l: usize) -> f64 {
 /// The operations of each step of an FBPINN: every training point inside an active
 /// subdomain (all points without a schedule) visits each subdomain that covers it.
 struct FbpinnCost {
-    dec: Decomposition,
+    n_subdomains: usize,
     scheduler: Option<RadialScheduler>,
-    train: Vec<f64>,
+    /// Per training point, the subdomains that cover it (found once).
+    covering: Vec<Vec<usize>>,
     per_point: f64,
     last: Option<(Vec<SubdomainState>, f64)>,
 }
 
 impl FbpinnCost {
+    fn new(
+        dec: &Decomposition,
+        scheduler: Option<RadialScheduler>,
+        train: &[f64],
+        per_point: f64,
+    ) -> pinn::Result<Self> {
+        let covering = (train.iter())
+            .map(|x| Ok(dec.covering(std::slice::from_ref(x))?.collect()))
+            .collect::<pinn::Result<_>>()?;
+        Ok(FbpinnCost {
+            n_subdomains: dec.len(),
+            scheduler,
+            covering,
+            per_point,
+            last: None,
+        })
+    }
+
     fn at(&mut self, step: usize) -> f64 {
         let states = match &self.scheduler {
             Some(s) => s.states(step),
-            None => vec![SubdomainState::Active; self.dec.len()],
+            None => vec![SubdomainState::Active; self.n_subdomains],
         };
         if let Some((last, f)) = &self.last
             && *last == states
         {
             return *f;
         }
-        let subs = self.dec.subdomains();
-        let mut visits = 0usize;
-        for x in &self.train {
-            let x = [*x];
-            let trained = subs
-                .iter()
-                .zip(&states)
-                .any(|(s, &st)| st == SubdomainState::Active && s.contains(&x));
-            if trained {
-                visits += subs.iter().filter(|s| s.contains(&x)).count();
-            }
-        }
+        let visits: usize = (self.covering.iter())
+            .filter(|c| c.iter().any(|&j| states[j] == SubdomainState::Active))
+            .map(Vec::len)
+            .sum();
         let f = visits as f64 * self.per_point;
         self.last = Some((states, f));
         f
@@ -357,13 +368,8 @@ fn run_model<T: Real, P: Pde + Clone + Send + Sync + 'static>(
                 Schedule::All => None,
                 Schedule::Point => Some(RadialScheduler::point(&dec, &[0.0], args.steps)?),
             };
-            let mut cost = FbpinnCost {
-                dec: dec.clone(),
-                scheduler: scheduler.clone(),
-                train: data.train.to_vec(),
-                per_point: flops_per_point(hidden[0], hidden.len()),
-                last: None,
-            };
+            let per_point = flops_per_point(hidden[0], hidden.len());
+            let mut cost = FbpinnCost::new(&dec, scheduler.clone(), data.train, per_point)?;
             let name = match cli.schedule {
                 Schedule::All => "fbpinn",
                 Schedule::Point => "fbpinn-point",
@@ -682,15 +688,6 @@ struct Recorded {
     curve: Vec<(f64, f64, f64)>,
 }
 
-/// The string value of `"key":"…"` in a JSON line of ours.
-fn field<'a>(line: &'a str, key: &str) -> Option<&'a str> {
-    let pat = format!("\"{key}\":");
-    let rest = &line[line.find(&pat)? + pat.len()..];
-    let rest = rest.strip_prefix('"').unwrap_or(rest);
-    let end = rest.find(['"', ',', '}'])?;
-    Some(&rest[..end])
-}
-
 /// The `"curve":[[s,g,l],…]` of a JSON line of ours.
 fn curve(line: &str) -> Option<Vec<(f64, f64, f64)>> {
     let rest = &line[line.find("\"curve\":[")? + "\"curve\":[".len()..];
@@ -719,11 +716,13 @@ fn compare(args: &Args, file: &std::path::Path) -> Result<(), Box<dyn std::error
     let omega = args.omega.to_string();
     let mut runs: Vec<Recorded> = Vec::new();
     for line in text.lines() {
-        let matches = field(line, "problem") == Some(problem)
-            && field(line, "omega") == Some(omega.as_str())
-            && field(line, "dtype") == Some(cli.dtype.name())
-            && field(line, "seed") == Some(seed.as_str());
-        if let (true, Some(model), Some(c)) = (matches, field(line, "model"), curve(line)) {
+        let matches = support::json_field(line, "problem") == Some(problem)
+            && support::json_field(line, "omega") == Some(omega.as_str())
+            && support::json_field(line, "dtype") == Some(cli.dtype.name())
+            && support::json_field(line, "seed") == Some(seed.as_str());
+        if let (true, Some(model), Some(c)) =
+            (matches, support::json_field(line, "model"), curve(line))
+        {
             // A later line for the same model replaces an earlier one.
             runs.retain(|r| r.model != model);
             runs.push(Recorded {
