@@ -44,8 +44,10 @@
 //! bits, whatever thread calls it.
 
 mod graph;
+mod stein;
 
 pub use graph::GraphWorkspace;
+pub use stein::{SteinEstimator, SteinSmoothed, SteinWorkspace};
 
 use crate::ad::Real;
 use crate::ad::jet::{Component, Graph};
