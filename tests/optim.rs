@@ -718,6 +718,7 @@ fn invalid_hyper_parameters_name_their_field() {
     assert_eq!(field_of(Schedule::step(0.5, 0)), "schedule.step_size");
     assert_eq!(field_of(Schedule::exponential(1.5, 10)), "schedule.gamma");
     assert_eq!(field_of(Schedule::cosine(0, 0.0)), "schedule.t_max");
+    assert_eq!(field_of(Schedule::linear(0)), "schedule.total");
     assert_eq!(field_of(Schedule::cosine(10, -1.0)), "schedule.min_lr");
 }
 

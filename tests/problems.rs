@@ -42,7 +42,7 @@ use pinn::pde::problems::{
     AllenCahn, AllenCahnPeriodic, Beam, BeamSupport, Burgers, Convection, DampedOscillator,
     Diffusion1D, GaussHermite, Heat1D, Helmholtz2D, HelmholtzSource2D, KuramotoSivashinsky,
     Laplace2DMultiscale, MAX_GRID_POINTS, MAX_HERMITE_NODES, Poisson1D, Poisson1DModes, Poisson2D,
-    PoissonND, Problem, Reaction, Region, RegionPoints, Side, SineOde, Wave,
+    PoissonND, PoissonSinSum, Problem, Reaction, Region, RegionPoints, Side, SineOde, Wave,
 };
 use pinn::pde::{Condition, Fields, Pde, Residuals};
 use pinn::rng::{Seed, uniform};
@@ -375,6 +375,8 @@ exact_tests! {
     poisson_nd_d1: PoissonND::new(1).unwrap(),
     poisson_nd_d10: PoissonND::default(),
     poisson_nd_d100: PoissonND::new(100).unwrap(),
+    poisson_sin_sum_d2: PoissonSinSum::default(),
+    poisson_sin_sum_d7: PoissonSinSum::new(7).unwrap(),
     helmholtz2d: Helmholtz2D::default(),
     helmholtz2d_non_integer: Helmholtz2D::new(1.5, 2.5, 9.0).unwrap(),
     heat1d: Heat1D::default(),

@@ -416,3 +416,40 @@ fn bad_settings_are_named() {
     assert!(SteinEstimator::from_name("improved").is_ok());
     assert!(SteinEstimator::from_name("fancy").unwrap_err().to_string().contains("fancy"));
 }
+
+#[test]
+fn a_trainer_runs_the_stein_model_with_the_same_bits_on_one_and_two_threads() {
+    use pinn::optim::{Adam, AdamConfig, Schedule};
+    use pinn::pde::problems::{PoissonSinSum, Problem};
+    use pinn::rng::uniform;
+    use pinn::train::Trainer;
+    let p = PoissonSinSum::default();
+    let bc = p.conditions().remove(0);
+    let mut rng = Seed(3).rng();
+    let boundary = p
+        .sample_region(&bc.region, 40, || uniform(&mut rng))
+        .unwrap();
+    // Every evaluation draws fresh samples from the trainer's stream; the points are split
+    // into chunks of 8 across the threads. (That the Stein loss trains is the `stein_poisson`
+    // example's business: the loss has the estimator's variance as a floor, ≈ 0.2 for this
+    // network at K = 64.)
+    let (first, last) = common::same_bits_on_1_and_2_threads(|threads| {
+        let g = mlp(2, &[16, 16], 1, Elementary::Tanh);
+        let f = SteinSmoothed::new(g, &[0.1, 0.1], 16, SteinEstimator::Improved).unwrap();
+        let adam = Adam::new(AdamConfig {
+            lr: 1e-2,
+            schedule: Schedule::linear(20).unwrap(),
+            ..AdamConfig::default()
+        })
+        .unwrap();
+        Trainer::<_, f64, _>::builder(f, p)
+            .pde_points(random_vec(Seed(11), 2 * 50, 0.0, 1.0))
+            .condition(&bc.name, bc.condition.clone(), boundary.points.clone())
+            .phase("adam", 20, adam)
+            .chunk_size(8)
+            .threads(threads)
+            .build()
+            .unwrap()
+    });
+    assert!(first.is_finite() && last.is_finite() && first != last);
+}

@@ -49,6 +49,12 @@ pub enum Schedule {
         /// The final learning rate `η_min`, `≥ 0`.
         min_lr: f64,
     },
+    /// Linear decay to zero, `lr(n) = lr₀ · (1 − min(n, N)/N)`: PyTorch's `LambdaLR` with
+    /// `1 − n/N`, as He et al. (2023) train every Stein and PINN run.
+    Linear {
+        /// The number of steps `N` to reach zero, `> 0`.
+        total: u64,
+    },
 }
 
 impl Schedule {
@@ -81,6 +87,25 @@ impl Schedule {
     /// [`Error::InvalidConfig`] unless `t_max > 0` and `min_lr ≥ 0` is finite.
     pub fn cosine(t_max: u64, min_lr: f64) -> Result<Self> {
         let s = Schedule::Cosine { t_max, min_lr };
+        s.validate()?;
+        Ok(s)
+    }
+
+    /// Linear decay from `lr₀` to 0 over `total` steps.
+    ///
+    /// ```
+    /// use pinn::optim::Schedule;
+    /// let s = Schedule::linear(1000)?;
+    /// assert_eq!(s.lr(1e-3, 250), 7.5e-4);
+    /// assert_eq!(s.lr(1e-3, 2000), 0.0);
+    /// # Ok::<(), pinn::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidConfig`] unless `total > 0`.
+    pub fn linear(total: u64) -> Result<Self> {
+        let s = Schedule::Linear { total };
         s.validate()?;
         Ok(s)
     }
@@ -134,6 +159,7 @@ impl Schedule {
                 positive("schedule.t_max", t_max)?;
                 check("schedule.min_lr", min_lr, min_lr >= 0.0, "≥ 0")
             }
+            Schedule::Linear { total } => positive("schedule.total", total),
         }
     }
 
@@ -153,6 +179,9 @@ impl Schedule {
             Schedule::Cosine { t_max, min_lr } => {
                 let progress = n.min(t_max) as f64 / t_max.max(1) as f64;
                 min_lr + (lr0 - min_lr) * (1.0 + (PI * progress).cos()) / 2.0
+            }
+            Schedule::Linear { total } => {
+                lr0 * (1.0 - n.min(total) as f64 / total.max(1) as f64)
             }
         }
     }

@@ -12,6 +12,7 @@
 //! | [`Poisson1DModes`] | `−u″ = Σ i sin(ix) + 8 sin 8x` | `[0, π]` | `x + Σ sin(ix)/i + sin(8x)/8` | gPINN (Yu et al. 2022) |
 //! | [`Poisson2D`] | `−Δu = f` | `[0, 1]²` | `sin πx sin πy` | `peers/CASES.md` poisson2d |
 //! | [`PoissonND`] | `Δu = f` | `[0, 1]^d` | `(1/d) Σ sin(πx_i/2)` | `peers/CASES.md` poisson_hd |
+//! | [`PoissonSinSum`] | `Δu + sin(Σx) = 0` | `[0, 1]^d` | `sin(Σx)/d` | He et al. 2023 §5.1 (Stein) |
 //! | [`Helmholtz2D`] | `Δu + λu = q` | `[−1, 1]²` | `sin(a₁πx) sin(a₂πy)` | Wang, Teng & Perdikaris 2021 §3.1 |
 //! | [`HelmholtzSource2D`] | `Δu + k²u = f` (Gaussian source) | `[0, 1]²` | sine series; 5-point FD | Dolean et al. 2024 (multilevel FBPINN) |
 //! | [`Laplace2DMultiscale`] | `Δu + f = 0` | `[0, 1]²` | `(1/n) Σ_ω sin ωπx sin ωπy` | Dolean et al. 2024 (multilevel FBPINN) |
@@ -77,6 +78,7 @@ mod poisson1d;
 mod poisson1d_modes;
 mod poisson2d;
 mod poisson_nd;
+mod poisson_sin_sum;
 mod reaction;
 mod reaction_diffusion;
 mod region;
@@ -102,6 +104,7 @@ pub use periodic_reaction_diffusion::{
     FourierOptions, FourierSolution, PeriodicReactionDiffusion1D,
 };
 pub use poisson_nd::PoissonND;
+pub use poisson_sin_sum::PoissonSinSum;
 pub use poisson1d::Poisson1D;
 pub use poisson1d_modes::Poisson1DModes;
 pub use poisson2d::Poisson2D;
