@@ -170,7 +170,9 @@ fn train<T: Real, M: Model<T> + Clone + 'static>(
     if let Some(t) = cli.threads {
         b = b.threads(t);
     }
-    b = b.observer(support::progress(support::Plan::new().adam(label, cli.steps)));
+    b = b.observer(support::progress(
+        support::Plan::new().adam(label, cli.steps),
+    ));
     let mut trainer = b.build()?;
 
     // The held-out validation set and the test points, fixed for every method.
@@ -193,14 +195,13 @@ fn train<T: Real, M: Model<T> + Clone + 'static>(
             partners: Vec::new(),
         },
     ];
-    let threads = cli.threads.unwrap_or_else(|| {
-        std::thread::available_parallelism().map_or(1, |n| n.get())
-    });
+    let threads = cli
+        .threads
+        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
     let mut val = Assembly::new(eval_model.clone(), p, terms, 32, threads)?;
     let mut grad = vec![T::zero(); val.n_params()];
-    let mut validate = |theta: &[T]| -> pinn::Result<f64> {
-        Ok(val.eval(theta, &mut grad, 0)?.total.to_f64())
-    };
+    let mut validate =
+        |theta: &[T]| -> pinn::Result<f64> { Ok(val.eval(theta, &mut grad, 0)?.total.to_f64()) };
 
     let mut curve = vec![(0, 0.0, validate(trainer.params())?)];
     let mut seconds = 0.0;
@@ -315,8 +316,18 @@ fn run<T: Real>(cli: &Cli) -> Result<(), Box<dyn std::error::Error>> {
             })
             .collect()
     };
-    let mut by_step = LinePanel::new("validation loss against step", "Adam step", "validation loss").log_y();
-    let mut by_time = LinePanel::new("validation loss against time", "training seconds", "validation loss").log_y();
+    let mut by_step = LinePanel::new(
+        "validation loss against step",
+        "Adam step",
+        "validation loss",
+    )
+    .log_y();
+    let mut by_time = LinePanel::new(
+        "validation loss against time",
+        "training seconds",
+        "validation loss",
+    )
+    .log_y();
     for s in series(false) {
         by_step = by_step.with(s);
     }
@@ -344,7 +355,10 @@ fn run<T: Real>(cli: &Cli) -> Result<(), Box<dyn std::error::Error>> {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     if cli.estimator.antithetic() {
-        for (flag, k) in [("--samples", cli.samples), ("--eval-samples", cli.eval_samples)] {
+        for (flag, k) in [
+            ("--samples", cli.samples),
+            ("--eval-samples", cli.eval_samples),
+        ] {
             if k % 2 == 1 {
                 support::cli::usage_error::<Cli>(format!(
                     "{flag} {k}: the {} estimator draws K/2 pairs ±δ, so K must be even",

@@ -42,7 +42,16 @@ struct Poly;
 
 fn monomials(x: &[f64]) -> [f64; 8] {
     let (x0, x1) = (x[0], x[1]);
-    [x0, x1, x0 * x0, x1 * x1, x0 * x1, x0 * x0 * x0, x1.powi(4), 1.0]
+    [
+        x0,
+        x1,
+        x0 * x0,
+        x1 * x1,
+        x0 * x1,
+        x0 * x0 * x0,
+        x1.powi(4),
+        1.0,
+    ]
 }
 
 impl Model<f64> for Poly {
@@ -150,7 +159,10 @@ fn every_estimator_is_unbiased_for_the_smoothed_polynomial() {
             );
             // Power: the unsmoothed g differs from f in these components by many standard
             // errors, so an estimator of g's derivatives would have failed above.
-            if matches!(COMPS[c], Component::Value | Component::First(_) | Component::Laplacian) {
+            if matches!(
+                COMPS[c],
+                Component::Value | Component::First(_) | Component::Laplacian
+            ) {
                 let z_g = (mean - unsmoothed[c]) / se;
                 assert!(
                     z_g.abs() > 8.0,
@@ -165,6 +177,7 @@ fn every_estimator_is_unbiased_for_the_smoothed_polynomial() {
 /// The paper's estimators, row by row (spec §2.2), on the scalar path: `Σ_{p,c} seed · f̂_c`
 /// and its θ-gradient by a tape. Samples are drawn as the model documents: point `first + p`
 /// from `stream.derive(first + p)`, `δ_i = σ_i z`.
+#[allow(clippy::too_many_arguments)]
 fn oracle(
     g: &pinn::ad::jet::Graph,
     theta: &[f64],
@@ -193,7 +206,12 @@ fn oracle(
         let pairs = est == SteinEstimator::Antithetic || est == SteinEstimator::Improved;
         let draws = if pairs { k / 2 } else { k };
         let deltas: Vec<Vec<f64>> = (0..draws)
-            .map(|_| sigma.iter().map(|s| s * standard_normal(&mut rng)).collect())
+            .map(|_| {
+                sigma
+                    .iter()
+                    .map(|s| s * standard_normal(&mut rng))
+                    .collect()
+            })
             .collect();
         let shift = |delta: &[f64], s: f64| -> Vec<f64> {
             x.iter().zip(delta).map(|(a, b)| a + s * b).collect()
@@ -209,7 +227,11 @@ fn oracle(
             let gp = g_at(&shift(dl, 1.0));
             let terms: Vec<Var<'_, f64>> = match est {
                 SteinEstimator::Vanilla | SteinEstimator::ControlVariate => {
-                    let gd = if est == SteinEstimator::Vanilla { gp } else { gp - g0 };
+                    let gd = if est == SteinEstimator::Vanilla {
+                        gp
+                    } else {
+                        gp - g0
+                    };
                     let sec = |i, j| gd * c(h(dl, i, j));
                     vec![
                         gp,
@@ -241,13 +263,13 @@ fn oracle(
                 }
             };
             for (a, t) in est_c.iter_mut().zip(terms) {
-                *a = *a + t;
+                *a += t;
             }
         }
         for (ci, e) in est_c.into_iter().enumerate() {
             let e = e * c(1.0 / draws as f64);
             values.push(e.value());
-            loss = loss + e * c(seeds[p * COMPS.len() + ci]);
+            loss += e * c(seeds[p * COMPS.len() + ci]);
         }
     }
     let grad = tape.gradient(loss).wrt_all(&th);
@@ -283,7 +305,12 @@ fn estimates_and_their_theta_gradients_match_the_papers_formulas_on_the_scalar_p
             f.backward(&mut ws, &theta, &seeds, &mut grad).unwrap();
             // Relative to the largest entry: second-derivative estimates carry 1/σ⁴ = 1.6e5.
             assert_close(&v, &ov, 1e-12, &format!("{est:?} values, chunk {chunk}"));
-            assert_close(&grad, &og, 1e-12, &format!("{est:?} θ-gradient, chunk {chunk}"));
+            assert_close(
+                &grad,
+                &og,
+                1e-12,
+                &format!("{est:?} θ-gradient, chunk {chunk}"),
+            );
             let b: Vec<u64> = v.iter().map(|x| x.to_bits()).collect();
             match &bits {
                 None => bits = Some(b),
@@ -327,7 +354,12 @@ fn theta_gradient_matches_central_differences() {
                 (loss(&mut ws, &a) - loss(&mut ws, &b)) / (2.0 * h)
             })
             .collect();
-        assert_close(&grad, &fd, 1e-6, &format!("{est:?} θ-gradient vs differences"));
+        assert_close(
+            &grad,
+            &fd,
+            1e-6,
+            &format!("{est:?} θ-gradient vs differences"),
+        );
     }
 }
 
@@ -395,18 +427,56 @@ fn pairs_and_the_control_variate_cut_the_laplacians_variance() {
         var(SteinEstimator::Improved),
     );
     // Measured: 171, 19.1 and 0.122 (ratios 8.9 and 157).
-    assert!(cv < vanilla / 4.0, "control variate {cv:.3e} vs vanilla {vanilla:.3e}");
-    assert!(improved < cv / 50.0, "improved {improved:.3e} vs control variate {cv:.3e}");
+    assert!(
+        cv < vanilla / 4.0,
+        "control variate {cv:.3e} vs vanilla {vanilla:.3e}"
+    );
+    assert!(
+        improved < cv / 50.0,
+        "improved {improved:.3e} vs control variate {cv:.3e}"
+    );
 }
 
 #[test]
 fn bad_settings_are_named() {
     let g = mlp(2, &[4], 1, Elementary::Tanh);
     let err = |r: pinn::Result<SteinSmoothed<_>>| r.unwrap_err().to_string();
-    assert!(err(SteinSmoothed::new(g.clone(), &[0.1, 0.0], 8, SteinEstimator::Vanilla)).contains("σ"));
-    assert!(err(SteinSmoothed::new(g.clone(), &[0.1, f64::NAN], 8, SteinEstimator::Vanilla)).contains("σ"));
-    assert!(err(SteinSmoothed::new(g.clone(), &[0.1, 0.1], 0, SteinEstimator::Vanilla)).contains("K = 0"));
-    assert!(err(SteinSmoothed::new(g.clone(), &[0.1, 0.1], 7, SteinEstimator::Improved)).contains("even K"));
+    assert!(
+        err(SteinSmoothed::new(
+            g.clone(),
+            &[0.1, 0.0],
+            8,
+            SteinEstimator::Vanilla
+        ))
+        .contains("σ")
+    );
+    assert!(
+        err(SteinSmoothed::new(
+            g.clone(),
+            &[0.1, f64::NAN],
+            8,
+            SteinEstimator::Vanilla
+        ))
+        .contains("σ")
+    );
+    assert!(
+        err(SteinSmoothed::new(
+            g.clone(),
+            &[0.1, 0.1],
+            0,
+            SteinEstimator::Vanilla
+        ))
+        .contains("K = 0")
+    );
+    assert!(
+        err(SteinSmoothed::new(
+            g.clone(),
+            &[0.1, 0.1],
+            7,
+            SteinEstimator::Improved
+        ))
+        .contains("even K")
+    );
     let f = SteinSmoothed::new(g.clone(), &[0.1, 0.1, 0.1], 8, SteinEstimator::Vanilla).unwrap();
     assert!(Model::<f64>::workspace(&f, &[Component::Value]).is_err());
     let f = SteinSmoothed::new(g, &[0.1, 0.1], 8, SteinEstimator::Vanilla).unwrap();
@@ -414,7 +484,12 @@ fn bad_settings_are_named() {
     assert!(e.to_string().contains("Third"), "{e}");
     assert!(Model::<f64>::workspace(&f, &[Component::First(2)]).is_err());
     assert!(SteinEstimator::from_name("improved").is_ok());
-    assert!(SteinEstimator::from_name("fancy").unwrap_err().to_string().contains("fancy"));
+    assert!(
+        SteinEstimator::from_name("fancy")
+            .unwrap_err()
+            .to_string()
+            .contains("fancy")
+    );
 }
 
 #[test]

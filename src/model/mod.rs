@@ -44,9 +44,11 @@
 //! bits, whatever thread calls it.
 
 mod graph;
+mod probed;
 mod stein;
 
 pub use graph::GraphWorkspace;
+pub use probed::{Probe, ProbedLaplacian, ProbedWorkspace};
 pub use stein::{SteinEstimator, SteinSmoothed, SteinWorkspace};
 
 use crate::ad::Real;

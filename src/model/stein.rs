@@ -80,7 +80,10 @@ impl SteinEstimator {
     }
     /// Whether `g(x)` is evaluated and subtracted from the derivatives' terms.
     pub fn control_variate(self) -> bool {
-        matches!(self, SteinEstimator::ControlVariate | SteinEstimator::Improved)
+        matches!(
+            self,
+            SteinEstimator::ControlVariate | SteinEstimator::Improved
+        )
     }
     /// The name used by examples and records: `vanilla`, `control-variate`, `antithetic`,
     /// `improved`.
@@ -192,9 +195,11 @@ impl<M> SteinSmoothed<M> {
     ///
     /// As [`SteinSmoothed::new`].
     pub fn with_samples(self, samples: usize) -> Result<Self> {
-        SteinSmoothed::new(self.inner, &self.sigma, samples, self.estimator).map(|s| SteinSmoothed {
-            chunk: self.chunk,
-            ..s
+        SteinSmoothed::new(self.inner, &self.sigma, samples, self.estimator).map(|s| {
+            SteinSmoothed {
+                chunk: self.chunk,
+                ..s
+            }
         })
     }
 
@@ -304,9 +309,11 @@ impl<M> SteinSmoothed<M> {
             }
             let deltas = &ws.deltas[start..];
             for delta in deltas.chunks_exact(d) {
-                ws.perturbed.extend(x.iter().zip(delta).map(|(&a, &b)| a + b));
+                ws.perturbed
+                    .extend(x.iter().zip(delta).map(|(&a, &b)| a + b));
                 if self.estimator.antithetic() {
-                    ws.perturbed.extend(x.iter().zip(delta).map(|(&a, &b)| a - b));
+                    ws.perturbed
+                        .extend(x.iter().zip(delta).map(|(&a, &b)| a - b));
                 }
             }
             if self.estimator.control_variate() {

@@ -180,9 +180,7 @@ impl Schedule {
                 let progress = n.min(t_max) as f64 / t_max.max(1) as f64;
                 min_lr + (lr0 - min_lr) * (1.0 + (PI * progress).cos()) / 2.0
             }
-            Schedule::Linear { total } => {
-                lr0 * (1.0 - n.min(total) as f64 / total.max(1) as f64)
-            }
+            Schedule::Linear { total } => lr0 * (1.0 - n.min(total) as f64 / total.max(1) as f64),
         }
     }
 }

@@ -55,6 +55,9 @@ pub struct JetWorkspace<T> {
     bilap: Vec<T>,
     /// Its seed `∂L/∂Δ²u`.
     bilap_seed: Vec<T>,
+    /// Whether the directions are tangent slots seeded by the caller
+    /// ([`JetWorkspace::new_directional`]).
+    directional: bool,
 }
 
 impl<T: Real> JetWorkspace<T> {
@@ -82,7 +85,40 @@ impl<T: Real> JetWorkspace<T> {
             trainable: depends_on_theta(graph.nodes()),
             bilap: Vec::new(),
             bilap_seed: Vec::new(),
+            directional: false,
         })
+    }
+
+    /// A workspace whose directions are *tangent slots* the caller seeds at every forward pass
+    /// ([`JetWorkspace::forward_directional`]) instead of the coordinate axes: `selection`
+    /// declares derivatives over `selection.dim()` slots (any number, not the input
+    /// dimension), and with tangent `v_s` in slot `s` the jet carries the Taylor coefficients
+    /// of `t ↦ u(x + Σ_s t_s v_s)`: `First(s)` is `∇u · v_s`, `Second(s, r)` is `v_sᵀ H v_r`,
+    /// the Laplacian aggregate is `Σ_s v_sᵀ H v_s`, and so on. With `v_s = e_s` it is the
+    /// ordinary jet. This is how random probes are pushed through the network (Hutchinson's
+    /// estimator, stochastic Taylor derivatives).
+    ///
+    /// ```
+    /// use pinn::ad::{jet::{Component, Graph, JetWorkspace, Selection}, Elementary};
+    /// use pinn::rng::Seed;
+    /// let g = Graph::mlp(&[3, 16, 1], Elementary::Tanh)?;
+    /// let theta: Vec<f64> = g.init_params(Seed(0));
+    /// // One slot: the second derivative of u along v = (1, −1, 1)/√3 at one point.
+    /// let mut ws = JetWorkspace::new_directional(&g, &Selection::new(1).second(0, 0))?;
+    /// let v = [1.0, -1.0, 1.0].map(|c: f64| c / 3f64.sqrt());
+    /// ws.forward_directional(&g, &theta, &[0.1, 0.2, 0.3], &v)?;
+    /// let vhv = ws.output(Component::Second(0, 0))?[0];
+    /// # let _ = vhv;
+    /// # Ok::<(), pinn::Error>(())
+    /// ```
+    pub fn new_directional(graph: &Graph, selection: &Selection) -> Result<Self> {
+        let mut ws = JetWorkspace::new(
+            graph,
+            &Selection::new(graph.input_dim()), // checked below with the slots' own layout
+        )?;
+        ws.layout = selection.layout()?;
+        ws.directional = true;
+        Ok(ws)
     }
 
     /// The component layout.
@@ -140,6 +176,62 @@ impl<T: Real> JetWorkspace<T> {
     /// point), then the biharmonic aggregate of the output if selected. Also clears the output
     /// seed (see [`JetWorkspace::seed`]).
     pub fn forward(&mut self, graph: &Graph, theta: &[T], points: &[T]) -> Result<()> {
+        if self.directional {
+            return Err(Error::InvalidConfig {
+                field: "jet workspace",
+                reason: "this workspace carries tangent slots; call forward_directional".into(),
+            });
+        }
+        self.forward_seeded(graph, theta, points, None)
+    }
+
+    /// The forward pass of a [`JetWorkspace::new_directional`] workspace: `tangents` holds the
+    /// tangent of every slot at every point, slot-major: `tangents[(s·n + p)·d + i]` is
+    /// coordinate `i` of slot `s`'s tangent at point `p` (`slots · n · d` numbers). The
+    /// tangents are constants: the reverse sweep does not differentiate them.
+    ///
+    /// # Errors
+    ///
+    /// As [`JetWorkspace::forward`]; [`Error::DimensionMismatch`] for a wrong number of
+    /// tangents, [`Error::InvalidConfig`] for a non-finite one or a workspace made by
+    /// [`JetWorkspace::new`].
+    pub fn forward_directional(
+        &mut self,
+        graph: &Graph,
+        theta: &[T],
+        points: &[T],
+        tangents: &[T],
+    ) -> Result<()> {
+        if !self.directional {
+            return Err(Error::InvalidConfig {
+                field: "jet workspace",
+                reason: "this workspace differentiates along the coordinate axes; make it \
+                         with JetWorkspace::new_directional to seed tangents"
+                    .into(),
+            });
+        }
+        let n = graph.check(theta, points)?;
+        crate::error::check_len(
+            "tangents (slots × points × input dimension)",
+            self.layout.dim() * n * graph.input_dim(),
+            tangents.len(),
+        )?;
+        if tangents.iter().any(|t| !t.is_finite()) {
+            return Err(Error::InvalidConfig {
+                field: "tangents",
+                reason: "every tangent coordinate must be finite".into(),
+            });
+        }
+        self.forward_seeded(graph, theta, points, Some(tangents))
+    }
+
+    fn forward_seeded(
+        &mut self,
+        graph: &Graph,
+        theta: &[T],
+        points: &[T],
+        tangents: Option<&[T]>,
+    ) -> Result<()> {
         self.check_graph(graph)?;
         let n = graph.check(theta, points)?;
         if points.iter().any(|p| !p.is_finite()) {
@@ -149,11 +241,13 @@ impl<T: Real> JetWorkspace<T> {
             });
         }
         self.resize(graph, n);
+        let directional = self.directional;
         let l = &self.layout;
         let c = l.n_components();
         let high = l.max_order() > 2;
         let (zero, one) = (T::zero(), T::one());
-        // The input jet: value x, ∂x/∂x_k = e_k, higher components 0.
+        // The input jet: value x, ∂x/∂x_k = e_k (or the tangent of slot k), higher
+        // components 0.
         {
             let d = graph.input_dim();
             let x = &mut self.vals[0];
@@ -161,8 +255,13 @@ impl<T: Real> JetWorkspace<T> {
             x[..d * n].copy_from_slice(points);
             for (a, &k) in l.directions().iter().enumerate() {
                 let b = blk_mut(x, d * n, l.first_at(a));
-                for p in 0..n {
-                    b[p * d + k] = one;
+                match tangents {
+                    None => {
+                        for p in 0..n {
+                            b[p * d + k] = one;
+                        }
+                    }
+                    Some(t) => b.copy_from_slice(&t[k * n * d..(k + 1) * n * d]),
                 }
             }
         }
@@ -177,7 +276,17 @@ impl<T: Real> JetWorkspace<T> {
                     // K blocks sharing W: the same memory as K·n points of one block.
                     let (wb, bias, _) = affine_of(node.op, theta, &self.consts);
                     let shape = (w / blocks, graph.nodes()[input].width / blocks);
-                    affine_forward(l, n * blocks, shape, wb, bias, input, &before[input], out);
+                    let axes_input = input == 0 && !directional;
+                    affine_forward(
+                        l,
+                        n * blocks,
+                        shape,
+                        wb,
+                        bias,
+                        axes_input,
+                        &before[input],
+                        out,
+                    );
                 }
                 NodeOp::Gather { input, offset } => {
                     let idx = &graph.indices()[offset..offset + w];
@@ -343,6 +452,7 @@ impl<T: Real> JetWorkspace<T> {
             }
             self.bilap_seed.fill(T::zero());
         }
+        let directional = self.directional;
         let l = &self.layout;
         let c = l.n_components();
         let high = l.max_order() > 2;
@@ -385,7 +495,19 @@ impl<T: Real> JetWorkspace<T> {
                     };
                     let gwb = offset.map(|o| &mut grad[o..o + len]);
                     let (shape, a) = ((w, w_in), &vals[input]);
-                    affine_backward(l, n * blocks, shape, wb, bias, input, a, gbar, gwb, abar);
+                    let axes_input = input == 0 && !directional;
+                    affine_backward(
+                        l,
+                        n * blocks,
+                        shape,
+                        wb,
+                        bias,
+                        axes_input,
+                        a,
+                        gbar,
+                        gwb,
+                        abar,
+                    );
                 }
                 NodeOp::Gather { input, offset } => {
                     if needs[input] {
@@ -515,7 +637,8 @@ fn affine_of<'a, T>(op: NodeOp, theta: &'a [T], consts: &'a [T]) -> (&'a [T], bo
 }
 
 /// `z = W a + b` on a jet, `W` column-major `w × w_in` at the start of `wb`, then `b`.
-/// When `a` is the input jet only its value needs a product: `∂z/∂x_k = W[:, k]`, and every
+/// When `a` is the input jet seeded with the coordinate axes (`axes_input`; not tangent slots)
+/// only its value needs a product: `∂z/∂x_k = W[:, k]`, and every
 /// component of order ≥ 2 (second, Laplacian, third, fourth: all blocks after the first
 /// derivatives) is zero.
 #[allow(clippy::too_many_arguments)]
@@ -525,7 +648,7 @@ fn affine_forward<T: Real>(
     (w, w_in): (usize, usize),
     wb: &[T],
     bias: bool,
-    input: usize,
+    axes_input: bool,
     a: &[T],
     out: &mut [T],
 ) {
@@ -533,7 +656,7 @@ fn affine_forward<T: Real>(
     let c = l.n_components();
     let m = w * n;
     let wmat = MatRef::col_major(wb, w, w_in);
-    if input == 0 {
+    if axes_input {
         let x = MatRef::col_major(a, w_in, n);
         gemm(one, wmat, x, zero, &mut out[..m]);
         for (dir, &k) in l.directions().iter().enumerate() {
@@ -566,7 +689,7 @@ fn affine_backward<T: Real>(
     (w, w_in): (usize, usize),
     wb: &[T],
     bias: bool,
-    input: usize,
+    axes_input: bool,
     a: &[T],
     gbar: &[T],
     gwb: Option<&mut [T]>,
@@ -578,7 +701,7 @@ fn affine_backward<T: Real>(
     let gmat = MatRef::col_major(gbar, w, c * n);
     if let Some(gwb) = gwb {
         let (gw, gb) = gwb.split_at_mut(w * w_in);
-        if input == 0 {
+        if axes_input {
             // W̄ += Z̄_v Xᵀ + Σ_k (row sums of Z̄_{d_k}) e_kᵀ.
             let x = MatRef::col_major(a, w_in, n);
             gemm(one, MatRef::col_major(gbar, w, n), x.t(), one, gw);
