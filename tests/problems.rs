@@ -40,7 +40,7 @@ use pinn::ad::jet::{Component, Graph};
 use pinn::ad::{Dual, Elementary, Scalar};
 use pinn::pde::problems::{
     AllenCahn, AllenCahnPeriodic, Beam, BeamSupport, Burgers, Convection, DampedOscillator,
-    Diffusion1D, GaussHermite, Heat1D, Helmholtz2D, HelmholtzSource2D, KuramotoSivashinsky,
+    Diffusion1D, GaussHermite, Heat1D, Helmholtz2D, HelmholtzSource2D, HjbLqg, KuramotoSivashinsky,
     Laplace2DMultiscale, MAX_GRID_POINTS, MAX_HERMITE_NODES, Poisson1D, Poisson1DModes, Poisson2D,
     PoissonND, PoissonSinSum, Problem, Reaction, Region, RegionPoints, Side, SineOde, Wave,
 };
@@ -377,6 +377,8 @@ exact_tests! {
     poisson_nd_d100: PoissonND::new(100).unwrap(),
     poisson_sin_sum_d2: PoissonSinSum::default(),
     poisson_sin_sum_d7: PoissonSinSum::new(7).unwrap(),
+    hjb_lqg_n3: HjbLqg::new(3, 1.0).unwrap(),
+    hjb_lqg_n10_lambda_half: HjbLqg::new(10, 0.5).unwrap(),
     helmholtz2d: Helmholtz2D::default(),
     helmholtz2d_non_integer: Helmholtz2D::new(1.5, 2.5, 9.0).unwrap(),
     heat1d: Heat1D::default(),
@@ -1122,4 +1124,61 @@ fn multilevel_paper_problems_refuse_bad_parameters() {
         other => panic!("{other:?}"),
     }
     assert!(HelmholtzSource2D::default().five_point(2).is_err());
+}
+
+/// The HJB–LQG reference is a quadrature, not Monte Carlo: it converges (halving the panels
+/// moves it by < 1e-13), equals the terminal cost at t = T, and plain Cole–Hopf Monte Carlo
+/// agrees with it within four standard errors in 100 and 5000 dimensions.
+#[test]
+fn hjb_lqg_reference_converges_and_agrees_with_cole_hopf_monte_carlo() {
+    use pinn::rng::standard_normal;
+    for (n, lambda) in [(100, 1.0), (1000, 1.0), (5000, 1.0), (100, 0.5), (100, 2.0)] {
+        let p = HjbLqg::new(n, lambda).unwrap();
+        let mut rng = Seed(n as u64).rng();
+        for t in [0.0, 0.5, 0.99, 1.0] {
+            let x: Vec<f64> = (0..n).map(|_| uniform(&mut rng)).collect();
+            let (a, b) = (p.cole_hopf(&x, t, 0.25), p.cole_hopf(&x, t, 0.125));
+            assert!(
+                (a - b).abs() < 1e-13 * a.abs().max(1.0),
+                "N = {n}, t = {t}: {a} vs {b}"
+            );
+            if t == 1.0 {
+                let g = HjbLqg::terminal(&x);
+                assert!((a - g).abs() < 1e-13 * g.abs(), "u(x, T) {a} vs g(x) {g}");
+            }
+        }
+    }
+    // Y = ‖x + sZ‖² concentrates as N grows, so 5000 dimensions need fewer samples.
+    for (n, lambda, samples) in [
+        (100, 1.0, 200_000),
+        (5000, 1.0, 20_000),
+        (100, 2.0, 200_000),
+    ] {
+        let p = HjbLqg::new(n, lambda).unwrap();
+        let mut rng = Seed(7).rng();
+        let x: Vec<f64> = (0..n).map(|_| uniform(&mut rng)).collect();
+        let t = 0.3;
+        let s = (2.0 * (1.0 - t) as f64).sqrt();
+        let (mut sum, mut sq) = (0.0, 0.0);
+        let mut y = vec![0.0; n];
+        for _ in 0..samples {
+            for (yi, xi) in y.iter_mut().zip(&x) {
+                *yi = xi + s * standard_normal(&mut rng);
+            }
+            let v = (-lambda * HjbLqg::terminal(&y)).exp();
+            sum += v;
+            sq += v * v;
+        }
+        let m = samples as f64;
+        let mean = sum / m;
+        let se = ((sq / m - mean * mean) / (m - 1.0)).sqrt();
+        // u = −(1/λ) ln E[·]: its standard error is se / (λ · mean).
+        let (u_mc, se_u) = (-mean.ln() / lambda, se / (lambda * mean));
+        let u = p.reference(&[x.clone(), vec![t]].concat()).unwrap()[0];
+        eprintln!("N = {n}, λ = {lambda}: u = {u:.10}, Monte Carlo {u_mc:.10} ± {se_u:.1e}");
+        assert!(
+            (u - u_mc).abs() < 4.0 * se_u,
+            "N = {n}, λ = {lambda}: quadrature {u} vs Monte Carlo {u_mc} ± {se_u:e}"
+        );
+    }
 }

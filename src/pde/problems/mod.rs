@@ -16,6 +16,7 @@
 //! | [`Helmholtz2D`] | `Δu + λu = q` | `[−1, 1]²` | `sin(a₁πx) sin(a₂πy)` | Wang, Teng & Perdikaris 2021 §3.1 |
 //! | [`HelmholtzSource2D`] | `Δu + k²u = f` (Gaussian source) | `[0, 1]²` | sine series; 5-point FD | Dolean et al. 2024 (multilevel FBPINN) |
 //! | [`Laplace2DMultiscale`] | `Δu + f = 0` | `[0, 1]²` | `(1/n) Σ_ω sin ωπx sin ωπy` | Dolean et al. 2024 (multilevel FBPINN) |
+//! | [`HjbLqg`] | `u_t + Δ_x u − λ‖∇_x u‖² = 0` | `[0, 1]^N × [0, 1]` | Cole–Hopf, 1-D quadrature | He et al. 2023 §5.3 (Stein); Han, Jentzen & E 2018 |
 //! | [`Heat1D`] | `u_t = α u_xx` | `[0, 1] × [0, 1]` | `e^{−απ²t} sin πx` | DeepXDE heat example |
 //! | [`Convection`] | `u_t + β u_x = 0` | `[0, 2π] × [0, 1]` | `sin(x − βt)` | RoPINN (Wu et al. 2024) |
 //! | [`Reaction`] | `u_t = ρ u(1 − u)` | `[0, 2π] × [0, 1]` | logistic of `h(x)` | RoPINN |
@@ -70,6 +71,7 @@ mod heat;
 mod helmholtz;
 mod helmholtz_source;
 mod hermite;
+mod hjb;
 mod kuramoto;
 mod laplace_multiscale;
 mod oscillator;
@@ -97,6 +99,7 @@ pub use heat::Heat1D;
 pub use helmholtz::Helmholtz2D;
 pub use helmholtz_source::{HelmholtzSource2D, MAX_SOURCE_WIDTH, MIN_SOURCE_WIDTH};
 pub use hermite::{GaussHermite, MAX_HERMITE_NODES};
+pub use hjb::HjbLqg;
 pub use kuramoto::KuramotoSivashinsky;
 pub use laplace_multiscale::Laplace2DMultiscale;
 pub use oscillator::DampedOscillator;
