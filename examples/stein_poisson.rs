@@ -26,7 +26,6 @@ mod support;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
-use std::time::Instant;
 
 use clap::{Parser, ValueEnum};
 
@@ -39,7 +38,7 @@ use pinn::pde::problems::{PoissonSinSum, Problem};
 use pinn::rng::{Seed, uniform};
 use pinn::train::{Assembly, Term, TermKind, Trainer};
 use support::Dtype;
-use support::plot::{LinePanel, Series, lines};
+use support::curves::CurvePoint;
 
 /// Which model to train.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -128,7 +127,7 @@ fn draw(p: &PoissonSinSum, n: usize, seed: Seed) -> pinn::Result<(Vec<f64>, Vec<
 
 /// What one run measured.
 struct Outcome {
-    curve: Vec<(usize, f64, f64)>,
+    curve: Vec<CurvePoint>,
     val_loss: f64,
     mse: f64,
     rel_l2: f64,
@@ -203,18 +202,15 @@ fn train<T: Real, M: Model<T> + Clone + 'static>(
     let mut validate =
         |theta: &[T]| -> pinn::Result<f64> { Ok(val.eval(theta, &mut grad, 0)?.total.to_f64()) };
 
-    let mut curve = vec![(0, 0.0, validate(trainer.params())?)];
-    let mut seconds = 0.0;
-    while trainer.step() < cli.steps {
-        let take = cli.val_every.min(cli.steps - trainer.step());
-        let start = Instant::now();
-        trainer.run_steps(take)?;
-        seconds += start.elapsed().as_secs_f64();
-        let v = validate(trainer.params())?;
-        println!("{label}: step {} validation loss {v:.3e}", trainer.step());
-        curve.push((trainer.step(), seconds, v));
-    }
-    let val_loss = curve.last().map_or(f64::NAN, |c| c.2);
+    let curve = support::curves::train_measured(
+        &mut trainer,
+        cli.steps,
+        cli.val_every,
+        label,
+        &mut validate,
+    )?;
+    let seconds = curve.last().map_or(0.0, |c| c.seconds);
+    let val_loss = curve.last().map_or(f64::NAN, |c| c.value);
 
     let mut rng = seed.derive(8).rng();
     let test: Vec<f64> = (0..2 * 2000).map(|_| uniform(&mut rng)).collect();
@@ -302,53 +298,23 @@ fn run<T: Real>(cli: &Cli) -> Result<(), Box<dyn std::error::Error>> {
         support::append_record(path, &lines_out);
     }
 
-    let series = |time: bool| -> Vec<Series> {
-        results
-            .iter()
-            .enumerate()
-            .map(|(i, (m, o))| {
-                let pts = o
-                    .curve
-                    .iter()
-                    .map(|&(s, t, v)| (if time { t } else { s as f64 }, v))
-                    .collect();
-                Series::line(*m, pts).colour(i)
-            })
-            .collect()
-    };
-    let mut by_step = LinePanel::new(
-        "validation loss against step",
-        "Adam step",
-        "validation loss",
-    )
-    .log_y();
-    let mut by_time = LinePanel::new(
-        "validation loss against time",
-        "training seconds",
-        "validation loss",
-    )
-    .log_y();
-    for s in series(false) {
-        by_step = by_step.with(s);
-    }
-    for s in series(true) {
-        by_time = by_time.with(s);
-    }
+    let curves: Vec<(String, Vec<CurvePoint>)> = results
+        .into_iter()
+        .map(|(m, o)| (m.to_string(), o.curve))
+        .collect();
     let path = out.join(format!("stein_poisson_{}.png", T::NAME));
-    support::save_figure(&path, |p| {
-        lines(
-            p,
-            &format!(
-                "Poisson 2D (He et al. 2023): Stein ({}, K = {}, σ = {}) and exact PINN, {}",
-                cli.estimator.name(),
-                cli.samples,
-                cli.sigma,
-                T::NAME
-            ),
-            &[by_step, by_time],
-            (640, 420),
-        )
-    })?;
+    support::curves::plot_curves(
+        &path,
+        &format!(
+            "Poisson 2D (He et al. 2023): Stein ({}, K = {}, σ = {}) and exact PINN, {}",
+            cli.estimator.name(),
+            cli.samples,
+            cli.sigma,
+            T::NAME
+        ),
+        "validation loss",
+        &curves,
+    )?;
     Ok(())
 }
 

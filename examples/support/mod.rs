@@ -7,6 +7,7 @@
 #![allow(dead_code, unused_imports)]
 
 pub mod cli;
+pub mod curves;
 pub mod plot;
 pub mod progress;
 
