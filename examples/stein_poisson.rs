@@ -55,6 +55,7 @@ enum Method {
 #[derive(Parser, Debug)]
 #[command(
     name = "stein_poisson",
+    allow_negative_numbers = true,
     verbatim_doc_comment,
     after_help = "Cost on this 2-core machine (f32, 2 threads, beside other jobs): the exact \
                   PINN about 9 ms a step; the Stein model with K = 1024 about 2.2 s a step, so \
@@ -206,6 +207,7 @@ fn train<T: Real, M: Model<T> + Clone + 'static>(
         &mut trainer,
         cli.steps,
         cli.val_every,
+        f64::INFINITY,
         label,
         &mut validate,
     )?;

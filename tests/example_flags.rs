@@ -407,6 +407,45 @@ fn gpinn() {
 }
 
 #[test]
+fn stein_poisson() {
+    help_is_complete("stein_poisson");
+    usage_error("stein_poisson", &["--estimator", "fancy"], "--estimator");
+    usage_error("stein_poisson", &["--samples", "1"], "--samples");
+    usage_error("stein_poisson", &["--sigma", "0"], "--sigma");
+    usage_error("stein_poisson", &["--method", "bp"], "--method");
+    usage_error(
+        "stein_poisson",
+        &["--estimator", "antithetic", "--samples", "7"],
+        "--samples",
+    );
+    output_folder_is_checked_first("stein_poisson", &["--steps", "1", "--width", "4"]);
+}
+
+#[test]
+fn stein_ablation() {
+    help_is_complete("stein_ablation");
+    usage_error("stein_ablation", &["--dim", "0"], "--dim");
+    usage_error("stein_ablation", &["--k-max", "10"], "--k-max");
+    usage_error(
+        "stein_ablation",
+        &["--oracle-samples", "1"],
+        "--oracle-samples",
+    );
+    usage_error("stein_ablation", &["--sigma", "-1"], "--sigma");
+    output_folder_is_checked_first("stein_ablation", &["--dim", "2", "--k-max", "100"]);
+}
+
+#[test]
+fn hjb() {
+    help_is_complete("hjb");
+    usage_error("hjb", &["--dim", "0"], "--dim");
+    usage_error("hjb", &["--method", "bp"], "--method");
+    usage_error("hjb", &["--probes", "0"], "--probes");
+    usage_error("hjb", &["--target", "0"], "--target");
+    output_folder_is_checked_first("hjb", &["--dim", "2", "--steps", "1", "--width", "4"]);
+}
+
+#[test]
 fn ntk() {
     help_is_complete("ntk");
     usage_error("ntk", &["--steps", "0"], "--steps");

@@ -1158,7 +1158,7 @@ fn hjb_lqg_reference_converges_and_agrees_with_cole_hopf_monte_carlo() {
         let mut rng = Seed(7).rng();
         let x: Vec<f64> = (0..n).map(|_| uniform(&mut rng)).collect();
         let t = 0.3;
-        let s = (2.0 * (1.0 - t) as f64).sqrt();
+        let s = (2.0 * (1.0 - t)).sqrt();
         let (mut sum, mut sq) = (0.0, 0.0);
         let mut y = vec![0.0; n];
         for _ in 0..samples {

@@ -23,11 +23,13 @@ pub struct CurvePoint {
 }
 
 /// Runs `trainer` to `steps` steps in segments of `every`, calling `measure(θ)` at the start
-/// and after every segment; prints each value under `label`. Returns the curve.
+/// and after every segment; prints each value under `label`. Stops early, at the end of a
+/// segment, once the training time reaches `budget` seconds. Returns the curve.
 pub fn train_measured<P: Pde, T: Real, M: Model<T>>(
     trainer: &mut Trainer<P, T, M>,
     steps: usize,
     every: usize,
+    budget: f64,
     label: &str,
     mut measure: impl FnMut(&[T]) -> pinn::Result<f64>,
 ) -> pinn::Result<Vec<CurvePoint>> {
@@ -37,7 +39,7 @@ pub fn train_measured<P: Pde, T: Real, M: Model<T>>(
         value: measure(trainer.params())?,
     }];
     let mut seconds = 0.0;
-    while trainer.step() < steps {
+    while trainer.step() < steps && seconds < budget {
         let take = every.max(1).min(steps - trainer.step());
         let start = Instant::now();
         trainer.run_steps(take)?;
