@@ -260,7 +260,9 @@ fn run<T: Real>(cli: &Cli) -> Result<(), Box<dyn std::error::Error>> {
                     &vec![cli.sigma; nd + 1],
                     cli.samples,
                     SteinEstimator::Improved,
-                )?;
+                )?
+                // One inner pass per trainer chunk of 8 points: no recomputation.
+                .with_chunk(8 * (cli.samples + 1));
                 train(
                     f.clone(),
                     &f,

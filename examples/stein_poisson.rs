@@ -138,6 +138,9 @@ struct Outcome {
 
 const BOUNDARY_WEIGHT: f64 = 300.0;
 
+/// Points per trainer chunk: four chunks per term of 100 points, so both threads have work.
+const CHUNK: usize = 25;
+
 /// Trains `model` (evaluated as `eval_model`) and measures it.
 fn train<T: Real, M: Model<T> + Clone + 'static>(
     model: M,
@@ -158,6 +161,7 @@ fn train<T: Real, M: Model<T> + Clone + 'static>(
     let mut b = Trainer::<_, T, M>::builder(model, p)
         .params(theta)
         .seed(seed.derive(1))
+        .chunk_size(CHUNK)
         .phase("adam", cli.steps, adam);
     let interior = b.add_resampled("pde", TermKind::Pde, 1, move |s| {
         Ok((draw(&p, n, s)?.0, Vec::new()))
@@ -252,7 +256,10 @@ fn run<T: Real>(cli: &Cli) -> Result<(), Box<dyn std::error::Error>> {
     for &method in methods {
         let o = if method == "stein" {
             let sigma = [cli.sigma; 2];
-            let f = SteinSmoothed::new(net.clone(), &sigma, cli.samples, cli.estimator)?;
+            // The inner passes hold a whole trainer chunk, so the reverse sweep never
+            // recomputes one (about 200 MB per thread in f32 at width 256, K = 1024).
+            let f = SteinSmoothed::new(net.clone(), &sigma, cli.samples, cli.estimator)?
+                .with_chunk(CHUNK * (cli.samples + 1));
             let fe = f.clone().with_samples(cli.eval_samples)?;
             train(f, fe, theta.clone(), cli, "stein")?
         } else {
