@@ -31,6 +31,7 @@
 //! ```
 
 mod conditions;
+pub mod discovery;
 mod fields;
 mod gradient;
 pub mod hard;
