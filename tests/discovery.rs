@@ -6,7 +6,7 @@
 use nalgebra::DMatrix;
 use pinn::ad::HyperDual;
 use pinn::ad::jet::Component;
-use pinn::pde::discovery::{Library, StRidge};
+use pinn::pde::discovery::{Library, StRidge, ToleranceSearch};
 use pinn::pde::problems::Burgers;
 use pinn::rng::{Seed, standard_normal, uniform};
 
@@ -61,7 +61,14 @@ fn with_noise_the_tolerance_search_finds_the_support_a_small_threshold_misses() 
     };
     assert_eq!(support(&loose.fit(&theta, &y).unwrap()).len(), 12);
     let (w, tol) = StRidge::default()
-        .train(&theta, &y, 0.8, 0.01, 25, None, Seed(4))
+        .train(
+            &theta,
+            &y,
+            &ToleranceSearch {
+                seed: Seed(4),
+                ..ToleranceSearch::default()
+            },
+        )
         .unwrap();
     assert_eq!(support(&w), vec![1, 4, 9], "tolerance {tol}: {w:?}");
     for j in [1, 4, 9] {
@@ -104,7 +111,15 @@ fn burgers_is_rediscovered_from_its_cole_hopf_solution() {
     }
     let theta = lib.evaluate(&values).unwrap();
     let (xi, tol) = StRidge::default()
-        .train(&theta, &ut, 0.8, 1e-3, 25, None, Seed(6))
+        .train(
+            &theta,
+            &ut,
+            &ToleranceSearch {
+                step: 1e-3,
+                seed: Seed(6),
+                ..ToleranceSearch::default()
+            },
+        )
         .unwrap();
     let names: Vec<&str> = lib.terms().iter().map(|t| t.name.as_str()).collect();
     let at = |n: &str| names.iter().position(|&m| m == n).unwrap();
@@ -144,7 +159,14 @@ fn bad_inputs_are_named() {
     assert!(neg.fit(&theta, &[1.0, 2.0, 3.0]).is_err());
     assert!(
         StRidge::default()
-            .train(&theta, &[1.0, 2.0, 3.0], 1.0, 0.1, 5, None, Seed(0))
+            .train(
+                &theta,
+                &[1.0, 2.0, 3.0],
+                &ToleranceSearch {
+                    train: 1.0,
+                    ..ToleranceSearch::default()
+                }
+            )
             .is_err()
     );
 }

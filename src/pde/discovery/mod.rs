@@ -35,4 +35,4 @@ mod library;
 mod stridge;
 
 pub use library::{CandidateTerm, Library};
-pub use stridge::StRidge;
+pub use stridge::{StRidge, ToleranceSearch};

@@ -73,6 +73,38 @@ fn solve(x: &DMatrix<f64>, y: &DVector<f64>, lambda: f64) -> Result<DVector<f64>
     }
 }
 
+/// How [`StRidge::train`] searches for the threshold (PDE-FIND's `TrainSTRidge`): the rows
+/// are split at random (from `seed`) into a training share `train` and a test set; starting
+/// from `tolerance = step`, each STRidge fit on the training rows is scored by
+/// `‖y − Θξ‖₂ + l0 · nnz(ξ)` on the test rows (`l0` defaults to `10⁻³ · cond(Θ)`); a better
+/// score raises the tolerance by `step`, a worse one backs off and refines the step, for
+/// `searches` rounds.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct ToleranceSearch {
+    /// The share of rows to fit on (PDE-FIND: 0.8).
+    pub train: f64,
+    /// The first tolerance and the first step.
+    pub step: f64,
+    /// Rounds of the search (PDE-FIND: 25).
+    pub searches: usize,
+    /// The weight of the number of terms in the score [default: `10⁻³ · cond(Θ)`].
+    pub l0: Option<f64>,
+    /// The seed of the split.
+    pub seed: Seed,
+}
+
+impl Default for ToleranceSearch {
+    fn default() -> Self {
+        ToleranceSearch {
+            train: 0.8,
+            step: 0.01,
+            searches: 25,
+            l0: None,
+            seed: Seed(0),
+        }
+    }
+}
+
 impl StRidge {
     fn check(&self, theta: &DMatrix<f64>, y: &[f64]) -> Result<()> {
         if theta.nrows() != y.len() {
@@ -165,13 +197,9 @@ impl StRidge {
         Ok(w.iter().zip(&scale).map(|(a, s)| a * s).collect())
     }
 
-    /// PDE-FIND's `TrainSTRidge`: a search for the tolerance. The rows are split at random
-    /// (from `seed`) into a training share `train` and a test set; starting from
-    /// `tolerance = step`, each STRidge fit on the training rows is scored by
-    /// `‖y − Θξ‖₂ + l0 · nnz(ξ)` on the test rows (`l0` defaults to `10⁻³ · cond(Θ)`); a better
-    /// score raises the tolerance by `step`, a worse one backs off and refines the step, for
-    /// `searches` rounds. Returns the best `ξ` (refitted on all rows with the best tolerance)
-    /// and that tolerance.
+    /// PDE-FIND's `TrainSTRidge`: a search for the tolerance (this `StRidge`'s own tolerance
+    /// is not used; see [`ToleranceSearch`]). Returns the best `ξ`, refitted on all rows with
+    /// the best tolerance, and that tolerance.
     ///
     /// # Errors
     ///
@@ -181,12 +209,15 @@ impl StRidge {
         &self,
         theta: &DMatrix<f64>,
         y: &[f64],
-        train: f64,
-        step: f64,
-        searches: usize,
-        l0: Option<f64>,
-        seed: Seed,
+        search: &ToleranceSearch,
     ) -> Result<(Vec<f64>, f64)> {
+        let ToleranceSearch {
+            train,
+            step,
+            searches,
+            l0,
+            seed,
+        } = *search;
         self.check(theta, y)?;
         let n = theta.nrows();
         // A seeded shuffle of the rows.
