@@ -262,6 +262,9 @@ impl<P: Pde> Pde for GradientEnhanced<P> {
     fn coefficients(&self) -> Vec<f64> {
         self.pde.coefficients()
     }
+    fn coefficient_specs(&self) -> Vec<crate::pde::Coefficient> {
+        self.pde.coefficient_specs()
+    }
     fn name(&self) -> String {
         format!("gpinn({}, w_g = {})", self.pde.name(), self.weight)
     }

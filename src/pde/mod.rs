@@ -30,6 +30,7 @@
 //! # let _ = Burgers { nu: 0.01 / std::f64::consts::PI };
 //! ```
 
+mod coefficient;
 mod conditions;
 pub mod discovery;
 mod fields;
@@ -43,6 +44,7 @@ mod residuals;
 /// [`Pde::components`], read through [`Fields`]. The same type as
 /// [`ad::jet::Component`](crate::ad::jet::Component), re-exported here where a PDE needs it.
 pub use crate::ad::jet::Component;
+pub use coefficient::{Coefficient, Parametrisation};
 pub use conditions::{Condition, Func};
 pub use fields::Fields;
 pub(crate) use fields::normalise as normalise_component;
@@ -156,9 +158,44 @@ pub trait Pde: Send + Sync {
     /// [`Scalar`'s documentation](crate::ad::Scalar#constants).
     fn residual<S: Scalar>(&self, x: &[S], u: &Fields<'_, S>, coef: &[S], r: &mut Residuals<'_, S>);
     /// Initial values of coefficients trained with the network (inverse problems); none by
-    /// default.
+    /// default. They reach [`Pde::residual`] as `coef`, in this order. For names and
+    /// parametrisations (positive, bounded) override [`Pde::coefficient_specs`] instead.
     fn coefficients(&self) -> Vec<f64> {
         Vec::new()
+    }
+    /// The trainable coefficients with their names and parametrisations: by default
+    /// `c0, c1, …` from [`Pde::coefficients`], unparametrised. The trainer optimises each
+    /// coefficient's `ρ` ([`Coefficient::raw_initial`] first) and hands the residual
+    /// `c = Coefficient::value(ρ)`; its gradient is multiplied by `dc/dρ`. Override this *or*
+    /// [`Pde::coefficients`], not both.
+    ///
+    /// ```
+    /// use pinn::ad::Scalar;
+    /// use pinn::pde::{Coefficient, Component, Fields, Pde, Residuals};
+    /// /// u_t = ν u_xx with ν unknown and positive.
+    /// struct Heat;
+    /// impl Pde for Heat {
+    ///     fn dim(&self) -> usize { 2 }
+    ///     fn components(&self) -> Vec<Component> { vec![Component::First(1), Component::Second(0, 0)] }
+    ///     fn residual<S: Scalar>(&self, _x: &[S], u: &Fields<'_, S>, c: &[S], r: &mut Residuals<'_, S>) {
+    ///         r[0] = u.d(0, 1) - c[0] * u.d2(0, 0, 0);
+    ///     }
+    ///     fn coefficient_specs(&self) -> Vec<Coefficient> {
+    ///         vec![Coefficient::new("nu", 0.5).unwrap().positive()]
+    ///     }
+    /// }
+    /// assert_eq!(Heat.coefficient_specs()[0].name, "nu");
+    /// ```
+    fn coefficient_specs(&self) -> Vec<Coefficient> {
+        self.coefficients()
+            .into_iter()
+            .enumerate()
+            .map(|(i, c)| Coefficient {
+                name: format!("c{i}"),
+                initial: c,
+                parametrisation: Parametrisation::Identity,
+            })
+            .collect()
     }
     /// A short name for reports.
     fn name(&self) -> String {

@@ -172,8 +172,9 @@ impl<P: Pde, T: Real, M: Model<T>> TrainerBuilder<P, T, M> {
         self
     }
 
-    /// Starting parameters (network `θ`, then PDE coefficients) instead of the seeded
-    /// initialisation.
+    /// Starting parameters (network `θ`, then the PDE coefficients' optimised numbers `ρ`,
+    /// [`Coefficient::raw_initial`](crate::pde::Coefficient::raw_initial) for a fresh start)
+    /// instead of the seeded initialisation.
     pub fn params(mut self, params: Vec<T>) -> Self {
         self.params = Some(params);
         self
@@ -364,7 +365,12 @@ impl<P: Pde, T: Real, M: Model<T>> TrainerBuilder<P, T, M> {
             Some(p) => p,
             None => {
                 let mut p = self.model.init_params(self.seed.derive(0));
-                p.extend(self.pde.coefficients().iter().map(|&c| T::from_f64(c)));
+                p.extend(
+                    self.pde
+                        .coefficient_specs()
+                        .iter()
+                        .map(|c| T::from_f64(c.raw_initial())),
+                );
                 p
             }
         };

@@ -41,6 +41,9 @@ pub struct HistoryRow<T> {
     pub loss: T,
     /// Each term's weighted loss at the start of the step; they add up to `loss`.
     pub terms: Vec<T>,
+    /// The PDE's trainable coefficients after the step's update (their values `c`, in the
+    /// order of [`Pde::coefficient_specs`](crate::pde::Pde::coefficient_specs); empty if none).
+    pub coefficients: Vec<T>,
 }
 
 /// Why a run ended.

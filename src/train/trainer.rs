@@ -129,9 +129,17 @@ impl<P: Pde, T: Real, M: Model<T>> Trainer<P, T, M> {
         &self.params[..self.assembly.model().n_params()]
     }
 
-    /// The PDE's trainable coefficients only.
-    pub fn coefficients(&self) -> &[T] {
-        &self.params[self.assembly.model().n_params()..]
+    /// The values of the PDE's trainable coefficients, `c = Coefficient::value(ρ)` (the
+    /// optimised numbers `ρ` are the tail of [`Trainer::params`]).
+    pub fn coefficients(&self) -> Vec<T> {
+        self.assembly.coefficient_values(&self.params)
+    }
+
+    /// The names of the PDE's trainable coefficients, in order.
+    pub fn coefficient_names(&self) -> Vec<String> {
+        (self.assembly.coefficient_specs().iter())
+            .map(|c| c.name.clone())
+            .collect()
     }
 
     /// The model.
@@ -376,6 +384,7 @@ impl<P: Pde, T: Real, M: Model<T>> Trainer<P, T, M> {
                     step,
                     loss: info.loss,
                     terms,
+                    coefficients: self.assembly.coefficient_values(&self.params),
                 });
                 if stop {
                     report.stop = StopReason::Observer;

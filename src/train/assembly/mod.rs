@@ -13,6 +13,7 @@
 //!
 //! [`reduce`]: super::reduce
 
+use std::borrow::Cow;
 use std::sync::Mutex;
 
 mod ntk;
@@ -25,7 +26,7 @@ use crate::ad::Real;
 use crate::ad::jet::Graph;
 use crate::error::{Error, Result};
 use crate::model::{Batch, Model};
-use crate::pde::Pde;
+use crate::pde::{Coefficient, Parametrisation, Pde};
 use crate::rng::Seed;
 
 use super::kernel::{self, ConditionResidual, PdeResidual, Scratch};
@@ -76,6 +77,8 @@ pub struct Assembly<P, T: Real, M: Model<T> = Graph> {
     stream: Seed,
     /// Which optimised numbers are frozen (their gradient entries are 0); empty: none.
     frozen: Vec<bool>,
+    /// The PDE's trainable coefficients ([`Pde::coefficient_specs`]).
+    coefs: Vec<Coefficient>,
 }
 
 type Slots<T, M> = Mutex<Slot<T, <M as Model<T>>::Workspace>>;
@@ -137,7 +140,11 @@ impl<P: Pde, T: Real, M: Model<T>> Assembly<P, T, M> {
             }
             workspaces.push(v);
         }
-        let width = model.n_params() + pde.coefficients().len() + prepared.len();
+        let coefs = pde.coefficient_specs();
+        for c in &coefs {
+            c.check()?;
+        }
+        let width = model.n_params() + coefs.len() + prepared.len();
         let n_terms = prepared.len();
         let mut assembly = Assembly {
             model,
@@ -158,6 +165,7 @@ impl<P: Pde, T: Real, M: Model<T>> Assembly<P, T, M> {
             residuals: vec![Vec::new(); n_terms],
             stream: Seed(0),
             frozen: Vec::new(),
+            coefs,
         };
         assembly.rebuild_items();
         Ok(assembly)
@@ -177,7 +185,38 @@ impl<P: Pde, T: Real, M: Model<T>> Assembly<P, T, M> {
     }
     /// Number of optimised numbers: network parameters, then PDE coefficients.
     pub fn n_params(&self) -> usize {
-        self.model.n_params() + self.pde.coefficients().len()
+        self.model.n_params() + self.coefs.len()
+    }
+    /// The PDE's trainable coefficients, in order.
+    pub fn coefficient_specs(&self) -> &[Coefficient] {
+        &self.coefs
+    }
+    /// The coefficients' values `c = Coefficient::value(ρ)` for the optimised numbers
+    /// `params` (network parameters, then the coefficients' `ρ`).
+    pub fn coefficient_values(&self, params: &[T]) -> Vec<T> {
+        let n_theta = self.model.n_params();
+        self.coefs
+            .iter()
+            .zip(params.get(n_theta..).unwrap_or(&[]))
+            .map(|(c, &rho)| T::from_f64(c.value(rho.to_f64())))
+            .collect()
+    }
+    /// `params` with each coefficient's `ρ` replaced by its value `c` (borrowed when every
+    /// coefficient is unparametrised).
+    pub(crate) fn physical<'a>(&self, params: &'a [T]) -> Cow<'a, [T]> {
+        let identity = self
+            .coefs
+            .iter()
+            .all(|c| c.parametrisation == Parametrisation::Identity);
+        if identity {
+            return Cow::Borrowed(params);
+        }
+        let n_theta = self.model.n_params();
+        let mut p = params.to_vec();
+        for (v, c) in p[n_theta..].iter_mut().zip(&self.coefs) {
+            *v = T::from_f64(c.value(v.to_f64()));
+        }
+        Cow::Owned(p)
     }
     /// The term names, in order.
     pub fn term_names(&self) -> Vec<String> {
@@ -252,6 +291,9 @@ impl<P: Pde, T: Real, M: Model<T>> Assembly<P, T, M> {
                 &filtered
             }
         };
+        let phys_raw = params;
+        let phys = self.physical(phys_raw);
+        let params: &[T] = &phys;
         let this = &*self;
         let mut outcome = Ok(());
         tree.clear();
@@ -309,6 +351,14 @@ impl<P: Pde, T: Real, M: Model<T>> Assembly<P, T, M> {
             });
         }
         grad.copy_from_slice(g);
+        // ∂L/∂ρ = ∂L/∂c · dc/dρ, at the optimiser's ρ (not the value c).
+        let n_theta = self.model.n_params();
+        let raw = &phys_raw[n_theta..];
+        for ((g, c), &rho) in grad[n_theta..].iter_mut().zip(&self.coefs).zip(raw) {
+            if c.parametrisation != Parametrisation::Identity {
+                *g *= T::from_f64(c.derivative(rho.to_f64()));
+            }
+        }
         for (g, _) in grad.iter_mut().zip(&self.frozen).filter(|(_, f)| **f) {
             *g = T::zero();
         }

@@ -58,7 +58,8 @@ impl<P: Pde, T: Real, M: Model<T>> Assembly<P, T, M> {
         }
         let (d, m) = (self.model.input_dim(), self.model.output_dim());
         let n_theta = self.model.n_params();
-        let (theta, coef) = params.split_at(n_theta);
+        let phys = self.physical(params);
+        let (theta, coef) = phys.split_at(n_theta);
         let neq = t.equations(&self.pde);
         let ncm = t.comps.len() * m;
         let stream = self.stream.derive(index as u64);

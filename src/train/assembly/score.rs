@@ -43,7 +43,8 @@ impl<P: Pde, T: Real, M: Model<T>> Assembly<P, T, M> {
             });
         }
         let n_theta = self.model.n_params();
-        let (theta, coef) = params.split_at(n_theta);
+        let phys = self.physical(params);
+        let (theta, coef) = phys.split_at(n_theta);
         let neq = t.equations(&self.pde);
         let n = points.len() / d;
         let mut out = vec![T::zero(); n];
