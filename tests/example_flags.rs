@@ -436,6 +436,15 @@ fn stein_ablation() {
 }
 
 #[test]
+fn inverse_burgers() {
+    help_is_complete("inverse_burgers");
+    usage_error("inverse_burgers", &["--noise", "-0.1"], "--noise");
+    usage_error("inverse_burgers", &["--points", "3"], "--points");
+    usage_error("inverse_burgers", &["--dtype", "f16"], "--dtype");
+    output_folder_is_checked_first("inverse_burgers", &["--adam", "1", "--lbfgs", "0"]);
+}
+
+#[test]
 fn hjb() {
     help_is_complete("hjb");
     usage_error("hjb", &["--dim", "0"], "--dim");
