@@ -122,6 +122,12 @@ struct Cli {
     /// Worker threads [default: all cores].
     #[arg(long, value_name = "N", value_parser = support::cli::at_least(1))]
     threads: Option<usize>,
+    /// Save each method's run to DIR/<method>-<dtype>.ckpt (every validation) and its curve
+    /// to DIR/<method>-<dtype>.curve; a later run with the same DIR resumes from them (same
+    /// bits as an uninterrupted run); both are removed when the method finishes [default:
+    /// none].
+    #[arg(long, value_name = "DIR")]
+    checkpoint: Option<PathBuf>,
     /// Append the JSON lines to FILE [default: none].
     #[arg(long, value_name = "FILE")]
     record: Option<PathBuf>,
@@ -197,6 +203,19 @@ fn train<T: Real, M: Model<T> + 'static>(
     b = b.observer(support::progress(
         support::Plan::new().adam(label, cli.steps),
     ));
+    let files = cli.checkpoint.as_ref().map(|d| {
+        let stem = format!("{label}-{}", T::NAME);
+        (
+            d.join(format!("{stem}.ckpt")),
+            d.join(format!("{stem}.curve")),
+        )
+    });
+    if let Some((ckpt, _)) = &files {
+        if ckpt.exists() {
+            b = b.resume_from(ckpt);
+        }
+        b = b.checkpoint_every(cli.val_every, ckpt);
+    }
     let mut trainer = b.build()?;
     let (vx, vu) = val;
     let vx_t: Vec<T> = vx.iter().map(|&v| T::from_f64(v)).collect();
@@ -216,8 +235,15 @@ fn train<T: Real, M: Model<T> + 'static>(
         cli.val_every,
         budget,
         label,
+        files.as_ref().map(|f| f.1.as_path()),
         |th| errors(th).map(|e| e.0),
     )?;
+    // A run stopped by --max-seconds keeps its files.
+    if let Some((ckpt, curve)) = &files
+        && trainer.step() >= cli.steps
+    {
+        support::remove_finished([ckpt, curve]);
+    }
     let (mse, rel_l2) = errors(trainer.params())?;
     Ok(Outcome {
         steps: trainer.step(),
@@ -232,6 +258,11 @@ fn run<T: Real>(cli: &Cli) -> Result<(), Box<dyn std::error::Error>> {
     let out = support::out_dir(Some("hjb"))?;
     if let Some(path) = &cli.record {
         support::check_writable("--record", path)?;
+    }
+    if let Some(dir) = &cli.checkpoint {
+        std::fs::create_dir_all(dir)
+            .map_err(|e| format!("--checkpoint: cannot create {}: {e}", dir.display()))?;
+        support::check_writable("--checkpoint", &dir.join("probe"))?;
     }
     let (nd, w) = (cli.dim, cli.width);
     let p = HjbLqg::new(nd, 1.0)?;

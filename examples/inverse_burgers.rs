@@ -59,7 +59,9 @@ impl Pde for BurgersInverse {
     fn coefficient_specs(&self) -> Vec<Coefficient> {
         // Constant, valid arguments: these cannot fail.
         let l1 = Coefficient::new("lambda1", 0.0).expect("valid");
-        let l2 = Coefficient::new("lambda2", (-6.0f64).exp()).expect("valid").positive();
+        let l2 = Coefficient::new("lambda2", (-6.0f64).exp())
+            .expect("valid")
+            .positive();
         vec![l1, l2]
     }
     fn name(&self) -> String {
@@ -124,7 +126,8 @@ fn run<T: Real>(cli: &Cli) -> Result<(), Box<dyn std::error::Error>> {
     let mut rng = Seed(cli.seed).derive(1).rng();
     let mut order: Vec<usize> = (0..reference.len()).collect();
     for i in 0..cli.points.min(order.len()) {
-        let j = i + ((uniform(&mut rng) * (order.len() - i) as f64) as usize).min(order.len() - i - 1);
+        let j =
+            i + ((uniform(&mut rng) * (order.len() - i) as f64) as usize).min(order.len() - i - 1);
         order.swap(i, j);
     }
     let chosen = &order[..cli.points.min(order.len())];
@@ -132,17 +135,25 @@ fn run<T: Real>(cli: &Cli) -> Result<(), Box<dyn std::error::Error>> {
         let m = reference.iter().sum::<f64>() / reference.len() as f64;
         (reference.iter().map(|u| (u - m).powi(2)).sum::<f64>() / reference.len() as f64).sqrt()
     };
-    let points: Vec<f64> = chosen.iter().flat_map(|&i| [grid[2 * i], grid[2 * i + 1]]).collect();
+    let points: Vec<f64> = chosen
+        .iter()
+        .flat_map(|&i| [grid[2 * i], grid[2 * i + 1]])
+        .collect();
     let data: Vec<f64> = chosen
         .iter()
         .map(|&i| reference[i] + cli.noise * sd * standard_normal(&mut rng))
         .collect();
 
-    let net = NetBuilder::new(2).mlp(&[20; 8], Elementary::Tanh).build(1)?;
+    let net = NetBuilder::new(2)
+        .mlp(&[20; 8], Elementary::Tanh)
+        .build(1)?;
     let lbfgs = LbfgsConfig::default();
-    let plan = support::Plan::new()
-        .adam("adam", cli.adam)
-        .lbfgs("lbfgs", cli.lbfgs, lbfgs.max_iter, false);
+    let plan = support::Plan::new().adam("adam", cli.adam).lbfgs(
+        "lbfgs",
+        cli.lbfgs,
+        lbfgs.max_iter,
+        false,
+    );
     let mut b = Trainer::<_, T>::builder(net, BurgersInverse)
         .seed(Seed(cli.seed))
         .metrics(grid.clone(), reference.clone(), 500)
@@ -197,10 +208,20 @@ fn run<T: Real>(cli: &Cli) -> Result<(), Box<dyn std::error::Error>> {
             .map(|h| (h.step as f64 + 1.0, h.coefficients[k].to_f64() / scale))
             .collect()
     };
-    let panel = LinePanel::new("learned coefficients over truth", "step", "value / true value")
-        .with(Series::line("lambda1 / 1", hist(0, 1.0)).colour(0))
-        .with(Series::line("lambda2 / (0.01/π)", hist(1, nu)).colour(1))
-        .with(Series::dashed("truth", vec![(1.0, 1.0), (report.history.len() as f64, 1.0)]).colour(2));
+    let panel = LinePanel::new(
+        "learned coefficients over truth",
+        "step",
+        "value / true value",
+    )
+    .with(Series::line("lambda1 / 1", hist(0, 1.0)).colour(0))
+    .with(Series::line("lambda2 / (0.01/π)", hist(1, nu)).colour(1))
+    .with(
+        Series::dashed(
+            "truth",
+            vec![(1.0, 1.0), (report.history.len() as f64, 1.0)],
+        )
+        .colour(2),
+    );
     let path = out.join(format!(
         "inverse_burgers_{}_noise{}_s{}.png",
         T::NAME,

@@ -108,6 +108,12 @@ struct Cli {
     /// Worker threads [default: all cores].
     #[arg(long, value_name = "N", value_parser = support::cli::at_least(1))]
     threads: Option<usize>,
+    /// Save each method's run to DIR/<method>-<dtype>.ckpt (every validation) and its curve
+    /// to DIR/<method>-<dtype>.curve; a later run with the same DIR resumes from them (same
+    /// bits as an uninterrupted run); both are removed when the method finishes [default:
+    /// none].
+    #[arg(long, value_name = "DIR")]
+    checkpoint: Option<PathBuf>,
     /// Append the JSON lines to FILE [default: none].
     #[arg(long, value_name = "FILE")]
     record: Option<PathBuf>,
@@ -177,6 +183,19 @@ fn train<T: Real, M: Model<T> + Clone + 'static>(
     b = b.observer(support::progress(
         support::Plan::new().adam(label, cli.steps),
     ));
+    let files = cli.checkpoint.as_ref().map(|d| {
+        let stem = format!("{label}-{}", T::NAME);
+        (
+            d.join(format!("{stem}.ckpt")),
+            d.join(format!("{stem}.curve")),
+        )
+    });
+    if let Some((ckpt, _)) = &files {
+        if ckpt.exists() {
+            b = b.resume_from(ckpt);
+        }
+        b = b.checkpoint_every(cli.val_every, ckpt);
+    }
     let mut trainer = b.build()?;
 
     // The held-out validation set and the test points, fixed for every method.
@@ -213,8 +232,12 @@ fn train<T: Real, M: Model<T> + Clone + 'static>(
         cli.val_every,
         f64::INFINITY,
         label,
+        files.as_ref().map(|f| f.1.as_path()),
         &mut validate,
     )?;
+    if let Some((ckpt, curve)) = &files {
+        support::remove_finished([ckpt, curve]);
+    }
     let seconds = curve.last().map_or(0.0, |c| c.seconds);
     let val_loss = curve.last().map_or(f64::NAN, |c| c.value);
 
@@ -242,6 +265,11 @@ fn run<T: Real>(cli: &Cli) -> Result<(), Box<dyn std::error::Error>> {
     let out = support::out_dir(Some("stein_poisson"))?;
     if let Some(path) = &cli.record {
         support::check_writable("--record", path)?;
+    }
+    if let Some(dir) = &cli.checkpoint {
+        std::fs::create_dir_all(dir)
+            .map_err(|e| format!("--checkpoint: cannot create {}: {e}", dir.display()))?;
+        support::check_writable("--checkpoint", &dir.join("probe"))?;
     }
     let w = cli.width;
     let net = Graph::mlp(&[2, w, w, w, 1], Elementary::Tanh)?;

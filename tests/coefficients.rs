@@ -133,7 +133,10 @@ fn a_coefficient_is_recovered_from_exact_data_to_near_machine_precision() {
             b.add_term(t);
         }
         let mut trainer = b.phase("lbfgs", 20, lbfgs).threads(1).build().unwrap();
-        assert_eq!(trainer.coefficient_names(), std::slice::from_ref(&spec.name));
+        assert_eq!(
+            trainer.coefficient_names(),
+            std::slice::from_ref(&spec.name)
+        );
         assert_eq!(trainer.coefficients(), [0.7]);
         let report = trainer.run().unwrap();
         let c = trainer.coefficients()[0];

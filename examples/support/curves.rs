@@ -1,6 +1,7 @@
 //! Validation curves: train in segments, evaluate a held-out measure between them (its time
 //! not counted as training), and plot it against step and against training seconds.
 
+use std::io::Write;
 use std::path::Path;
 use std::time::Instant;
 
@@ -22,23 +23,71 @@ pub struct CurvePoint {
     pub value: f64,
 }
 
+/// The points of a journal written by [`train_measured`] up to step `upto` (a checkpoint's
+/// step): later ones belong to steps the resumed run will take again.
+fn read_journal(path: &Path, upto: usize) -> Vec<CurvePoint> {
+    let Ok(text) = std::fs::read_to_string(path) else {
+        return Vec::new();
+    };
+    text.lines()
+        .filter_map(|l| {
+            let mut f = l.split_whitespace();
+            Some(CurvePoint {
+                step: f.next()?.parse().ok()?,
+                seconds: f.next()?.parse().ok()?,
+                value: f.next()?.parse().ok()?,
+            })
+        })
+        .filter(|c| c.step <= upto)
+        .collect()
+}
+
+/// Rewrites the journal with `curve` (a failure is reported, not fatal: the run goes on).
+fn write_journal(path: &Path, curve: &[CurvePoint]) {
+    let body: String = curve
+        .iter()
+        .map(|c| format!("{} {:?} {:?}\n", c.step, c.seconds, c.value))
+        .collect();
+    let done = std::fs::File::create(path).and_then(|mut f| f.write_all(body.as_bytes()));
+    if let Err(e) = done {
+        eprintln!("could not write the curve journal {}: {e}", path.display());
+    }
+}
+
 /// Runs `trainer` to `steps` steps in segments of `every`, calling `measure(θ)` at the start
 /// and after every segment; prints each value under `label`. Stops early, at the end of a
-/// segment, once the training time reaches `budget` seconds. Returns the curve.
+/// segment, once the training time reaches `budget` seconds. With a `journal` file the curve
+/// is saved after every segment, and a trainer resumed from a checkpoint (saved every `every`
+/// steps) continues the journal's curve and its training seconds. Returns the curve.
+#[allow(clippy::too_many_arguments)]
 pub fn train_measured<P: Pde, T: Real, M: Model<T>>(
     trainer: &mut Trainer<P, T, M>,
     steps: usize,
     every: usize,
     budget: f64,
     label: &str,
+    journal: Option<&Path>,
     mut measure: impl FnMut(&[T]) -> pinn::Result<f64>,
 ) -> pinn::Result<Vec<CurvePoint>> {
-    let mut curve = vec![CurvePoint {
-        step: trainer.step(),
-        seconds: 0.0,
-        value: measure(trainer.params())?,
-    }];
-    let mut seconds = 0.0;
+    let resumed = trainer.step();
+    let mut curve = journal.map_or_else(Vec::new, |p| read_journal(p, resumed));
+    if resumed == 0 || curve.last().map(|c| c.step) != Some(resumed) {
+        curve.clear();
+        curve.push(CurvePoint {
+            step: resumed,
+            seconds: 0.0,
+            value: measure(trainer.params())?,
+        });
+    } else {
+        println!(
+            "{label}: resumed at step {resumed} with {} curve points",
+            curve.len()
+        );
+    }
+    if let Some(p) = journal {
+        write_journal(p, &curve);
+    }
+    let mut seconds = curve.last().map_or(0.0, |c| c.seconds);
     while trainer.step() < steps && seconds < budget {
         let take = every.max(1).min(steps - trainer.step());
         let start = Instant::now();
@@ -51,6 +100,9 @@ pub fn train_measured<P: Pde, T: Real, M: Model<T>>(
             seconds,
             value,
         });
+        if let Some(p) = journal {
+            write_journal(p, &curve);
+        }
     }
     Ok(curve)
 }
