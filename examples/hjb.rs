@@ -24,7 +24,6 @@
 #[path = "support/mod.rs"]
 mod support;
 
-use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, ValueEnum};
@@ -38,7 +37,7 @@ use pinn::pde::problems::{HjbLqg, Problem};
 use pinn::rng::{Seed, uniform};
 use pinn::train::{TermKind, Trainer};
 use support::Dtype;
-use support::curves::{CurvePoint, plot_curves, time_to, train_measured};
+use support::curves::{CurvePoint, CurveRunArgs, RunFiles, plot_curves, time_to, train_measured};
 
 /// Which models to train.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -116,21 +115,8 @@ struct Cli {
     /// The seed of the initialisation, the points and the samples.
     #[arg(long, value_name = "S", default_value_t = 1234)]
     seed: u64,
-    /// The precision.
-    #[arg(long, value_enum, default_value_t = Dtype::F32)]
-    dtype: Dtype,
-    /// Worker threads [default: all cores].
-    #[arg(long, value_name = "N", value_parser = support::cli::at_least(1))]
-    threads: Option<usize>,
-    /// Save each method's run to DIR/<method>-<dtype>.ckpt (every validation) and its curve
-    /// to DIR/<method>-<dtype>.curve; a later run with the same DIR resumes from them (same
-    /// bits as an uninterrupted run); both are removed when the method finishes [default:
-    /// none].
-    #[arg(long, value_name = "DIR")]
-    checkpoint: Option<PathBuf>,
-    /// Append the JSON lines to FILE [default: none].
-    #[arg(long, value_name = "FILE")]
-    record: Option<PathBuf>,
+    #[command(flatten)]
+    run: CurveRunArgs,
 }
 
 /// `n` points of the box, with `t = 1` for the terminal set.
@@ -197,24 +183,15 @@ fn train<T: Real, M: Model<T> + 'static>(
         move |s| Ok((draw(nd, n, true, s), Vec::new())),
     );
     b = b.weight(term, w_term);
-    if let Some(t) = cli.threads {
+    if let Some(t) = cli.run.threads {
         b = b.threads(t);
     }
     b = b.observer(support::progress(
         support::Plan::new().adam(label, cli.steps),
     ));
-    let files = cli.checkpoint.as_ref().map(|d| {
-        let stem = format!("{label}-{}", T::NAME);
-        (
-            d.join(format!("{stem}.ckpt")),
-            d.join(format!("{stem}.curve")),
-        )
-    });
-    if let Some((ckpt, _)) = &files {
-        if ckpt.exists() {
-            b = b.resume_from(ckpt);
-        }
-        b = b.checkpoint_every(cli.val_every, ckpt);
+    let files = (cli.run.checkpoint.as_deref()).map(|d| RunFiles::new(d, label, T::NAME));
+    if let Some(f) = &files {
+        b = f.attach(b, cli.val_every);
     }
     let mut trainer = b.build()?;
     let (vx, vu) = val;
@@ -235,14 +212,14 @@ fn train<T: Real, M: Model<T> + 'static>(
         cli.val_every,
         budget,
         label,
-        files.as_ref().map(|f| f.1.as_path()),
+        files.as_ref().map(|f| f.journal.as_path()),
         |th| errors(th).map(|e| e.0),
     )?;
     // A run stopped by --max-seconds keeps its files.
-    if let Some((ckpt, curve)) = &files
+    if let Some(f) = &files
         && trainer.step() >= cli.steps
     {
-        support::remove_finished([ckpt, curve]);
+        f.remove();
     }
     let (mse, rel_l2) = errors(trainer.params())?;
     Ok(Outcome {
@@ -256,14 +233,7 @@ fn train<T: Real, M: Model<T> + 'static>(
 
 fn run<T: Real>(cli: &Cli) -> Result<(), Box<dyn std::error::Error>> {
     let out = support::out_dir(Some("hjb"))?;
-    if let Some(path) = &cli.record {
-        support::check_writable("--record", path)?;
-    }
-    if let Some(dir) = &cli.checkpoint {
-        std::fs::create_dir_all(dir)
-            .map_err(|e| format!("--checkpoint: cannot create {}: {e}", dir.display()))?;
-        support::check_writable("--checkpoint", &dir.join("probe"))?;
-    }
+    cli.run.check()?;
     let (nd, w) = (cli.dim, cli.width);
     let p = HjbLqg::new(nd, 1.0)?;
     let net = Graph::mlp(&[nd + 1, w, w, w, 1], Elementary::Tanh)?;
@@ -381,7 +351,7 @@ fn run<T: Real>(cli: &Cli) -> Result<(), Box<dyn std::error::Error>> {
     for l in &json {
         println!("{l}");
     }
-    if let Some(path) = &cli.record {
+    if let Some(path) = &cli.run.record {
         support::append_record(path, &json);
     }
     plot_curves(
@@ -398,7 +368,7 @@ fn run<T: Real>(cli: &Cli) -> Result<(), Box<dyn std::error::Error>> {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    support::cli::finish(match cli.dtype {
+    support::cli::finish(match cli.run.dtype {
         Dtype::F32 => run::<f32>(&cli),
         Dtype::F64 => run::<f64>(&cli),
     })

@@ -24,7 +24,6 @@
 #[path = "support/mod.rs"]
 mod support;
 
-use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, ValueEnum};
@@ -38,7 +37,7 @@ use pinn::pde::problems::{PoissonSinSum, Problem};
 use pinn::rng::{Seed, uniform};
 use pinn::train::{Assembly, Term, TermKind, Trainer};
 use support::Dtype;
-use support::curves::CurvePoint;
+use support::curves::{CurvePoint, CurveRunArgs, RunFiles};
 
 /// Which model to train.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -102,21 +101,8 @@ struct Cli {
     /// The seed of the initialisation, the points and the samples.
     #[arg(long, value_name = "S", default_value_t = 1234)]
     seed: u64,
-    /// The precision.
-    #[arg(long, value_enum, default_value_t = Dtype::F32)]
-    dtype: Dtype,
-    /// Worker threads [default: all cores].
-    #[arg(long, value_name = "N", value_parser = support::cli::at_least(1))]
-    threads: Option<usize>,
-    /// Save each method's run to DIR/<method>-<dtype>.ckpt (every validation) and its curve
-    /// to DIR/<method>-<dtype>.curve; a later run with the same DIR resumes from them (same
-    /// bits as an uninterrupted run); both are removed when the method finishes [default:
-    /// none].
-    #[arg(long, value_name = "DIR")]
-    checkpoint: Option<PathBuf>,
-    /// Append the JSON lines to FILE [default: none].
-    #[arg(long, value_name = "FILE")]
-    record: Option<PathBuf>,
+    #[command(flatten)]
+    run: CurveRunArgs,
 }
 
 fn parse_estimator(s: &str) -> Result<SteinEstimator, String> {
@@ -169,32 +155,22 @@ fn train<T: Real, M: Model<T> + Clone + 'static>(
         .seed(seed.derive(1))
         .chunk_size(CHUNK)
         .phase("adam", cli.steps, adam);
-    let interior = b.add_resampled("pde", TermKind::Pde, 1, move |s| {
+    b.add_resampled("pde", TermKind::Pde, 1, move |s| {
         Ok((draw(&p, n, s)?.0, Vec::new()))
     });
     let boundary = b.add_resampled("boundary", TermKind::Condition(bc.condition.clone()), 1, {
         move |s| Ok((draw(&p, n, s)?.1, Vec::new()))
     });
-    let _ = interior;
     b = b.weight(boundary, BOUNDARY_WEIGHT);
-    if let Some(t) = cli.threads {
+    if let Some(t) = cli.run.threads {
         b = b.threads(t);
     }
     b = b.observer(support::progress(
         support::Plan::new().adam(label, cli.steps),
     ));
-    let files = cli.checkpoint.as_ref().map(|d| {
-        let stem = format!("{label}-{}", T::NAME);
-        (
-            d.join(format!("{stem}.ckpt")),
-            d.join(format!("{stem}.curve")),
-        )
-    });
-    if let Some((ckpt, _)) = &files {
-        if ckpt.exists() {
-            b = b.resume_from(ckpt);
-        }
-        b = b.checkpoint_every(cli.val_every, ckpt);
+    let files = (cli.run.checkpoint.as_deref()).map(|d| RunFiles::new(d, label, T::NAME));
+    if let Some(f) = &files {
+        b = f.attach(b, cli.val_every);
     }
     let mut trainer = b.build()?;
 
@@ -218,8 +194,7 @@ fn train<T: Real, M: Model<T> + Clone + 'static>(
             partners: Vec::new(),
         },
     ];
-    let threads = cli
-        .threads
+    let threads = (cli.run.threads)
         .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
     let mut val = Assembly::new(eval_model.clone(), p, terms, 32, threads)?;
     let mut grad = vec![T::zero(); val.n_params()];
@@ -232,11 +207,11 @@ fn train<T: Real, M: Model<T> + Clone + 'static>(
         cli.val_every,
         f64::INFINITY,
         label,
-        files.as_ref().map(|f| f.1.as_path()),
+        files.as_ref().map(|f| f.journal.as_path()),
         &mut validate,
     )?;
-    if let Some((ckpt, curve)) = &files {
-        support::remove_finished([ckpt, curve]);
+    if let Some(f) = &files {
+        f.remove();
     }
     let seconds = curve.last().map_or(0.0, |c| c.seconds);
     let val_loss = curve.last().map_or(f64::NAN, |c| c.value);
@@ -263,14 +238,7 @@ fn train<T: Real, M: Model<T> + Clone + 'static>(
 
 fn run<T: Real>(cli: &Cli) -> Result<(), Box<dyn std::error::Error>> {
     let out = support::out_dir(Some("stein_poisson"))?;
-    if let Some(path) = &cli.record {
-        support::check_writable("--record", path)?;
-    }
-    if let Some(dir) = &cli.checkpoint {
-        std::fs::create_dir_all(dir)
-            .map_err(|e| format!("--checkpoint: cannot create {}: {e}", dir.display()))?;
-        support::check_writable("--checkpoint", &dir.join("probe"))?;
-    }
+    cli.run.check()?;
     let w = cli.width;
     let net = Graph::mlp(&[2, w, w, w, 1], Elementary::Tanh)?;
     let theta: Vec<T> = fan_in_uniform(&net, Seed(cli.seed));
@@ -331,7 +299,7 @@ fn run<T: Real>(cli: &Cli) -> Result<(), Box<dyn std::error::Error>> {
     for l in &lines_out {
         println!("{l}");
     }
-    if let Some(path) = &cli.record {
+    if let Some(path) = &cli.run.record {
         support::append_record(path, &lines_out);
     }
 
@@ -370,7 +338,7 @@ fn main() -> ExitCode {
             }
         }
     }
-    support::cli::finish(match cli.dtype {
+    support::cli::finish(match cli.run.dtype {
         Dtype::F32 => run::<f32>(&cli),
         Dtype::F64 => run::<f64>(&cli),
     })

@@ -2,13 +2,13 @@
 //! not counted as training), and plot it against step and against training seconds.
 
 use std::io::Write;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use pinn::ad::Real;
 use pinn::model::Model;
 use pinn::pde::Pde;
-use pinn::train::Trainer;
+use pinn::train::{Trainer, TrainerBuilder};
 
 use super::plot::{LinePanel, Series, lines};
 
@@ -21,6 +21,83 @@ pub struct CurvePoint {
     pub seconds: f64,
     /// The measure.
     pub value: f64,
+}
+
+/// The flags of an example that trains with validation curves (flattened into its command
+/// line with `#[command(flatten)]`).
+#[derive(clap::Args, Debug)]
+pub struct CurveRunArgs {
+    /// The precision.
+    #[arg(long, value_enum, default_value_t = super::Dtype::F32)]
+    pub dtype: super::Dtype,
+    /// Worker threads [default: all cores].
+    #[arg(long, value_name = "N", value_parser = super::cli::at_least(1))]
+    pub threads: Option<usize>,
+    /// Save each method's run to DIR/<method>-<dtype>.ckpt (every validation) and its curve
+    /// to DIR/<method>-<dtype>.curve; a later run with the same DIR resumes from them (same
+    /// bits as an uninterrupted run); both are removed when the method finishes [default:
+    /// none].
+    #[arg(long, value_name = "DIR")]
+    pub checkpoint: Option<PathBuf>,
+    /// Append the JSON lines to FILE [default: none].
+    #[arg(long, value_name = "FILE")]
+    pub record: Option<PathBuf>,
+}
+
+impl CurveRunArgs {
+    /// Checks the record file and creates the checkpoint folder, before any training.
+    ///
+    /// # Errors
+    /// A sentence naming the flag and the path.
+    pub fn check(&self) -> Result<(), String> {
+        if let Some(path) = &self.record {
+            super::check_writable("--record", path)?;
+        }
+        if let Some(dir) = &self.checkpoint {
+            std::fs::create_dir_all(dir)
+                .map_err(|e| format!("--checkpoint: cannot create {}: {e}", dir.display()))?;
+            super::check_writable("--checkpoint", &dir.join("probe"))?;
+        }
+        Ok(())
+    }
+}
+
+/// A run's checkpoint and curve journal in a folder, named `<label>-<dtype>.ckpt` and
+/// `<label>-<dtype>.curve`.
+pub struct RunFiles {
+    /// The trainer's checkpoint.
+    pub checkpoint: PathBuf,
+    /// The curve journal ([`train_measured`]).
+    pub journal: PathBuf,
+}
+
+impl RunFiles {
+    /// The files of run `label` in precision `dtype` under `dir`.
+    pub fn new(dir: &Path, label: &str, dtype: &str) -> RunFiles {
+        let stem = format!("{label}-{dtype}");
+        RunFiles {
+            checkpoint: dir.join(format!("{stem}.ckpt")),
+            journal: dir.join(format!("{stem}.curve")),
+        }
+    }
+
+    /// The builder resuming from the checkpoint when it exists, and saving one every `every`
+    /// steps (the validation period, so that the journal and the checkpoint agree).
+    pub fn attach<P: Pde, T: Real, M: Model<T>>(
+        &self,
+        mut b: TrainerBuilder<P, T, M>,
+        every: usize,
+    ) -> TrainerBuilder<P, T, M> {
+        if self.checkpoint.exists() {
+            b = b.resume_from(&self.checkpoint);
+        }
+        b.checkpoint_every(every, &self.checkpoint)
+    }
+
+    /// Removes both files (a finished run).
+    pub fn remove(&self) {
+        super::remove_finished([&self.checkpoint, &self.journal]);
+    }
 }
 
 /// The points of a journal written by [`train_measured`] up to step `upto` (a checkpoint's

@@ -366,6 +366,32 @@ impl<M> SteinSmoothed<M> {
     }
 }
 
+impl<M> SteinSmoothed<M> {
+    /// Draws the samples of points `[p0, p1)` and runs the inner model on them: `ws.g` holds
+    /// `g` at every perturbed copy afterwards.
+    fn inner_pass<T: Real>(
+        &self,
+        ws: &mut SteinWorkspace<T, M::Workspace>,
+        theta: &[T],
+        p0: usize,
+        p1: usize,
+    ) -> Result<()>
+    where
+        M: Model<T>,
+    {
+        self.fill_chunk(ws, p0, p1);
+        let m = self.inner.output_dim();
+        ws.g.resize((p1 - p0) * self.evaluations_per_point() * m, T::zero());
+        let SteinWorkspace {
+            inner,
+            perturbed,
+            g,
+            ..
+        } = ws;
+        self.inner.forward(inner, theta, &Batch::new(perturbed), g)
+    }
+}
+
 impl<T: Real, M: Model<T>> Model<T> for SteinSmoothed<M> {
     type Workspace = SteinWorkspace<T, M::Workspace>;
 
@@ -453,16 +479,7 @@ impl<T: Real, M: Model<T>> Model<T> for SteinSmoothed<M> {
         let per = self.points_per_chunk();
         for p0 in (0..n).step_by(per) {
             let p1 = (p0 + per).min(n);
-            self.fill_chunk(ws, p0, p1);
-            ws.g.resize((p1 - p0) * evals * m, T::zero());
-            let SteinWorkspace {
-                inner,
-                perturbed,
-                g,
-                ..
-            } = &mut *ws;
-            self.inner
-                .forward(inner, theta, &Batch::new(perturbed), g)?;
+            self.inner_pass(ws, theta, p0, p1)?;
             ws.live = Some((p0, p1));
             let g = std::mem::take(&mut ws.g);
             self.for_each_coefficient(ws, p0, p1, |p, e, c, coef| {
@@ -504,16 +521,7 @@ impl<T: Real, M: Model<T>> Model<T> for SteinSmoothed<M> {
         for (p0, p1) in chunks {
             // The live chunk's samples and inner pass are still in the workspace.
             if Some((p0, p1)) != live {
-                self.fill_chunk(ws, p0, p1);
-                ws.g.resize((p1 - p0) * evals * m, T::zero());
-                let SteinWorkspace {
-                    inner,
-                    perturbed,
-                    g,
-                    ..
-                } = &mut *ws;
-                self.inner
-                    .forward(inner, theta, &Batch::new(perturbed), g)?;
+                self.inner_pass(ws, theta, p0, p1)?;
             }
             let mut gs = std::mem::take(&mut ws.g);
             gs.fill(T::zero());
