@@ -134,7 +134,7 @@ impl SteinEstimator {
 /// let mut ws = f.workspace(&comps)?;
 /// let mut v = vec![0.0; 2];
 /// f.forward(&mut ws, &theta, &Batch::new(&[0.3, 0.4]), &mut v)?; // f̂ and Δ̂f at (0.3, 0.4)
-/// let mut grad = vec![0.0; f.n_params()];
+/// let mut grad = vec![0.0; Model::<f64>::n_params(&f)];
 /// f.backward(&mut ws, &theta, &[0.0, 1.0], &mut grad)?; // ∂(Δ̂f)/∂θ
 /// # Ok::<(), pinn::Error>(())
 /// ```
