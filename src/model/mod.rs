@@ -44,8 +44,8 @@
 //! bits, whatever thread calls it.
 
 mod graph;
-mod probed;
-mod stein;
+pub mod probed;
+pub mod stein;
 
 pub use graph::GraphWorkspace;
 pub use probed::{Probe, ProbedLaplacian, ProbedWorkspace};

@@ -43,7 +43,7 @@
 //! code shares it; its Poisson code draws the value's samples apart). The samples of point `p`
 //! of a set come from `batch.stream.derive(first + p)`, so they do not depend on chunking or
 //! threads, and the trainer hands each evaluation a fresh stream. `δ_i = σ_i z_i`, `z` from
-//! [`standard_normal`](crate::rng::standard_normal).
+//! [`standard_normal`].
 //!
 //! **Memory.** The perturbed copies go through the inner model in chunks of about
 //! [`SteinSmoothed::with_chunk`] points (whole sample sets at a time). The reverse sweep
