@@ -75,9 +75,9 @@ impl Pde for BurgersInverse {
     name = "inverse_burgers",
     allow_negative_numbers = true,
     verbatim_doc_comment,
-    after_help = "Cost on this 2-core machine (f64, beside other jobs): about 25 ms a step of \
-                  Adam and 0.5 s an L-BFGS step of 20 iterations on the 2000 points; the \
-                  defaults take about 10 min."
+    after_help = "Cost on this 2-core machine (f64, one thread, beside other jobs): Adam 2000 \
+                  steps and 300 L-BFGS steps of 20 iterations took 11 min; the default 1000 \
+                  L-BFGS steps about 30 min (L-BFGS is most of it)."
 )]
 struct Cli {
     /// Gaussian noise on the data, as a fraction of the data's standard deviation.
