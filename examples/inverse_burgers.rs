@@ -104,6 +104,10 @@ struct Cli {
     /// Worker threads [default: all cores].
     #[arg(long, value_name = "N", value_parser = support::cli::at_least(1))]
     threads: Option<usize>,
+    /// Save the run's state to FILE every 100 steps and, when FILE exists, resume from it (same
+    /// bits as an uninterrupted run); removed when the run has finished [default: none].
+    #[arg(long, value_name = "FILE")]
+    checkpoint: Option<PathBuf>,
     /// Append the JSON line to FILE [default: none].
     #[arg(long, value_name = "FILE")]
     record: Option<PathBuf>,
@@ -111,8 +115,10 @@ struct Cli {
 
 fn run<T: Real>(cli: &Cli) -> Result<(), Box<dyn std::error::Error>> {
     let out = support::out_dir(None)?;
-    if let Some(path) = &cli.record {
-        support::check_writable("--record", path)?;
+    for (flag, path) in [("--checkpoint", &cli.checkpoint), ("--record", &cli.record)] {
+        if let Some(p) = path {
+            support::check_writable(flag, p)?;
+        }
     }
     let start = Instant::now();
     let burgers = Burgers::default();
@@ -169,7 +175,16 @@ fn run<T: Real>(cli: &Cli) -> Result<(), Box<dyn std::error::Error>> {
     if let Some(t) = cli.threads {
         b = b.threads(t);
     }
+    if let Some(path) = &cli.checkpoint {
+        if path.exists() {
+            b = b.resume_from(path);
+        }
+        b = b.checkpoint_every(100, path);
+    }
     let mut trainer = b.build()?;
+    if trainer.step() > 0 {
+        println!("resumed at step {}", trainer.step());
+    }
     let report = trainer.run()?;
     let c: Vec<f64> = trainer.coefficients().iter().map(|v| v.to_f64()).collect();
     let nu = 0.01 / std::f64::consts::PI;
@@ -241,6 +256,7 @@ fn run<T: Real>(cli: &Cli) -> Result<(), Box<dyn std::error::Error>> {
             (720, 420),
         )
     })?;
+    support::remove_finished(&cli.checkpoint);
     Ok(())
 }
 
