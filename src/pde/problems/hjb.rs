@@ -3,11 +3,11 @@
 
 use crate::ad::Scalar;
 use crate::ad::jet::Component;
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::pde::{Condition, Fields, Pde, Residuals};
 
 use super::gauss_legendre::GaussLegendre;
-use super::{PlacedCondition, Problem, Region, Side, check_param};
+use super::{PlacedCondition, Problem, Region, Side, check_dim, check_param};
 
 /// HJB–LQG: `u_t + Δ_x u − λ‖∇_x u‖² = 0` on `[0, 1]^N × [0, T]` (`T = 1`), with the terminal
 /// condition `u(x, T) = g(x) = ln((1 + ‖x‖²)/2)`. Inputs `(x₁, …, x_N, t)`, time last.
@@ -173,12 +173,7 @@ impl Problem for HjbLqg {
         true
     }
     fn validate(&self) -> Result<()> {
-        if self.n == 0 {
-            return Err(Error::InvalidConfig {
-                field: "hjb_lqg.n",
-                reason: "the dimension must be at least 1, found 0".into(),
-            });
-        }
+        check_dim("hjb_lqg.n", self.n)?;
         check_param("hjb_lqg.lambda", self.lambda, true)
     }
     fn solution<S: Scalar>(&self, x: &[S]) -> Option<Vec<S>> {

@@ -234,6 +234,17 @@ fn check_point(d: usize, x: &[f64]) -> Result<()> {
     }
 }
 
+/// An error unless the dimension `d` is at least 1.
+fn check_dim(field: &'static str, d: usize) -> Result<()> {
+    if d == 0 {
+        return Err(Error::InvalidConfig {
+            field,
+            reason: "the dimension must be at least 1, found 0".into(),
+        });
+    }
+    Ok(())
+}
+
 /// An error unless `v` is finite (and positive if `positive`).
 fn check_param(field: &'static str, v: f64, positive: bool) -> Result<()> {
     if v.is_finite() && (!positive || v > 0.0) {

@@ -2,10 +2,10 @@
 
 use crate::ad::Scalar;
 use crate::ad::jet::Component;
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::pde::{Condition, Fields, Pde, Residuals};
 
-use super::{PlacedCondition, Problem, Region, pi};
+use super::{PlacedCondition, Problem, Region, check_dim, pi};
 
 /// Poisson in `d` dimensions: `Δu = f` on `[0, 1]^d`, with
 /// `f = −(π²/(4d)) Σ_i sin(πx_i/2)`; exact solution `u = (1/d) Σ_i sin(πx_i/2)`.
@@ -75,13 +75,7 @@ impl Problem for PoissonND {
         (vec![0.0; self.d], vec![1.0; self.d])
     }
     fn validate(&self) -> Result<()> {
-        if self.d == 0 {
-            return Err(Error::InvalidConfig {
-                field: "poisson_hd.d",
-                reason: "the dimension must be at least 1, found 0".into(),
-            });
-        }
-        Ok(())
+        check_dim("poisson_hd.d", self.d)
     }
     fn solution<S: Scalar>(&self, x: &[S]) -> Option<Vec<S>> {
         (x.len() == self.d && self.d > 0).then(|| vec![self.exact(x)])

@@ -3,10 +3,10 @@
 
 use crate::ad::Scalar;
 use crate::ad::jet::Component;
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::pde::{Condition, Fields, Pde, Residuals};
 
-use super::{PlacedCondition, Problem, Region};
+use super::{PlacedCondition, Problem, Region, check_dim};
 
 /// Poisson with a plane-wave source: `Δu + sin(Σ_i x_i) = 0` on `[0, 1]^d`, exact solution
 /// `u = sin(Σ_i x_i)/d` (`Δu = −d · sin(Σx)/d`).
@@ -70,13 +70,7 @@ impl Problem for PoissonSinSum {
         (vec![0.0; self.d], vec![1.0; self.d])
     }
     fn validate(&self) -> Result<()> {
-        if self.d == 0 {
-            return Err(Error::InvalidConfig {
-                field: "poisson_sin_sum.d",
-                reason: "the dimension must be at least 1, found 0".into(),
-            });
-        }
-        Ok(())
+        check_dim("poisson_sin_sum.d", self.d)
     }
     fn solution<S: Scalar>(&self, x: &[S]) -> Option<Vec<S>> {
         (x.len() == self.d && self.d > 0).then(|| vec![self.exact(x)])
