@@ -213,9 +213,7 @@ impl<P: Pde, T: Real, M: Model<T>> Assembly<P, T, M> {
         }
         let n_theta = self.model.n_params();
         let mut p = params.to_vec();
-        for (v, c) in p[n_theta..].iter_mut().zip(&self.coefs) {
-            *v = T::from_f64(c.value(v.to_f64()));
-        }
+        p[n_theta..].copy_from_slice(&self.coefficient_values(params));
         Cow::Owned(p)
     }
     /// The term names, in order.
@@ -355,9 +353,7 @@ impl<P: Pde, T: Real, M: Model<T>> Assembly<P, T, M> {
         let n_theta = self.model.n_params();
         let raw = &phys_raw[n_theta..];
         for ((g, c), &rho) in grad[n_theta..].iter_mut().zip(&self.coefs).zip(raw) {
-            if c.parametrisation != Parametrisation::Identity {
-                *g *= T::from_f64(c.derivative(rho.to_f64()));
-            }
+            *g *= T::from_f64(c.derivative(rho.to_f64()));
         }
         for (g, _) in grad.iter_mut().zip(&self.frozen).filter(|(_, f)| **f) {
             *g = T::zero();
