@@ -257,6 +257,10 @@ pub struct SteinWorkspace<T, W> {
     g: Vec<T>,
     /// The weights `w_c(δ)` of one evaluation.
     w: Vec<T>,
+    /// The control variate's coefficient of `g(x)` per component, for one point.
+    center: Vec<T>,
+    /// `σ_i²` in `T`.
+    var: Vec<T>,
     /// The chunk whose inner forward pass is still live (`[p0, p1)`).
     live: Option<(usize, usize)>,
 }
@@ -268,8 +272,9 @@ impl<M> SteinSmoothed<M> {
     }
 
     /// `w_c(s·δ)` for every component (see the module docs), written to `w`.
-    fn weights<T: Real>(&self, comps: &[Component], delta: &[T], sign: T, w: &mut [T]) {
-        let var = |i: usize| T::from_f64(self.sigma[i] * self.sigma[i]);
+    /// `var` holds `σ_i²`.
+    fn weights<T: Real>(comps: &[Component], var: &[T], delta: &[T], sign: T, w: &mut [T]) {
+        let var = |i: usize| var[i];
         let h = |i: usize, j: usize| {
             let (a, b) = (sign * delta[i], sign * delta[j]);
             if i == j {
@@ -334,24 +339,30 @@ impl<M> SteinSmoothed<M> {
     ) {
         let d = self.sigma.len();
         let (draws, evals) = (self.draws(), self.evaluations_per_point());
-        let nc = ws.comps.len();
         let inv_k = T::one() / T::from_f64(self.samples as f64);
         let signs: &[f64] = if self.estimator.antithetic() {
             &[1.0, -1.0]
         } else {
             &[1.0]
         };
-        let mut center = vec![T::zero(); nc];
+        let SteinWorkspace {
+            comps,
+            deltas,
+            w,
+            center,
+            var,
+            ..
+        } = ws;
         for p in p0..p1 {
             center.fill(T::zero());
-            let deltas = &ws.deltas[(p - p0) * draws * d..(p - p0 + 1) * draws * d];
+            let deltas = &deltas[(p - p0) * draws * d..(p - p0 + 1) * draws * d];
             for (k, delta) in deltas.chunks_exact(d).enumerate() {
                 for (si, &s) in signs.iter().enumerate() {
-                    self.weights(&ws.comps, delta, T::from_f64(s), &mut ws.w);
+                    Self::weights(comps, var, delta, T::from_f64(s), w);
                     let e = k * signs.len() + si;
-                    for (c, &wc) in ws.w.iter().enumerate() {
+                    for (c, &wc) in w.iter().enumerate() {
                         f(p, e, c, wc * inv_k);
-                        if ws.comps[c] != Component::Value {
+                        if comps[c] != Component::Value {
                             center[c] -= wc * inv_k;
                         }
                     }
@@ -444,6 +455,8 @@ impl<T: Real, M: Model<T>> Model<T> for SteinSmoothed<M> {
             perturbed: Vec::new(),
             g: Vec::new(),
             w: vec![T::zero(); components.len()],
+            center: vec![T::zero(); components.len()],
+            var: self.sigma.iter().map(|s| T::from_f64(s * s)).collect(),
             live: None,
         })
     }
