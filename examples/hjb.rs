@@ -242,8 +242,7 @@ fn run<T: Real>(cli: &Cli) -> Result<(), Box<dyn std::error::Error>> {
     let vu = p.reference_at(&vx)?;
     let val = (vx, vu);
     // Points per chunk: about 256 MiB of jets per thread (blocks × width × 8 bytes × 8 nodes).
-    let jet_chunk = |blocks: usize| (256usize << 20) / (blocks * w * 64).max(1);
-    let chunk_of = |blocks: usize| jet_chunk(blocks).clamp(1, 64);
+    let chunk_of = |blocks: usize| ((256usize << 20) / (blocks * w * 64).max(1)).clamp(1, 64);
     let methods: Vec<&str> = match cli.method {
         Method::Stein => vec!["stein"],
         Method::Pinn => vec!["pinn"],
