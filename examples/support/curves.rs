@@ -205,11 +205,14 @@ pub fn plot_curves(
         y_label,
     )
     .log_y();
+    // Earlier curves drawn wider, so that one lying on another stays visible beneath it.
+    let n = curves.len() as u32;
     for (i, (name, c)) in curves.iter().enumerate() {
+        let width = 2 + 3 * (n - 1 - i as u32);
         let s = c.iter().map(|p| (p.step as f64, p.value)).collect();
         let t = c.iter().map(|p| (p.seconds, p.value)).collect();
-        by_step = by_step.with(Series::line(name.clone(), s).colour(i));
-        by_time = by_time.with(Series::line(name.clone(), t).colour(i));
+        by_step = by_step.with(Series::line(name.clone(), s).colour(i).width(width));
+        by_time = by_time.with(Series::line(name.clone(), t).colour(i).width(width));
     }
     super::save_figure(path, |p| lines(p, heading, &[by_step, by_time], (640, 420)))
 }
