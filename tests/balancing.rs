@@ -18,8 +18,8 @@ use pinn::pde::problems::{Helmholtz2D, Problem};
 use pinn::pde::{Condition, Fields, Pde, Residuals};
 use pinn::rng::{Seed, uniform};
 use pinn::strategies::{
-    Denominator, LrAnnealing, LrAnnealingConfig, Mask, SelfAdaptive, SelfAdaptiveConfig, Strategy,
-    WeightLog,
+    Denominator, LrAnnealing, LrAnnealingConfig, Mask, SelfAdaptive, SelfAdaptiveConfig, Statistic,
+    Strategy, WeightLog,
 };
 use pinn::train::{Assembly, Control, Term, TermId, TermKind, Trainer};
 
@@ -165,6 +165,53 @@ fn annealing_statistic_matches_a_hand_computation() {
         assert!(close(row[1], r / b, 1e-12));
         assert!(close(row[0], 0.9 * 2.0 + 0.1 * r / b, 1e-12));
         assert_eq!(log.current(), vec![vec![row[0]]]);
+    }
+}
+
+/// The cavity code's statistic: the ratio per layer (`max|∂L_r/∂W_l| / mean|∂(λL_b)/∂W_l|`),
+/// then the largest, by hand on the 1-2-1 network; with λ₀ = 2 in the denominator, and
+/// without it for the λ-free variant.
+#[test]
+fn layer_ratio_statistic_matches_a_hand_computation() {
+    let res: Vec<(f64, f64)> = PDE_X.iter().map(|&x| (x, f(&[x]))).collect();
+    let gr = hand_weight_grad(&res);
+    let gl = hand_weight_grad(&[LEFT]);
+    let gg = hand_weight_grad(&[RIGHT]);
+    let gb: Vec<f64> = (0..4).map(|i| gl[i] + gg[i]).collect();
+    let layer = |k: usize| {
+        let top = gr[2 * k].abs().max(gr[2 * k + 1].abs());
+        top / ((gb[2 * k].abs() + gb[2 * k + 1].abs()) / 2.0)
+    };
+    let hat_free = layer(0).max(layer(1));
+    assert!(
+        (layer(0) - layer(1)).abs() > 1e-3 * hat_free,
+        "the two layers' ratios differ, so the maximum is a real choice"
+    );
+    let (r, b1) = hand_statistics();
+    for (denominator, hat, global) in [
+        (Denominator::WithLambda, hat_free / 2.0, r / (2.0 * b1)),
+        (Denominator::LambdaFree, hat_free, r / b1),
+    ] {
+        let s = LrAnnealing::new(LrAnnealingConfig {
+            initial: 2.0,
+            denominator,
+            statistic: Statistic::LayerRatioMax,
+            ..Default::default()
+        })
+        .unwrap()
+        .group("boundary", &[nth(1), nth(2)]);
+        let log = s.log();
+        fit_trainer(s, 1).run().unwrap();
+        let row = &log.rows()[0].1;
+        assert!(close(row[1], hat, 1e-12), "λ̂ {} vs {hat}", row[1]);
+        assert!(close(row[2], row[3] / hat, 1e-12), "B is R/λ̂");
+        assert!(close(row[0], 0.9 * 2.0 + 0.1 * hat, 1e-12));
+        // The global statistic gives another value on the same network.
+        assert!(
+            !close(row[1], global, 1e-3),
+            "{} vs the global {global}",
+            row[1]
+        );
     }
 }
 

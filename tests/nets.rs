@@ -6,7 +6,9 @@
 use pinn::Error;
 use pinn::ad::jet::{Component, Graph, JetWorkspace, NodeOp, Selection};
 use pinn::ad::{Elementary, HyperDual};
-use pinn::nets::{Gate, NetBuilder, modified_mlp, params, predict, weight_matrices};
+use pinn::nets::{
+    Gate, NetBuilder, modified_mlp, params, predict, predict_components, weight_matrices,
+};
 use pinn::rng::{Seed, uniform};
 
 /// The modified MLP written directly from Wang, Teng & Perdikaris' code (paper_specs §1.7),
@@ -311,4 +313,44 @@ fn hard_constraint_helpers_reject_bad_axes() {
         .build(1);
     assert!(matches!(short, Err(Error::InvalidConfig { .. })));
     assert!(Selection::new(2).laplacian().first(5).layout().is_err());
+}
+
+/// `predict_components` on 1500 points (two chunks of the jets): the value equals
+/// `predict`, and `ψ_x`, `ψ_yy` and `ψ_xxy` of both outputs match central finite differences
+/// of `predict` (steps 1e-4, 1e-3, 1e-2: errors ~1e-8, 1e-6, 1e-4 of order-1 values).
+#[test]
+fn predict_components_match_predict_and_finite_differences() {
+    let g = NetBuilder::new(2)
+        .mlp(&[12, 12], Elementary::Tanh)
+        .build(2)
+        .unwrap();
+    let theta: Vec<f64> = g.init_params(Seed(3));
+    let mut rng = Seed(4).rng();
+    let pts: Vec<f64> = (0..3000).map(|_| uniform(&mut rng) - 0.5).collect();
+    let comps = [
+        Component::Value,
+        Component::First(0),
+        Component::Second(1, 1),
+        Component::Third(0, 0, 1),
+    ];
+    let v = predict_components(&g, &theta, &pts, &comps).unwrap();
+    assert_eq!(v.len(), 4);
+    assert_eq!(v[0], predict(&g, &theta, &pts).unwrap());
+    let at = |x: f64, y: f64| predict(&g, &theta, &[x, y]).unwrap();
+    for p in [0, 700, 1023, 1024, 1499] {
+        let (x, y) = (pts[2 * p], pts[2 * p + 1]);
+        for o in 0..2 {
+            let h = 1e-4;
+            let dx = (at(x + h, y)[o] - at(x - h, y)[o]) / (2.0 * h);
+            assert!((v[1][2 * p + o] - dx).abs() < 1e-7, "ψ_x at {p}");
+            let h = 1e-3;
+            let dyy = (at(x, y + h)[o] - 2.0 * at(x, y)[o] + at(x, y - h)[o]) / (h * h);
+            assert!((v[2][2 * p + o] - dyy).abs() < 1e-5, "ψ_yy at {p}");
+            let h = 1e-2;
+            let dxx = |y: f64| (at(x + h, y)[o] - 2.0 * at(x, y)[o] + at(x - h, y)[o]) / (h * h);
+            let dxxy = (dxx(y + h) - dxx(y - h)) / (2.0 * h);
+            assert!((v[3][2 * p + o] - dxxy).abs() < 1e-3, "ψ_xxy at {p}");
+        }
+    }
+    assert!(predict_components(&g, &theta, &pts, &[Component::First(2)]).is_err());
 }

@@ -6,7 +6,8 @@
 //!   modified MLP body → linear output → optional output transform (hard constraints).
 //! - [`modified_mlp`]: Wang, Teng & Perdikaris' gated architecture (2021), exactly as coded
 //!   (both versions of the authors' gate: [`Gate`]).
-//! - [`params`]: save and load parameter vectors; [`predict`]: plain batched inference.
+//! - [`params`]: save and load parameter vectors; [`predict`]: plain batched inference;
+//!   [`predict_components`]: derivative values by the jets.
 //! - [`weight_matrices`]: where the weight matrices (not the biases) live in `θ`, for
 //!   gradient statistics such as learning-rate annealing.
 //! - [`xavier_uniform`]: PyTorch's Xavier-uniform weights with constant biases (the RoPINN
@@ -43,6 +44,6 @@ pub mod params;
 pub use builder::{Body, Gate, NetBuilder, fourier_features, modified_mlp, normalize};
 pub use init::{fan_in_uniform, lecun_normal, xavier_uniform};
 pub use periodic::periodic_embedding;
-pub use predict::predict;
+pub use predict::{predict, predict_components};
 pub use propinn::{PROPINN_COPIES, PROPINN_REGIONS, propinn, propinn_offsets, propinn_on_copies};
 pub use weights::{WeightMatrix, weight_matrices};

@@ -18,6 +18,18 @@ pub enum Denominator {
     LambdaFree,
 }
 
+/// How the ratio `λ̂_g` is formed from the gradients of `L_r` and `λ_g L_g` over the weight
+/// matrices `W_1 … W_L`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Statistic {
+    /// `λ̂ = max_l max|∂L_r/∂W_l| / ((1/L) Σ_l mean|∂(λ L_g)/∂W_l|)`: one global maximum over
+    /// the mean of the layer means (the Helmholtz and Klein–Gordon code, eq. 2.30).
+    GlobalMax,
+    /// `λ̂ = max_l [max|∂L_r/∂W_l| / mean|∂(λ L_g)/∂W_l|]`: the ratio per layer, then the
+    /// largest (the lid-driven cavity code, `NS_model_tf.py`).
+    LayerRatioMax,
+}
+
 /// Settings of [`LrAnnealing`]; the defaults are Wang, Teng & Perdikaris' code.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct LrAnnealingConfig {
@@ -33,6 +45,9 @@ pub struct LrAnnealingConfig {
     /// Leave the modified MLP's `U`/`V` encoder matrices out of the statistics. Default
     /// `true` (as coded).
     pub exclude_encoders: bool,
+    /// How `λ̂` is formed. Default [`Statistic::GlobalMax`] (Helmholtz, Klein–Gordon);
+    /// [`Statistic::LayerRatioMax`] for the cavity.
+    pub statistic: Statistic,
 }
 
 impl Default for LrAnnealingConfig {
@@ -43,6 +58,7 @@ impl Default for LrAnnealingConfig {
             initial: 1.0,
             denominator: Denominator::WithLambda,
             exclude_encoders: true,
+            statistic: Statistic::GlobalMax,
         }
     }
 }
@@ -83,6 +99,11 @@ impl Default for LrAnnealingConfig {
 /// `R`. A term's weight becomes `w_t⁰·λ_g`, with `w_t⁰` its weight when training starts
 /// (1 unless set).
 ///
+/// **The cavity variant** ([`LrAnnealingConfig::statistic`] =
+/// [`Statistic::LayerRatioMax`]): the lid-driven cavity code takes the ratio per layer and
+/// then the largest, `λ̂_g = max_l [max|∂L_r/∂W_l| / mean|∂(λ_g L_g)/∂W_l|]`; everything
+/// else is the same.
+///
 /// The statistics are computed in `f64` from the gradient in `T`. If `B_g` is zero or a ratio
 /// is not finite, that `λ_g` keeps its value for this update.
 ///
@@ -90,7 +111,8 @@ impl Default for LrAnnealingConfig {
 /// `every` steps, ~10 % with the default).
 ///
 /// **Records** ([`LrAnnealing::log`]): after every update, the row of its step holds, per
-/// group `g` in order, `λ[g]` (the new value), then `λ̂[g]`, then `B[g]`, and last `R`.
+/// group `g` in order, `λ[g]` (the new value), then `λ̂[g]`, then `B[g]`, and last `R`
+/// (with [`Statistic::LayerRatioMax`], `B[g]` is the effective denominator `R/λ̂[g]`).
 /// [`WeightLog::current`] holds `[λ_g]` per group.
 ///
 /// **State** ([`Strategy::state`]): `[λ_1, …, λ_G]`.
@@ -280,6 +302,20 @@ pub fn mean_of_layer_means(g: &[f64], matrices: &[core::ops::Range<usize>]) -> f
     sum / matrices.len() as f64
 }
 
+/// `max_l [max|r_{W_l}| / mean|g_{W_l}|]`: the per-layer ratio of the largest entry of `r` to
+/// the mean absolute entry of `g`, maximised over the weight matrices (a layer whose `g` is
+/// all zero gives `+∞`, which the caller treats as no update).
+pub fn layer_ratio_max(r: &[f64], g: &[f64], matrices: &[core::ops::Range<usize>]) -> f64 {
+    matrices
+        .iter()
+        .map(|m| {
+            let top = r[m.clone()].iter().fold(0.0_f64, |a, v| a.max(v.abs()));
+            let mean = g[m.clone()].iter().map(|v| v.abs()).sum::<f64>() / m.len() as f64;
+            top / mean
+        })
+        .fold(f64::NEG_INFINITY, f64::max)
+}
+
 impl<T: Real> Strategy<T> for LrAnnealing {
     fn name(&self) -> &'static str {
         "lr_annealing"
@@ -312,19 +348,29 @@ impl<T: Real> Strategy<T> for LrAnnealing {
             return Ok(());
         }
         let pde = self.pde_terms.clone();
-        let r = max_abs_gradient(&Self::gradient(terms, &pde, params, step)?, &self.matrices);
+        let gr = Self::gradient(terms, &pde, params, step)?;
+        let r = max_abs_gradient(&gr, &self.matrices);
         let ng = self.weights.groups.len();
         let mut hats = vec![f64::NAN; ng];
         let mut bs = vec![f64::NAN; ng];
         for k in 0..ng {
             let members = self.weights.groups[k].terms.clone();
             let g = Self::gradient(terms, &members, params, step)?;
-            let b = mean_of_layer_means(&g, &self.matrices);
-            let b = match self.config.denominator {
-                Denominator::WithLambda => b,
-                Denominator::LambdaFree => b / self.weights.lambda[k],
+            // λ_g's share of the denominator: removed for the λ-free variant.
+            let lambda = match self.config.denominator {
+                Denominator::WithLambda => 1.0,
+                Denominator::LambdaFree => self.weights.lambda[k],
             };
-            let hat = r / b;
+            let (hat, b) = match self.config.statistic {
+                Statistic::GlobalMax => {
+                    let b = mean_of_layer_means(&g, &self.matrices) / lambda;
+                    (r / b, b)
+                }
+                Statistic::LayerRatioMax => {
+                    let hat = layer_ratio_max(&gr, &g, &self.matrices) * lambda;
+                    (hat, r / hat)
+                }
+            };
             bs[k] = b;
             hats[k] = hat;
             if b > 0.0 && hat.is_finite() {

@@ -99,7 +99,8 @@ mod weight_log;
 pub use adaptive::{Adaptive, AdaptiveConfig, Method, density, top, weighted_without_replacement};
 pub use causal::{Causal, CausalConfig, Slices, causal_weights};
 pub use lr_annealing::{
-    Denominator, LrAnnealing, LrAnnealingConfig, max_abs_gradient, mean_of_layer_means,
+    Denominator, LrAnnealing, LrAnnealingConfig, Statistic, layer_ratio_max, max_abs_gradient,
+    mean_of_layer_means,
 };
 pub use ntk::{NtkConfig, NtkWeighting, Trace};
 pub use redraw::Redraw;

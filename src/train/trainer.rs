@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use std::time::Instant;
 
 use crate::ad::Real;
-use crate::ad::jet::Graph;
+use crate::ad::jet::{Component, Graph};
 use crate::domain::{BoxDomain, Domain};
 use crate::error::{Error, Result};
 use crate::model::{Model, evaluate};
@@ -93,6 +93,24 @@ impl<P: Pde, T: Real> Trainer<P, T, Graph> {
     /// The network.
     pub fn graph(&self) -> &Graph {
         self.assembly.model()
+    }
+
+    /// The current network's derivative values at `points` (point-major): per component
+    /// asked, `m` numbers per point, output fastest
+    /// ([`predict_components`](crate::nets::predict_components)). For quantities derived
+    /// from the outputs, such as the cavity's velocity `(ψ_y, −ψ_x)`.
+    pub fn predict_components(
+        &self,
+        points: &[f64],
+        components: &[Component],
+    ) -> Result<Vec<Vec<f64>>> {
+        let pts: Vec<T> = points.iter().map(|&v| T::from_f64(v)).collect();
+        Ok(
+            crate::nets::predict_components(self.graph(), self.theta(), &pts, components)?
+                .into_iter()
+                .map(|c| c.iter().map(|v| v.to_f64()).collect())
+                .collect(),
+        )
     }
 }
 

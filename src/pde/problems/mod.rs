@@ -22,6 +22,7 @@
 //! | [`Reaction`] | `u_t = ρ u(1 − u)` | `[0, 2π] × [0, 1]` | logistic of `h(x)` | RoPINN |
 //! | [`Diffusion1D`] | `u_t = u_xx + s(x, t)` | `[−1, 1] × [0, 1]` | `e^{−t} sin πx` | Wu et al. 2023 (sampling) |
 //! | [`Wave`] | `u_tt = c² u_xx` | `[0, 1] × [0, 1]` | two standing waves | RoPINN; Wu et al. 2023 |
+//! | [`LidDrivenCavity`] | steady Navier–Stokes, `(ψ, p)` or `(u, v, p)` | `[0, 1]²` | finite differences ([`CavitySolution`]) | Wang, Teng & Perdikaris 2021 §3.3 |
 //! | [`Burgers`] | `u_t + u·u_x = ν u_xx` | `[−1, 1] × [0, 1]` | Cole–Hopf quadrature | Raissi et al. 2019 |
 //! | [`DampedOscillator`] | `m u″ + μ u′ + k u = 0` | `[0, 1]` | damped cosine | FBPINNs library |
 //! | [`SineOde`] | `u′ = cos ωx` | `[−2π, 2π]` | `sin(ωx)/ω` | Moseley et al. 2023 (FBPINN) |
@@ -62,6 +63,8 @@ mod allen_cahn;
 mod allen_cahn_periodic;
 mod beam;
 mod burgers;
+mod cavity;
+mod cavity_solver;
 mod convection;
 mod diffusion;
 pub mod etdrk4;
@@ -86,12 +89,15 @@ mod reaction_diffusion;
 mod region;
 mod shen;
 mod sine_ode;
+mod sine_transform;
 mod wave;
 
 pub use allen_cahn::AllenCahn;
 pub use allen_cahn_periodic::AllenCahnPeriodic;
 pub use beam::{Beam, BeamSupport};
 pub use burgers::Burgers;
+pub use cavity::{CavityFormulation, LidDrivenCavity};
+pub use cavity_solver::{CavityOptions, CavitySolution};
 pub use convection::Convection;
 pub use diffusion::Diffusion1D;
 pub use gauss_legendre::{GaussLegendre, MAX_LEGENDRE_NODES, legendre_with_derivative};
