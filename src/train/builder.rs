@@ -30,6 +30,7 @@ pub struct TrainerBuilder<P, T: Real, M: Model<T> = Graph> {
     pub(super) observers: Vec<ObserverFn<T>>,
     pub(super) metric: Option<MetricSpec>,
     pub(super) weights: Vec<(TermId, f64)>,
+    pub(super) equation_weights: Vec<(TermId, Vec<f64>)>,
     pub(super) strategies: Vec<Box<dyn Strategy<T>>>,
     pub(super) resume: Option<PathBuf>,
     pub(super) autosave: Option<(usize, PathBuf)>,
@@ -121,6 +122,15 @@ impl<P: Pde, T: Real, M: Model<T>> TrainerBuilder<P, T, M> {
     /// Sets the weight of `term` (checked and applied at build time).
     pub fn weight(mut self, term: TermId, weight: f64) -> Self {
         self.weights.push((term, weight));
+        self
+    }
+
+    /// Sets the weights `ω_e` of the equations of `term`, one per equation: its loss becomes
+    /// `w_t·(1/N)·Σ_p Σ_e ω_e r_e²` (checked and applied at build time; see
+    /// [`Assembly::set_equation_weights`](super::Assembly::set_equation_weights)).
+    /// [`Trainer::equation_losses`](super::Trainer::equation_losses) reports each equation.
+    pub fn equation_weights(mut self, term: TermId, weights: &[f64]) -> Self {
+        self.equation_weights.push((term, weights.to_vec()));
         self
     }
 
@@ -392,6 +402,9 @@ impl<P: Pde, T: Real, M: Model<T>> TrainerBuilder<P, T, M> {
             t.normals = normals;
         }
         let mut assembly = Assembly::new(self.model, self.pde, self.terms, self.chunk, threads)?;
+        for (id, w) in &self.equation_weights {
+            assembly.set_equation_weights(*id, w)?;
+        }
         let first_user_strategy = self.redraws.len();
         let mut strategies: Vec<Box<dyn Strategy<T>>> = self
             .redraws

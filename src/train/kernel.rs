@@ -200,10 +200,10 @@ fn check_equations<S: Scalar>(r: &Residuals<'_, S>, term: &str, neq: usize) -> R
     })
 }
 
-/// The weighted loss `w/N·Σ_p λ_p² Σ_eq r²` of points `s..e` of term `t`, from the model's
-/// values in `sc.vals`; writes the seeds to `sc.seeds` (same layout), the coefficients'
-/// gradient to `sc.coef_grad` (length `coef.len()`), and, when `r2` is given, pushes each
-/// point's `Σ_eq r²`.
+/// The weighted loss `w/N·Σ_p λ_p² Σ_e ω_e r_e²` of points `s..e` of term `t`, from the
+/// model's values in `sc.vals`; writes the seeds to `sc.seeds` (same layout), the
+/// coefficients' gradient to `sc.coef_grad` (length `coef.len()`), and, when `r2` is given,
+/// pushes each point's `Σ_e ω_e r_e²`.
 #[allow(clippy::too_many_arguments)]
 pub(crate) fn pointwise<T: Real, R: PointResidual>(
     res: &R,
@@ -271,13 +271,17 @@ pub(crate) fn pointwise<T: Real, R: PointResidual>(
             res.residual(gp, x, xs, &fields, coef_d, &mut rr);
             check_equations(&rr, &t.name, neq)?;
             if j == 0 {
-                let sq = r.iter().fold(T::zero(), |a, ri| a + ri.re * ri.re);
+                let sq = r.iter().enumerate().fold(T::zero(), |a, (e, ri)| {
+                    a + t.equation_weight(e) * ri.re * ri.re
+                });
                 loss += lam2(p) * sq;
                 if let Some(r2) = r2.as_deref_mut() {
                     r2.push(sq);
                 }
             }
-            let sj = r.iter().fold(T::zero(), |a, ri| a + ri.re * ri.eps);
+            let sj = r.iter().enumerate().fold(T::zero(), |a, (e, ri)| {
+                a + t.equation_weight(e) * ri.re * ri.eps
+            });
             seeds[p * nc * m + j] = scale * two * lam2(p) * sj;
         }
         // Trainable coefficients: one dual pass each.
@@ -294,7 +298,9 @@ pub(crate) fn pointwise<T: Real, R: PointResidual>(
             let mut rr = Residuals::new(r);
             res.residual(gp, x, xs, &fields, coef_seeded, &mut rr);
             check_equations(&rr, &t.name, neq)?;
-            let sq = r.iter().fold(T::zero(), |a, ri| a + ri.re * ri.eps);
+            let sq = r.iter().enumerate().fold(T::zero(), |a, (e, ri)| {
+                a + t.equation_weight(e) * ri.re * ri.eps
+            });
             coef_grad[q] += scale * two * lam2(p) * sq;
         }
     }
@@ -304,8 +310,9 @@ pub(crate) fn pointwise<T: Real, R: PointResidual>(
     }
 }
 
-/// Each point's unweighted `Σ_eq r²` at `x` (point-major, `d` numbers per point) from the
-/// model's values in `sc.vals`, on plain numbers (no derivative), appended to `out`.
+/// Each point's squared residuals `r_e²`, equation by equation (`out[p·neq + e]`,
+/// unweighted), at `x` (point-major, `d` numbers per point) from the model's values in
+/// `sc.vals`, on plain numbers (no derivative).
 #[allow(clippy::too_many_arguments)]
 pub(crate) fn score<T: Real, R: PointResidual>(
     res: &R,
@@ -328,7 +335,7 @@ pub(crate) fn score<T: Real, R: PointResidual>(
     } = sc;
     plain_r.clear();
     plain_r.resize(neq, T::zero());
-    for (p, o) in out.iter_mut().enumerate() {
+    for (p, o) in out.chunks_mut(neq).enumerate() {
         let xp = &x[p * d..(p + 1) * d];
         plain.clear();
         plain.extend(xp.iter().map(|&v| T::from_f64(v)));
@@ -338,7 +345,9 @@ pub(crate) fn score<T: Real, R: PointResidual>(
         let mut rr = Residuals::new(plain_r);
         res.residual(p, xp, plain, &fields, coef, &mut rr);
         check_equations(&rr, &t.name, neq)?;
-        *o = plain_r.iter().fold(T::zero(), |a, &ri| a + ri * ri);
+        for (oe, &ri) in o.iter_mut().zip(plain_r.iter()) {
+            *oe = ri * ri;
+        }
     }
     match missing.get() {
         Some(c) => Err(unanswered(c, missing_output.get(), t, m)),

@@ -68,8 +68,17 @@ pub(crate) struct Prepared<T> {
     pub(crate) periodic: bool,
     /// Per-point weights `λ_p` inside the square, `(λ_p r_p)²` (empty: all 1).
     pub(crate) point_weights: Vec<T>,
+    /// Per-equation weights `ω_e` of a PDE term, `Σ_e ω_e r_e²` (empty: all 1).
+    pub(crate) equation_weights: Vec<T>,
     /// Whether a full evaluation keeps each point's `Σ_eq r²`.
     pub(crate) record: bool,
+}
+
+impl<T: Real> Prepared<T> {
+    /// The weight `ω_e` of equation `e` (1 unless set).
+    pub(crate) fn equation_weight(&self, e: usize) -> T {
+        self.equation_weights.get(e).copied().unwrap_or_else(T::one)
+    }
 }
 
 impl<T> Prepared<T> {
@@ -170,6 +179,7 @@ pub(crate) fn prepare<P: Pde, T: Real>(
         allowed,
         periodic,
         point_weights: Vec::new(),
+        equation_weights: Vec::new(),
         record: false,
     })
 }

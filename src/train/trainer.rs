@@ -130,6 +130,7 @@ impl<P: Pde, T: Real, M: Model<T>> Trainer<P, T, M> {
             observers: Vec::new(),
             metric: None,
             weights: Vec::new(),
+            equation_weights: Vec::new(),
             strategies: Vec::new(),
             resume: None,
             autosave: None,
@@ -180,7 +181,7 @@ impl<P: Pde, T: Real, M: Model<T>> Trainer<P, T, M> {
         self.assembly.term_names()
     }
 
-    /// The squared residual `Σ_eq r²` of `term` at `points` (point-major), with the current
+    /// The squared residual `Σ_e ω_e r_e²` of `term` at `points` (point-major), with the current
     /// parameters: no gradient, in chunks, in parallel, the same bits on any thread count (what
     /// the residual-adaptive samplers score; see [`Assembly::residuals_at`]).
     ///
@@ -191,6 +192,36 @@ impl<P: Pde, T: Real, M: Model<T>> Trainer<P, T, M> {
         let (assembly, params) = (&self.assembly, &self.params);
         self.pool
             .install(|| assembly.residuals_at(term, params, points))
+    }
+
+    /// Each equation's mean squared residual on `term`'s current points,
+    /// `(1/N) Σ_p r_e(x_p)²` for `e < neq`, with the current parameters: the per-equation
+    /// report of a system (DeepXDE prints these as its loss components). Unweighted: the
+    /// equation's share of the loss is `w_t·ω_e` times it (`w_t` the term's weight, `ω_e` the
+    /// equation weight; per-point weights left out). One forward pass over the term's points,
+    /// without a gradient, the same bits on any thread count.
+    ///
+    /// # Errors
+    ///
+    /// As [`Assembly::equation_residuals_at`].
+    pub fn equation_losses(&self, term: TermId) -> Result<Vec<f64>> {
+        let (assembly, params) = (&self.assembly, &self.params);
+        let points = crate::strategies::Terms::points(assembly, term)?;
+        let r2 = self
+            .pool
+            .install(|| assembly.equation_residuals_at(term, params, points))?;
+        let n = points.len() / assembly.model().input_dim();
+        let neq = assembly.equation_weights(term)?.len();
+        if n == 0 {
+            return Ok(vec![0.0; neq]); // a term without points contributes nothing
+        }
+        let mut out = vec![0.0; neq];
+        for r in r2.chunks(neq) {
+            for (o, v) in out.iter_mut().zip(r) {
+                *o += v.to_f64();
+            }
+        }
+        Ok(out.into_iter().map(|s| s / n as f64).collect())
     }
 
     /// The points of `term` (point-major), as training sees them now.

@@ -15,10 +15,12 @@ impl<P: Pde, T: Real, M: Model<T>> Assembly<P, T, M> {
     /// The diagonal of `term`'s block of the neural tangent kernel at `params`, at the term's
     /// points number `indices`:
     ///
-    /// `K_ii = Σ_e ‖∂r_{i,e}/∂θ‖²`,
+    /// `K_ii = Σ_e ω_e ‖∂r_{i,e}/∂θ‖²`,
     ///
     /// the squared norm of the Jacobian row of each residual equation `e` at point `i` with
-    /// respect to the model's parameters `θ` (not the PDE's trainable coefficients). Its sum
+    /// respect to the model's parameters `θ` (not the PDE's trainable coefficients), each
+    /// equation counted with its weight `ω_e` ([`Assembly::set_equation_weights`], 1 unless
+    /// set: the loss holds `ω_e r_e² = (√ω_e r_e)²`). Its sum
     /// over a term's points is the trace `tr K_tt` that NTK loss weighting balances (Wang, Yu &
     /// Perdikaris, J. Comput. Phys. 2022: `K_tt = J_t J_tᵀ`, `J_t = ∂r_t/∂θ`).
     ///
@@ -101,7 +103,8 @@ impl<P: Pde, T: Real, M: Model<T>> Assembly<P, T, M> {
                     }
                     row.fill(T::zero());
                     self.model.backward(ws, theta, s, &mut row)?;
-                    k += row.iter().fold(T::zero(), |a, &g| a + g * g);
+                    // The loss holds ω_e r_e² = (√ω_e r_e)²: equation e's row counts ω_e times.
+                    k += t.equation_weight(e) * row.iter().fold(T::zero(), |a, &g| a + g * g);
                 }
                 Ok(k)
             })

@@ -39,9 +39,11 @@ impl<P: Pde, T: Real, M: Model<T>> Assembly<P, T, M> {
             partners,
         };
         let (record, weights, n_old) = (old.record, old.point_weights.clone(), old.n);
+        let equation_weights = old.equation_weights.clone();
         let (d, m) = (self.model.input_dim(), self.model.output_dim());
         let mut new = prepare(t, &self.pde, d, m)?;
         new.record = record;
+        new.equation_weights = equation_weights;
         if new.n == n_old {
             new.point_weights = weights;
         }
@@ -119,6 +121,43 @@ impl<P: Pde, T: Real, M: Model<T>> Assembly<P, T, M> {
         }
         self.terms[term.0].weight = weight;
         Ok(())
+    }
+
+    /// Sets the weights `ω_e` of the equations of `term` (a PDE term of a system with several
+    /// equations): the term's loss becomes `w_t·(1/N)·Σ_p λ_p² Σ_e ω_e r_e²` (DeepXDE's
+    /// per-equation `loss_weights`); one finite weight `≥ 0` per equation
+    /// ([`Pde::equations`] for the PDE residual, 1 for a condition), or an empty slice for
+    /// all 1. They are configuration, kept when the term's points change and not stored in
+    /// checkpoints.
+    pub fn set_equation_weights(&mut self, term: TermId, weights: &[f64]) -> Result<()> {
+        let t = self.term(term.0)?;
+        let neq = t.equations(&self.pde);
+        if !weights.is_empty() && weights.len() != neq {
+            return Err(Error::DimensionMismatch {
+                what: "equation weights (one per equation of the term)",
+                expected: neq,
+                found: weights.len(),
+            });
+        }
+        if let Some(w) = weights.iter().find(|w| !(w.is_finite() && **w >= 0.0)) {
+            return Err(Error::InvalidConfig {
+                field: "term.equation_weights",
+                reason: format!(
+                    "term `{}`: every weight must be finite and ≥ 0, found {w}",
+                    t.name
+                ),
+            });
+        }
+        self.terms[term.0].equation_weights = weights.iter().map(|&w| T::from_f64(w)).collect();
+        Ok(())
+    }
+
+    /// The equation weights `ω_e` of `term`, one per equation (all 1 unless set).
+    pub fn equation_weights(&self, term: TermId) -> Result<Vec<f64>> {
+        let t = self.term(term.0)?;
+        Ok((0..t.equations(&self.pde))
+            .map(|e| t.equation_weight(e).to_f64())
+            .collect())
     }
 
     /// Sets per-point weights `λ_p` of `term`, entering the loss inside the square:
