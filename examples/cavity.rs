@@ -201,6 +201,8 @@ struct Outcome {
     history: Vec<(usize, Vec<f64>)>,
     names: Vec<String>,
     log: Option<WeightLog>,
+    /// Each equation's mean squared residual on the last batch (r_u, r_v[, r_c]).
+    equations: Vec<f64>,
 }
 
 fn rel_l2(a: &[f64], b: &[f64]) -> f64 {
@@ -275,6 +277,7 @@ fn train<T: Real>(
         .threads(cli.threads)
         .build()?;
     let report = trainer.run()?;
+    let equations = trainer.equation_losses(pde)?;
     let comps = match cli.form {
         Form::PsiP => vec![Component::First(0), Component::First(1)],
         Form::Uvp => vec![Component::Value],
@@ -304,6 +307,7 @@ fn train<T: Real>(
             .collect(),
         names: trainer.term_names(),
         log,
+        equations,
     })
 }
 
@@ -427,6 +431,14 @@ fn run(cli: &Cli, dir: &Path) -> Result<(), Box<dyn std::error::Error>> {
         .iter()
         .find(|p| p.0 == cli.model.name())
         .map(|p| if cli.form == Form::PsiP { p.1 } else { p.2 });
+    let eq_names = ["r_u", "r_v", "r_c"];
+    let equations: Vec<String> = o
+        .equations
+        .iter()
+        .zip(eq_names)
+        .map(|(v, n)| format!("mean {n}² {v:.2e}"))
+        .collect();
+    println!("residuals on the last batch: {}", equations.join(", "));
     println!(
         "cavity {} {} {} seed {}: rel-L2 of |u| {:.3e}{}  λ {:.3e}  {:.1} s",
         cli.form.name(),
@@ -441,7 +453,7 @@ fn run(cli: &Cli, dir: &Path) -> Result<(), Box<dyn std::error::Error>> {
     let line = format!(
         "{{\"example\":\"cavity\",\"form\":\"{}\",\"model\":\"{}\",\"dtype\":\"{}\",\"seed\":{},\
          \"steps\":{},\"threads\":{},\"reference_cells\":{cells},\"rel_l2\":{:e},\"lambda\":{:e},\
-         \"seconds\":{:.2},\"paper\":{}}}",
+         \"seconds\":{:.2},\"equation_losses\":[{}],\"paper\":{}}}",
         cli.form.name(),
         cli.model.name(),
         cli.dtype,
@@ -451,6 +463,11 @@ fn run(cli: &Cli, dir: &Path) -> Result<(), Box<dyn std::error::Error>> {
         o.rel_l2,
         o.lambda,
         o.seconds,
+        o.equations
+            .iter()
+            .map(|v| format!("{v:e}"))
+            .collect::<Vec<_>>()
+            .join(","),
         paper.map_or("null".into(), |p| format!("{p:e}")),
     );
     println!("{line}");
