@@ -40,9 +40,10 @@ use pinn::ad::jet::{Component, Graph};
 use pinn::ad::{Dual, Elementary, Scalar};
 use pinn::pde::problems::{
     AllenCahn, AllenCahnPeriodic, Beam, BeamSupport, Burgers, Convection, DampedOscillator,
-    Diffusion1D, GaussHermite, Heat1D, Helmholtz2D, HelmholtzSource2D, HjbLqg, KuramotoSivashinsky,
-    Laplace2DMultiscale, MAX_GRID_POINTS, MAX_HERMITE_NODES, Poisson1D, Poisson1DModes, Poisson2D,
-    PoissonND, PoissonSinSum, Problem, Reaction, Region, RegionPoints, Side, SineOde, Wave,
+    Diffusion1D, GaussHermite, Heat1D, Helmholtz2D, HelmholtzSource2D, HjbLqg, Kdv,
+    KuramotoSivashinsky, Laplace2DMultiscale, MAX_GRID_POINTS, MAX_HERMITE_NODES, Poisson1D,
+    Poisson1DModes, Poisson2D, PoissonND, PoissonSinSum, Problem, Reaction, Region, RegionPoints,
+    Side, SineOde, Wave,
 };
 use pinn::pde::{Condition, Fields, Pde, Residuals};
 use pinn::rng::{Seed, uniform};
@@ -398,6 +399,8 @@ exact_tests! {
     kuramoto_sivashinsky_jaxpi_coefficients:
         KuramotoSivashinsky::new(100.0 / 16.0, 100.0 / 256.0, 100.0 / 65536.0, 1.0).unwrap(),
     kuramoto_sivashinsky_signs: KuramotoSivashinsky::new(-2.0, 0.5, 3.0, 2.0).unwrap(),
+    kdv_two_solitons: Kdv::default(),
+    kdv_close_wavenumbers: Kdv::new([1.0, 0.9], [-3.0, 1.0]).unwrap(),
     laplace2d_multiscale: Laplace2DMultiscale::default(),
     laplace2d_multiscale_code_default: Laplace2DMultiscale::new(&[2.0, 4.0, 8.0, 16.0]).unwrap(),
     helmholtz_source2d: HelmholtzSource2D::default(),

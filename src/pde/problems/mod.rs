@@ -27,6 +27,7 @@
 //! | [`DampedOscillator`] | `m u″ + μ u′ + k u = 0` | `[0, 1]` | damped cosine | FBPINNs library |
 //! | [`SineOde`] | `u′ = cos ωx` | `[−2π, 2π]` | `sin(ωx)/ω` | Moseley et al. 2023 (FBPINN) |
 //! | [`Beam`] | `u⁗ = f` | `[0, 1]` | `sin²πx`, `sin πx`, quartic ([`BeamSupport`]) | Timoshenko & Gere; DeepXDE |
+//! | [`Kdv`] | `u_t + 6uu_x + u_xxx = 0` | `[−10, 10] × [0, 4]` | two solitons (Hirota) | PDE-FIND (Rudy et al. 2017) |
 //! | [`KuramotoSivashinsky`] | `u_t + αuu_x + βu_xx + γu_xxxx = f` | `[0, 2π] × [0, T]` | `e^{−t} sin x` (manufactured) | PirateNets (Wang et al. 2024) |
 //! | [`AllenCahn`] | `u_t = D u_xx − ρ(u³ − u)` | `[−1, 1] × [0, 1]` | Legendre–Galerkin / ETDRK4 ([`ReactionDiffusion1D`]) | Wu et al. 2023 (CMAME); DeepXDE |
 //! | [`AllenCahnPeriodic`] | `u_t = D u_xx − ρ(u³ − u)`, periodic | `[−1, 1] × [0, 1]` | Fourier / ETDRK4 ([`PeriodicReactionDiffusion1D`]) | Wang, Sankaran & Perdikaris 2024 (causal); Raissi et al. 2019 |
@@ -75,6 +76,7 @@ mod helmholtz;
 mod helmholtz_source;
 mod hermite;
 mod hjb;
+mod kdv;
 mod kuramoto;
 mod laplace_multiscale;
 mod oscillator;
@@ -106,6 +108,7 @@ pub use helmholtz::Helmholtz2D;
 pub use helmholtz_source::{HelmholtzSource2D, MAX_SOURCE_WIDTH, MIN_SOURCE_WIDTH};
 pub use hermite::{GaussHermite, MAX_HERMITE_NODES};
 pub use hjb::HjbLqg;
+pub use kdv::Kdv;
 pub use kuramoto::KuramotoSivashinsky;
 pub use laplace_multiscale::Laplace2DMultiscale;
 pub use oscillator::DampedOscillator;
