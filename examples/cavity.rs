@@ -191,6 +191,62 @@ fn test_grid(reference: &CavitySolution) -> pinn::Result<(Vec<f64>, Vec<f64>)> {
     Ok((grid, speed))
 }
 
+/// The reference speed on the test grid, from the cache file
+/// `cavity_reference_<cells>.csv` in `dir` when an earlier run wrote it, else solved (and
+/// the file written: a failure to write it is reported, not fatal).
+fn reference_speed(
+    cells: usize,
+    dir: &Path,
+) -> Result<(Vec<f64>, Vec<f64>), Box<dyn std::error::Error>> {
+    let xs = support::linspace(0.0, 1.0, 100);
+    let grid = support::grid2(&xs, &xs);
+    let cache = dir.join(format!("cavity_reference_{cells}.csv"));
+    let header = format!("speed |u| on the 100 x 100 test grid (x slowest), Re = 100, {cells} cells");
+    if let Ok(text) = std::fs::read_to_string(&cache) {
+        let mut lines = text.lines();
+        if lines.next() == Some(header.as_str()) {
+            let speed: Result<Vec<f64>, _> = lines.map(str::parse::<f64>).collect();
+            if let Ok(speed) = speed
+                && speed.len() == grid.len() / 2
+            {
+                println!("reference: read from {}", cache.display());
+                return Ok((grid, speed));
+            }
+        }
+        println!("reference: {} is not this reference; solving again", cache.display());
+    }
+    println!("reference: finite differences on {cells} × {cells} cells …");
+    let t0 = std::time::Instant::now();
+    let solution = CavitySolution::solve_with(
+        100.0,
+        &CavityOptions {
+            cells,
+            ..Default::default()
+        },
+        |step, change| {
+            if step % 10_000 == 0 {
+                println!("  step {step}: change {change:.2e} (stops below 1e-9)");
+            }
+        },
+    )?;
+    println!(
+        "reference: {} steps, steady residual {:.1e}, {:.1} s",
+        solution.steps(),
+        solution.residual(),
+        t0.elapsed().as_secs_f64()
+    );
+    let (grid, speed) = test_grid(&solution)?;
+    let mut text = header;
+    for v in &speed {
+        text.push_str(&format!("\n{v:e}"));
+    }
+    match std::fs::write(&cache, text + "\n") {
+        Ok(()) => support::wrote(&cache),
+        Err(e) => eprintln!("could not cache the reference in {}: {e}", cache.display()),
+    }
+    Ok((grid, speed))
+}
+
 /// What a run produced.
 struct Outcome {
     rel_l2: f64,
@@ -402,27 +458,7 @@ fn run(cli: &Cli, dir: &Path) -> Result<(), Box<dyn std::error::Error>> {
         support::check_writable("--record", r)?;
     }
     let cells = cli.reference_cells;
-    println!("reference: finite differences on {cells} × {cells} cells …");
-    let t0 = std::time::Instant::now();
-    let solution = CavitySolution::solve_with(
-        100.0,
-        &CavityOptions {
-            cells,
-            ..Default::default()
-        },
-        |step, change| {
-            if step % 10_000 == 0 {
-                println!("  step {step}: change {change:.2e} (stops below 1e-9)");
-            }
-        },
-    )?;
-    println!(
-        "reference: {} steps, steady residual {:.1e}, {:.1} s",
-        solution.steps(),
-        solution.residual(),
-        t0.elapsed().as_secs_f64()
-    );
-    let (grid, reference) = test_grid(&solution)?;
+    let (grid, reference) = reference_speed(cells, dir)?;
     let o = match cli.dtype {
         Dtype::F32 => train::<f32>(cli, &grid, &reference)?,
         Dtype::F64 => train::<f64>(cli, &grid, &reference)?,

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The lid-driven cavity of docs/REPRODUCTION.md (Wang, Teng & Perdikaris 2021, §3.3): every
 # run of the `cavity` example below that is not yet in the record file, one after another
-# (about 4 to 8 min each on one thread, plus 2 min for the 256-cell reference).
+# (about 4 to 8 min each on one thread; the 256-cell reference, about 2 min, is solved by
+# the first run and cached in the output folder).
 # Safe to stop and start again: finished runs are JSON lines in the record and are skipped.
 #
 #   scripts/cavity_study.sh [RECORD]          (default docs/data/cavity.jsonl)
