@@ -201,7 +201,8 @@ fn reference_speed(
     let xs = support::linspace(0.0, 1.0, 100);
     let grid = support::grid2(&xs, &xs);
     let cache = dir.join(format!("cavity_reference_{cells}.csv"));
-    let header = format!("speed |u| on the 100 x 100 test grid (x slowest), Re = 100, {cells} cells");
+    let header =
+        format!("speed |u| on the 100 x 100 test grid (x slowest), Re = 100, {cells} cells");
     if let Ok(text) = std::fs::read_to_string(&cache) {
         let mut lines = text.lines();
         if lines.next() == Some(header.as_str()) {
@@ -213,7 +214,10 @@ fn reference_speed(
                 return Ok((grid, speed));
             }
         }
-        println!("reference: {} is not this reference; solving again", cache.display());
+        println!(
+            "reference: {} is not this reference; solving again",
+            cache.display()
+        );
     }
     println!("reference: finite differences on {cells} × {cells} cells …");
     let t0 = std::time::Instant::now();

@@ -250,7 +250,10 @@ fn run<T: Real>(cli: &Cli) -> Result<Outcome, Box<dyn std::error::Error>> {
         .collect();
     let theta = library.evaluate(&values)?;
     let target = &d[comps.len()];
-    println!("library: {} terms on {n} points; selecting …", theta.ncols());
+    println!(
+        "library: {} terms on {n} points; selecting …",
+        theta.ncols()
+    );
     let (xi, tolerance) = StRidge::default().train(
         &theta,
         target,
@@ -264,10 +267,7 @@ fn run<T: Real>(cli: &Cli) -> Result<Outcome, Box<dyn std::error::Error>> {
     let errors = truths
         .iter()
         .map(|&(name, c)| {
-            let found = names
-                .iter()
-                .position(|&n| n == name)
-                .map_or(0.0, |j| xi[j]);
+            let found = names.iter().position(|&n| n == name).map_or(0.0, |j| xi[j]);
             (name.to_string(), found, c)
         })
         .collect();
@@ -283,7 +283,11 @@ fn run<T: Real>(cli: &Cli) -> Result<Outcome, Box<dyn std::error::Error>> {
         .map(|p| truth(which, p))
         .collect::<pinn::Result<Vec<f64>>>()?;
     let prediction = d[0].clone();
-    let num: f64 = prediction.iter().zip(&reference).map(|(a, b)| (a - b).powi(2)).sum();
+    let num: f64 = prediction
+        .iter()
+        .zip(&reference)
+        .map(|(a, b)| (a - b).powi(2))
+        .sum();
     let den: f64 = reference.iter().map(|b| b * b).sum();
     Ok(Outcome {
         equation: library.describe(&xi, 0.0),
@@ -355,7 +359,10 @@ fn main() -> ExitCode {
             errs.push(format!("\"{name}\":{rel:e}"));
         }
         if !o.extra.is_empty() {
-            println!("  terms found that are not in the truth: {}", o.extra.join(", "));
+            println!(
+                "  terms found that are not in the truth: {}",
+                o.extra.join(", ")
+            );
         }
         let line = format!(
             "{{\"example\":\"discover\",\"problem\":\"{}\",\"noise\":{},\"points\":{},\"dtype\":\"{}\",\

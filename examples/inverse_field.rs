@@ -193,7 +193,9 @@ fn run<T: Real>(cli: &Cli) -> Result<Outcome, Box<dyn std::error::Error>> {
     let k: Vec<f64> = out.iter().skip(1).step_by(2).copied().collect();
     let ut: Vec<f64> = xs.iter().map(|&x| u_true(x)).collect();
     let kt: Vec<f64> = xs.iter().map(|&x| k_true(x)).collect();
-    let inner: Vec<usize> = (0..xs.len()).filter(|&i| (0.1..=0.9).contains(&xs[i])).collect();
+    let inner: Vec<usize> = (0..xs.len())
+        .filter(|&i| (0.1..=0.9).contains(&xs[i]))
+        .collect();
     let pick = |v: &[f64]| -> Vec<f64> { inner.iter().map(|&i| v[i]).collect() };
     Ok(Outcome {
         u_err: rel_l2(&u, &ut),
@@ -209,7 +211,8 @@ fn run<T: Real>(cli: &Cli) -> Result<Outcome, Box<dyn std::error::Error>> {
 
 fn write_plot(cli: &Cli, o: &Outcome, dir: &Path) -> Result<(), String> {
     let stem = format!("inverse_field_{}_{}_s{}", cli.noise, cli.dtype, cli.seed);
-    let curve = |v: &[f64]| -> Vec<(f64, f64)> { o.xs.iter().copied().zip(v.iter().copied()).collect() };
+    let curve =
+        |v: &[f64]| -> Vec<(f64, f64)> { o.xs.iter().copied().zip(v.iter().copied()).collect() };
     let ut: Vec<f64> = o.xs.iter().map(|&x| u_true(x)).collect();
     let kt: Vec<f64> = o.xs.iter().map(|&x| k_true(x)).collect();
     support::save_figure(&dir.join(format!("{stem}.png")), |path| {
@@ -220,14 +223,14 @@ fn write_plot(cli: &Cli, o: &Outcome, dir: &Path) -> Result<(), String> {
                 cli.data, cli.noise, cli.dtype
             ),
             &[
-                LinePanel::new(
-                    format!("u: rel-L2 {:.2e}", o.u_err),
-                    "x",
-                    "u",
-                )
-                .with(Series::line("exact u = sin πx", curve(&ut)).colour(5).width(3))
-                .with(Series::line("network", curve(&o.u)).colour(0))
-                .with(Series::points("observations", o.data.clone()).colour(3)),
+                LinePanel::new(format!("u: rel-L2 {:.2e}", o.u_err), "x", "u")
+                    .with(
+                        Series::line("exact u = sin πx", curve(&ut))
+                            .colour(5)
+                            .width(3),
+                    )
+                    .with(Series::line("network", curve(&o.u)).colour(0))
+                    .with(Series::points("observations", o.data.clone()).colour(3)),
                 LinePanel::new(
                     format!(
                         "k: rel-L2 {:.2e} on [0, 1], {:.2e} on [0.1, 0.9]",

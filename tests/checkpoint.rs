@@ -228,7 +228,7 @@ fn wrong_version_dtype_and_magic_say_so() {
     let mut v2 = bytes.clone();
     v2[8..12].copy_from_slice(&(CHECKPOINT_VERSION + 1).to_le_bytes());
     let err = Checkpoint::<f64>::from_bytes(&reseal(v2)).unwrap_err();
-    assert!(err.to_string().contains("format version 2"), "{err}");
+    assert!(err.to_string().contains("format version 3"), "{err}");
     let err = Checkpoint::<f32>::from_bytes(&bytes).unwrap_err();
     assert!(err.to_string().contains("holds f64 values"), "{err}");
     let err = Checkpoint::<f64>::from_bytes(b"PINNPAR1 not a checkpoint at all").unwrap_err();
@@ -399,4 +399,76 @@ fn a_killed_run_resumes_exactly() {
         start.elapsed().as_secs_f64()
     );
     std::fs::remove_dir_all(dir).ok();
+}
+
+/// `u″ = c` with one named coefficient (for the checkpoint's coefficient names).
+struct Named(&'static str);
+
+impl pinn::pde::Pde for Named {
+    fn dim(&self) -> usize {
+        1
+    }
+    fn components(&self) -> Vec<pinn::ad::jet::Component> {
+        vec![pinn::ad::jet::Component::Second(0, 0)]
+    }
+    fn residual<S: pinn::ad::Scalar>(
+        &self,
+        _x: &[S],
+        u: &pinn::pde::Fields<'_, S>,
+        c: &[S],
+        r: &mut pinn::pde::Residuals<'_, S>,
+    ) {
+        r[0] = u.d2(0, 0, 0) - c[0];
+    }
+    fn coefficient_specs(&self) -> Vec<pinn::pde::Coefficient> {
+        vec![pinn::pde::Coefficient::new(self.0, 0.5).unwrap()]
+    }
+}
+
+fn named_trainer(name: &'static str) -> pinn::train::Trainer<Named, f64> {
+    use pinn::ad::Elementary;
+    use pinn::nets::NetBuilder;
+    let net = NetBuilder::new(1)
+        .mlp(&[3], Elementary::Tanh)
+        .build(1)
+        .unwrap();
+    pinn::train::Trainer::builder(net, Named(name))
+        .pde_points(vec![0.25, 0.5, 0.75])
+        .phase("adam", 5, Adam::with_lr(1e-2).unwrap())
+        .threads(1)
+        .build()
+        .unwrap()
+}
+
+/// Version 2 stores the coefficients' names: they round-trip, a trainer whose PDE names
+/// them differently refuses the checkpoint (naming both lists), and a version 1 file (the
+/// same bytes without the names) still reads, with no names, and restores.
+#[test]
+fn coefficient_names_are_stored_checked_and_version_1_still_reads() {
+    let mut t = named_trainer("nu");
+    t.run_steps(2).unwrap();
+    let c = t.checkpoint();
+    assert_eq!(c.coefficients, ["nu"]);
+    let bytes = c.to_bytes();
+    assert_eq!(Checkpoint::<f64>::from_bytes(&bytes).unwrap(), c);
+    let err = named_trainer("kappa").restore(&c).unwrap_err().to_string();
+    assert!(
+        err.contains("checkpoint.coefficients") && err.contains("kappa"),
+        "{err}"
+    );
+    // The same checkpoint in version 1: no names section (a count of 1, then the 8-byte
+    // length and 2 bytes of "nu"), version 1 in the header, length and checksum redone.
+    let body_end = bytes.len() - 8;
+    let mut v1 = bytes[..body_end - (8 + 8 + 2)].to_vec();
+    v1[8..12].copy_from_slice(&1u32.to_le_bytes());
+    let total = (v1.len() + 8) as u64;
+    v1[13..21].copy_from_slice(&total.to_le_bytes());
+    let sum = fnv1a(&v1);
+    v1.extend_from_slice(&sum.to_le_bytes());
+    let old = Checkpoint::<f64>::from_bytes(&v1).unwrap();
+    assert!(old.coefficients.is_empty());
+    assert_eq!(old.params, c.params);
+    let mut u = named_trainer("kappa");
+    u.restore(&old).unwrap(); // no names to check
+    assert_eq!(u.params(), t.params());
 }

@@ -9,8 +9,9 @@ use crate::nets::params::{fnv1a, io_error, write_atomic};
 use crate::optim::OptimizerState;
 use crate::rng::Seed;
 
-/// The version of the checkpoint format this build writes and reads.
-pub const CHECKPOINT_VERSION: u32 = 1;
+/// The version of the checkpoint format this build writes (it also reads version 1, the
+/// same without the coefficient names).
+pub const CHECKPOINT_VERSION: u32 = 2;
 
 const MAGIC: &[u8; 8] = b"PINNCKPT";
 /// Magic, version, dtype, length.
@@ -33,7 +34,7 @@ const MIN_LEN: usize = HEADER + 8;
 /// the PDE, the optimizers' hyper-parameters, the resampling closures (which must depend on
 /// their seed only) and observers come from the builder.
 ///
-/// ## File layout (version 1)
+/// ## File layout (version 2)
 ///
 /// All integers and floating-point numbers are little-endian. `R` is the run's real type
 /// (`f32` or `f64`, the dtype byte), `vec<X>` is a `u64` count followed by that many `X`, and
@@ -57,7 +58,10 @@ const MIN_LEN: usize = HEADER + 8;
 /// 4. strategies: `u64` count, then per strategy `name: str`, `state: vec<f64>`;
 /// 5. terms: `u64` count, then per term `name: str`, `weight: f64`, `record: u8` (0 or 1),
 ///    `points: vec<f64>`, `normals: vec<f64>`, `partners: vec<f64>`,
-///    `point_weights: vec<R>`, `residuals: vec<R>`.
+///    `point_weights: vec<R>`, `residuals: vec<R>`;
+/// 6. the PDE's trainable coefficients' names: `u64` count, then per coefficient `name: str`
+///    (their values are the last entries of the parameters). Version 1 files end after 5 and
+///    read with no names (the names are then not checked on restore).
 ///
 /// The reader checks, in this order, the magic, the version, the dtype, the length, the
 /// checksum, and then parses the body with every count bounded by the bytes that remain, so a
@@ -87,6 +91,7 @@ const MIN_LEN: usize = HEADER + 8;
 ///     }],
 ///     strategies: vec![],
 ///     terms: vec![],
+///     coefficients: vec![],
 /// };
 /// let bytes = ckpt.to_bytes();
 /// assert_eq!(Checkpoint::<f64>::from_bytes(&bytes)?, ckpt);
@@ -110,6 +115,10 @@ pub struct Checkpoint<T> {
     pub strategies: Vec<StrategyCheckpoint>,
     /// Every loss term, in order.
     pub terms: Vec<TermCheckpoint<T>>,
+    /// The names of the PDE's trainable coefficients
+    /// ([`Pde::coefficient_specs`](crate::pde::Pde::coefficient_specs)), whose values end
+    /// `params`; empty when there are none or the file is of version 1.
+    pub coefficients: Vec<String>,
 }
 
 /// One optimizer phase in a [`Checkpoint`].
@@ -334,6 +343,10 @@ impl<T: Real> Checkpoint<T> {
             w.reals(&t.point_weights);
             w.reals(&t.residuals);
         }
+        w.usize(self.coefficients.len());
+        for c in &self.coefficients {
+            w.str(c);
+        }
         let mut out = w.out;
         let total = (out.len() + 8) as u64;
         out[13..21].copy_from_slice(&total.to_le_bytes());
@@ -363,9 +376,9 @@ impl<T: Real> Checkpoint<T> {
             )));
         }
         let version = u32::from_le_bytes([bytes[8], bytes[9], bytes[10], bytes[11]]);
-        if version != CHECKPOINT_VERSION {
+        if !(1..=CHECKPOINT_VERSION).contains(&version) {
             return Err(bad(format!(
-                "format version {version}; this build reads version {CHECKPOINT_VERSION}"
+                "format version {version}; this build reads versions 1 to {CHECKPOINT_VERSION}"
             )));
         }
         let dtype = bytes[12];
@@ -404,7 +417,7 @@ impl<T: Real> Checkpoint<T> {
             return Err(bad("checksum mismatch (the file is corrupted)".into()));
         }
         r.bytes = body;
-        let ckpt = parse_body(&mut r)?;
+        let ckpt = parse_body(&mut r, version)?;
         if r.pos != body.len() {
             return Err(bad(format!(
                 "{} unparsed bytes before the checksum",
@@ -427,7 +440,7 @@ impl<T: Real> Checkpoint<T> {
     }
 }
 
-fn parse_body<T: Real>(r: &mut Reader<'_>) -> Result<Checkpoint<T>> {
+fn parse_body<T: Real>(r: &mut Reader<'_>, version: u32) -> Result<Checkpoint<T>> {
     let seed = Seed(r.u64("seed")?);
     let step = r.usize("step")?;
     let chunk_size = r.usize("chunk size")?;
@@ -480,6 +493,13 @@ fn parse_body<T: Real>(r: &mut Reader<'_>) -> Result<Checkpoint<T>> {
             residuals: r.reals("term residuals")?,
         });
     }
+    let mut coefficients = Vec::new();
+    if version >= 2 {
+        let n = r.count(8, "coefficient count")?;
+        for _ in 0..n {
+            coefficients.push(r.str("coefficient name")?);
+        }
+    }
     Ok(Checkpoint {
         seed,
         step,
@@ -488,5 +508,6 @@ fn parse_body<T: Real>(r: &mut Reader<'_>) -> Result<Checkpoint<T>> {
         phases,
         strategies,
         terms,
+        coefficients,
     })
 }

@@ -43,6 +43,12 @@ impl<P: Pde, T: Real, M: Model<T>> Trainer<P, T, M> {
                 })
                 .collect(),
             terms: self.assembly.term_checkpoints(),
+            coefficients: self
+                .assembly
+                .coefficient_specs()
+                .iter()
+                .map(|c| c.name.clone())
+                .collect(),
         }
     }
 
@@ -130,9 +136,25 @@ impl<P: Pde, T: Real, M: Model<T>> Trainer<P, T, M> {
             return invalid(
                 "checkpoint.chunk_size",
                 format!(
-                    "the checkpoint was written with chunk_size {}, this trainer uses {};                      the chunk size is part of the determinism contract",
+                    "the checkpoint was written with chunk_size {}, this trainer uses {}; \
+                     the chunk size is part of the determinism contract",
                     c.chunk_size,
                     self.assembly.chunk_size()
+                ),
+            );
+        }
+        let names: Vec<&str> = self
+            .assembly
+            .coefficient_specs()
+            .iter()
+            .map(|s| s.name.as_str())
+            .collect();
+        if !c.coefficients.is_empty() && c.coefficients != names {
+            return invalid(
+                "checkpoint.coefficients",
+                format!(
+                    "the checkpoint holds the coefficients {:?}, this trainer's PDE has {names:?}",
+                    c.coefficients
                 ),
             );
         }
