@@ -94,6 +94,7 @@ impl Pde for ReactionField {
 #[command(
     name = "inverse_field",
     verbatim_doc_comment,
+    allow_negative_numbers = true,
     after_help = "Time on a 2-core machine with the defaults (f64, one thread): under a minute."
 )]
 struct Cli {

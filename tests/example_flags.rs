@@ -598,3 +598,77 @@ fn examples_without_flags() {
         usage_error(example, &["extra"], "extra");
     }
 }
+
+/// A `--record` path inside a file (not a folder): refused before any work, naming the flag.
+fn record_is_checked_first(example: &str, args: &[&str]) {
+    let file = AFile::new(&format!("{example}-record"));
+    let record = file.0.join("run.jsonl").display().to_string();
+    let mut all = args.to_vec();
+    all.extend(["--record", record.as_str()]);
+    failure(example, &all, &[], "--record");
+}
+
+#[test]
+fn cavity() {
+    help_is_complete("cavity");
+    usage_error("cavity", &["--model", "m5"], "--model");
+    usage_error("cavity", &["--form", "vp"], "--form");
+    usage_error("cavity", &["--reference-cells", "48"], "--reference-cells");
+    usage_error(
+        "cavity",
+        &["--reference-cells", "1024"],
+        "--reference-cells",
+    );
+    usage_error("cavity", &["--steps", "0"], "--steps");
+    output_folder_is_checked_first("cavity", &["--steps", "1", "--reference-cells", "16"]);
+    record_is_checked_first("cavity", &["--steps", "1", "--reference-cells", "16"]);
+}
+
+#[test]
+fn discover() {
+    help_is_complete("discover");
+    usage_error("discover", &["--problem", "heat"], "--problem");
+    usage_error("discover", &["--noise", "0.7"], "--noise");
+    usage_error("discover", &["--points", "5"], "--points");
+    output_folder_is_checked_first(
+        "discover",
+        &["--adam", "1", "--lbfgs", "0", "--points", "100"],
+    );
+    record_is_checked_first(
+        "discover",
+        &["--adam", "1", "--lbfgs", "0", "--points", "100"],
+    );
+    failure(
+        "discover",
+        &["--adam", "0", "--lbfgs", "0"],
+        &[],
+        "nothing to fit",
+    );
+}
+
+#[test]
+fn parametric() {
+    help_is_complete("parametric");
+    usage_error("parametric", &["--nu-range", "0.1,0.01"], "--nu-range");
+    usage_error("parametric", &["--nu-range", "0.1"], "--nu-range");
+    usage_error("parametric", &["--nu-range", "a,b"], "--nu-range");
+    usage_error("parametric", &["--points", "10"], "--points");
+    output_folder_is_checked_first(
+        "parametric",
+        &["--adam", "1", "--lbfgs", "0", "--points", "100"],
+    );
+    record_is_checked_first(
+        "parametric",
+        &["--adam", "1", "--lbfgs", "0", "--points", "100"],
+    );
+}
+
+#[test]
+fn inverse_field() {
+    help_is_complete("inverse_field");
+    usage_error("inverse_field", &["--data", "1"], "--data");
+    usage_error("inverse_field", &["--noise", "-0.1"], "--noise");
+    usage_error("inverse_field", &["--dtype", "f16"], "--dtype");
+    output_folder_is_checked_first("inverse_field", &["--adam", "1", "--lbfgs", "0"]);
+    record_is_checked_first("inverse_field", &["--adam", "1", "--lbfgs", "0"]);
+}
