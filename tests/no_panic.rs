@@ -953,6 +953,7 @@ fn files_exports_conditions_and_problems_never_panic() {
             phases: vec![],
             strategies: vec![],
             terms: vec![],
+            coefficients: vec!["nu".into()],
         };
         c.phases.push(pinn::train::PhaseCheckpoint {
             name: "adam".into(),
