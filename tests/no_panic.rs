@@ -938,9 +938,9 @@ type Reference = Box<dyn Fn(&[f64]) -> pinn::Result<Vec<f64>>>;
 #[test]
 fn files_exports_conditions_and_problems_never_panic() {
     use pinn::pde::problems::{
-        Beam, BeamSupport, Burgers, Convection, DampedOscillator, GaussHermite, Heat1D,
-        Helmholtz2D, KuramotoSivashinsky, Poisson1D, Poisson2D, PoissonND, Problem, Reaction,
-        SineOde, Wave,
+        Beam, BeamSupport, Burgers, CavityOptions, CavitySolution, Convection, DampedOscillator,
+        GaussHermite, Heat1D, Helmholtz2D, Kdv, KuramotoSivashinsky, Poisson1D, Poisson2D,
+        PoissonND, Problem, Reaction, SineOde, Wave,
     };
     use pinn::train::export::{csv_string, npy_bytes, parse_csv};
     let cases = cases(1500);
@@ -1073,6 +1073,25 @@ fn files_exports_conditions_and_problems_never_panic() {
                     })),
                     KuramotoSivashinsky::new(p1, p2, p3, p1)
                         .map(|p| Box::new(move |x: &[f64]| p.reference(x)) as _),
+                    Kdv::new([p1, p2], [p3, p1])
+                        .map(|p| Box::new(move |x: &[f64]| p.reference(x)) as _),
+                    // The cavity's velocity on a coarse grid (the pseudo-time march itself
+                    // with out-of-range settings: an error, never a panic).
+                    CavitySolution::solve(
+                        p1,
+                        &CavityOptions {
+                            cells: 8,
+                            dt: Some(p2.abs()),
+                            tolerance: 1e-6,
+                            max_steps: 200,
+                        },
+                    )
+                    .map(|s| {
+                        Box::new(move |x: &[f64]| {
+                            let at = |k: usize| x.get(k).copied().unwrap_or(0.5);
+                            s.velocity(at(0), at(1)).map(|v| v.to_vec())
+                        }) as _
+                    }),
                 ];
                 for (i, p) in problems.into_iter().enumerate() {
                     let p = t.call("Problem::new", || p)?;
