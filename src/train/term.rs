@@ -70,7 +70,7 @@ pub(crate) struct Prepared<T> {
     pub(crate) point_weights: Vec<T>,
     /// Per-equation weights `ω_e` of a PDE term, `Σ_e ω_e r_e²` (empty: all 1).
     pub(crate) equation_weights: Vec<T>,
-    /// Whether a full evaluation keeps each point's `Σ_eq r²`.
+    /// Whether a full evaluation keeps each point's `Σ_e ω_e r_e²`.
     pub(crate) record: bool,
 }
 

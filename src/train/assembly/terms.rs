@@ -181,7 +181,7 @@ impl<P: Pde, T: Real, M: Model<T>> Assembly<P, T, M> {
         Ok(())
     }
 
-    /// Keeps (or stops keeping) each point's unweighted `Σ_eq r²` of `term` at every full
+    /// Keeps (or stops keeping) each point's `Σ_e ω_e r_e²` (equation weights only) of `term` at every full
     /// evaluation ([`Assembly::eval`]); read them with [`Assembly::residuals`].
     pub fn record_residuals(&mut self, term: TermId, on: bool) -> Result<()> {
         self.term(term.0)?;
@@ -189,7 +189,7 @@ impl<P: Pde, T: Real, M: Model<T>> Assembly<P, T, M> {
         Ok(())
     }
 
-    /// Each point's unweighted `Σ_eq r²` from the last full evaluation of `term` (empty
+    /// Each point's `Σ_e ω_e r_e²` from the last full evaluation of `term` (empty
     /// unless recording was switched on). [`Assembly::eval_term`] leaves them alone.
     pub fn residuals(&self, term: TermId) -> Result<&[T]> {
         self.term(term.0)?;
