@@ -271,7 +271,8 @@ impl<T: Real> Strategy<T> for Adaptive {
     }
 }
 
-/// `ε = √(Σ_e ω_e r_e²)` at every pool point (`ω_e` the equation weights, 1 unless set), in `f64`.
+/// `ε = √(Σ_e ω_e r_e²)` at every pool point (`ω_e` the equation weights, 1 unless set),
+/// in `f64`.
 fn scores<T: Real>(
     terms: &mut dyn Terms<T>,
     term: TermId,

@@ -375,8 +375,8 @@ pub trait Terms<T> {
     fn record_residuals(&mut self, term: TermId, on: bool) -> Result<()>;
     /// The recorded `Σ r²` of `term` from the last evaluation.
     fn residuals(&self, term: TermId) -> Result<&[T]>;
-    /// Each point's `Σ_e ω_e r_e²` (equation weights only) of `term`'s residual at arbitrary `points`, without
-    /// a gradient (see [`Assembly::residuals_at`]).
+    /// Each point's `Σ_e ω_e r_e²` (equation weights only) of `term`'s residual at arbitrary
+    /// `points`, without a gradient (see [`Assembly::residuals_at`]).
     fn residuals_at(&self, term: TermId, params: &[T], points: &[f64]) -> Result<Vec<T>>;
     /// The diagonal `K_ii = Σ_e ‖∂r_{i,e}/∂θ‖²` of `term`'s block of the neural tangent
     /// kernel at its points number `indices` (see [`Assembly::tangent_kernel_diagonal`]).

@@ -181,8 +181,8 @@ impl<P: Pde, T: Real, M: Model<T>> Assembly<P, T, M> {
         Ok(())
     }
 
-    /// Keeps (or stops keeping) each point's `Σ_e ω_e r_e²` (equation weights only) of `term` at every full
-    /// evaluation ([`Assembly::eval`]); read them with [`Assembly::residuals`].
+    /// Keeps (or stops keeping) each point's `Σ_e ω_e r_e²` (equation weights only) of `term`
+    /// at every full evaluation ([`Assembly::eval`]); read them with [`Assembly::residuals`].
     pub fn record_residuals(&mut self, term: TermId, on: bool) -> Result<()> {
         self.term(term.0)?;
         self.terms[term.0].record = on;
