@@ -4,8 +4,8 @@
 //! A point-wise term (the PDE, or a condition) implements [`PointResidual`]: the residuals at
 //! one point, written once and generic over [`Scalar`]. [`pointwise`] evaluates it on dual
 //! numbers to get, per point, `Σ_e ω_e r_e²` and the seeds
-//! `∂L/∂v = 2·w/N·λ_p²·Σ_e ω_e r_e·∂r_e/∂v` for every derivative value `v`, and the gradient of the PDE's trainable coefficients, one dual pass
-//! per coefficient. A periodic pair is not point-wise (it compares two points) and has its own
+//! `∂L/∂v = 2·w/N·λ_p²·Σ_e ω_e r_e·∂r_e/∂v` for every derivative value `v`, and the gradient
+//! of the PDE's trainable coefficients, one dual pass per coefficient. A periodic pair is not point-wise (it compares two points) and has its own
 //! kernel, [`periodic`].
 
 use core::cell::Cell;
