@@ -5,13 +5,17 @@
 //!    (`ν = 0.01/π`, our Cole–Hopf reference) or KdV (the exact two-soliton solution,
 //!    [`Kdv`]) — plus Gaussian noise of `--noise` times the values' standard deviation (as
 //!    Raissi et al. 2019 add it).
-//! 2. **Fit:** a tanh MLP `(x, t) → u` fitted to the data alone (the equation is unknown):
-//!    Adam, then L-BFGS.
+//! 2. **Fit:** a tanh MLP `(x, t) → u`, Adam then L-BFGS. `--fit pinn` (the default, as in
+//!    PINN-SR, Chen et al. 2021, and DeepMoD, Both et al. 2021): a PINN whose equation is the
+//!    whole library with trainable coefficients, `u_t = Σ_j ξ_j θ_j(u, u_x, …)` on 10 000
+//!    collocation points, beside the data, so that the fit is one whose derivatives satisfy
+//!    *some* equation of the library; `--fit data`: the data alone.
 //! 3. **Library:** the network's derivatives by the jets on an interior grid (the outer 5 %
 //!    of each axis left out, where a fit has no data on one side): PDE-FIND's polynomial
 //!    library `u^p · D`, `p ≤ 2`, `D ∈ {1, u_x, u_xx, u_xxx}` (12 terms).
 //! 4. **Selection:** `u_t = Θ ξ` by sequential thresholded ridge regression with PDE-FIND's
-//!    tolerance search ([`StRidge::train`]).
+//!    tolerance search ([`StRidge::train`]) on those derivatives (with `--fit pinn` the
+//!    trained `ξ` are printed too: dense, not yet selected).
 //!
 //! Truth: Burgers `u_t = −u·u_x + 0.0031831·u_xx`; KdV `u_t = −6 u·u_x − u_xxx`. The run
 //! prints the equation found and each true term's relative coefficient error (and names any
@@ -40,7 +44,7 @@ use pinn::nets::NetBuilder;
 use pinn::optim::{Adam, AdamConfig, Lbfgs, LbfgsConfig};
 use pinn::pde::discovery::{Library, StRidge, ToleranceSearch};
 use pinn::pde::problems::{Burgers, Kdv, Problem};
-use pinn::pde::{Condition, Fields, Pde, Residuals};
+use pinn::pde::{Coefficient, Condition, Fields, Parametrisation, Pde, Residuals};
 use pinn::rng::{Seed, standard_normal, uniform};
 use pinn::train::Trainer;
 use support::Dtype;
@@ -49,6 +53,25 @@ use support::plot::{Grid2, compare};
 /// Seed streams of the example (the trainer uses 0, 1 + term and 2³² + k).
 const DATA_STREAM: u64 = 1 << 48;
 const NOISE_STREAM: u64 = (1 << 48) + 1;
+const COLLOCATION_STREAM: u64 = (1 << 48) + 3;
+
+/// How the network is fitted.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+enum Fit {
+    /// Data and the library equation with trainable coefficients (PINN-SR, DeepMoD).
+    Pinn,
+    /// The data alone.
+    Data,
+}
+
+impl Fit {
+    fn name(self) -> &'static str {
+        match self {
+            Fit::Pinn => "pinn",
+            Fit::Data => "data",
+        }
+    }
+}
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
 enum Which {
@@ -92,6 +115,10 @@ struct Cli {
     /// The problem the data come from.
     #[arg(long, value_enum, default_value_t = Which::Burgers)]
     problem: Which,
+    /// How the network is fitted: with the library equation (its coefficients trained) or to
+    /// the data alone.
+    #[arg(long, value_enum, default_value_t = Fit::Pinn)]
+    fit: Fit,
     /// Gaussian noise, as a fraction of the data's standard deviation (0 to 0.5).
     #[arg(long, value_name = "SIGMA", default_value_t = 0.0, value_parser = support::cli::number_in(0.0, 0.5))]
     noise: f64,
@@ -105,6 +132,12 @@ struct Cli {
     /// when it converges (gradient below 1e-12 or changes below 1e-15).
     #[arg(long, value_name = "N", default_value_t = 10_000, value_parser = support::cli::at_least(0))]
     lbfgs: usize,
+    /// --fit pinn: collocation points of the library equation (random in the box).
+    #[arg(long, value_name = "N", default_value_t = 2_000, value_parser = support::cli::at_least(1))]
+    collocation: usize,
+    /// --fit pinn: L-BFGS iterations of the second stage (data and the library equation).
+    #[arg(long, value_name = "N", default_value_t = 5_000, value_parser = support::cli::at_least(1))]
+    refine: usize,
     /// The precision the network is trained in.
     #[arg(long, value_enum, default_value_t = Dtype::F64)]
     dtype: Dtype,
@@ -119,20 +152,63 @@ struct Cli {
     record: Option<PathBuf>,
 }
 
-/// The equation is what is sought: the fit has data only. This PDE is never evaluated (no
-/// residual term is added); the trainer needs one to be built.
-struct Unknown;
+/// The library equation `u_t − Σ_j ξ_j θ_j = 0` with the `ξ_j` trainable (from 0), one per
+/// candidate term of `library`, named after it.
+struct LibraryEquation {
+    library: Library,
+}
 
-impl Pde for Unknown {
+impl Pde for LibraryEquation {
     fn dim(&self) -> usize {
         2
     }
     fn components(&self) -> Vec<Component> {
-        vec![Component::Value]
+        let mut c = self.library.components();
+        c.push(Component::First(1));
+        c
     }
-    fn residual<S: Scalar>(&self, _x: &[S], u: &Fields<'_, S>, _c: &[S], r: &mut Residuals<'_, S>) {
-        r[0] = u.u(0) * S::from_f64(0.0);
+    fn residual<S: Scalar>(&self, _x: &[S], u: &Fields<'_, S>, xi: &[S], r: &mut Residuals<'_, S>) {
+        let comps = self.library.components();
+        let mut s = u.d(0, 1);
+        for (term, &c) in self.library.terms().iter().zip(xi) {
+            let mut v = S::one();
+            for &(f, p) in &term.factors {
+                let value = u.get(0, comps[f]);
+                for _ in 0..p {
+                    v = v * value;
+                }
+            }
+            s = s - c * v;
+        }
+        r[0] = s;
     }
+    fn coefficient_specs(&self) -> Vec<Coefficient> {
+        self.library
+            .terms()
+            .iter()
+            .map(|t| Coefficient {
+                name: t.name.clone(),
+                initial: 0.0,
+                parametrisation: Parametrisation::Identity,
+            })
+            .collect()
+    }
+    fn name(&self) -> String {
+        "u_t = Σ ξ_j θ_j (library)".into()
+    }
+}
+
+/// PDE-FIND's polynomial library: `u^p · D`, `p ≤ 2`, `D ∈ {1, u_x, u_xx, u_xxx}`.
+fn library() -> pinn::Result<Library> {
+    Library::polynomial(
+        &[
+            Component::First(0),
+            Component::Second(0, 0),
+            Component::Third(0, 0, 0),
+        ],
+        &["u_x", "u_xx", "u_xxx"],
+        2,
+    )
 }
 
 /// The truth at `x = (x, t)`.
@@ -153,6 +229,10 @@ fn bounds(which: Which) -> (Vec<f64>, Vec<f64>) {
 /// What a run found.
 struct Outcome {
     equation: String,
+    /// With `--fit pinn`: the trained coefficients, as an equation (dense).
+    trained: Option<String>,
+    /// With `--fit pinn`: what stage 1 (the data fit alone) selected.
+    stage1: Option<String>,
     /// `(term, found, true)` for every true term.
     errors: Vec<(String, f64, f64)>,
     /// Terms found that are not in the truth.
@@ -206,10 +286,15 @@ fn run<T: Real>(cli: &Cli) -> Result<Outcome, Box<dyn std::error::Error>> {
     };
     let lbfgs_steps = cli.lbfgs.div_ceil(lbfgs.max_iter);
     let mut plan = support::Plan::new();
-    let mut b = Trainer::<_, T>::builder(net, Unknown)
-        .condition("data", Condition::data(0, &data), points.clone())
-        .seed(seed)
-        .threads(cli.threads);
+    let mut b = Trainer::<_, T>::builder(
+        net.clone(),
+        LibraryEquation {
+            library: library()?,
+        },
+    )
+    .condition("data", Condition::data(0, &data), points.clone())
+    .seed(seed)
+    .threads(cli.threads);
     if cli.adam > 0 {
         b = b.phase("adam", cli.adam, Adam::new(AdamConfig::default())?);
         plan = plan.adam("adam", cli.adam);
@@ -222,7 +307,8 @@ fn run<T: Real>(cli: &Cli) -> Result<Outcome, Box<dyn std::error::Error>> {
         return Err("nothing to fit: --adam and --lbfgs are both 0".into());
     }
     let mut trainer = b.observer(support::progress(plan)).build()?;
-    let report = trainer.run()?;
+    println!("stage 1: the network fitted to the data alone");
+    let mut seconds = trainer.run()?.seconds;
     // The library on an interior grid.
     let inner = |k: usize, n: usize| {
         let w = hi[k] - lo[k];
@@ -230,38 +316,63 @@ fn run<T: Real>(cli: &Cli) -> Result<Outcome, Box<dyn std::error::Error>> {
     };
     let (xs, ts) = (inner(0, 101), inner(1, 51));
     let grid = support::grid2(&xs, &ts);
-    let library = Library::polynomial(
-        &[
-            Component::First(0),
-            Component::Second(0, 0),
-            Component::Third(0, 0, 0),
-        ],
-        &["u_x", "u_xx", "u_xxx"],
-        2,
-    )?;
-    let comps = library.components();
-    let mut asked = comps.clone();
-    asked.push(Component::First(1));
-    let d = trainer.predict_components(&grid, &asked)?;
-    let n = grid.len() / 2;
-    let values: Vec<f64> = (0..n)
-        .flat_map(|p| (0..comps.len()).map(move |c| (c, p)))
-        .map(|(c, p)| d[c][p])
-        .collect();
-    let theta = library.evaluate(&values)?;
-    let target = &d[comps.len()];
-    println!(
-        "library: {} terms on {n} points; selecting …",
-        theta.ncols()
-    );
-    let (xi, tolerance) = StRidge::default().train(
-        &theta,
-        target,
-        &ToleranceSearch {
-            seed: seed.derive(DATA_STREAM + 2),
-            ..ToleranceSearch::default()
-        },
-    )?;
+    let library = library()?;
+    let split = seed.derive(DATA_STREAM + 2);
+    let mut sel = select(&trainer, &grid, &library, split)?;
+    let mut trained = None;
+    let mut stage1 = None;
+    if cli.fit == Fit::Pinn {
+        stage1 = Some(library.describe(&sel.xi, 0.0));
+        println!("stage 1 selects: u_t = {}", library.describe(&sel.xi, 0.0));
+        // Stage 2: the library equation joins the data, its coefficients starting from the
+        // dense least-squares fit of stage 1's derivatives.
+        let dense = StRidge {
+            tolerance: 0.0,
+            ..StRidge::default()
+        }
+        .fit(&sel.theta, &sel.target)?;
+        let mut params: Vec<T> = trainer.params().to_vec();
+        let n_theta = params.len() - dense.len();
+        params.truncate(n_theta);
+        params.extend(dense.iter().map(|&c| T::from_f64(c)));
+        let mut crng = seed.derive(COLLOCATION_STREAM).rng();
+        let colloc: Vec<f64> = (0..cli.collocation)
+            .flat_map(|_| {
+                let (a, b) = (uniform(&mut crng), uniform(&mut crng));
+                [lo[0] + (hi[0] - lo[0]) * a, lo[1] + (hi[1] - lo[1]) * b]
+            })
+            .collect();
+        let steps = cli.refine.div_ceil(lbfgs.max_iter);
+        let mut second = Trainer::<_, T>::builder(
+            net,
+            LibraryEquation {
+                library: library.clone(),
+            },
+        )
+        .condition("data", Condition::data(0, &data), points.clone())
+        .pde_points(colloc)
+        .params(params)
+        .phase_until_converged("lbfgs", steps, Lbfgs::new(lbfgs)?)
+        .observer(support::progress(support::Plan::new().lbfgs(
+            "lbfgs",
+            steps,
+            lbfgs.max_iter,
+            true,
+        )))
+        .seed(seed)
+        .threads(cli.threads)
+        .build()?;
+        println!(
+            "stage 2: data and u_t = Σ ξ_j θ_j on {} collocation points, ξ trained",
+            cli.collocation
+        );
+        seconds += second.run()?.seconds;
+        let xi: Vec<f64> = second.coefficients().iter().map(|v| v.to_f64()).collect();
+        println!("trained ξ (dense): u_t = {}", library.describe(&xi, 0.0));
+        trained = Some(library.describe(&xi, 0.0));
+        sel = select(&second, &grid, &library, split)?;
+    }
+    let (xi, tolerance) = (sel.xi.clone(), sel.tolerance);
     let names: Vec<&str> = library.terms().iter().map(|t| t.name.as_str()).collect();
     let truths = which.truth();
     let errors = truths
@@ -282,7 +393,7 @@ fn run<T: Real>(cli: &Cli) -> Result<Outcome, Box<dyn std::error::Error>> {
         .chunks(2)
         .map(|p| truth(which, p))
         .collect::<pinn::Result<Vec<f64>>>()?;
-    let prediction = d[0].clone();
+    let prediction = sel.values.clone();
     let num: f64 = prediction
         .iter()
         .zip(&reference)
@@ -291,14 +402,64 @@ fn run<T: Real>(cli: &Cli) -> Result<Outcome, Box<dyn std::error::Error>> {
     let den: f64 = reference.iter().map(|b| b * b).sum();
     Ok(Outcome {
         equation: library.describe(&xi, 0.0),
+        trained,
+        stage1,
         errors,
         extra,
         tolerance,
         fit_rel_l2: (num / den).sqrt(),
-        seconds: report.seconds,
+        seconds,
         prediction,
         reference,
         axes: (xs, ts),
+    })
+}
+
+/// The library evaluated on the network's derivatives at `grid`, and STRidge's selection.
+struct Selection {
+    theta: nalgebra::DMatrix<f64>,
+    target: Vec<f64>,
+    /// The network's values at the grid.
+    values: Vec<f64>,
+    xi: Vec<f64>,
+    tolerance: f64,
+}
+
+fn select<T: Real>(
+    trainer: &Trainer<LibraryEquation, T>,
+    grid: &[f64],
+    library: &Library,
+    split: Seed,
+) -> pinn::Result<Selection> {
+    let comps = library.components();
+    let mut asked = comps.clone();
+    asked.push(Component::First(1));
+    let d = trainer.predict_components(grid, &asked)?;
+    let n = grid.len() / 2;
+    let values: Vec<f64> = (0..n)
+        .flat_map(|p| (0..comps.len()).map(move |c| (c, p)))
+        .map(|(c, p)| d[c][p])
+        .collect();
+    let theta = library.evaluate(&values)?;
+    let target = d[comps.len()].clone();
+    println!(
+        "library: {} terms on {n} points; selecting …",
+        theta.ncols()
+    );
+    let (xi, tolerance) = StRidge::default().train(
+        &theta,
+        &target,
+        &ToleranceSearch {
+            seed: split,
+            ..ToleranceSearch::default()
+        },
+    )?;
+    Ok(Selection {
+        theta,
+        target,
+        values: d[0].clone(),
+        xi,
+        tolerance,
     })
 }
 
@@ -366,14 +527,22 @@ fn main() -> ExitCode {
         }
         let line = format!(
             "{{\"example\":\"discover\",\"problem\":\"{}\",\"noise\":{},\"points\":{},\"dtype\":\"{}\",\
-             \"seed\":{},\"equation\":\"{}\",\"relative_errors\":{{{}}},\"extra_terms\":{},\
-             \"tolerance\":{:e},\"fit_rel_l2\":{:e},\"seconds\":{:.2}}}",
+             \"seed\":{},\"fit\":\"{}\",\"equation\":\"{}\",\"trained\":{},\"stage1\":{},\
+             \"relative_errors\":{{{}}},\"extra_terms\":{},\"tolerance\":{:e},\"fit_rel_l2\":{:e},\
+             \"seconds\":{:.2}}}",
             cli.problem.name(),
             cli.noise,
             cli.points,
             cli.dtype,
             cli.seed,
+            cli.fit.name(),
             o.equation,
+            o.trained
+                .as_ref()
+                .map_or("null".to_string(), |t| format!("\"{t}\"")),
+            o.stage1
+                .as_ref()
+                .map_or("null".to_string(), |t| format!("\"{t}\"")),
             errs.join(","),
             o.extra.len(),
             o.tolerance,

@@ -4,15 +4,17 @@
 #
 #   scripts/discover_study.sh [RECORD]          (default docs/data/discover.jsonl)
 #
-# Environment: PROBLEMS ("burgers kdv"), NOISES ("0 0.01"), DTYPES ("f64 f32"), SEEDS ("0"),
+# Environment: PROBLEMS ("burgers kdv"), NOISES ("0 0.01"), DTYPES ("f64"), SEEDS ("0"),
+# FIT ("pinn": the library equation's coefficients trained with the network; or "data"),
 # BIN (a prebuilt binary).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 record=${1:-docs/data/discover.jsonl}
 problems=${PROBLEMS:-"burgers kdv"}
 noises=${NOISES:-"0 0.01"}
-dtypes=${DTYPES:-"f64 f32"}
+dtypes=${DTYPES:-"f64"}
 seeds=${SEEDS:-0}
+fit=${FIT:-pinn}
 mkdir -p "$(dirname "$record")"
 touch "$record"
 bin=$(mktemp -d)/discover
@@ -26,10 +28,10 @@ for d in $dtypes; do
   for s in $seeds; do
     for p in $problems; do
       for n in $noises; do
-        pat="\"example\":\"discover\",\"problem\":\"$p\",\"noise\":$n,\"points\":10000,\"dtype\":\"$d\",\"seed\":$s,"
+        pat="\"example\":\"discover\",\"problem\":\"$p\",\"noise\":$n,\"points\":10000,\"dtype\":\"$d\",\"seed\":$s,\"fit\":\"$fit\","
         if grep -q "$pat" "$record"; then continue; fi
-        echo "== $p noise $n $d seed $s"
-        "$bin" --problem "$p" --noise "$n" --dtype "$d" --seed "$s" --record "$record"
+        echo "== $p noise $n $d seed $s fit $fit"
+        "$bin" --problem "$p" --noise "$n" --dtype "$d" --seed "$s" --fit "$fit" --record "$record"
       done
     done
   done
