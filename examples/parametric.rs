@@ -271,10 +271,10 @@ fn write_plots(cli: &Cli, o: &Outcome, dir: &Path) -> Result<(), String> {
         lines(
             path,
             &format!(
-                "Parametric Burgers, one network for ν ∈ [{lo}, {hi}] ({}, seed {})",
+                "Parametric Burgers, one network for ν from {lo} to {hi} ({}, seed {})",
                 cli.dtype, cli.seed
             ),
-            &[LinePanel::new("", "log₁₀ ν", "relative ℓ² error")
+            &[LinePanel::new("", "log10 ν", "relative ℓ² error")
                 .log_y()
                 .with(Series::line("inside the training range", inside).colour(0))
                 .with(Series::points("outside (extrapolation)", outside).colour(3))],
