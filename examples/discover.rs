@@ -14,8 +14,13 @@
 //!    of each axis left out, where a fit has no data on one side): PDE-FIND's polynomial
 //!    library `u^p · D`, `p ≤ 2`, `D ∈ {1, u_x, u_xx, u_xxx}` (12 terms).
 //! 4. **Selection:** `u_t = Θ ξ` by sequential thresholded ridge regression with PDE-FIND's
-//!    tolerance search ([`StRidge::train`]) on those derivatives (with `--fit pinn` the
-//!    trained `ξ` are printed too: dense, not yet selected).
+//!    tolerance search ([`StRidge::train`]) on those derivatives. With `--fit pinn` the fit
+//!    is in stages: (1) the data alone, selection; (2) data and the whole library equation,
+//!    its `ξ` starting from the dense least-squares fit of stage 1's derivatives, selection;
+//!    (3) PINN-SR's sequential thresholding in training: retrain with only the selected
+//!    terms, select again among them, until the support stops shrinking (at most three
+//!    rounds). The equation found is the last round's trained coefficients; every stage's
+//!    selection is printed and recorded.
 //!
 //! Truth: Burgers `u_t = −u·u_x + 0.0031831·u_xx`; KdV `u_t = −6 u·u_x − u_xxx`. The run
 //! prints the equation found and each true term's relative coefficient error (and names any
@@ -233,6 +238,8 @@ struct Outcome {
     trained: Option<String>,
     /// With `--fit pinn`: what stage 1 (the data fit alone) selected.
     stage1: Option<String>,
+    /// With `--fit pinn`: what stage 2 (the dense library equation trained) selected.
+    stage2: Option<String>,
     /// `(term, found, true)` for every true term.
     errors: Vec<(String, f64, f64)>,
     /// Terms found that are not in the truth.
@@ -321,6 +328,7 @@ fn run<T: Real>(cli: &Cli) -> Result<Outcome, Box<dyn std::error::Error>> {
     let mut sel = select(&trainer, &grid, &library, split)?;
     let mut trained = None;
     let mut stage1 = None;
+    let mut stage2 = None;
     if cli.fit == Fit::Pinn {
         stage1 = Some(library.describe(&sel.xi, 0.0));
         println!("stage 1 selects: u_t = {}", library.describe(&sel.xi, 0.0));
@@ -342,35 +350,87 @@ fn run<T: Real>(cli: &Cli) -> Result<Outcome, Box<dyn std::error::Error>> {
                 [lo[0] + (hi[0] - lo[0]) * a, lo[1] + (hi[1] - lo[1]) * b]
             })
             .collect();
-        let steps = cli.refine.div_ceil(lbfgs.max_iter);
-        let mut second = Trainer::<_, T>::builder(
-            net,
-            LibraryEquation {
-                library: library.clone(),
-            },
-        )
-        .condition("data", Condition::data(0, &data), points.clone())
-        .pde_points(colloc)
-        .params(params)
-        .phase_until_converged("lbfgs", steps, Lbfgs::new(lbfgs)?)
-        .observer(support::progress(support::Plan::new().lbfgs(
-            "lbfgs",
-            steps,
-            lbfgs.max_iter,
-            true,
-        )))
-        .seed(seed)
-        .threads(cli.threads)
-        .build()?;
+        let refine = |lib: &Library, params: Vec<T>| -> pinn::Result<Trainer<LibraryEquation, T>> {
+            let steps = cli.refine.div_ceil(lbfgs.max_iter);
+            Trainer::<_, T>::builder(
+                net.clone(),
+                LibraryEquation {
+                    library: lib.clone(),
+                },
+            )
+            .condition("data", Condition::data(0, &data), points.clone())
+            .pde_points(colloc.clone())
+            .params(params)
+            .phase_until_converged("lbfgs", steps, Lbfgs::new(lbfgs)?)
+            .observer(support::progress(support::Plan::new().lbfgs(
+                "lbfgs",
+                steps,
+                lbfgs.max_iter,
+                true,
+            )))
+            .seed(seed)
+            .threads(cli.threads)
+            .build()
+        };
         println!(
             "stage 2: data and u_t = Σ ξ_j θ_j on {} collocation points, ξ trained",
             cli.collocation
         );
+        let mut second = refine(&library, params)?;
         seconds += second.run()?.seconds;
         let xi: Vec<f64> = second.coefficients().iter().map(|v| v.to_f64()).collect();
         println!("trained ξ (dense): u_t = {}", library.describe(&xi, 0.0));
         trained = Some(library.describe(&xi, 0.0));
         sel = select(&second, &grid, &library, split)?;
+        stage2 = Some(library.describe(&sel.xi, 0.0));
+        // Stage 3 (PINN-SR's sequential thresholding, in training): retrain with the selected
+        // terms only, select again among them, until the support stops shrinking (at most
+        // three rounds); the result is the last round's trained coefficients.
+        let mut support: Vec<usize> = (0..sel.xi.len()).filter(|&j| sel.xi[j] != 0.0).collect();
+        let mut coef: Vec<f64> = support.iter().map(|&j| sel.xi[j]).collect();
+        let mut theta: Vec<T> = second.theta().to_vec();
+        let comp_names: Vec<&str> = library
+            .component_names()
+            .iter()
+            .map(String::as_str)
+            .collect();
+        for round in 1..=3 {
+            if support.is_empty() {
+                break;
+            }
+            let sub = Library::new(
+                &library.components(),
+                &comp_names,
+                support
+                    .iter()
+                    .map(|&j| library.terms()[j].clone())
+                    .collect(),
+            )?;
+            println!(
+                "stage 3, round {round}: retraining with u_t = {}",
+                sub.describe(&coef, 0.0)
+            );
+            let mut params = theta.clone();
+            params.extend(coef.iter().map(|&c| T::from_f64(c)));
+            let mut t3 = refine(&sub, params)?;
+            seconds += t3.run()?.seconds;
+            let trained3: Vec<f64> = t3.coefficients().iter().map(|v| v.to_f64()).collect();
+            let sel3 = select(&t3, &grid, &sub, split)?;
+            theta = t3.theta().to_vec();
+            sel.values = sel3.values.clone();
+            let keep: Vec<usize> = (0..trained3.len()).filter(|&k| sel3.xi[k] != 0.0).collect();
+            // The result so far: this round's trained coefficients on its support.
+            sel.xi = vec![0.0; library.terms().len()];
+            for (&j, &c) in support.iter().zip(&trained3) {
+                sel.xi[j] = c;
+            }
+            sel.tolerance = sel3.tolerance;
+            if keep.len() == support.len() {
+                break;
+            }
+            coef = keep.iter().map(|&k| trained3[k]).collect();
+            support = keep.iter().map(|&k| support[k]).collect();
+        }
     }
     let (xi, tolerance) = (sel.xi.clone(), sel.tolerance);
     let names: Vec<&str> = library.terms().iter().map(|t| t.name.as_str()).collect();
@@ -404,6 +464,7 @@ fn run<T: Real>(cli: &Cli) -> Result<Outcome, Box<dyn std::error::Error>> {
         equation: library.describe(&xi, 0.0),
         trained,
         stage1,
+        stage2,
         errors,
         extra,
         tolerance,
@@ -527,7 +588,7 @@ fn main() -> ExitCode {
         }
         let line = format!(
             "{{\"example\":\"discover\",\"problem\":\"{}\",\"noise\":{},\"points\":{},\"dtype\":\"{}\",\
-             \"seed\":{},\"fit\":\"{}\",\"equation\":\"{}\",\"trained\":{},\"stage1\":{},\
+             \"seed\":{},\"fit\":\"{}\",\"equation\":\"{}\",\"trained\":{},\"stage1\":{},\"stage2\":{},\
              \"relative_errors\":{{{}}},\"extra_terms\":{},\"tolerance\":{:e},\"fit_rel_l2\":{:e},\
              \"seconds\":{:.2}}}",
             cli.problem.name(),
@@ -541,6 +602,9 @@ fn main() -> ExitCode {
                 .as_ref()
                 .map_or("null".to_string(), |t| format!("\"{t}\"")),
             o.stage1
+                .as_ref()
+                .map_or("null".to_string(), |t| format!("\"{t}\"")),
+            o.stage2
                 .as_ref()
                 .map_or("null".to_string(), |t| format!("\"{t}\"")),
             errs.join(","),
