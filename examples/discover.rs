@@ -46,7 +46,7 @@ use clap::{Parser, ValueEnum};
 use pinn::ad::jet::Component;
 use pinn::ad::{Elementary, Real, Scalar};
 use pinn::nets::NetBuilder;
-use pinn::optim::{Adam, AdamConfig, Lbfgs, LbfgsConfig};
+use pinn::optim::Lbfgs;
 use pinn::pde::discovery::{Library, StRidge, ToleranceSearch};
 use pinn::pde::problems::{Burgers, Kdv, Problem};
 use pinn::pde::{Coefficient, Condition, Fields, Parametrisation, Pde, Residuals};
@@ -282,18 +282,8 @@ fn run<T: Real>(cli: &Cli) -> Result<Outcome, Box<dyn std::error::Error>> {
         .normalize(&mu, &sigma)
         .mlp(&[32; 5], Elementary::Tanh)
         .build(1)?;
-    // Raissi et al. run SciPy's L-BFGS-B to machine precision (ftol = eps): PyTorch's
-    // tolerances (1e-7 on the gradient, 1e-9 on changes) stop it early on these small losses.
-    let lbfgs = LbfgsConfig {
-        max_iter: 50,
-        history_size: 50,
-        tolerance_grad: 1e-12,
-        tolerance_change: 1e-15,
-        ..LbfgsConfig::default()
-    };
-    let lbfgs_steps = cli.lbfgs.div_ceil(lbfgs.max_iter);
-    let mut plan = support::Plan::new();
-    let mut b = Trainer::<_, T>::builder(
+    let lbfgs = support::lbfgs_to_machine_precision();
+    let b = Trainer::<_, T>::builder(
         net.clone(),
         LibraryEquation {
             library: library()?,
@@ -302,18 +292,7 @@ fn run<T: Real>(cli: &Cli) -> Result<Outcome, Box<dyn std::error::Error>> {
     .condition("data", Condition::data(0, &data), points.clone())
     .seed(seed)
     .threads(cli.threads);
-    if cli.adam > 0 {
-        b = b.phase("adam", cli.adam, Adam::new(AdamConfig::default())?);
-        plan = plan.adam("adam", cli.adam);
-    }
-    if lbfgs_steps > 0 {
-        b = b.phase_until_converged("lbfgs", lbfgs_steps, Lbfgs::new(lbfgs)?);
-        plan = plan.lbfgs("lbfgs", lbfgs_steps, lbfgs.max_iter, true);
-    }
-    if cli.adam == 0 && lbfgs_steps == 0 {
-        return Err("nothing to fit: --adam and --lbfgs are both 0".into());
-    }
-    let mut trainer = b.observer(support::progress(plan)).build()?;
+    let mut trainer = support::adam_then_lbfgs(b, cli.adam, cli.lbfgs)?.build()?;
     println!("stage 1: the network fitted to the data alone");
     let mut seconds = trainer.run()?.seconds;
     // The library on an interior grid.

@@ -31,7 +31,6 @@ use clap::Parser;
 use pinn::ad::jet::Component;
 use pinn::ad::{Elementary, Real, Scalar};
 use pinn::nets::NetBuilder;
-use pinn::optim::{Adam, AdamConfig, Lbfgs, LbfgsConfig};
 use pinn::pde::{Condition, Fields, Pde, Residuals};
 use pinn::rng::{Seed, standard_normal};
 use pinn::train::Trainer;
@@ -158,35 +157,13 @@ fn run<T: Real>(cli: &Cli) -> Result<Outcome, Box<dyn std::error::Error>> {
         .mlp(&[20; 3], Elementary::Tanh)
         .build(2)?;
     let collocation: Vec<f64> = (0..200).map(|i| (i as f64 + 0.5) / 200.0).collect();
-    // Raissi et al. run SciPy's L-BFGS-B to machine precision (ftol = eps): PyTorch's
-    // tolerances (1e-7 on the gradient, 1e-9 on changes) stop it early on these small losses.
-    let lbfgs = LbfgsConfig {
-        max_iter: 50,
-        history_size: 50,
-        tolerance_grad: 1e-12,
-        tolerance_change: 1e-15,
-        ..LbfgsConfig::default()
-    };
-    let lbfgs_steps = cli.lbfgs.div_ceil(lbfgs.max_iter);
-    let mut plan = support::Plan::new();
-    let mut b = Trainer::<_, T>::builder(net, ReactionField)
+    let b = Trainer::<_, T>::builder(net, ReactionField)
         .pde_points(collocation)
         .condition("boundary", Condition::dirichlet(0, |_| 0.0), vec![0.0, 1.0])
         .condition("data", Condition::data(0, &values), xd.clone())
         .seed(seed)
         .threads(1);
-    if cli.adam > 0 {
-        b = b.phase("adam", cli.adam, Adam::new(AdamConfig::default())?);
-        plan = plan.adam("adam", cli.adam);
-    }
-    if lbfgs_steps > 0 {
-        b = b.phase_until_converged("lbfgs", lbfgs_steps, Lbfgs::new(lbfgs)?);
-        plan = plan.lbfgs("lbfgs", lbfgs_steps, lbfgs.max_iter, true);
-    }
-    if cli.adam == 0 && lbfgs_steps == 0 {
-        return Err("nothing to train: --adam and --lbfgs are both 0".into());
-    }
-    let mut trainer = b.observer(support::progress(plan)).build()?;
+    let mut trainer = support::adam_then_lbfgs(b, cli.adam, cli.lbfgs)?.build()?;
     let report = trainer.run()?;
     let xs = support::linspace(0.0, 1.0, 1001);
     let out = trainer.predict(&xs)?;

@@ -32,7 +32,6 @@ use pinn::ad::jet::Component;
 use pinn::ad::{Elementary, Real, Scalar};
 use pinn::domain::BoxDomain;
 use pinn::nets::NetBuilder;
-use pinn::optim::{Adam, AdamConfig, Lbfgs, LbfgsConfig};
 use pinn::pde::problems::{Burgers, Problem};
 use pinn::pde::{Condition, Fields, Pde, Residuals};
 use pinn::rng::{Seed, uniform};
@@ -191,18 +190,7 @@ fn run<T: Real>(cli: &Cli) -> Result<Outcome, Box<dyn std::error::Error>> {
         })
         .collect();
     let pi = core::f64::consts::PI;
-    // Raissi et al. run SciPy's L-BFGS-B to machine precision (ftol = eps): PyTorch's
-    // tolerances (1e-7 on the gradient, 1e-9 on changes) stop it early on these small losses.
-    let lbfgs = LbfgsConfig {
-        max_iter: 50,
-        history_size: 50,
-        tolerance_grad: 1e-12,
-        tolerance_change: 1e-15,
-        ..LbfgsConfig::default()
-    };
-    let lbfgs_steps = cli.lbfgs.div_ceil(lbfgs.max_iter);
-    let mut plan = support::Plan::new();
-    let mut b = Trainer::<_, T>::builder(net, BurgersFamily)
+    let b = Trainer::<_, T>::builder(net, BurgersFamily)
         .pde_points(interior)
         .condition(
             "initial",
@@ -212,18 +200,7 @@ fn run<T: Real>(cli: &Cli) -> Result<Outcome, Box<dyn std::error::Error>> {
         .condition("boundary", Condition::dirichlet(0, |_| 0.0), boundary)
         .seed(seed)
         .threads(cli.threads);
-    if cli.adam > 0 {
-        b = b.phase("adam", cli.adam, Adam::new(AdamConfig::default())?);
-        plan = plan.adam("adam", cli.adam);
-    }
-    if lbfgs_steps > 0 {
-        b = b.phase_until_converged("lbfgs", lbfgs_steps, Lbfgs::new(lbfgs)?);
-        plan = plan.lbfgs("lbfgs", lbfgs_steps, lbfgs.max_iter, true);
-    }
-    if cli.adam == 0 && lbfgs_steps == 0 {
-        return Err("nothing to train: --adam and --lbfgs are both 0".into());
-    }
-    let mut trainer = b.observer(support::progress(plan)).build()?;
+    let mut trainer = support::adam_then_lbfgs(b, cli.adam, cli.lbfgs)?.build()?;
     let report = trainer.run()?;
     let (_, _, grid) = test_grid();
     let mut scores = Vec::new();

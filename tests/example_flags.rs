@@ -642,7 +642,7 @@ fn discover() {
         "discover",
         &["--adam", "0", "--lbfgs", "0"],
         &[],
-        "nothing to fit",
+        "nothing to train",
     );
 }
 
