@@ -372,20 +372,9 @@ fn train<T: Real>(
 }
 
 fn write_outputs(cli: &Cli, o: &Outcome, reference: &[f64], dir: &Path) -> Result<(), String> {
-    let what = format!(
-        "{} {}, {}, seed {}",
-        cli.form.name(),
-        cli.model.name(),
-        cli.dtype,
-        cli.seed
-    );
-    let stem = format!(
-        "cavity_{}_{}_{}_s{}",
-        cli.form.name(),
-        cli.model.name(),
-        cli.dtype,
-        cli.seed
-    );
+    let (form, model, dtype, seed) = (cli.form.name(), cli.model.name(), cli.dtype, cli.seed);
+    let what = format!("{form} {model}, {dtype}, seed {seed}");
+    let stem = format!("cavity_{form}_{model}_{dtype}_s{seed}");
     let xs = support::linspace(0.0, 1.0, 100);
     support::save_figure(&dir.join(format!("{stem}.png")), |path| {
         compare(
