@@ -137,10 +137,10 @@ struct Cli {
     /// when it converges (gradient below 1e-12 or changes below 1e-15).
     #[arg(long, value_name = "N", default_value_t = 10_000, value_parser = support::cli::at_least(0))]
     lbfgs: usize,
-    /// --fit pinn: collocation points of the library equation (random in the box).
+    /// Collocation points of the library equation (random in the box; with `--fit pinn`).
     #[arg(long, value_name = "N", default_value_t = 2_000, value_parser = support::cli::at_least(1))]
     collocation: usize,
-    /// --fit pinn: L-BFGS iterations of the second stage (data and the library equation).
+    /// L-BFGS iterations of each later stage (data and the library equation; with `--fit pinn`).
     #[arg(long, value_name = "N", default_value_t = 5_000, value_parser = support::cli::at_least(1))]
     refine: usize,
     /// The precision the network is trained in.
