@@ -180,10 +180,10 @@ impl Pde for LibraryEquation {
             for &(f, p) in &term.factors {
                 let value = u.get(0, comps[f]);
                 for _ in 0..p {
-                    v = v * value;
+                    v *= value;
                 }
             }
-            s = s - c * v;
+            s -= c * v;
         }
         r[0] = s;
     }
