@@ -34,8 +34,8 @@ pub enum CavityFormulation {
 ///     `r_v = u v_x + v v_y + p_y − (v_xx + v_yy)/Re` (two equations; the loss
 ///     `mean(r_u²) + mean(r_v²)` as coded);
 ///   - velocity–pressure, outputs `(u, v, p)`: the same two with `r_c = u_x + v_y` third.
-/// - **Conditions:** one term per wall and velocity component, in the code's order (lid,
-///   bottom, left, right): `"lid.u"` (`u = 1`), `"lid.v"`, `"bottom.u"`, `"bottom.v"`, …
+/// - **Conditions:** one term per wall and velocity component, the lid first as in the code,
+///   then bottom, left, right: `"lid.u"` (`u = 1`), `"lid.v"`, `"bottom.u"`, `"bottom.v"`, …
 ///   (`= 0`). In the stream-function form `u` and `v` are the derivatives `ψ_y` and `ψ_x`
 ///   ([`Condition::Derivative`]; `v = 0` is imposed as `ψ_x = 0`). The code's boundary loss
 ///   `mean over 128 points × 2 components` of the four walls' summed squares is these eight

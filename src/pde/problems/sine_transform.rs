@@ -1,6 +1,6 @@
 //! The discrete sine transform (type I) on a square grid, by the fast Fourier transform: the
 //! transform that diagonalises the 5-point Laplacian with zero Dirichlet values, for the
-//! lid-driven cavity's finite-difference solver ([`super::CavitySolver`]).
+//! lid-driven cavity's finite-difference solver ([`super::CavitySolution`]).
 //!
 //! For `x_1 … x_{n−1}` (`n` a power of two),
 //!
