@@ -113,8 +113,10 @@ impl Which {
     name = "discover",
     verbatim_doc_comment,
     allow_negative_numbers = true,
-    after_help = "Time on a 2-core machine with the defaults (f64, one thread): about 5 to 10 \
-                  min per run (the fit; the regression takes a second); f32 about half."
+    after_help = "Time on a 2-core machine with the defaults (f64, one thread, beside other \
+                  jobs): --fit pinn about 45 min (the KdV run trained 43 min: the data fit, then \
+                  the library equation's stages); --fit data 15 to 25 min; the regressions take \
+                  seconds."
 )]
 struct Cli {
     /// The problem the data come from.
