@@ -77,8 +77,8 @@ impl Pde for BurgersInverse {
     verbatim_doc_comment,
     after_help = "Cost on this 2-core machine (f64, one thread, beside other jobs), with L-BFGS \
                   run to machine precision: Adam 2000 steps and --lbfgs 2500 took 29 min (clean) \
-                  and 42 min (1 % noise); the default 1000 L-BFGS steps about 15 min by that rate (L-BFGS is \
-                  most of it)."
+                  and 42 min (1 % noise); the default 1000 L-BFGS steps about 15 min by that \
+                  rate (L-BFGS is most of it)."
 )]
 struct Cli {
     /// Gaussian noise on the data, as a fraction of the data's standard deviation.
