@@ -45,7 +45,7 @@ use pinn::pde::problems::{
 };
 use pinn::rng::{Seed, uniform};
 use pinn::strategies::{LrAnnealing, LrAnnealingConfig, Statistic, WeightLog};
-use pinn::train::Trainer;
+use pinn::train::{Metrics, Trainer};
 use support::Dtype;
 use support::plot::{Grid2, LinePanel, Series, compare, lines};
 
@@ -163,23 +163,6 @@ fn cells(s: &str) -> Result<usize, String> {
     }
 }
 
-/// `μ_X`, `σ_X` (ddof 0) of 10⁵ uniform points of `[0, 1]²`, as the code computes them.
-fn normalisation(seed: Seed) -> (Vec<f64>, Vec<f64>) {
-    let n = 100_000;
-    let mut rng = seed.rng();
-    let pts: Vec<[f64; 2]> = (0..n)
-        .map(|_| [uniform(&mut rng), uniform(&mut rng)])
-        .collect();
-    let mut mu = vec![0.0; 2];
-    let mut sigma = vec![0.0; 2];
-    for k in 0..2 {
-        mu[k] = pts.iter().map(|p| p[k]).sum::<f64>() / n as f64;
-        let var = pts.iter().map(|p| (p[k] - mu[k]).powi(2)).sum::<f64>() / n as f64;
-        sigma[k] = var.sqrt();
-    }
-    (mu, sigma)
-}
-
 /// The 100 × 100 test grid (x slowest) and the reference speed on it.
 fn test_grid(reference: &CavitySolution) -> pinn::Result<(Vec<f64>, Vec<f64>)> {
     let xs = support::linspace(0.0, 1.0, 100);
@@ -265,12 +248,6 @@ struct Outcome {
     equations: Vec<f64>,
 }
 
-fn rel_l2(a: &[f64], b: &[f64]) -> f64 {
-    let num: f64 = a.iter().zip(b).map(|(x, y)| (x - y).powi(2)).sum();
-    let den: f64 = b.iter().map(|y| y * y).sum();
-    (num / den).sqrt()
-}
-
 fn train<T: Real>(
     cli: &Cli,
     grid: &[f64],
@@ -278,7 +255,8 @@ fn train<T: Real>(
 ) -> Result<Outcome, Box<dyn std::error::Error>> {
     let problem = LidDrivenCavity::new(100.0, cli.form.formulation())?;
     let seed = Seed(cli.seed);
-    let (mu, sigma) = normalisation(seed.derive(NORMALISATION_STREAM));
+    let (mu, sigma) =
+        support::input_normalisation(seed.derive(NORMALISATION_STREAM), &[0.0, 0.0], &[1.0, 1.0]);
     let modified = matches!(cli.model, Model::M3 | Model::M4);
     let annealing = matches!(cli.model, Model::M2 | Model::M4);
     let builder = NetBuilder::new(2).normalize(&mu, &sigma);
@@ -352,7 +330,7 @@ fn train<T: Real>(
         })
         .collect();
     Ok(Outcome {
-        rel_l2: rel_l2(&speed, reference),
+        rel_l2: Metrics::compute(&speed, reference).rel_l2,
         seconds: report.seconds,
         steps: report.steps,
         speed,

@@ -227,28 +227,6 @@ impl Cli {
     }
 }
 
-/// `μ_X`, `σ_X` (ddof 0) of 10⁵ uniform points of `[−1, 1]²`, as the code computes them.
-fn normalisation(seed: Seed) -> (Vec<f64>, Vec<f64>) {
-    let n = 100_000;
-    let mut rng = seed.rng();
-    let pts: Vec<[f64; 2]> = (0..n)
-        .map(|_| {
-            [
-                -1.0 + 2.0 * uniform(&mut rng),
-                -1.0 + 2.0 * uniform(&mut rng),
-            ]
-        })
-        .collect();
-    let mut mu = vec![0.0; 2];
-    let mut sigma = vec![0.0; 2];
-    for k in 0..2 {
-        mu[k] = pts.iter().map(|p| p[k]).sum::<f64>() / n as f64;
-        let var = pts.iter().map(|p| (p[k] - mu[k]).powi(2)).sum::<f64>() / n as f64;
-        sigma[k] = var.sqrt();
-    }
-    (mu, sigma)
-}
-
 /// What a run produced.
 struct Outcome {
     rel_l2: f64,
@@ -274,7 +252,11 @@ fn run_wang<T: Real>(a: &Args) -> Result<Outcome, pinn::Error> {
     let problem = Helmholtz2D::default();
     let steps = a.steps.unwrap_or(40_001);
     let seed = Seed(a.seed);
-    let (mu, sigma) = normalisation(seed.derive(NORMALISATION_STREAM));
+    let (mu, sigma) = support::input_normalisation(
+        seed.derive(NORMALISATION_STREAM),
+        &[-1.0, -1.0],
+        &[1.0, 1.0],
+    );
     let modified = a.model.modified();
     let annealing = a.model.annealing();
     let builder = NetBuilder::new(2).normalize(&mu, &sigma);

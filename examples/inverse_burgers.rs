@@ -33,7 +33,7 @@ use pinn::optim::{Adam, Lbfgs, LbfgsConfig};
 use pinn::pde::problems::{Burgers, Problem};
 use pinn::pde::{Coefficient, Component, Condition, Fields, Pde, Residuals};
 use pinn::rng::{Seed, standard_normal, uniform};
-use pinn::train::Trainer;
+use pinn::train::{Metrics, Trainer};
 use support::Dtype;
 use support::plot::{LinePanel, Series, lines};
 
@@ -198,9 +198,7 @@ fn run<T: Real>(cli: &Cli) -> Result<(), Box<dyn std::error::Error>> {
     let nu = 0.01 / std::f64::consts::PI;
     let (e1, e2) = ((c[0] - 1.0).abs(), (c[1] - nu).abs() / nu);
     let u = trainer.predict(&grid)?;
-    let num: f64 = u.iter().zip(&reference).map(|(a, b)| (a - b).powi(2)).sum();
-    let den: f64 = reference.iter().map(|b| b * b).sum();
-    let rel_l2 = (num / den).sqrt();
+    let rel_l2 = Metrics::compute(&u, &reference).rel_l2;
     let seconds = start.elapsed().as_secs_f64();
     println!(
         "inverse Burgers ({}, noise {}): λ₁ = {:.6} (error {:.3}%), λ₂ = {:.6e} (error {:.3}%), u: L2 rel. error {rel_l2:.3e}, {seconds:.0} s",

@@ -33,7 +33,7 @@ use pinn::ad::{Elementary, Real, Scalar};
 use pinn::nets::NetBuilder;
 use pinn::pde::{Condition, Fields, Pde, Residuals};
 use pinn::rng::{Seed, standard_normal};
-use pinn::train::Trainer;
+use pinn::train::{Metrics, Trainer};
 use support::Dtype;
 use support::plot::{LinePanel, Series, lines};
 
@@ -133,12 +133,6 @@ struct Outcome {
     data: Vec<(f64, f64)>,
 }
 
-fn rel_l2(a: &[f64], b: &[f64]) -> f64 {
-    let num: f64 = a.iter().zip(b).map(|(x, y)| (x - y).powi(2)).sum();
-    let den: f64 = b.iter().map(|y| y * y).sum();
-    (num / den).sqrt()
-}
-
 fn run<T: Real>(cli: &Cli) -> Result<Outcome, Box<dyn std::error::Error>> {
     let seed = Seed(cli.seed);
     let xd: Vec<f64> = (1..=cli.data)
@@ -176,9 +170,9 @@ fn run<T: Real>(cli: &Cli) -> Result<Outcome, Box<dyn std::error::Error>> {
         .collect();
     let pick = |v: &[f64]| -> Vec<f64> { inner.iter().map(|&i| v[i]).collect() };
     Ok(Outcome {
-        u_err: rel_l2(&u, &ut),
-        k_err: rel_l2(&k, &kt),
-        k_err_inner: rel_l2(&pick(&k), &pick(&kt)),
+        u_err: Metrics::compute(&u, &ut).rel_l2,
+        k_err: Metrics::compute(&k, &kt).rel_l2,
+        k_err_inner: Metrics::compute(&pick(&k), &pick(&kt)).rel_l2,
         seconds: report.seconds,
         data: xd.into_iter().zip(values).collect(),
         xs,

@@ -36,7 +36,7 @@ use pinn::pde::problems::{Burgers, Problem};
 use pinn::pde::{Condition, Fields, Pde, Residuals};
 use pinn::rng::{Seed, uniform};
 use pinn::sampling::{LatinHypercube, Sampler};
-use pinn::train::Trainer;
+use pinn::train::{Metrics, Trainer};
 use support::Dtype;
 use support::plot::{Grid2, LinePanel, Series, compare, lines};
 
@@ -210,12 +210,10 @@ fn run<T: Real>(cli: &Cli) -> Result<Outcome, Box<dyn std::error::Error>> {
         let pts: Vec<f64> = grid.chunks(2).flat_map(|p| [p[0], p[1], nu]).collect();
         let u = trainer.predict(&pts)?;
         let reference = Burgers::new(nu)?.reference_at(&grid)?;
-        let num: f64 = u.iter().zip(&reference).map(|(a, b)| (a - b).powi(2)).sum();
-        let den: f64 = reference.iter().map(|b| b * b).sum();
         scores.push(Score {
             nu,
             inside,
-            rel_l2: (num / den).sqrt(),
+            rel_l2: Metrics::compute(&u, &reference).rel_l2,
         });
         if k == 1 {
             first = (u, reference);

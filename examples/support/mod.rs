@@ -212,3 +212,31 @@ pub fn adam_then_lbfgs<P: pinn::pde::Pde, T: pinn::ad::Real, M: pinn::model::Mod
     }
     Ok(b.observer(progress(plan)))
 }
+
+/// `μ_X`, `σ_X` (per coordinate, ddof 0) of 10⁵ uniform points of the box `[lo, hi]`, drawn
+/// from `seed` coordinate by coordinate, point after point: the input normalisation of Wang,
+/// Teng & Perdikaris' code (Helmholtz, cavity), `x̂ = (x − μ_X)/σ_X`.
+pub fn input_normalisation(seed: pinn::rng::Seed, lo: &[f64], hi: &[f64]) -> (Vec<f64>, Vec<f64>) {
+    let (n, d) = (100_000, lo.len());
+    let mut rng = seed.rng();
+    let pts: Vec<f64> = (0..n * d)
+        .map(|i| {
+            let k = i % d;
+            lo[k] + (hi[k] - lo[k]) * pinn::rng::uniform(&mut rng)
+        })
+        .collect();
+    let mut mu = vec![0.0; d];
+    let mut sigma = vec![0.0; d];
+    for k in 0..d {
+        mu[k] = pts.iter().skip(k).step_by(d).sum::<f64>() / n as f64;
+        let var = pts
+            .iter()
+            .skip(k)
+            .step_by(d)
+            .map(|x| (x - mu[k]).powi(2))
+            .sum::<f64>()
+            / n as f64;
+        sigma[k] = var.sqrt();
+    }
+    (mu, sigma)
+}
