@@ -160,10 +160,6 @@ impl CavitySolution {
             for j in 1..n {
                 for i in 1..n {
                     let c = at(i, j);
-                    let u = (psi[c + np] - psi[c - np]) / (2.0 * h);
-                    let v = -(psi[c + 1] - psi[c - 1]) / (2.0 * h);
-                    let wx = (omega[c + 1] - omega[c - 1]) / (2.0 * h);
-                    let wy = (omega[c + np] - omega[c - np]) / (2.0 * h);
                     // The wall values of the implicit Laplacian, known from this step.
                     let mut wall = 0.0;
                     if i == 1 {
@@ -178,8 +174,8 @@ impl CavitySolution {
                     if j == n - 1 {
                         wall += omega[c + np];
                     }
-                    rhs[(j - 1) * m + i - 1] =
-                        omega[c] - dt * (u * wx + v * wy) + dt * nu * wall / (h * h);
+                    rhs[(j - 1) * m + i - 1] = omega[c] - dt * convection(&psi, &omega, c, np, h)
+                        + dt * nu * wall / (h * h);
                 }
             }
             dst.apply(&mut rhs)?;
@@ -341,6 +337,23 @@ fn wall_vorticity(psi: &[f64], omega: &mut [f64], n: usize, h: f64) {
     }
 }
 
+/// `(u, v) = (ψ_y, −ψ_x)` at interior node `c` (`np = n + 1` nodes per row), central
+/// differences.
+fn velocity(psi: &[f64], c: usize, np: usize, h: f64) -> (f64, f64) {
+    (
+        (psi[c + np] - psi[c - np]) / (2.0 * h),
+        -(psi[c + 1] - psi[c - 1]) / (2.0 * h),
+    )
+}
+
+/// The convection `u ω_x + v ω_y` at interior node `c`, central differences.
+fn convection(psi: &[f64], omega: &[f64], c: usize, np: usize, h: f64) -> f64 {
+    let (u, v) = velocity(psi, c, np, h);
+    let wx = (omega[c + 1] - omega[c - 1]) / (2.0 * h);
+    let wy = (omega[c + np] - omega[c - np]) / (2.0 * h);
+    u * wx + v * wy
+}
+
 /// `u = ψ_y`, `v = −ψ_x` at every node: central differences inside, the wall velocities on
 /// the walls.
 fn velocities(psi: &[f64], n: usize, h: f64) -> (Vec<f64>, Vec<f64>) {
@@ -350,8 +363,7 @@ fn velocities(psi: &[f64], n: usize, h: f64) -> (Vec<f64>, Vec<f64>) {
     for j in 1..n {
         for i in 1..n {
             let c = j * np + i;
-            u[c] = (psi[c + np] - psi[c - np]) / (2.0 * h);
-            v[c] = -(psi[c + 1] - psi[c - 1]) / (2.0 * h);
+            (u[c], v[c]) = velocity(psi, c, np, h);
         }
     }
     for i in 1..n {
@@ -371,14 +383,10 @@ fn steady_residual(psi: &[f64], omega: &[f64], n: usize, h: f64, nu: f64) -> f64
     for j in 1..n {
         for i in 1..n {
             let c = j * np + i;
-            let u = (psi[c + np] - psi[c - np]) / (2.0 * h);
-            let v = -(psi[c + 1] - psi[c - 1]) / (2.0 * h);
-            let wx = (omega[c + 1] - omega[c - 1]) / (2.0 * h);
-            let wy = (omega[c + np] - omega[c - np]) / (2.0 * h);
             let lap = (omega[c + 1] + omega[c - 1] + omega[c + np] + omega[c - np]
                 - 4.0 * omega[c])
                 / (h * h);
-            r = r.max((u * wx + v * wy - nu * lap).abs());
+            r = r.max((convection(psi, omega, c, np, h) - nu * lap).abs());
         }
     }
     r
