@@ -51,7 +51,7 @@ use pinn::pde::discovery::{Library, StRidge, ToleranceSearch};
 use pinn::pde::problems::{Burgers, Kdv, Problem};
 use pinn::pde::{Coefficient, Condition, Fields, Parametrisation, Pde, Residuals};
 use pinn::rng::{Seed, standard_normal, uniform};
-use pinn::train::Trainer;
+use pinn::train::{Metrics, Trainer};
 use support::Dtype;
 use support::plot::{Grid2, compare};
 
@@ -163,6 +163,15 @@ struct Cli {
 /// candidate term of `library`, named after it.
 struct LibraryEquation {
     library: Library,
+    /// `library.components()`, kept: the residual reads them at every point.
+    comps: Vec<Component>,
+}
+
+impl LibraryEquation {
+    fn new(library: Library) -> Self {
+        let comps = library.components();
+        LibraryEquation { library, comps }
+    }
 }
 
 impl Pde for LibraryEquation {
@@ -170,22 +179,14 @@ impl Pde for LibraryEquation {
         2
     }
     fn components(&self) -> Vec<Component> {
-        let mut c = self.library.components();
+        let mut c = self.comps.clone();
         c.push(Component::First(1));
         c
     }
     fn residual<S: Scalar>(&self, _x: &[S], u: &Fields<'_, S>, xi: &[S], r: &mut Residuals<'_, S>) {
-        let comps = self.library.components();
         let mut s = u.d(0, 1);
         for (term, &c) in self.library.terms().iter().zip(xi) {
-            let mut v = S::one();
-            for &(f, p) in &term.factors {
-                let value = u.get(0, comps[f]);
-                for _ in 0..p {
-                    v *= value;
-                }
-            }
-            s -= c * v;
+            s -= c * term.value(|f| u.get(0, self.comps[f]));
         }
         r[0] = s;
     }
@@ -285,15 +286,10 @@ fn run<T: Real>(cli: &Cli) -> Result<Outcome, Box<dyn std::error::Error>> {
         .mlp(&[32; 5], Elementary::Tanh)
         .build(1)?;
     let lbfgs = support::lbfgs_to_machine_precision();
-    let b = Trainer::<_, T>::builder(
-        net.clone(),
-        LibraryEquation {
-            library: library()?,
-        },
-    )
-    .condition("data", Condition::data(0, &data), points.clone())
-    .seed(seed)
-    .threads(cli.threads);
+    let b = Trainer::<_, T>::builder(net.clone(), LibraryEquation::new(library()?))
+        .condition("data", Condition::data(0, &data), points.clone())
+        .seed(seed)
+        .threads(cli.threads);
     let mut trainer = support::adam_then_lbfgs(b, cli.adam, cli.lbfgs)?.build()?;
     println!("stage 1: the network fitted to the data alone");
     let mut seconds = trainer.run()?.seconds;
@@ -333,25 +329,20 @@ fn run<T: Real>(cli: &Cli) -> Result<Outcome, Box<dyn std::error::Error>> {
             .collect();
         let refine = |lib: &Library, params: Vec<T>| -> pinn::Result<Trainer<LibraryEquation, T>> {
             let steps = cli.refine.div_ceil(lbfgs.max_iter);
-            Trainer::<_, T>::builder(
-                net.clone(),
-                LibraryEquation {
-                    library: lib.clone(),
-                },
-            )
-            .condition("data", Condition::data(0, &data), points.clone())
-            .pde_points(colloc.clone())
-            .params(params)
-            .phase_until_converged("lbfgs", steps, Lbfgs::new(lbfgs)?)
-            .observer(support::progress(support::Plan::new().lbfgs(
-                "lbfgs",
-                steps,
-                lbfgs.max_iter,
-                true,
-            )))
-            .seed(seed)
-            .threads(cli.threads)
-            .build()
+            Trainer::<_, T>::builder(net.clone(), LibraryEquation::new(lib.clone()))
+                .condition("data", Condition::data(0, &data), points.clone())
+                .pde_points(colloc.clone())
+                .params(params)
+                .phase_until_converged("lbfgs", steps, Lbfgs::new(lbfgs)?)
+                .observer(support::progress(support::Plan::new().lbfgs(
+                    "lbfgs",
+                    steps,
+                    lbfgs.max_iter,
+                    true,
+                )))
+                .seed(seed)
+                .threads(cli.threads)
+                .build()
         };
         println!(
             "stage 2: data and u_t = Σ ξ_j θ_j on {} collocation points, ξ trained",
@@ -435,12 +426,6 @@ fn run<T: Real>(cli: &Cli) -> Result<Outcome, Box<dyn std::error::Error>> {
         .map(|p| truth(which, p))
         .collect::<pinn::Result<Vec<f64>>>()?;
     let prediction = sel.values.clone();
-    let num: f64 = prediction
-        .iter()
-        .zip(&reference)
-        .map(|(a, b)| (a - b).powi(2))
-        .sum();
-    let den: f64 = reference.iter().map(|b| b * b).sum();
     Ok(Outcome {
         equation: library.describe(&xi, 0.0),
         trained,
@@ -449,7 +434,7 @@ fn run<T: Real>(cli: &Cli) -> Result<Outcome, Box<dyn std::error::Error>> {
         errors,
         extra,
         tolerance,
-        fit_rel_l2: (num / den).sqrt(),
+        fit_rel_l2: Metrics::compute(&prediction, &reference).rel_l2,
         seconds,
         prediction,
         reference,

@@ -2,6 +2,7 @@
 
 use nalgebra::DMatrix;
 
+use crate::ad::Scalar;
 use crate::ad::jet::Component;
 use crate::error::{Error, Result};
 
@@ -13,6 +14,19 @@ pub struct CandidateTerm {
     pub name: String,
     /// `(position in Library::components, power ≥ 1)` of each factor.
     pub factors: Vec<(usize, u32)>,
+}
+
+impl CandidateTerm {
+    /// The term's value `Π_f v(f)^{p_f}`, `v(f)` the value of component `f` (its position in
+    /// [`Library::components`]), in any scalar type: on plain numbers for the library matrix,
+    /// on dual numbers inside a residual whose coefficients are trained. Each power is a
+    /// product of its factor (`x·x` for `x²`).
+    pub fn value<S: Scalar>(&self, v: impl Fn(usize) -> S) -> S {
+        self.factors.iter().fold(S::one(), |acc, &(f, p)| {
+            let x = v(f);
+            acc * (1..p).fold(x, |a, _| a * x)
+        })
+    }
 }
 
 /// Candidate terms over a list of derivative components, and their values at points. See the
@@ -163,10 +177,7 @@ impl Library {
         let n = values.len() / c;
         Ok(DMatrix::from_fn(n, self.terms.len(), |p, j| {
             let v = &values[p * c..(p + 1) * c];
-            self.terms[j]
-                .factors
-                .iter()
-                .fold(1.0, |acc, &(f, pw)| acc * v[f].powi(pw as i32))
+            self.terms[j].value(|f| v[f])
         }))
     }
 
