@@ -89,7 +89,8 @@ impl HjbLqg {
     ///
     /// # Errors
     ///
-    /// [`Error::InvalidConfig`](crate::Error::InvalidConfig) for `N = 0` or `λ` not positive and finite.
+    /// [`Error::InvalidConfig`](crate::Error::InvalidConfig) for `N = 0` or `λ` not positive
+    /// and finite.
     pub fn new(n: usize, lambda: f64) -> Result<Self> {
         let p = HjbLqg { n, lambda };
         p.validate()?;
