@@ -63,6 +63,15 @@ pub enum Error {
         /// What it did, in the PDE author's terms (`u.d(1, 0)`, `r[1]`, `equations()`).
         reason: String,
     },
+    /// A [data-parallel run](crate::train::collective) cannot go on: a rank's configuration
+    /// differs from rank 0's, a rank is gone, or a rank failed with an error that only it
+    /// could describe (quoted here). Every rank of the run returns the same one.
+    Collective {
+        /// The rank concerned.
+        rank: usize,
+        /// What happened.
+        reason: String,
+    },
 }
 
 impl fmt::Display for Error {
@@ -84,6 +93,7 @@ impl fmt::Display for Error {
             }
             Error::UndeclaredDerivative { what } => write!(f, "undeclared derivative: {what}"),
             Error::Residual { term, reason } => write!(f, "residual of term `{term}`: {reason}"),
+            Error::Collective { rank, reason } => write!(f, "rank {rank} of the run: {reason}"),
         }
     }
 }

@@ -12,6 +12,7 @@ use crate::rng::Seed;
 use crate::strategies::{Redraw, Strategy};
 
 use super::assembly::Assembly;
+use super::collective::Collective;
 use super::report::{Control, Event};
 use super::term::{Term, TermId, TermKind};
 use super::trainer::{MetricSpec, ObserverFn, Phase, Trainer};
@@ -34,6 +35,7 @@ pub struct TrainerBuilder<P, T: Real, M: Model<T> = Graph> {
     pub(super) strategies: Vec<Box<dyn Strategy<T>>>,
     pub(super) resume: Option<PathBuf>,
     pub(super) autosave: Option<(usize, PathBuf)>,
+    pub(super) collective: Option<Box<dyn Collective>>,
 }
 
 impl<P: Pde, T: Real, M: Model<T>> TrainerBuilder<P, T, M> {
@@ -292,6 +294,18 @@ impl<P: Pde, T: Real, M: Model<T>> TrainerBuilder<P, T, M> {
         self
     }
 
+    /// Trains data-parallel over the ranks of `group` (see [`collective`](super::collective)):
+    /// every rank builds the same trainer and calls [`Trainer::run`]; each evaluates its share
+    /// of the chunks, and the run gives the same bits as in one process. Rank 0 alone writes
+    /// the automatic checkpoints ([`TrainerBuilder::checkpoint_every`]); an observer that
+    /// stops the run on one rank stops it on every rank. Checked at build time: every rank's
+    /// configuration must match rank 0's ([`Error::Collective`] names the first that does
+    /// not, on every rank).
+    pub fn collective(mut self, group: impl Collective + 'static) -> Self {
+        self.collective = Some(Box::new(group));
+        self
+    }
+
     /// Calls `f` after every step; it may stop the run.
     pub fn observer(mut self, f: impl FnMut(&Event<'_, T>) -> Control + Send + 'static) -> Self {
         self.observers.push(Box::new(f));
@@ -445,6 +459,10 @@ impl<P: Pde, T: Real, M: Model<T>> TrainerBuilder<P, T, M> {
         };
         if let Some(path) = &self.resume {
             trainer.load_checkpoint(path)?;
+        }
+        if let Some(group) = self.collective {
+            trainer.assembly.set_collective(group);
+            trainer.check_ranks_agree()?;
         }
         Ok(trainer)
     }

@@ -35,6 +35,7 @@
 mod assembly;
 mod builder;
 mod checkpoint;
+pub mod collective;
 pub mod export;
 mod kernel;
 mod metrics;

@@ -17,10 +17,13 @@
 //! partial sums in the same order: the bits do not depend on who did what.
 //!
 //! [`TreeSum`] computes this tree incrementally as chunks arrive in index order, like a binary
-//! counter: it keeps at most `⌈log₂ N⌉ + 1` partial sums, and merges two equal-sized blocks as
-//! soon as both are complete. Buffers are recycled, so a warm reduction allocates nothing. A
-//! worker's partial sums ([`TreeSum::blocks`]) can be handed to another [`TreeSum`]
-//! ([`TreeSum::push_block`]), which then holds the bits it would have computed alone.
+//! counter: it keeps at most `⌈log₂ N⌉ + 1` partial sums, and merges two blocks as soon as
+//! they are the two halves of one node. Buffers are recycled, so a warm reduction allocates
+//! nothing. A worker can sum any contiguous range of chunks `[a, b)` alone
+//! ([`TreeSum::restart_at`]`(a)`): it ends with the few aligned nodes that tile the range
+//! ([`TreeSum::blocks`]), and whoever sums the chunks before `a` takes them
+//! ([`TreeSum::push_block`]) and then holds the bits it would have computed alone. This is how
+//! the ranks of a [data-parallel run](super::collective) combine their chunks.
 
 use crate::ad::Real;
 use crate::error::{Error, Result};
@@ -28,17 +31,34 @@ use crate::error::{Error, Result};
 /// The tree sum of vectors pushed in chunk order. See the [module documentation](self).
 #[derive(Debug, Default)]
 pub struct TreeSum<T> {
-    /// Complete blocks, leftmost (largest) first: `(number of chunks, their sum)`.
+    /// Complete blocks, leftmost first: `(number of chunks, their sum)`.
     stack: Vec<(usize, Vec<T>)>,
     spare: Vec<Vec<T>>,
+    /// The index of the first chunk summed.
+    first: usize,
+    /// The index of the next chunk.
+    next: usize,
 }
 
 impl<T: Real> TreeSum<T> {
-    /// Forgets every partial sum (keeping the buffers).
+    /// Forgets every partial sum (keeping the buffers); the next chunk is chunk 0.
     pub fn clear(&mut self) {
+        self.restart_at(0);
+    }
+
+    /// Forgets every partial sum; the next chunk pushed is chunk number `first` of the whole
+    /// reduction (a worker that owns the chunks from `first` on).
+    pub fn restart_at(&mut self, first: usize) {
         while let Some((_, b)) = self.stack.pop() {
             self.spare.push(b);
         }
+        self.first = first;
+        self.next = first;
+    }
+
+    /// The index of the first chunk summed since the last [`TreeSum::restart_at`].
+    pub fn first(&self) -> usize {
+        self.first
     }
 
     /// Adds the next chunk's vector. Its contents are taken; `leaf` is left holding a recycled
@@ -50,8 +70,8 @@ impl<T: Real> TreeSum<T> {
     /// Adds the sum of the next `chunks` chunks, computed elsewhere (by another thread or
     /// process, as a [`TreeSum`] of those chunks: one of its [`TreeSum::blocks`]). The result
     /// is the same, bit for bit, as pushing the chunks one by one, provided the block is a node
-    /// of the tree: `chunks` a power of two, and the number of chunks pushed so far a multiple
-    /// of it. Takes `sum`'s contents as [`TreeSum::push`] does.
+    /// of the tree: `chunks` a power of two, and the index of the next chunk a multiple of
+    /// it. Takes `sum`'s contents as [`TreeSum::push`] does.
     ///
     /// # Errors
     ///
@@ -81,13 +101,13 @@ impl<T: Real> TreeSum<T> {
     /// # Ok::<(), pinn::Error>(())
     /// ```
     pub fn push_block(&mut self, chunks: usize, sum: &mut Vec<T>) -> Result<()> {
-        let pushed: usize = self.stack.iter().map(|b| b.0).sum();
-        if !chunks.is_power_of_two() || !pushed.is_multiple_of(chunks) {
+        let at = self.next;
+        if !chunks.is_power_of_two() || !at.is_multiple_of(chunks) {
             return Err(Error::InvalidConfig {
                 field: "tree.block",
                 reason: format!(
-                    "a block of {chunks} chunks after {pushed} is not a node of the tree (it \
-                     needs a power-of-two size that divides the chunks before it)"
+                    "a block of {chunks} chunks from chunk {at} on is not a node of the tree \
+                     (it needs a power-of-two size that divides the index of its first chunk)"
                 ),
             });
         }
@@ -95,8 +115,9 @@ impl<T: Real> TreeSum<T> {
         Ok(())
     }
 
-    /// The complete blocks summed so far, leftmost first: `(number of chunks, their sum)`. A
-    /// worker that summed a range of chunks hands these to the one that owns the root.
+    /// The blocks summed so far, leftmost first: `(number of chunks, their sum)`, the aligned
+    /// nodes of the tree that tile the chunks from [`TreeSum::first`] on. A worker that summed
+    /// a range of chunks hands these to the one that sums the chunks before it.
     pub fn blocks(&self) -> impl Iterator<Item = (usize, &[T])> {
         self.stack.iter().map(|(n, b)| (*n, b.as_slice()))
     }
@@ -106,10 +127,15 @@ impl<T: Real> TreeSum<T> {
         buf.resize(leaf.len(), T::zero());
         std::mem::swap(&mut buf, leaf);
         let (mut size, mut node) = (chunks, buf);
+        let mut start = self.next;
+        self.next += chunks;
+        // The top block is the left half of a node exactly when it has the same size and the
+        // node starts at a multiple of twice that size (from chunk 0 this always holds).
         while let Some(&(top, _)) = self.stack.last() {
-            if top != size {
+            if top != size || !(start - size).is_multiple_of(2 * size) {
                 break;
             }
+            start -= size;
             let (_, mut left) = self.stack.pop().expect("checked above");
             add(&mut left, &node);
             self.spare.push(node);
@@ -120,7 +146,7 @@ impl<T: Real> TreeSum<T> {
     }
 
     /// Writes the sum of everything pushed since the last [`TreeSum::clear`] to `out` (zeros
-    /// if nothing was), and clears.
+    /// if nothing was), and clears. From chunk 0, this is the root of the tree.
     pub fn finish_into(&mut self, out: &mut [T]) {
         let mut blocks = self.stack.iter();
         match blocks.next() {
@@ -146,9 +172,9 @@ fn add<T: Real>(acc: &mut [T], x: &[T]) {
 mod tests {
     use super::TreeSum;
 
-    /// Chunks split between workers that own aligned ranges: the root that takes their blocks
-    /// gets the bits of one worker, for every `N` up to 40 and every split into aligned ranges
-    /// of sizes 1, 2, 4, 8; a misaligned block is an error.
+    /// Chunks split between workers that own contiguous ranges: the root that takes their
+    /// blocks gets the bits of one worker, for every `N` up to 40 and every split into ranges
+    /// of sizes 1 to 8 (aligned or not); a misaligned block is an error.
     #[test]
     fn blocks_from_several_workers_give_the_bits_of_one() {
         let value = |i: usize| 1.0 / (3.0 + i as f64) * 1e-3f64.powi((i % 5) as i32);
@@ -157,13 +183,15 @@ mod tests {
             (0..n).for_each(|i| one.push(&mut vec![value(i)]));
             let mut want = [0.0];
             one.finish_into(&mut want);
-            for part in [1usize, 2, 4, 8] {
+            for part in 1..=8usize {
                 let mut root = TreeSum::<f64>::default();
                 let mut start = 0;
                 while start < n {
                     let end = (start + part).min(n);
                     let mut worker = TreeSum::<f64>::default();
+                    worker.restart_at(start);
                     (start..end).for_each(|i| worker.push(&mut vec![value(i)]));
+                    assert!(worker.blocks().count() <= 2 * part.ilog2() as usize + 2);
                     for (k, sum) in worker.blocks() {
                         root.push_block(k, &mut sum.to_vec()).unwrap();
                     }

@@ -17,6 +17,7 @@ use crate::strategies::{EvalContext, PhaseInfo, Strategy};
 
 use super::assembly::Assembly;
 use super::builder::TrainerBuilder;
+use super::collective::{self, Fingerprint};
 use super::export::GridPrediction;
 use super::metrics::Metrics;
 use super::report::{Control, Event, HistoryRow, Report, StopReason};
@@ -134,6 +135,7 @@ impl<P: Pde, T: Real, M: Model<T>> Trainer<P, T, M> {
             strategies: Vec::new(),
             resume: None,
             autosave: None,
+            collective: None,
         }
     }
 
@@ -407,7 +409,16 @@ impl<P: Pde, T: Real, M: Model<T>> Trainer<P, T, M> {
                 if let Some((every, path)) = &self.autosave
                     && self.step.is_multiple_of(*every)
                 {
-                    self.snapshot(phases).write(path)?;
+                    // Every rank holds the same state; rank 0 writes it, and every rank
+                    // stops if it could not.
+                    let written = match self.assembly.rank() {
+                        0 => self.snapshot(phases).write(path),
+                        _ => Ok(()),
+                    };
+                    match self.assembly.collective() {
+                        Some(c) => collective::agree_with_root(c, written)?,
+                        None => written?,
+                    }
                 }
                 let metrics = match &self.metric {
                     Some(m) if step.is_multiple_of(m.every) => Some(self.metrics_now(m)?),
@@ -429,6 +440,9 @@ impl<P: Pde, T: Real, M: Model<T>> Trainer<P, T, M> {
                 for obs in &mut self.observers {
                     stop |= obs(&event) == Control::Stop;
                 }
+                if let Some(c) = self.assembly.collective() {
+                    stop = collective::any(c, stop)?;
+                }
                 report.history.push(HistoryRow {
                     step,
                     loss: info.loss,
@@ -442,6 +456,54 @@ impl<P: Pde, T: Real, M: Model<T>> Trainer<P, T, M> {
             }
         }
         Ok(())
+    }
+
+    /// This rank's number in a data-parallel run ([`TrainerBuilder::collective`]); 0 without
+    /// one. Rank 0 is the one that writes files.
+    pub fn rank(&self) -> usize {
+        self.assembly.rank()
+    }
+
+    /// The number of ranks of the run; 1 without a data-parallel run.
+    pub fn ranks(&self) -> usize {
+        self.assembly.ranks()
+    }
+
+    /// Compares this rank's configuration with rank 0's (see [`TrainerBuilder::collective`]).
+    pub(super) fn check_ranks_agree(&mut self) -> Result<()> {
+        let mut params = Fingerprint::default();
+        params.f64s(self.params.iter().map(|v| v.to_f64()));
+        let mut run = Fingerprint::default();
+        run.bytes(T::NAME.as_bytes())
+            .u64(self.seed.0)
+            .u64(self.step as u64)
+            .u64(self.assembly.chunk_size() as u64);
+        let mut terms = Fingerprint::default();
+        for id in self.assembly.term_ids() {
+            let name = &self.assembly.term_names()[id.index()];
+            terms.bytes(name.as_bytes()).f64s([self.assembly.weight(id)?]);
+            terms.f64s(self.assembly.points(id)?.iter().copied());
+        }
+        let mut phases = Fingerprint::default();
+        for p in &self.phases {
+            phases.bytes(p.name.as_bytes()).bytes(p.optimizer.name().as_bytes());
+            phases.u64(p.steps as u64).u64(p.done as u64);
+        }
+        let mut strategies = Fingerprint::default();
+        for s in &self.strategies {
+            strategies.bytes(s.name().as_bytes());
+        }
+        let parts = [
+            ("parameters", params),
+            ("precision, seed, step or chunk size", run),
+            ("terms (names, weights, points)", terms),
+            ("phases", phases),
+            ("strategies", strategies),
+        ];
+        match self.assembly.collective() {
+            Some(c) => collective::check_same(c, &parts),
+            None => Ok(()),
+        }
     }
 
     /// Metrics of the current network on the metric points.

@@ -6,6 +6,7 @@
 
 pub mod jets;
 pub mod oracle;
+pub mod ranks;
 pub mod solution;
 
 use pinn::ad::{Elementary, Real};

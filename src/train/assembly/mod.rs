@@ -8,8 +8,8 @@
 //! the buffers are then added in a **fixed binary tree over chunk indices** ([`reduce`]). A
 //! chunk's result does not depend on which thread computed it, and the tree depends only on the
 //! number of chunks, so the loss and gradient are bitwise identical on 1, 2 or 16 threads (and
-//! on several processes that each own whole subtrees). `chunk` is part of that contract:
-//! changing it changes the summation order.
+//! on several processes: see [`collective`](super::collective)). `chunk` is part of that
+//! contract: changing it changes the summation order.
 //!
 //! [`reduce`]: super::reduce
 
@@ -29,6 +29,7 @@ use crate::model::{Batch, Model};
 use crate::pde::{Coefficient, Parametrisation, Pde};
 use crate::rng::Seed;
 
+use super::collective::{self, Collective, Part};
 use super::kernel::{self, ConditionResidual, PdeResidual, Scratch};
 use super::reduce::TreeSum;
 use super::term::{Prepared, Term, TermId, TermKind, prepare};
@@ -79,6 +80,13 @@ pub struct Assembly<P, T: Real, M: Model<T> = Graph> {
     frozen: Vec<bool>,
     /// The PDE's trainable coefficients ([`Pde::coefficient_specs`]).
     coefs: Vec<Coefficient>,
+    /// The ranks of a data-parallel run, if there are several (behind a lock only so that
+    /// the assembly can be shared with the worker threads, which never touch it).
+    collective: Option<Mutex<Box<dyn Collective>>>,
+}
+
+fn lock<T: ?Sized>(m: &Mutex<Box<T>>) -> std::sync::MutexGuard<'_, Box<T>> {
+    m.lock().unwrap_or_else(|p| p.into_inner())
 }
 
 type Slots<T, M> = Mutex<Slot<T, <M as Model<T>>::Workspace>>;
@@ -166,9 +174,34 @@ impl<P: Pde, T: Real, M: Model<T>> Assembly<P, T, M> {
             stream: Seed(0),
             frozen: Vec::new(),
             coefs,
+            collective: None,
         };
         assembly.rebuild_items();
         Ok(assembly)
+    }
+
+    /// Splits the loss over the ranks of a data-parallel run (see
+    /// [`collective`](super::collective)): from now on this rank evaluates its share of the
+    /// chunks, and [`Assembly::eval`] and [`Assembly::eval_term`] are collective calls that
+    /// every rank must make in the same order. A group of one rank changes nothing.
+    pub fn set_collective(&mut self, collective: Box<dyn Collective>) {
+        self.collective = (collective.size() > 1).then(|| Mutex::new(collective));
+    }
+
+    /// This rank's number in a data-parallel run (0 without one).
+    pub fn rank(&self) -> usize {
+        self.collective.as_ref().map_or(0, |c| lock(c).rank())
+    }
+
+    /// The number of ranks of the run (1 without a data-parallel run).
+    pub fn ranks(&self) -> usize {
+        self.collective.as_ref().map_or(1, |c| lock(c).size())
+    }
+
+    /// The ranks of a data-parallel run, if there are several.
+    pub(crate) fn collective(&mut self) -> Option<&mut (dyn Collective + 'static)> {
+        let c = self.collective.as_mut()?;
+        Some(&mut **c.get_mut().unwrap_or_else(|p| p.into_inner()))
     }
 
     /// The model.
@@ -292,10 +325,18 @@ impl<P: Pde, T: Real, M: Model<T>> Assembly<P, T, M> {
         let phys_raw = params;
         let phys = self.physical(phys_raw);
         let params: &[T] = &phys;
+        // This rank's chunks: all of them, or its share of a data-parallel run's.
+        let (lo, hi) = match self.ranks() {
+            1 => (0, items.len()),
+            ranks => {
+                let costs: Vec<u64> = items.iter().map(|&it| self.cost(it)).collect();
+                collective::share(&costs, ranks, self.rank())
+            }
+        };
         let this = &*self;
-        let mut outcome = Ok(());
-        tree.clear();
-        'waves: for items in items.chunks(wave) {
+        let mut failure = None;
+        tree.restart_at(lo);
+        'waves: for (w, items) in items[lo..hi].chunks(wave).enumerate() {
             items
                 .par_iter()
                 .zip(buffers.par_iter_mut())
@@ -313,7 +354,7 @@ impl<P: Pde, T: Real, M: Model<T>> Assembly<P, T, M> {
                 match std::mem::replace(&mut out.loss, Ok(T::zero())) {
                     Ok(_) => {}
                     Err(e) => {
-                        outcome = Err(e);
+                        failure = Some((lo + w * wave + k, e));
                         break 'waves;
                     }
                 }
@@ -324,9 +365,42 @@ impl<P: Pde, T: Real, M: Model<T>> Assembly<P, T, M> {
             }
         }
         let mut total = vec![T::zero(); n_all + n_terms];
-        if outcome.is_ok() {
-            tree.finish_into(&mut total);
-        }
+        let outcome = match self.collective.as_ref() {
+            None => match failure {
+                Some((_, e)) => Err(e),
+                None => {
+                    tree.finish_into(&mut total);
+                    Ok(())
+                }
+            },
+            Some(c) => {
+                let mine = match &failure {
+                    Some(_) => Vec::new(),
+                    None => (lo..hi)
+                        .filter(|&k| record && self.terms[items[k].0].record)
+                        .map(|k| {
+                            let (ti, s, e) = items[k];
+                            (k, residuals[ti][s..e].to_vec())
+                        })
+                        .collect(),
+                };
+                let part = Part {
+                    failure,
+                    residuals: mine,
+                };
+                let mut c = lock(c);
+                collective::combine(&mut **c, &mut tree, part, &mut total).and_then(|all| {
+                    for (k, r2) in all {
+                        let &(ti, s, e) = items.get(k).ok_or_else(|| Error::Collective {
+                            rank: 0,
+                            reason: format!("residuals of chunk {k}, which does not exist"),
+                        })?;
+                        residuals[ti][s..e].copy_from_slice(&r2);
+                    }
+                    Ok(())
+                })
+            }
+        };
         tree.clear();
         self.buffers = buffers;
         self.residuals = residuals;
@@ -363,6 +437,14 @@ impl<P: Pde, T: Real, M: Model<T>> Assembly<P, T, M> {
             total,
             terms: term_loss.to_vec(),
         })
+    }
+
+    /// The cost of a chunk, for sharing chunks between ranks: its points × the derivative
+    /// components its forward pass carries (twice the points for a periodic pair).
+    fn cost(&self, (ti, s, e): (usize, usize, usize)) -> u64 {
+        let t = &self.terms[ti];
+        let points = if t.periodic { 2 * (e - s) } else { e - s };
+        (points * t.comps.len().max(1)) as u64
     }
 
     /// Points `s..e` of term `ti`: writes the chunk's gradient and, in the slot of its term,
