@@ -43,7 +43,9 @@ fn assert_all_equal(want: &Bits, got: Vec<pinn::Result<Bits>>, what: &str) {
 fn poisson_with_resampling_gives_the_bits_of_one_process() {
     let one = finish(&mut poisson::<f64>(1).build().unwrap()).unwrap();
     for (p, threads) in [(2, 1), (3, 1), (4, 1), (2, 2), (11, 1)] {
-        let got = on_ranks(p, move |c| finish(&mut poisson::<f64>(threads).collective(c).build()?));
+        let got = on_ranks(p, move |c| {
+            finish(&mut poisson::<f64>(threads).collective(c).build()?)
+        });
         assert_all_equal(&one, got, &format!("{p} ranks × {threads} threads"));
     }
     let one = finish(&mut poisson::<f32>(1).build().unwrap()).unwrap();
@@ -55,15 +57,24 @@ fn poisson_with_resampling_gives_the_bits_of_one_process() {
 fn convection_with_annealing_gives_the_bits_of_one_process() {
     let one = finish(&mut convection::<f64>(1).build().unwrap()).unwrap();
     for p in [2, 3] {
-        let got = on_ranks(p, |c| finish(&mut convection::<f64>(1).collective(c).build()?));
+        let got = on_ranks(p, |c| {
+            finish(&mut convection::<f64>(1).collective(c).build()?)
+        });
         assert_all_equal(&one, got, &format!("{p} ranks"));
     }
     let one = finish(&mut convection::<f32>(2).build().unwrap()).unwrap();
-    let got = on_ranks(2, |c| finish(&mut convection::<f32>(1).collective(c).build()?));
+    let got = on_ranks(2, |c| {
+        finish(&mut convection::<f32>(1).collective(c).build()?)
+    });
     assert_all_equal(&one, got, "f32, 2 ranks");
     // Not the same bits as another seed: the comparison can fail.
     let other = finish(&mut convection::<f64>(1).seed(Seed(6)).build().unwrap()).unwrap();
-    assert_ne!(other.2, finish(&mut convection::<f64>(1).build().unwrap()).unwrap().2);
+    assert_ne!(
+        other.2,
+        finish(&mut convection::<f64>(1).build().unwrap())
+            .unwrap()
+            .2
+    );
 }
 
 #[test]
@@ -80,7 +91,10 @@ fn a_checkpoint_of_two_ranks_resumes_on_three_and_on_one() {
             .build()?;
         t.run_steps(9).map(|r| r.steps)
     });
-    assert!(first.iter().all(|r| r.as_ref().ok() == Some(&9)), "{first:?}");
+    assert!(
+        first.iter().all(|r| r.as_ref().ok() == Some(&9)),
+        "{first:?}"
+    );
     // The resumed run's history is that of steps 9 to 14.
     let want = (whole.0[9..].to_vec(), whole.2.clone());
     let tail = |b: &Bits| (b.0.clone(), b.2.clone());
@@ -100,7 +114,11 @@ fn a_checkpoint_of_two_ranks_resumes_on_three_and_on_one() {
 fn a_rank_with_another_configuration_stops_every_rank() {
     let got = on_ranks(3, |c| {
         let seed = if c.rank() == 1 { Seed(12) } else { Seed(11) };
-        poisson::<f64>(1).seed(seed).collective(c).build().map(|_| ())
+        poisson::<f64>(1)
+            .seed(seed)
+            .collective(c)
+            .build()
+            .map(|_| ())
     });
     for (r, g) in got.into_iter().enumerate() {
         match g {
@@ -124,7 +142,10 @@ fn a_non_finite_loss_on_one_rank_is_every_rank_s_error() {
         )
     };
     let want = bad().build().unwrap().run().unwrap_err();
-    assert!(matches!(&want, Error::NonFinite { term, .. } if term == "bad"), "{want:?}");
+    assert!(
+        matches!(&want, Error::NonFinite { term, .. } if term == "bad"),
+        "{want:?}"
+    );
     for p in [2, 3] {
         let got = on_ranks(p, move |c| bad().collective(c).build()?.run().map(|_| ()));
         for (r, g) in got.into_iter().enumerate() {
@@ -176,4 +197,31 @@ fn an_observer_that_stops_one_rank_stops_every_rank() {
     for (r, g) in got.into_iter().enumerate() {
         assert_eq!(g.unwrap(), (5, StopReason::Observer, r, 3), "rank {r}");
     }
+}
+
+/// Each chunk is evaluated by exactly one rank: a condition that counts its calls is called,
+/// summed over 3 ranks, as often as in one process, and no rank makes all the calls.
+#[test]
+fn each_rank_evaluates_only_its_share() {
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    let counted = |calls: Arc<AtomicUsize>| {
+        let g = move |_: &[f64]| {
+            calls.fetch_add(1, Ordering::Relaxed);
+            0.0
+        };
+        poisson::<f64>(1).condition("counted", Condition::dirichlet(0, g), common::grid(40))
+    };
+    let alone = Arc::new(AtomicUsize::new(0));
+    finish(&mut counted(alone.clone()).build().unwrap()).unwrap();
+    let alone = alone.load(Ordering::Relaxed);
+    let per_rank = on_ranks(3, move |c| {
+        let calls = Arc::new(AtomicUsize::new(0));
+        finish(&mut counted(calls.clone()).collective(c).build()?)?;
+        Ok::<_, Error>(calls.load(Ordering::Relaxed))
+    });
+    let per_rank: Vec<usize> = per_rank.into_iter().map(Result::unwrap).collect();
+    assert!(alone > 0);
+    assert_eq!(per_rank.iter().sum::<usize>(), alone, "{per_rank:?}");
+    assert!(per_rank.iter().all(|&c| c < alone), "{per_rank:?}");
 }

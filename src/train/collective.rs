@@ -97,8 +97,9 @@ pub struct LocalRank {
 pub fn local_group(size: usize) -> Vec<LocalRank> {
     // links[a][b]: the channel from rank a to rank b.
     let mut senders: Vec<Vec<Option<Sender<Vec<u8>>>>> = vec![vec![None; size]; size];
-    let mut receivers: Vec<Vec<Option<Receiver<Vec<u8>>>>> =
-        (0..size).map(|_| (0..size).map(|_| None).collect()).collect();
+    let mut receivers: Vec<Vec<Option<Receiver<Vec<u8>>>>> = (0..size)
+        .map(|_| (0..size).map(|_| None).collect())
+        .collect();
     for (a, row) in senders.iter_mut().enumerate() {
         for (b, slot) in row.iter_mut().enumerate() {
             let (tx, rx) = channel();
@@ -141,8 +142,7 @@ impl Collective for LocalRank {
     }
     fn send(&mut self, to: usize, message: &[u8]) -> Result<()> {
         let link = self.to.get(to).ok_or_else(|| no_rank(to, self.to.len()))?;
-        link.send(message.to_vec())
-            .map_err(|_| gone(self.rank, to))
+        link.send(message.to_vec()).map_err(|_| gone(self.rank, to))
     }
     fn receive(&mut self, from: usize) -> Result<Vec<u8>> {
         let link = self
@@ -281,7 +281,9 @@ impl Reader<'_> {
     pub(crate) fn u64(&mut self) -> Result<u64> {
         let (head, rest) = self.0.split_at_checked(8).ok_or_else(truncated)?;
         self.0 = rest;
-        Ok(u64::from_le_bytes(head.try_into().map_err(|_| truncated())?))
+        Ok(u64::from_le_bytes(
+            head.try_into().map_err(|_| truncated())?,
+        ))
     }
     fn len(&mut self) -> Result<usize> {
         usize::try_from(self.u64()?)

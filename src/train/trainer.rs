@@ -469,6 +469,13 @@ impl<P: Pde, T: Real, M: Model<T>> Trainer<P, T, M> {
         self.assembly.ranks()
     }
 
+    /// The seconds this rank has spent merging its share of the loss with the other ranks'
+    /// (sending, receiving and waiting for slower ranks), since the trainer was built; 0
+    /// without a data-parallel run.
+    pub fn merge_seconds(&self) -> f64 {
+        self.assembly.merge_seconds()
+    }
+
     /// Compares this rank's configuration with rank 0's (see [`TrainerBuilder::collective`]).
     pub(super) fn check_ranks_agree(&mut self) -> Result<()> {
         let mut params = Fingerprint::default();
@@ -481,12 +488,16 @@ impl<P: Pde, T: Real, M: Model<T>> Trainer<P, T, M> {
         let mut terms = Fingerprint::default();
         for id in self.assembly.term_ids() {
             let name = &self.assembly.term_names()[id.index()];
-            terms.bytes(name.as_bytes()).f64s([self.assembly.weight(id)?]);
+            terms
+                .bytes(name.as_bytes())
+                .f64s([self.assembly.weight(id)?]);
             terms.f64s(self.assembly.points(id)?.iter().copied());
         }
         let mut phases = Fingerprint::default();
         for p in &self.phases {
-            phases.bytes(p.name.as_bytes()).bytes(p.optimizer.name().as_bytes());
+            phases
+                .bytes(p.name.as_bytes())
+                .bytes(p.optimizer.name().as_bytes());
             phases.u64(p.steps as u64).u64(p.done as u64);
         }
         let mut strategies = Fingerprint::default();

@@ -83,6 +83,8 @@ pub struct Assembly<P, T: Real, M: Model<T> = Graph> {
     /// The ranks of a data-parallel run, if there are several (behind a lock only so that
     /// the assembly can be shared with the worker threads, which never touch it).
     collective: Option<Mutex<Box<dyn Collective>>>,
+    /// Seconds spent merging with the other ranks (waiting for them included).
+    merging: f64,
 }
 
 fn lock<T: ?Sized>(m: &Mutex<Box<T>>) -> std::sync::MutexGuard<'_, Box<T>> {
@@ -175,6 +177,7 @@ impl<P: Pde, T: Real, M: Model<T>> Assembly<P, T, M> {
             frozen: Vec::new(),
             coefs,
             collective: None,
+            merging: 0.0,
         };
         assembly.rebuild_items();
         Ok(assembly)
@@ -196,6 +199,12 @@ impl<P: Pde, T: Real, M: Model<T>> Assembly<P, T, M> {
     /// The number of ranks of the run (1 without a data-parallel run).
     pub fn ranks(&self) -> usize {
         self.collective.as_ref().map_or(1, |c| lock(c).size())
+    }
+
+    /// The seconds this rank has spent in the merges of a data-parallel run so far: sending,
+    /// receiving, and waiting for slower ranks (0 without one).
+    pub fn merge_seconds(&self) -> f64 {
+        self.merging
     }
 
     /// The ranks of a data-parallel run, if there are several.
@@ -389,7 +398,10 @@ impl<P: Pde, T: Real, M: Model<T>> Assembly<P, T, M> {
                     residuals: mine,
                 };
                 let mut c = lock(c);
-                collective::combine(&mut **c, &mut tree, part, &mut total).and_then(|all| {
+                let clock = std::time::Instant::now();
+                let merged = collective::combine(&mut **c, &mut tree, part, &mut total);
+                self.merging += clock.elapsed().as_secs_f64();
+                merged.and_then(|all| {
                     for (k, r2) in all {
                         let &(ti, s, e) = items.get(k).ok_or_else(|| Error::Collective {
                             rank: 0,
