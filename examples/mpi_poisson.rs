@@ -48,7 +48,11 @@ fn run<T: Real>(args: &Args) -> Result<(), Box<dyn std::error::Error>> {
     );
     let root = rank == 0;
     // Rank 0 checks the output folder before anyone trains.
-    let dir = if root { Some(support::out_dir(None)?) } else { None };
+    let dir = if root {
+        Some(support::out_dir(None)?)
+    } else {
+        None
+    };
     let net = NetBuilder::new(2)
         .mlp(&[32, 32, 32], Elementary::Tanh)
         .transform(|b, x, n| {
@@ -90,7 +94,11 @@ fn run<T: Real>(args: &Args) -> Result<(), Box<dyn std::error::Error>> {
     }
     let mut trainer = b.collective(world).build()?;
     let report = trainer.run()?;
-    let m = report.metrics.last().map(|r| r.1.clone()).ok_or("no metrics")?;
+    let m = report
+        .metrics
+        .last()
+        .map(|r| r.1.clone())
+        .ok_or("no metrics")?;
     let per_step = report.seconds / report.steps.max(1) as f64;
     let merge = trainer.merge_seconds() / report.seconds.max(1e-12);
     println!(

@@ -255,8 +255,10 @@ impl Wire {
     /// Numbers travel as their `f64` bits: exact for `f32` and `f64`.
     pub(crate) fn reals<T: Real>(&mut self, v: &[T]) -> &mut Self {
         self.u64(v.len() as u64);
+        self.0.reserve(8 * v.len());
         for x in v {
-            self.u64(x.to_f64().to_bits());
+            self.0
+                .extend_from_slice(&x.to_f64().to_bits().to_le_bytes());
         }
         self
     }
@@ -293,9 +295,16 @@ impl Reader<'_> {
     }
     pub(crate) fn reals<T: Real>(&mut self) -> Result<Vec<T>> {
         let n = self.len()?;
-        (0..n)
-            .map(|_| Ok(T::from_f64(f64::from_bits(self.u64()?))))
-            .collect()
+        let (head, rest) = self.0.split_at_checked(8 * n).ok_or_else(truncated)?;
+        self.0 = rest;
+        let mut bits = [0u8; 8];
+        Ok(head
+            .chunks_exact(8)
+            .map(|b| {
+                bits.copy_from_slice(b);
+                T::from_f64(f64::from_bits(u64::from_le_bytes(bits)))
+            })
+            .collect())
     }
     pub(crate) fn text(&mut self) -> Result<String> {
         let n = self.len()?;
@@ -507,10 +516,10 @@ pub(crate) fn combine<T: Real>(
                 (Some(_), _) => {}
                 (None, Some(f)) => part.failure = Some(f),
                 (None, None) => {
-                    for _ in 0..rd.u64()? {
-                        let size = rd.u64()? as usize;
-                        let mut sum = rd.reals::<T>()?;
-                        tree.push_block(size, &mut sum)?;
+                    // A rank that cannot take the blocks carries the error on instead (a
+                    // rank that returned early would leave the others waiting).
+                    if let Err(e) = take_blocks(&mut rd, tree, r + mask) {
+                        part.failure = Some((tree.end(), e));
                     }
                 }
             }
@@ -525,6 +534,15 @@ pub(crate) fn combine<T: Real>(
     }
     let mut w = Wire::default();
     if r == 0 {
+        let width = tree.blocks().next().map_or(out.len(), |(_, b)| b.len());
+        if part.failure.is_none() && width != out.len() {
+            let e = Error::DimensionMismatch {
+                what: "the sum over ranks (its output vs the chunks' vectors)",
+                expected: width,
+                found: out.len(),
+            };
+            part.failure = Some((tree.end(), e));
+        }
         match &part.failure {
             Some((chunk, e)) => {
                 w.u64(1).u64(*chunk as u64);
@@ -555,6 +573,76 @@ pub(crate) fn combine<T: Real>(
     Ok(residuals)
 }
 
+/// The reproducible all-reduce: every rank passes the [`TreeSum`] of its own contiguous range
+/// of chunks (started with [`TreeSum::restart_at`] at its first chunk; the ranges of ranks
+/// `0, 1, …` tile `0..N` in order, and a rank may have none), and every rank receives in
+/// `out` the sum of all `N` chunks: the root of the same tree one process computes, so the
+/// bits do not depend on the number of ranks. `⌈log₂ P⌉` rounds up a binomial tree (each
+/// message holds the few aligned nodes of a range, at most `2⌈log₂ N⌉` vectors), then
+/// `⌈log₂ P⌉` rounds of broadcast. Every rank's `out` must have the length of the vectors.
+///
+/// ```
+/// use pinn::train::collective::{Collective, all_sum, local_group};
+/// use pinn::train::reduce::TreeSum;
+/// let chunk = |i: usize| vec![1.0 / (3.0 + i as f64)];
+/// let mut one = TreeSum::default();
+/// (0..10).for_each(|i| one.push(&mut chunk(i)));
+/// let mut want = [0.0];
+/// one.finish_into(&mut want);
+/// // Three ranks own chunks 0..3, 3..7 and 7..10.
+/// let handles: Vec<_> = local_group(3).into_iter().map(|mut c| {
+///     std::thread::spawn(move || {
+///         let (lo, hi) = [(0, 3), (3, 7), (7, 10)][c.rank()];
+///         let mut tree = TreeSum::default();
+///         tree.restart_at(lo);
+///         (lo..hi).for_each(|i| tree.push(&mut chunk(i)));
+///         let mut out = [0.0];
+///         all_sum(&mut c, &mut tree, &mut out).map(|()| out[0])
+///     })
+/// }).collect();
+/// for h in handles {
+///     assert_eq!(h.join().unwrap()?.to_bits(), want[0].to_bits());
+/// }
+/// # Ok::<(), pinn::Error>(())
+/// ```
+///
+/// # Errors
+///
+/// [`Error::Collective`] if a rank is gone, [`Error::InvalidConfig`] if the ranges do not
+/// tile the chunks in rank order, [`Error::Format`] if a message is malformed.
+pub fn all_sum<T: Real>(
+    c: &mut dyn Collective,
+    tree: &mut TreeSum<T>,
+    out: &mut [T],
+) -> Result<()> {
+    let part = Part {
+        failure: None,
+        residuals: Vec::new(),
+    };
+    combine(c, tree, part, out).map(|_| ())
+}
+
+/// Pushes the blocks of rank `from`'s message onto `tree`; an error if they do not start
+/// where `tree` ends.
+fn take_blocks<T: Real>(rd: &mut Reader<'_>, tree: &mut TreeSum<T>, from: usize) -> Result<()> {
+    let (first, end) = (rd.u64()? as usize, tree.end());
+    if first != end {
+        return Err(Error::InvalidConfig {
+            field: "collective.ranges",
+            reason: format!(
+                "rank {from} starts at chunk {first}, but the ranks before it end at chunk \
+                 {end}: the ranges must tile the chunks in rank order"
+            ),
+        });
+    }
+    for _ in 0..rd.u64()? {
+        let size = rd.u64()? as usize;
+        let mut sum = rd.reals::<T>()?;
+        tree.push_block(size, &mut sum)?;
+    }
+    Ok(())
+}
+
 fn put_part<T: Real>(w: &mut Wire, rank: usize, tree: &TreeSum<T>, part: &Part<T>) {
     match &part.failure {
         Some((chunk, e)) => {
@@ -562,7 +650,8 @@ fn put_part<T: Real>(w: &mut Wire, rank: usize, tree: &TreeSum<T>, part: &Part<T
             put_error(w, rank, e);
         }
         None => {
-            w.u64(0).u64(tree.blocks().count() as u64);
+            w.u64(0).u64(tree.first() as u64);
+            w.u64(tree.blocks().count() as u64);
             for (size, sum) in tree.blocks() {
                 w.u64(size as u64).reals(sum);
             }
@@ -749,6 +838,30 @@ mod tests {
                     term: "chunk 7".into()
                 }
             );
+        }
+    }
+
+    /// Misuse of `all_sum` is an error on every rank, never a hang or a panic: ranges with a
+    /// gap between them, and an output of the wrong length.
+    #[test]
+    fn all_sum_misuse_is_an_error_on_every_rank() {
+        for (ranges, width) in [([(0, 2), (3, 5), (5, 6)], 1), ([(0, 2), (2, 5), (5, 6)], 2)] {
+            let got = run(3, move |mut c| {
+                let (lo, hi) = ranges[c.rank()];
+                let mut tree = TreeSum::<f64>::default();
+                tree.restart_at(lo);
+                (lo..hi).for_each(|i| tree.push(&mut vec![i as f64]));
+                all_sum(&mut c, &mut tree, &mut vec![0.0; width])
+            });
+            for g in got {
+                match g.unwrap_err() {
+                    Error::Collective { reason, .. } => assert!(
+                        reason.contains("tile") || reason.contains("dimension"),
+                        "{reason}"
+                    ),
+                    other => panic!("{other:?}"),
+                }
+            }
         }
     }
 

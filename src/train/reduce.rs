@@ -61,6 +61,11 @@ impl<T: Real> TreeSum<T> {
         self.first
     }
 
+    /// The index of the next chunk: one past the last chunk summed.
+    pub fn end(&self) -> usize {
+        self.next
+    }
+
     /// Adds the next chunk's vector. Its contents are taken; `leaf` is left holding a recycled
     /// buffer of the same length (contents unspecified).
     pub fn push(&mut self, leaf: &mut Vec<T>) {
