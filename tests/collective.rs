@@ -1,7 +1,8 @@
 //! Data-parallel training (`pinn::train::collective`) on ranks that are threads of this
 //! process: a run over 2, 3 or 4 ranks gives the bits of the same run in one process, on two
 //! problems (one with resampling, point moves and residual-driven weights; one with a periodic
-//! pair and learning-rate annealing), in f64 and f32; a checkpoint written by 2 ranks resumes
+//! pair and learning-rate annealing, and with residual-based adaptive sampling), in f64 and
+//! f32; a checkpoint written by 2 ranks resumes
 //! on 3 (and in one process) to the same bits; and failures reach every rank as the same
 //! error: a configuration that differs, a non-finite loss on one rank's chunk, a checkpoint
 //! that cannot be written, an observer that stops one rank. The same runs under `mpirun` are
@@ -9,7 +10,7 @@
 
 mod common;
 
-use common::ranks::{Bits, convection, finish, poisson};
+use common::ranks::{Bits, convection, convection_sampled, finish, poisson};
 use common::scratch;
 use pinn::Error;
 use pinn::pde::Condition;
@@ -75,6 +76,17 @@ fn convection_with_annealing_gives_the_bits_of_one_process() {
             .unwrap()
             .2
     );
+}
+
+#[test]
+fn adaptive_sampling_gives_the_bits_of_one_process() {
+    let one = finish(&mut convection_sampled::<f64>(1, true).build().unwrap()).unwrap();
+    let plain = finish(&mut convection::<f64>(1).build().unwrap()).unwrap();
+    assert_ne!(one.2, plain.2, "RAD changed nothing");
+    let got = on_ranks(3, |c| {
+        finish(&mut convection_sampled::<f64>(1, true).collective(c).build()?)
+    });
+    assert_all_equal(&one, got, "RAD, 3 ranks");
 }
 
 #[test]

@@ -3,7 +3,8 @@
 //! the same run in one process (which it also trains, alone):
 //!
 //! - Poisson 1D with resampling, moved points and residual-driven weights, f64 and f32;
-//! - convection with a periodic pair and learning-rate annealing, f64;
+//! - convection with a periodic pair and learning-rate annealing, f64, and with adaptive
+//!   sampling (RAD) of its PDE points;
 //! - a checkpoint written by these `N` ranks after 9 of 15 steps, and every checkpoint an
 //!   earlier `mpirun` with another number of ranks left in the same folder, resumed here
 //!   with `N` ranks to the bits of the uninterrupted run;
@@ -20,7 +21,7 @@
 
 mod common;
 
-use common::ranks::{Bits, convection, finish, poisson};
+use common::ranks::{Bits, convection, convection_sampled, finish, poisson};
 use pinn::Error;
 use pinn::pde::Condition;
 use pinn::train::collective::{Collective, MpiWorld};
@@ -82,6 +83,15 @@ fn main() {
         &conv,
     );
     say("convection f64 (periodic pair, annealing): same bits as one process");
+    let rad = finish(&mut convection_sampled::<f64>(1, true).build().unwrap()).unwrap();
+    let got = finish(
+        &mut convection_sampled::<f64>(1, true)
+            .collective(world())
+            .build()
+            .unwrap(),
+    );
+    check(rank, "convection with RAD", got, &rad);
+    say("convection f64 with adaptive sampling (RAD): same bits as one process");
 
     // Checkpoints: this run's, and those earlier runs with other rank counts left here.
     let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("mpi-checkpoints");

@@ -8,7 +8,7 @@ use pinn::optim::{Adam, Lbfgs, LbfgsConfig};
 use pinn::pde::Condition;
 use pinn::pde::problems::Convection;
 use pinn::rng::Seed;
-use pinn::strategies::{LrAnnealing, LrAnnealingConfig};
+use pinn::strategies::{Adaptive, AdaptiveConfig, LrAnnealing, LrAnnealingConfig, Method};
 use pinn::train::{Term, TermKind, Trainer, TrainerBuilder};
 
 use super::bits;
@@ -36,6 +36,12 @@ pub fn poisson<T: Real>(threads: usize) -> TrainerBuilder<pinn::pde::problems::P
 /// chunk's points with their partners), learning-rate annealing every 2 steps (it
 /// evaluates each term's gradient alone), Adam then L-BFGS; chunks of 16.
 pub fn convection<T: Real>(threads: usize) -> TrainerBuilder<Convection, T> {
+    convection_sampled(threads, false)
+}
+
+/// Problem 2 with, when `rad`, residual-based adaptive distribution (RAD, k = c = 1) of its
+/// PDE points from step 3 on, every 4 steps, from pools of 2000 points scored by every rank.
+pub fn convection_sampled<T: Real>(threads: usize, rad: bool) -> TrainerBuilder<Convection, T> {
     let two_pi = 2.0 * std::f64::consts::PI;
     let net = NetBuilder::new(2)
         .mlp(&[12, 12], Elementary::Tanh)
@@ -54,7 +60,21 @@ pub fn convection<T: Real>(threads: usize) -> TrainerBuilder<Convection, T> {
     let left: Vec<f64> = times.iter().flat_map(|&t| [0.0, t]).collect();
     let right: Vec<f64> = times.iter().flat_map(|&t| [two_pi, t]).collect();
     let mut b = Trainer::builder(net, Convection::new(1.0).unwrap());
-    b.add_pde_points(interior);
+    let pde = b.add_pde_points(interior);
+    if rad {
+        let sampler = Adaptive::new(AdaptiveConfig {
+            method: Method::Rad { k: 1.0, c: 1.0 },
+            term: pde,
+            first: 3,
+            every: 4,
+            rounds: None,
+            pool: 2000,
+            lo: vec![0.0, 0.0],
+            hi: vec![two_pi, 1.0],
+            seed: Seed(9),
+        });
+        b = b.strategy(sampler.unwrap());
+    }
     b.add_condition("initial", Condition::initial(0, |x| x[0].sin()), initial);
     b.add_term(Term {
         name: "periodic".into(),
