@@ -63,6 +63,12 @@ pub enum Error {
         /// What it did, in the PDE author's terms (`u.d(1, 0)`, `r[1]`, `equations()`).
         reason: String,
     },
+    /// The GPU path (cargo feature `wgpu`) cannot run: no adapter, no 64-bit floats in its
+    /// shaders for an `f64` model, or an error the device reported.
+    Device {
+        /// What happened, with the adapter where known.
+        reason: String,
+    },
     /// A [data-parallel run](crate::train::collective) cannot go on: a rank's configuration
     /// differs from rank 0's, a rank is gone, or a rank failed with an error that only it
     /// could describe (quoted here). Every rank of the run returns the same one.
@@ -94,6 +100,7 @@ impl fmt::Display for Error {
             Error::UndeclaredDerivative { what } => write!(f, "undeclared derivative: {what}"),
             Error::Residual { term, reason } => write!(f, "residual of term `{term}`: {reason}"),
             Error::Collective { rank, reason } => write!(f, "rank {rank} of the run: {reason}"),
+            Error::Device { reason } => write!(f, "GPU: {reason}"),
         }
     }
 }

@@ -173,6 +173,8 @@
 pub mod ad;
 pub mod domain;
 pub mod error;
+#[cfg(feature = "wgpu")]
+pub mod gpu;
 pub mod model;
 pub mod nets;
 pub mod optim;

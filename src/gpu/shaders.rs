@@ -1,0 +1,301 @@
+//! The WGSL compute kernels of the GPU path, written once with `REAL` for the scalar type
+//! (`f32` or `f64`) and `tanh_real` for the activation, which [`source`] substitutes.
+//!
+//! Jets are stored as `[point p][slot s][feature j]`: slot 0 the value, slots `1..=d` the
+//! first derivatives `∂/∂x_k` (when any derivative is asked), then one slot per second-order
+//! quantity (`∂²/∂x_k∂x_l`, or the Laplacian aggregate `Σ_k ∂²/∂x_k²`), described by the
+//! `pairs` `(k, l)`, `(d, d)` marking the Laplacian. Every invocation sums in a fixed
+//! order and owns what it writes (no atomics, no float reductions across invocations), so the
+//! same inputs give the same bits on one device from run to run.
+
+/// The uniform of every kernel: sizes and offsets (unused fields are 0).
+pub(super) const DIMS: &str = r#"
+struct Dims { n: u32, s: u32, n_in: u32, n_out: u32, w_off: u32, b_off: u32, d: u32, extra: u32 }
+@group(0) @binding(0) var<uniform> dims: Dims;
+fn flat(gid: vec3<u32>, nwg: vec3<u32>) -> u32 { return gid.x + gid.y * nwg.x * 64u; }
+"#;
+
+/// `tanh` in `f64` with plain arithmetic (Vulkan's `Tanh` and `Exp` are 32-bit only): the
+/// scheme of `crate::ad::tanh::tanh` (Cephes' rational below 0.625, else `1 − 2/(e^{2|x|}+1)`
+/// with a Cody–Waite exponential and a degree-13 Taylor polynomial).
+pub(super) const TANH_F64: &str = r#"
+fn tanh_real(x: f64) -> f64 {
+    if (x != x) { return x; }
+    let a = abs(x);
+    let z = a * a;
+    let num = (f64(-9.64399179425052238628e-1) * z + f64(-9.92877231001918586564e1)) * z
+        + f64(-1.61468768441708447952e3);
+    let den = ((z + f64(1.12811678491632931402e2)) * z + f64(2.23548839060100448583e3)) * z
+        + f64(4.84406305325125486048e3);
+    let y = 2.0 * min(a, f64(20.0));
+    // (Not the CPU's 1.5·2⁵² shift: a shader compiler may fold `(v + c) − c` to `v`.)
+    let n = round(y * f64(1.4426950408889634));
+    let r = (y - n * f64(6.931471803691238e-1)) - n * f64(1.9082149292705877e-10);
+    var p = f64(1.0 / 6227020800.0);
+    p = p * r + f64(1.0 / 479001600.0);
+    p = p * r + f64(1.0 / 39916800.0);
+    p = p * r + f64(1.0 / 3628800.0);
+    p = p * r + f64(1.0 / 362880.0);
+    p = p * r + f64(1.0 / 40320.0);
+    p = p * r + f64(1.0 / 5040.0);
+    p = p * r + f64(1.0 / 720.0);
+    p = p * r + f64(1.0 / 120.0);
+    p = p * r + f64(1.0 / 24.0);
+    p = p * r + f64(1.0 / 6.0);
+    p = p * r + f64(0.5);
+    p = p * r + f64(1.0);
+    p = p * r + f64(1.0);
+    // 2^k for 0 ≤ k ≤ 58, exactly, from two 32-bit shifts.
+    let k = u32(n);
+    let k1 = min(k, 30u);
+    let two_k = f64(1u << k1) * f64(1u << (k - k1));
+    let e = p * two_k;
+    var t_small = a + a * z * (num / den);
+    var t_large = 1.0 - 2.0 / (e + 1.0);
+    var r_abs = select(t_large, t_small, a < f64(0.625));
+    return select(r_abs, -r_abs, x < f64(0.0));
+}
+"#;
+
+/// `tanh` in `f32`: the device's own.
+pub(super) const TANH_F32: &str = r#"
+fn tanh_real(x: f32) -> f32 { return tanh(x); }
+"#;
+
+/// The value and first-derivative slots of the input jet: `x`, and `e_k` in slot `1 + k`.
+pub(super) const INPUT_JET: &str = r#"
+@group(0) @binding(1) var<storage, read> pts: array<REAL>;
+@group(0) @binding(2) var<storage, read_write> a: array<REAL>;
+@compute @workgroup_size(64)
+fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
+    let idx = flat(gid, nwg);
+    if (idx >= dims.n * dims.s * dims.d) { return; }
+    let j = idx % dims.d;
+    let s = (idx / dims.d) % dims.s;
+    let p = idx / (dims.d * dims.s);
+    var v = REAL(0.0);
+    if (s == 0u) {
+        v = pts[p * dims.d + j];
+    } else if (s <= dims.d && s - 1u == j) {
+        v = REAL(1.0);
+    }
+    a[idx] = v;
+}
+"#;
+
+/// `z = W a (+ b on the value slot)` for every slot; `W[i, j]` at `w_off + i + j·n_out`.
+pub(super) const DENSE: &str = r#"
+@group(0) @binding(1) var<storage, read> a: array<REAL>;
+@group(0) @binding(2) var<storage, read> theta: array<REAL>;
+@group(0) @binding(3) var<storage, read_write> z: array<REAL>;
+@compute @workgroup_size(64)
+fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
+    let idx = flat(gid, nwg);
+    if (idx >= dims.n * dims.s * dims.n_out) { return; }
+    let i = idx % dims.n_out;
+    let ps = idx / dims.n_out;
+    let base = ps * dims.n_in;
+    var acc = REAL(0.0);
+    for (var j = 0u; j < dims.n_in; j++) {
+        acc += theta[dims.w_off + i + j * dims.n_out] * a[base + j];
+    }
+    if (ps % dims.s == 0u) {
+        acc += theta[dims.b_off + i];
+    }
+    z[idx] = acc;
+}
+"#;
+
+/// The activation's jet rule: `y = tanh z`, `y' = 1 − y²`, `y'' = −2 y y'`; first slots
+/// `y' z_k`, second `y' z_kl + y'' z_k z_l`, Laplacian `y' Δz + y'' Σ_k z_k²`.
+pub(super) const TANH_JET: &str = r#"
+@group(0) @binding(1) var<storage, read> z: array<REAL>;
+@group(0) @binding(2) var<storage, read> pairs: array<u32>;
+@group(0) @binding(3) var<storage, read_write> a: array<REAL>;
+@compute @workgroup_size(64)
+fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
+    let idx = flat(gid, nwg);
+    let w = dims.n_out;
+    if (idx >= dims.n * w) { return; }
+    let j = idx % w;
+    let p = idx / w;
+    let base = p * dims.s * w + j;
+    let y = tanh_real(z[base]);
+    let y1 = 1.0 - y * y;
+    let y2 = -2.0 * y * y1;
+    a[base] = y;
+    if (dims.extra == 1u) {
+        for (var k = 0u; k < dims.d; k++) {
+            a[base + (1u + k) * w] = y1 * z[base + (1u + k) * w];
+        }
+    }
+    for (var s = 1u + dims.d; s < dims.s; s++) {
+        let k = pairs[2u * (s - 1u - dims.d)];
+        let l = pairs[2u * (s - 1u - dims.d) + 1u];
+        var second = REAL(0.0);
+        if (k == dims.d) {
+            for (var q = 0u; q < dims.d; q++) {
+                let zq = z[base + (1u + q) * w];
+                second += zq * zq;
+            }
+        } else {
+            second = z[base + (1u + k) * w] * z[base + (1u + l) * w];
+        }
+        a[base + s * w] = y1 * z[base + s * w] + y2 * second;
+    }
+}
+"#;
+
+/// The reverse of [`TANH_JET`]: from `δa` (every slot) and `z`, `δz` (every slot).
+pub(super) const TANH_JET_BACK: &str = r#"
+@group(0) @binding(1) var<storage, read> z: array<REAL>;
+@group(0) @binding(2) var<storage, read> da: array<REAL>;
+@group(0) @binding(3) var<storage, read> pairs: array<u32>;
+@group(0) @binding(4) var<storage, read_write> dz: array<REAL>;
+@compute @workgroup_size(64)
+fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
+    let idx = flat(gid, nwg);
+    let w = dims.n_out;
+    if (idx >= dims.n * w) { return; }
+    let j = idx % w;
+    let p = idx / w;
+    let base = p * dims.s * w + j;
+    let y = tanh_real(z[base]);
+    let y1 = 1.0 - y * y;
+    let y2 = -2.0 * y * y1;
+    let y3 = -2.0 * (y1 * y1 + y * y2);
+    var dy1 = REAL(0.0);
+    var dy2 = REAL(0.0);
+    if (dims.extra == 1u) {
+        for (var k = 0u; k < dims.d; k++) {
+            let o = base + (1u + k) * w;
+            dz[o] = y1 * da[o];
+            dy1 += z[o] * da[o];
+        }
+    }
+    for (var s = 1u + dims.d; s < dims.s; s++) {
+        let k = pairs[2u * (s - 1u - dims.d)];
+        let l = pairs[2u * (s - 1u - dims.d) + 1u];
+        let o = base + s * w;
+        let g = da[o];
+        dz[o] = y1 * g;
+        dy1 += z[o] * g;
+        if (k == dims.d) {
+            for (var q = 0u; q < dims.d; q++) {
+                let oq = base + (1u + q) * w;
+                dy2 += z[oq] * z[oq] * g;
+                dz[oq] += 2.0 * y2 * z[oq] * g;
+            }
+        } else {
+            let ok = base + (1u + k) * w;
+            let ol = base + (1u + l) * w;
+            dy2 += z[ok] * z[ol] * g;
+            if (k == l) {
+                dz[ok] += 2.0 * y2 * z[ok] * g;
+            } else {
+                dz[ok] += y2 * z[ol] * g;
+                dz[ol] += y2 * z[ok] * g;
+            }
+        }
+    }
+    dz[base] = y1 * da[base] + y2 * dy1 + y3 * dy2;
+}
+"#;
+
+/// `δa = Wᵀ δz` for every slot.
+pub(super) const DENSE_BACK_INPUT: &str = r#"
+@group(0) @binding(1) var<storage, read> dz: array<REAL>;
+@group(0) @binding(2) var<storage, read> theta: array<REAL>;
+@group(0) @binding(3) var<storage, read_write> da: array<REAL>;
+@compute @workgroup_size(64)
+fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
+    let idx = flat(gid, nwg);
+    if (idx >= dims.n * dims.s * dims.n_in) { return; }
+    let j = idx % dims.n_in;
+    let base = (idx / dims.n_in) * dims.n_out;
+    var acc = REAL(0.0);
+    for (var i = 0u; i < dims.n_out; i++) {
+        acc += theta[dims.w_off + i + j * dims.n_out] * dz[base + i];
+    }
+    da[idx] = acc;
+}
+"#;
+
+/// The layer's parameter gradient, one invocation per parameter, summing over the points and
+/// slots in order: `∂W[i, j] = Σ_{p,s} δz[p,s,i] a[p,s,j]`, `∂b[i] = Σ_p δz[p,0,i]`.
+pub(super) const DENSE_BACK_PARAMS: &str = r#"
+@group(0) @binding(1) var<storage, read> dz: array<REAL>;
+@group(0) @binding(2) var<storage, read> a: array<REAL>;
+@group(0) @binding(3) var<storage, read_write> grad: array<REAL>;
+@compute @workgroup_size(64)
+fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
+    let idx = flat(gid, nwg);
+    let nw = dims.n_out * dims.n_in;
+    if (idx >= nw + dims.n_out) { return; }
+    var acc = REAL(0.0);
+    if (idx < nw) {
+        let i = idx % dims.n_out;
+        let j = idx / dims.n_out;
+        for (var ps = 0u; ps < dims.n * dims.s; ps++) {
+            acc += dz[ps * dims.n_out + i] * a[ps * dims.n_in + j];
+        }
+        grad[dims.w_off + idx] = acc;
+    } else {
+        let i = idx - nw;
+        for (var p = 0u; p < dims.n; p++) {
+            acc += dz[p * dims.s * dims.n_out + i];
+        }
+        grad[dims.b_off + i] = acc;
+    }
+}
+"#;
+
+/// The asked components from the output jet: `values[(p·C + c)·m + o]`; `slot[c]` is the
+/// slot of component `c`, `dims.extra` is `C`.
+pub(super) const GATHER: &str = r#"
+@group(0) @binding(1) var<storage, read> z: array<REAL>;
+@group(0) @binding(2) var<storage, read> slot: array<u32>;
+@group(0) @binding(3) var<storage, read_write> values: array<REAL>;
+@compute @workgroup_size(64)
+fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
+    let idx = flat(gid, nwg);
+    let m = dims.n_out;
+    let c_all = dims.extra;
+    if (idx >= dims.n * c_all * m) { return; }
+    let o = idx % m;
+    let c = (idx / m) % c_all;
+    let p = idx / (m * c_all);
+    values[idx] = z[(p * dims.s + slot[c]) * m + o];
+}
+"#;
+
+/// The reverse of [`GATHER`]: the seeds on the output jet's slots (0 where none is asked).
+pub(super) const SCATTER: &str = r#"
+@group(0) @binding(1) var<storage, read> seeds: array<REAL>;
+@group(0) @binding(2) var<storage, read> slot: array<u32>;
+@group(0) @binding(3) var<storage, read_write> dz: array<REAL>;
+@compute @workgroup_size(64)
+fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
+    let idx = flat(gid, nwg);
+    let m = dims.n_out;
+    let c_all = dims.extra;
+    if (idx >= dims.n * dims.s * m) { return; }
+    let o = idx % m;
+    let s = (idx / m) % dims.s;
+    let p = idx / (m * dims.s);
+    var acc = REAL(0.0);
+    for (var c = 0u; c < c_all; c++) {
+        if (slot[c] == s) {
+            acc += seeds[(p * c_all + c) * m + o];
+        }
+    }
+    dz[idx] = acc;
+}
+"#;
+
+/// A complete shader: the uniform, the activation for `real` (`"f32"` or `"f64"`) and the
+/// kernel, with `REAL` replaced.
+pub(super) fn source(kernel: &str, real: &str) -> String {
+    let tanh = if real == "f64" { TANH_F64 } else { TANH_F32 };
+    format!("{DIMS}{tanh}{kernel}").replace("REAL", real)
+}

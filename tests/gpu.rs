@@ -1,0 +1,233 @@
+//! The GPU path (feature `wgpu`) against the CPU engine: every output of a forward pass and
+//! every parameter-gradient entry of a backward pass of `GpuMlp` matches the `Graph` it was
+//! made from — f32 to a relative 1e-5, f64 to 1e-12 (`|gpu − cpu|∞ / max(|cpu|∞, 1)`) — on
+//! random networks with two outputs and on the networks of `benches/cases` at reduced point
+//! counts; a short training run ends at the CPU run's loss; the device gives the same bits
+//! twice; and what it cannot run is a typed error.
+//!
+//! Without an adapter every test prints why and passes, unless `PINN_GPU_REQUIRED` is set
+//! (`.ci/run` sets it, after installing Mesa's software Vulkan driver): then a missing adapter
+//! is a failure.
+#![cfg(feature = "wgpu")]
+
+mod common;
+
+use std::sync::{Arc, OnceLock};
+
+use common::jets::random_vec;
+use pinn::Error;
+use pinn::ad::jet::{Component, Graph, GraphBuilder};
+use pinn::ad::{Elementary, Real};
+use pinn::gpu::{GpuContext, GpuMlp};
+use pinn::model::{Batch, Model};
+use pinn::rng::Seed;
+
+/// The shared device, or `None` (with the reason printed) when there is none and it is not
+/// required.
+fn context() -> Option<Arc<GpuContext>> {
+    static CTX: OnceLock<Result<Arc<GpuContext>, Error>> = OnceLock::new();
+    match CTX.get_or_init(GpuContext::new) {
+        Ok(c) => Some(c.clone()),
+        Err(e) if std::env::var_os("PINN_GPU_REQUIRED").is_some() => {
+            panic!("PINN_GPU_REQUIRED is set, but: {e}")
+        }
+        Err(e) => {
+            eprintln!("skipped: {e}");
+            None
+        }
+    }
+}
+
+/// `|a − b|∞ / max(|b|∞, 1)`.
+fn rel(a: &[f64], b: &[f64]) -> f64 {
+    assert_eq!(a.len(), b.len());
+    let scale = b.iter().fold(1f64, |m, v| m.max(v.abs()));
+    a.iter().zip(b).fold(0f64, |m, (x, y)| m.max((x - y).abs())) / scale
+}
+
+/// Forward values and the gradient of random seeds, on the device and on the CPU; returns the
+/// two relative errors.
+fn compare<T: Real>(
+    widths: &[usize],
+    comps: &[Component],
+    n: usize,
+    seed: u64,
+) -> Option<(f64, f64)> {
+    let ctx = context()?;
+    if T::NAME == "f64" && !ctx.supports_f64() {
+        eprintln!("skipped: {} has no f64 in shaders", ctx.adapter());
+        return None;
+    }
+    let graph = Graph::mlp(widths, Elementary::Tanh).unwrap();
+    let gpu = GpuMlp::new(&ctx, graph.clone()).unwrap();
+    let theta: Vec<T> = Model::<T>::init_params(&graph, Seed(seed));
+    let (d, m, c) = (widths[0], widths[widths.len() - 1], comps.len());
+    let points: Vec<T> = random_vec(Seed(seed + 1), n * d, -1.0, 1.0)
+        .into_iter()
+        .map(T::from_f64)
+        .collect();
+    let seeds: Vec<T> = random_vec(Seed(seed + 2), n * c * m, -1.0, 1.0)
+        .into_iter()
+        .map(T::from_f64)
+        .collect();
+    let batch = Batch::new(&points);
+    let run = |model: &dyn Fn(&mut Vec<T>, &mut Vec<T>)| {
+        let (mut v, mut g) = (vec![T::zero(); n * c * m], vec![T::zero(); theta.len()]);
+        model(&mut v, &mut g);
+        let f = |x: Vec<T>| x.iter().map(|v| v.to_f64()).collect::<Vec<f64>>();
+        (f(v), f(g))
+    };
+    let cpu = run(&|v, g| {
+        let mut ws = Model::<T>::workspace(&graph, comps).unwrap();
+        graph.forward(&mut ws, &theta, &batch, v).unwrap();
+        graph.backward(&mut ws, &theta, &seeds, g).unwrap();
+    });
+    let dev = run(&|v, g| {
+        let mut ws = Model::<T>::workspace(&gpu, comps).unwrap();
+        gpu.forward(&mut ws, &theta, &batch, v).unwrap();
+        gpu.backward(&mut ws, &theta, &seeds, g).unwrap();
+    });
+    // Run twice on the device: the same bits.
+    let again = run(&|v, g| {
+        let mut ws = Model::<T>::workspace(&gpu, comps).unwrap();
+        gpu.forward(&mut ws, &theta, &batch, v).unwrap();
+        gpu.backward(&mut ws, &theta, &seeds, g).unwrap();
+    });
+    let bits = |v: &[f64]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
+    assert_eq!(bits(&dev.0), bits(&again.0), "values twice");
+    assert_eq!(bits(&dev.1), bits(&again.1), "gradient twice");
+    Some((rel(&dev.0, &cpu.0), rel(&dev.1, &cpu.1)))
+}
+
+fn check<T: Real>(what: &str, widths: &[usize], comps: &[Component], n: usize) {
+    let tol = if T::NAME == "f64" { 1e-12 } else { 1e-5 };
+    if let Some((v, g)) = compare::<T>(widths, comps, n, 7) {
+        eprintln!("{what} {}: values {v:.1e}, gradient {g:.1e}", T::NAME);
+        assert!(v <= tol, "{what} {}: values off by {v:.2e}", T::NAME);
+        assert!(g <= tol, "{what} {}: gradient off by {g:.2e}", T::NAME);
+    }
+}
+
+const ALL: [Component; 7] = [
+    Component::Value,
+    Component::First(0),
+    Component::First(1),
+    Component::Second(0, 0),
+    Component::Second(1, 0),
+    Component::Second(1, 1),
+    Component::Laplacian,
+];
+
+#[test]
+fn every_component_and_the_gradient_match_the_cpu() {
+    for comps in [
+        &ALL[..],
+        &ALL[..1],
+        &[Component::Laplacian],
+        &[Component::First(1)],
+    ] {
+        check::<f64>("2-16-16-2", &[2, 16, 16, 2], comps, 37);
+        check::<f32>("2-16-16-2", &[2, 16, 16, 2], comps, 37);
+    }
+    // Three inputs, second derivatives in the middle of the list.
+    let comps = [
+        Component::Second(2, 0),
+        Component::Value,
+        Component::Laplacian,
+        Component::First(2),
+    ];
+    check::<f64>("3-8-1", &[3, 8, 1], &comps, 20);
+}
+
+#[test]
+fn the_benchmark_networks_match_the_cpu() {
+    let lap = [Component::Laplacian];
+    let burgers = [
+        Component::Value,
+        Component::First(0),
+        Component::First(1),
+        Component::Second(0, 0),
+    ];
+    let wave = [Component::Second(0, 0), Component::Second(1, 1)];
+    for (name, widths, comps, n) in [
+        ("poisson2d", &[2, 64, 64, 64, 64, 1][..], &lap[..], 64),
+        ("burgers", &[2, 50, 50, 50, 50, 1], &burgers, 64),
+        ("poisson_hd10", &[10, 128, 128, 128, 1], &lap, 32),
+        ("wave_wide", &[2, 512, 512, 512, 1], &wave, 8),
+    ] {
+        check::<f64>(name, widths, comps, n);
+        check::<f32>(name, widths, comps, n);
+    }
+}
+
+#[test]
+fn a_short_training_run_ends_at_the_cpu_loss() {
+    use pinn::optim::Adam;
+    use pinn::pde::Condition;
+    use pinn::pde::problems::Poisson1D;
+    use pinn::train::Trainer;
+    let Some(ctx) = context() else { return };
+    fn train<T: Real, M: Model<T>>(net: M) -> f64 {
+        let mut t = Trainer::<_, T, M>::builder(net, Poisson1D::new(2.0).unwrap())
+            .pde_points(common::grid(50))
+            .condition(
+                "boundary",
+                Condition::dirichlet(0, |x| (2.0 * x[0]).sin()),
+                vec![0.0, 1.0],
+            )
+            .phase("adam", 30, Adam::with_lr(1e-2).unwrap())
+            .chunk_size(16)
+            .threads(1)
+            .build()
+            .unwrap();
+        let r = t.run().unwrap();
+        r.history.last().unwrap().loss.to_f64()
+    }
+    let graph = Graph::mlp(&[1, 12, 12, 1], Elementary::Tanh).unwrap();
+    let gpu = || GpuMlp::new(&ctx, graph.clone()).unwrap();
+    let (cpu, dev) = (train::<f32, _>(graph.clone()), train::<f32, _>(gpu()));
+    eprintln!("30 Adam steps, f32: CPU loss {cpu:.6e}, GPU loss {dev:.6e}");
+    assert!((dev - cpu).abs() <= 1e-4 * cpu.abs(), "f32: {dev} vs {cpu}");
+    if ctx.supports_f64() {
+        let (cpu, dev) = (train::<f64, _>(graph.clone()), train::<f64, _>(gpu()));
+        eprintln!("30 Adam steps, f64: CPU loss {cpu:.15e}, GPU loss {dev:.15e}");
+        assert!(
+            (dev - cpu).abs() <= 1e-10 * cpu.abs(),
+            "f64: {dev} vs {cpu}"
+        );
+    }
+}
+
+#[test]
+fn what_the_device_cannot_run_is_a_typed_error() {
+    let Some(ctx) = context() else { return };
+    // Not a plain MLP: a sin activation.
+    let sin = Graph::mlp(&[2, 8, 1], Elementary::Sin).unwrap();
+    assert!(matches!(
+        GpuMlp::new(&ctx, sin),
+        Err(Error::InvalidConfig {
+            field: "gpu.graph",
+            ..
+        })
+    ));
+    // A graph with a skip connection.
+    let mut b = GraphBuilder::new(2);
+    let x = b.input();
+    let h = b.dense(x, 4);
+    let h2 = b.unary(h, Elementary::Tanh);
+    let s = b.add(h, h2);
+    let out = b.dense(s, 1);
+    assert!(GpuMlp::new(&ctx, b.build(out).unwrap()).is_err());
+    // A component it does not compute.
+    let net = GpuMlp::new(&ctx, Graph::mlp(&[2, 8, 1], Elementary::Tanh).unwrap()).unwrap();
+    let third = Model::<f32>::workspace(&net, &[Component::Third(0, 0, 0)]);
+    assert!(matches!(
+        third,
+        Err(Error::InvalidConfig {
+            field: "gpu.components",
+            ..
+        })
+    ));
+    let outside = Model::<f32>::workspace(&net, &[Component::First(2)]);
+    assert!(outside.is_err());
+}
