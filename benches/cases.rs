@@ -10,6 +10,7 @@
 //! ```text
 //! cargo bench --bench cases -- [--case poisson2d|burgers|wave_wide|poisson_hd10|poisson_hd100]
 //!                              [--dtype f32|f64] [--threads N] [--chunk N] [--steps N]
+//!                              [--device cpu|gpu]   (gpu: cargo bench --features wgpu …)
 //! ```
 //! Without `--case`/`--dtype` every case and dtype runs in turn. Each run prints one JSON line
 //! (median/min ms per step, GFLOP/s of the dense-layer work, the GEMM rate measured in the same
@@ -24,6 +25,7 @@ use std::time::Instant;
 use nalgebra::DMatrix;
 use pinn::ad::jet::{Graph, NodeOp, Selection};
 use pinn::ad::{Elementary, Real, Scalar};
+use pinn::model::Model;
 use pinn::optim::{Adam, AdamConfig, Optimizer};
 use pinn::pde::Condition;
 use pinn::pde::Pde;
@@ -340,39 +342,26 @@ fn time_case<P: Pde, T: Real + nalgebra::RealField>(
         .build()
         .unwrap();
     let rss_before = peak_rss_mib();
-    let (times, first_loss, foreign, gemm, allocs) = pool.install(|| {
-        let mut a = Assembly::<P, T>::new(g, pde, terms, chunk, threads).unwrap();
-        let mut adam = Adam::<T>::new(AdamConfig::default()).unwrap();
-        let mut step = |params: &mut Vec<T>, i: usize| -> f64 {
-            let mut obj = |x: &[T], gr: &mut [T]| a.eval(x, gr, i).map(|r| r.total);
-            adam.step(params, &mut obj).unwrap().loss.to_f64()
-        };
-        let first = step(&mut params, 0);
-        let t0 = Instant::now();
-        for i in 1..5 {
-            step(&mut params, i);
+    let device = arg("--device").unwrap_or_else(|| "cpu".into());
+    let measured = match device.as_str() {
+        "cpu" => pool.install(|| measure(g, pde, terms, threads, chunk, steps, &mut params)),
+        #[cfg(feature = "wgpu")]
+        "gpu" => {
+            let ctx = pinn::gpu::GpuContext::new().unwrap_or_else(|e| panic!("--device gpu: {e}"));
+            eprintln!("device: {}", ctx.adapter());
+            let model = pinn::gpu::GpuMlp::new(&ctx, g).unwrap();
+            pool.install(|| measure(model, pde, terms, threads, chunk, steps, &mut params))
         }
-        let est = t0.elapsed().as_secs_f64() / 4.0;
-        let n = if est > 2.0 {
-            (40.0 / est).floor().clamp(5.0, steps as f64) as usize
-        } else {
-            steps
-        };
-        let (b0, o0, w0) = (machine_busy_s(), own_cpu_s(), Instant::now());
-        let allocs0 = ALLOCATIONS.load(Ordering::Relaxed);
-        let times: Vec<f64> = (0..n)
-            .map(|i| {
-                let t = Instant::now();
-                step(&mut params, 5 + i);
-                t.elapsed().as_secs_f64() * 1e3
-            })
-            .collect();
-        let allocs = (ALLOCATIONS.load(Ordering::Relaxed) - allocs0) as f64 / n as f64;
-        let wall = w0.elapsed().as_secs_f64();
-        let foreign = ((machine_busy_s() - b0) - (own_cpu_s() - o0)).max(0.0) / wall;
-        let gemm = gemm_rate::<T>(512, threads, 10);
-        (times, first, foreign, gemm, allocs)
-    });
+        other => panic!(
+            "--device {other}: expected cpu{}",
+            if cfg!(feature = "wgpu") {
+                " or gpu"
+            } else {
+                " (gpu needs --features wgpu)"
+            }
+        ),
+    };
+    let (times, first_loss, foreign, gemm, allocs) = measured;
     let mut sorted = times.clone();
     sorted.sort_by(|a, b| a.partial_cmp(b).unwrap());
     let median = if sorted.len() % 2 == 1 {
@@ -396,6 +385,50 @@ fn time_case<P: Pde, T: Real + nalgebra::RealField>(
         peak_rss_mib(),
         cfg!(target_feature = "avx512f")
     )
+}
+
+/// Times `steps` Adam steps of `model` (after 5 untimed): per-step ms, the first loss, the
+/// foreign CPU load while timed, the 512² GEMM rate and the allocations per step.
+fn measure<P: Pde, T: Real + nalgebra::RealField, M: Model<T>>(
+    model: M,
+    pde: P,
+    terms: Vec<Term>,
+    threads: usize,
+    chunk: usize,
+    steps: usize,
+    params: &mut Vec<T>,
+) -> (Vec<f64>, f64, f64, f64, f64) {
+    let a = &mut Assembly::<P, T, M>::new(model, pde, terms, chunk, threads).unwrap();
+    let mut adam = Adam::<T>::new(AdamConfig::default()).unwrap();
+    let mut step = |params: &mut Vec<T>, i: usize| -> f64 {
+        let mut obj = |x: &[T], gr: &mut [T]| a.eval(x, gr, i).map(|r| r.total);
+        adam.step(params, &mut obj).unwrap().loss.to_f64()
+    };
+    let first = step(params, 0);
+    let t0 = Instant::now();
+    for i in 1..5 {
+        step(params, i);
+    }
+    let est = t0.elapsed().as_secs_f64() / 4.0;
+    let n = if est > 2.0 {
+        (40.0 / est).floor().clamp(5.0, steps as f64) as usize
+    } else {
+        steps
+    };
+    let (b0, o0, w0) = (machine_busy_s(), own_cpu_s(), Instant::now());
+    let allocs0 = ALLOCATIONS.load(Ordering::Relaxed);
+    let times: Vec<f64> = (0..n)
+        .map(|i| {
+            let t = Instant::now();
+            step(params, 5 + i);
+            t.elapsed().as_secs_f64() * 1e3
+        })
+        .collect();
+    let allocs = (ALLOCATIONS.load(Ordering::Relaxed) - allocs0) as f64 / n as f64;
+    let wall = w0.elapsed().as_secs_f64();
+    let foreign = ((machine_busy_s() - b0) - (own_cpu_s() - o0)).max(0.0) / wall;
+    let gemm = gemm_rate::<T>(512, threads, 10);
+    (times, first, foreign, gemm, allocs)
 }
 
 fn main() {
