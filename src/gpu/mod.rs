@@ -12,7 +12,7 @@
 //! step, and the trainer, strategies and checkpoints work unchanged meanwhile.
 //!
 //! `f32` runs everywhere; `f64` where the adapter offers 64-bit floats in shaders
-//! ([`GpuContext::supports_f64`]), else [`Error::Device`](crate::Error::Device). Every kernel
+//! ([`GpuContext::supports_f64`]), else [`Error::Device`]. Every kernel
 //! sums in a fixed order and each invocation owns what it writes (no atomics, no float
 //! reductions across invocations), so a run gives the same bits from run to run on one
 //! adapter and driver (not across adapters: their `tanh` and fused multiply-adds differ).
