@@ -10,28 +10,13 @@
 
 mod common;
 
-use common::ranks::{Bits, convection, convection_sampled, finish, poisson};
+use common::ranks::{Bits, convection, convection_sampled, finish, poisson, poisson_with_nan};
 use common::scratch;
 use pinn::Error;
 use pinn::pde::Condition;
 use pinn::rng::Seed;
-use pinn::train::collective::{Collective, LocalRank, local_group};
+use pinn::train::collective::{Collective, run_local};
 use pinn::train::{Control, StopReason};
-
-/// Runs `f` on each of `p` ranks (a thread each) and returns their results in rank order.
-fn on_ranks<R: Send + 'static>(
-    p: usize,
-    f: impl Fn(LocalRank) -> R + Send + Sync + Clone + 'static,
-) -> Vec<R> {
-    let handles: Vec<_> = local_group(p)
-        .into_iter()
-        .map(|c| {
-            let f = f.clone();
-            std::thread::spawn(move || f(c))
-        })
-        .collect();
-    handles.into_iter().map(|h| h.join().unwrap()).collect()
-}
 
 fn assert_all_equal(want: &Bits, got: Vec<pinn::Result<Bits>>, what: &str) {
     assert!(want.0.len() > 10, "{what}: the run is too short to test");
@@ -44,13 +29,13 @@ fn assert_all_equal(want: &Bits, got: Vec<pinn::Result<Bits>>, what: &str) {
 fn poisson_with_resampling_gives_the_bits_of_one_process() {
     let one = finish(&mut poisson::<f64>(1).build().unwrap()).unwrap();
     for (p, threads) in [(2, 1), (3, 1), (4, 1), (2, 2), (11, 1)] {
-        let got = on_ranks(p, move |c| {
+        let got = run_local(p, move |c| {
             finish(&mut poisson::<f64>(threads).collective(c).build()?)
         });
         assert_all_equal(&one, got, &format!("{p} ranks × {threads} threads"));
     }
     let one = finish(&mut poisson::<f32>(1).build().unwrap()).unwrap();
-    let got = on_ranks(3, |c| finish(&mut poisson::<f32>(1).collective(c).build()?));
+    let got = run_local(3, |c| finish(&mut poisson::<f32>(1).collective(c).build()?));
     assert_all_equal(&one, got, "f32, 3 ranks");
 }
 
@@ -58,13 +43,13 @@ fn poisson_with_resampling_gives_the_bits_of_one_process() {
 fn convection_with_annealing_gives_the_bits_of_one_process() {
     let one = finish(&mut convection::<f64>(1).build().unwrap()).unwrap();
     for p in [2, 3] {
-        let got = on_ranks(p, |c| {
+        let got = run_local(p, |c| {
             finish(&mut convection::<f64>(1).collective(c).build()?)
         });
         assert_all_equal(&one, got, &format!("{p} ranks"));
     }
     let one = finish(&mut convection::<f32>(2).build().unwrap()).unwrap();
-    let got = on_ranks(2, |c| {
+    let got = run_local(2, |c| {
         finish(&mut convection::<f32>(1).collective(c).build()?)
     });
     assert_all_equal(&one, got, "f32, 2 ranks");
@@ -83,7 +68,7 @@ fn adaptive_sampling_gives_the_bits_of_one_process() {
     let one = finish(&mut convection_sampled::<f64>(1, true).build().unwrap()).unwrap();
     let plain = finish(&mut convection::<f64>(1).build().unwrap()).unwrap();
     assert_ne!(one.2, plain.2, "RAD changed nothing");
-    let got = on_ranks(3, |c| {
+    let got = run_local(3, |c| {
         finish(&mut convection_sampled::<f64>(1, true).collective(c).build()?)
     });
     assert_all_equal(&one, got, "RAD, 3 ranks");
@@ -96,7 +81,7 @@ fn a_checkpoint_of_two_ranks_resumes_on_three_and_on_one() {
     let whole = finish(&mut poisson::<f64>(1).build().unwrap()).unwrap();
     // Two ranks stop after 9 of the 15 steps; rank 0 wrote the checkpoint of step 9.
     let ck = path.clone();
-    let first = on_ranks(2, move |c| {
+    let first = run_local(2, move |c| {
         let mut t = poisson::<f64>(1)
             .checkpoint_every(9, &ck)
             .collective(c)
@@ -111,7 +96,7 @@ fn a_checkpoint_of_two_ranks_resumes_on_three_and_on_one() {
     let want = (whole.0[9..].to_vec(), whole.2.clone());
     let tail = |b: &Bits| (b.0.clone(), b.2.clone());
     let ck = path.clone();
-    let resumed = on_ranks(3, move |c| {
+    let resumed = run_local(3, move |c| {
         finish(&mut poisson::<f64>(1).resume_from(&ck).collective(c).build()?)
     });
     for (r, got) in resumed.into_iter().enumerate() {
@@ -124,7 +109,7 @@ fn a_checkpoint_of_two_ranks_resumes_on_three_and_on_one() {
 
 #[test]
 fn a_rank_with_another_configuration_stops_every_rank() {
-    let got = on_ranks(3, |c| {
+    let got = run_local(3, |c| {
         let seed = if c.rank() == 1 { Seed(12) } else { Seed(11) };
         poisson::<f64>(1)
             .seed(seed)
@@ -145,21 +130,14 @@ fn a_rank_with_another_configuration_stops_every_rank() {
 
 #[test]
 fn a_non_finite_loss_on_one_rank_is_every_rank_s_error() {
-    // A condition whose data are NaN near x = 1: its chunk is the last, the last rank's.
-    let bad = || {
-        poisson::<f64>(1).condition(
-            "bad",
-            Condition::dirichlet(0, |x| if x[0] > 0.9 { f64::NAN } else { 0.0 }),
-            vec![0.5, 0.95],
-        )
-    };
+    let bad = poisson_with_nan::<f64>;
     let want = bad().build().unwrap().run().unwrap_err();
     assert!(
         matches!(&want, Error::NonFinite { term, .. } if term == "bad"),
         "{want:?}"
     );
     for p in [2, 3] {
-        let got = on_ranks(p, move |c| bad().collective(c).build()?.run().map(|_| ()));
+        let got = run_local(p, move |c| bad().collective(c).build()?.run().map(|_| ()));
         for (r, g) in got.into_iter().enumerate() {
             assert_eq!(g.unwrap_err(), want, "rank {r} of {p}");
         }
@@ -176,7 +154,7 @@ fn a_checkpoint_that_cannot_be_written_stops_every_rank() {
         .run()
         .unwrap_err();
     assert!(matches!(want, Error::Io { .. }), "{want:?}");
-    let got = on_ranks(3, move |c| {
+    let got = run_local(3, move |c| {
         let mut t = poisson::<f64>(1)
             .checkpoint_every(2, &path)
             .collective(c)
@@ -191,7 +169,7 @@ fn a_checkpoint_that_cannot_be_written_stops_every_rank() {
 
 #[test]
 fn an_observer_that_stops_one_rank_stops_every_rank() {
-    let got = on_ranks(3, |c| {
+    let got = run_local(3, |c| {
         let rank = c.rank();
         let mut t = poisson::<f64>(1)
             .observer(move |e| {
@@ -227,7 +205,7 @@ fn each_rank_evaluates_only_its_share() {
     let alone = Arc::new(AtomicUsize::new(0));
     finish(&mut counted(alone.clone()).build().unwrap()).unwrap();
     let alone = alone.load(Ordering::Relaxed);
-    let per_rank = on_ranks(3, move |c| {
+    let per_rank = run_local(3, move |c| {
         let calls = Arc::new(AtomicUsize::new(0));
         finish(&mut counted(calls.clone()).collective(c).build()?)?;
         Ok::<_, Error>(calls.load(Ordering::Relaxed))

@@ -21,9 +21,8 @@
 
 mod common;
 
-use common::ranks::{Bits, convection, convection_sampled, finish, poisson};
+use common::ranks::{Bits, convection, convection_sampled, finish, poisson, poisson_with_nan};
 use pinn::Error;
-use pinn::pde::Condition;
 use pinn::train::collective::{Collective, MpiWorld};
 
 fn world() -> MpiWorld {
@@ -138,13 +137,7 @@ fn main() {
     ));
 
     // A NaN in the data of the last chunk, which the last rank owns.
-    let bad = || {
-        poisson::<f64>(1).condition(
-            "bad",
-            Condition::dirichlet(0, |x| if x[0] > 0.9 { f64::NAN } else { 0.0 }),
-            vec![0.5, 0.95],
-        )
-    };
+    let bad = poisson_with_nan::<f64>;
     let want = bad().build().unwrap().run().unwrap_err();
     let got = bad()
         .collective(world())

@@ -210,6 +210,19 @@ struct Dims {
     extra: usize,
 }
 
+impl Dims {
+    /// These sizes for dense layer `l`.
+    fn layer(self, l: &Layer) -> Dims {
+        Dims {
+            n_in: l.n_in,
+            n_out: l.n_out,
+            w: l.w,
+            b: l.b,
+            ..self
+        }
+    }
+}
+
 /// The byte stride of the uniforms in one buffer (the largest offset alignment allowed).
 const UNIFORM_STRIDE: u64 = 256;
 
@@ -551,27 +564,20 @@ impl<T: Real> Model<T> for GpuMlp {
             ..Dims::default()
         };
         passes.add(&kernels.input, dims, vec![&b.points, &b.a[0]], n * s * d);
-        let mut ai = 0;
+        // a[l] is the input of layer l (every layer but the output has its activation).
         for (l, layer) in self.layers.iter().enumerate() {
-            let dense = Dims {
-                n_in: layer.n_in,
-                n_out: layer.n_out,
-                w: layer.w,
-                b: layer.b,
-                ..dims
-            };
+            let dense = dims.layer(layer);
             passes.add(
                 &kernels.dense,
                 dense,
-                vec![&b.a[ai], &b.theta, &b.z[l]],
+                vec![&b.a[l], &b.theta, &b.z[l]],
                 n * s * layer.n_out,
             );
             if layer.tanh {
-                ai += 1;
                 passes.add(
                     &kernels.tanh,
                     dense,
-                    vec![&b.z[l], &b.pairs, &b.a[ai]],
+                    vec![&b.z[l], &b.pairs, &b.a[l + 1]],
                     n * layer.n_out,
                 );
             }
@@ -651,21 +657,13 @@ impl<T: Real> Model<T> for GpuMlp {
             vec![&b.seeds, &b.slots, &b.dz],
             n * s * m,
         );
-        // a[ai] is the input of layer l.
-        let mut ai = self.layers.iter().filter(|l| l.tanh).count();
         for l in (0..=last).rev() {
-            let layer = self.layers[l];
-            let dense = Dims {
-                n_in: layer.n_in,
-                n_out: layer.n_out,
-                w: layer.w,
-                b: layer.b,
-                ..dims
-            };
+            let layer = &self.layers[l];
+            let dense = dims.layer(layer);
             passes.add(
                 &kernels.dense_back_params,
                 dense,
-                vec![&b.dz, &b.a[ai], &b.grad],
+                vec![&b.dz, &b.a[l], &b.grad],
                 layer.n_in * layer.n_out + layer.n_out,
             );
             if l > 0 {
@@ -675,7 +673,7 @@ impl<T: Real> Model<T> for GpuMlp {
                     vec![&b.dz, &b.theta, &b.da],
                     n * s * layer.n_in,
                 );
-                let before = self.layers[l - 1];
+                let before = &self.layers[l - 1];
                 passes.add(
                     &kernels.tanh_back,
                     Dims {
@@ -685,7 +683,6 @@ impl<T: Real> Model<T> for GpuMlp {
                     vec![&b.z[l - 1], &b.da, &b.pairs, &b.dz],
                     n * before.n_out,
                 );
-                ai -= 1;
             }
         }
         let grad_bytes = (self.graph.n_params() * size) as u64;

@@ -62,6 +62,21 @@ pub(super) const TANH_F32: &str = r#"
 fn tanh_real(x: f32) -> f32 { return tanh(x); }
 "#;
 
+/// The jet kernels' shared start: invocation `idx` owns feature `j` of point `p` (all its
+/// slots, from `base`, `w` apart), and `tanh`'s derivatives at its value slot: `y = tanh z`,
+/// `y1 = 1 − y²`, `y2 = −2·y·y1`, `y3 = −2·(y1² + y·y2)` (the derivatives of `y` to order 3).
+pub(super) const JET_START: &str = r#"
+struct Start { base: u32, w: u32, y: REAL, y1: REAL, y2: REAL, y3: REAL }
+fn jet_start(idx: u32) -> Start {
+    let w = dims.n_out;
+    let base = (idx / w) * dims.s * w + idx % w;
+    let y = tanh_real(z[base]);
+    let y1 = 1.0 - y * y;
+    let y2 = -2.0 * y * y1;
+    return Start(base, w, y, y1, y2, -2.0 * (y1 * y1 + y * y2));
+}
+"#;
+
 /// The value and first-derivative slots of the input jet: `x`, and `e_k` in slot `1 + k`.
 pub(super) const INPUT_JET: &str = r#"
 @group(0) @binding(1) var<storage, read> pts: array<REAL>;
@@ -115,15 +130,13 @@ pub(super) const TANH_JET: &str = r#"
 @compute @workgroup_size(64)
 fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
     let idx = flat(gid, nwg);
-    let w = dims.n_out;
-    if (idx >= dims.n * w) { return; }
-    let j = idx % w;
-    let p = idx / w;
-    let base = p * dims.s * w + j;
-    let y = tanh_real(z[base]);
-    let y1 = 1.0 - y * y;
-    let y2 = -2.0 * y * y1;
-    a[base] = y;
+    if (idx >= dims.n * dims.n_out) { return; }
+    let st = jet_start(idx);
+    let base = st.base;
+    let w = st.w;
+    let y1 = st.y1;
+    let y2 = st.y2;
+    a[base] = st.y;
     if (dims.extra == 1u) {
         for (var k = 0u; k < dims.d; k++) {
             a[base + (1u + k) * w] = y1 * z[base + (1u + k) * w];
@@ -155,15 +168,13 @@ pub(super) const TANH_JET_BACK: &str = r#"
 @compute @workgroup_size(64)
 fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
     let idx = flat(gid, nwg);
-    let w = dims.n_out;
-    if (idx >= dims.n * w) { return; }
-    let j = idx % w;
-    let p = idx / w;
-    let base = p * dims.s * w + j;
-    let y = tanh_real(z[base]);
-    let y1 = 1.0 - y * y;
-    let y2 = -2.0 * y * y1;
-    let y3 = -2.0 * (y1 * y1 + y * y2);
+    if (idx >= dims.n * dims.n_out) { return; }
+    let st = jet_start(idx);
+    let base = st.base;
+    let w = st.w;
+    let y1 = st.y1;
+    let y2 = st.y2;
+    let y3 = st.y3;
     var dy1 = REAL(0.0);
     var dy2 = REAL(0.0);
     if (dims.extra == 1u) {
@@ -294,8 +305,15 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
 "#;
 
 /// A complete shader: the uniform, the activation for `real` (`"f32"` or `"f64"`) and the
-/// kernel, with `REAL` replaced.
+/// kernel, with [`JET_START`] between a jet kernel's bindings (it reads `z`) and its entry
+/// point; `REAL` replaced.
 pub(super) fn source(kernel: &str, real: &str) -> String {
     let tanh = if real == "f64" { TANH_F64 } else { TANH_F32 };
-    format!("{DIMS}{tanh}{kernel}").replace("REAL", real)
+    let (bindings, entry) = kernel.split_at(kernel.find("@compute").unwrap_or(0));
+    let start = if entry.contains("jet_start") {
+        JET_START
+    } else {
+        ""
+    };
+    format!("{DIMS}{tanh}{bindings}{start}{entry}").replace("REAL", real)
 }

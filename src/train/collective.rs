@@ -119,6 +119,30 @@ pub fn local_group(size: usize) -> Vec<LocalRank> {
         .collect()
 }
 
+/// Runs `f` on every rank of a [`local_group`] of `size`, each in a thread of its own, and
+/// returns their results in rank order (a rank's panic is raised again here).
+///
+/// ```
+/// use pinn::train::collective::{Collective, run_local};
+/// assert_eq!(run_local(3, |c| c.rank() * c.size()), vec![0, 3, 6]);
+/// ```
+pub fn run_local<R: Send + 'static>(
+    size: usize,
+    f: impl Fn(LocalRank) -> R + Send + Sync + Clone + 'static,
+) -> Vec<R> {
+    let handles: Vec<_> = local_group(size)
+        .into_iter()
+        .map(|c| {
+            let f = f.clone();
+            std::thread::spawn(move || f(c))
+        })
+        .collect();
+    handles
+        .into_iter()
+        .map(|h| h.join().unwrap_or_else(|p| std::panic::resume_unwind(p)))
+        .collect()
+}
+
 fn gone(rank: usize, other: usize) -> Error {
     Error::Collective {
         rank: other,
@@ -743,19 +767,7 @@ pub(crate) fn check_same(c: &mut dyn Collective, parts: &[(&str, Fingerprint)]) 
 mod tests {
     use super::*;
 
-    fn run<R: Send + 'static>(
-        p: usize,
-        f: impl Fn(LocalRank) -> R + Send + Sync + Clone + 'static,
-    ) -> Vec<R> {
-        let handles: Vec<_> = local_group(p)
-            .into_iter()
-            .map(|c| {
-                let f = f.clone();
-                std::thread::spawn(move || f(c))
-            })
-            .collect();
-        handles.into_iter().map(|h| h.join().unwrap()).collect()
-    }
+    use super::run_local as run;
 
     /// Ranges tile the chunks in order for every group size, balanced to within one chunk's
     /// cost.

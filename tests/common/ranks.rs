@@ -31,6 +31,16 @@ pub fn poisson<T: Real>(threads: usize) -> TrainerBuilder<pinn::pde::problems::P
     super::config::<T>(threads, 12, 3).chunk_size(5)
 }
 
+/// Problem 1 with a condition `"bad"` whose data are NaN near `x = 1`: its chunk is the last
+/// of the run (the last rank's), and the run fails there at step 0.
+pub fn poisson_with_nan<T: Real>() -> TrainerBuilder<pinn::pde::problems::Poisson1D, T> {
+    poisson::<T>(1).condition(
+        "bad",
+        Condition::dirichlet(0, |x| if x[0] > 0.9 { f64::NAN } else { 0.0 }),
+        vec![0.5, 0.95],
+    )
+}
+
 /// Problem 2: convection `u_t + u_x = 0` on `[0, 2π] × [0, 1]`: a 12 × 12 PDE grid, the
 /// initial condition and the periodic pair `u(0, t) = u(2π, t)` (a term that evaluates each
 /// chunk's points with their partners), learning-rate annealing every 2 steps (it
