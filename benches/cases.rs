@@ -349,7 +349,7 @@ fn time_case<P: Pde, T: Real + nalgebra::RealField>(
         "gpu" => {
             let ctx = pinn::gpu::GpuContext::new().unwrap_or_else(|e| panic!("--device gpu: {e}"));
             eprintln!("device: {}", ctx.adapter());
-            let model = pinn::gpu::GpuMlp::new(&ctx, g).unwrap();
+            let model = pinn::gpu::GpuGraph::new(&ctx, g).unwrap();
             pool.install(|| measure(model, pde, terms, threads, chunk, steps, &mut params))
         }
         other => panic!(

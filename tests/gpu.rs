@@ -1,8 +1,8 @@
 //! The GPU path (feature `wgpu`) against the CPU engine: every output of a forward pass and
-//! every parameter-gradient entry of a backward pass of `GpuMlp` matches the `Graph` it was
+//! every parameter-gradient entry of a backward pass of `GpuGraph` matches the `Graph` it was
 //! made from — f32 to a relative 1e-5, f64 to 1e-12 (`|gpu − cpu|∞ / max(|cpu|∞, 1)`) — on
-//! random networks with two outputs and on the networks of `benches/cases` at reduced point
-//! counts; a short training run ends at the CPU run's loss; the device gives the same bits
+//! random networks with two outputs, the modified MLP with both gates, and the networks of
+//! `benches/cases` at reduced point counts; a short training run ends at the CPU run's loss; the device gives the same bits
 //! twice; and what it cannot run is a typed error.
 //!
 //! Without an adapter every test prints why and passes, unless `PINN_GPU_REQUIRED` is set
@@ -18,7 +18,7 @@ use common::jets::random_vec;
 use pinn::Error;
 use pinn::ad::jet::{Component, Graph, GraphBuilder};
 use pinn::ad::{Elementary, Real};
-use pinn::gpu::{GpuContext, GpuMlp};
+use pinn::gpu::{GpuContext, GpuGraph};
 use pinn::model::{Batch, Model};
 use pinn::rng::Seed;
 
@@ -47,21 +47,22 @@ fn rel(a: &[f64], b: &[f64]) -> f64 {
 
 /// Forward values and the gradient of random seeds, on the device and on the CPU; returns the
 /// two relative errors.
-fn compare<T: Real>(
-    widths: &[usize],
-    comps: &[Component],
-    n: usize,
-    seed: u64,
-) -> Option<(f64, f64)> {
+fn compare<T: Real>(graph: &Graph, comps: &[Component], n: usize, seed: u64) -> Option<(f64, f64)> {
     let ctx = context()?;
     if T::NAME == "f64" && !ctx.supports_f64() {
         eprintln!("skipped: {} has no f64 in shaders", ctx.adapter());
         return None;
     }
-    let graph = Graph::mlp(widths, Elementary::Tanh).unwrap();
-    let gpu = GpuMlp::new(&ctx, graph.clone()).unwrap();
-    let theta: Vec<T> = Model::<T>::init_params(&graph, Seed(seed));
-    let (d, m, c) = (widths[0], widths[widths.len() - 1], comps.len());
+    let gpu = GpuGraph::new(&ctx, graph.clone()).unwrap();
+    // The initialisation, moved by up to 0.05 so that no parameter is zero (biases, and the
+    // gate biases of the modified MLP, start at zero).
+    let init: Vec<f64> = Model::<f64>::init_params(graph, Seed(seed));
+    let theta: Vec<T> = random_vec(Seed(seed + 3), init.len(), -0.05, 0.05)
+        .iter()
+        .zip(&init)
+        .map(|(e, t)| T::from_f64(t + e))
+        .collect();
+    let (d, m, c) = (graph.input_dim(), graph.output_dim(), comps.len());
     let points: Vec<T> = random_vec(Seed(seed + 1), n * d, -1.0, 1.0)
         .into_iter()
         .map(T::from_f64)
@@ -78,7 +79,7 @@ fn compare<T: Real>(
         (f(v), f(g))
     };
     let cpu = run(&|v, g| {
-        let mut ws = Model::<T>::workspace(&graph, comps).unwrap();
+        let mut ws = Model::<T>::workspace(graph, comps).unwrap();
         graph.forward(&mut ws, &theta, &batch, v).unwrap();
         graph.backward(&mut ws, &theta, &seeds, g).unwrap();
     });
@@ -100,8 +101,17 @@ fn compare<T: Real>(
 }
 
 fn check<T: Real>(what: &str, widths: &[usize], comps: &[Component], n: usize) {
+    check_graph::<T>(
+        what,
+        &Graph::mlp(widths, Elementary::Tanh).unwrap(),
+        comps,
+        n,
+    );
+}
+
+fn check_graph<T: Real>(what: &str, graph: &Graph, comps: &[Component], n: usize) {
     let tol = if T::NAME == "f64" { 1e-12 } else { 1e-5 };
-    if let Some((v, g)) = compare::<T>(widths, comps, n, 7) {
+    if let Some((v, g)) = compare::<T>(graph, comps, n, 7) {
         eprintln!("{what} {}: values {v:.1e}, gradient {g:.1e}", T::NAME);
         assert!(v <= tol, "{what} {}: values off by {v:.2e}", T::NAME);
         assert!(g <= tol, "{what} {}: gradient off by {g:.2e}", T::NAME);
@@ -137,6 +147,23 @@ fn every_component_and_the_gradient_match_the_cpu() {
         Component::First(2),
     ];
     check::<f64>("3-8-1", &[3, 8, 1], &comps, 20);
+}
+
+/// The modified MLP of Wang, Teng & Perdikaris, with both gates: products, sums, `1 − z`,
+/// dense layers without bias and a trainable bias vector, on the device.
+#[test]
+fn the_modified_mlp_matches_the_cpu() {
+    use pinn::nets::{Gate, NetBuilder};
+    for gate in [Gate::Complement, Gate::Shifted] {
+        let net = NetBuilder::new(2)
+            .modified_mlp_gated(&[16, 16], Elementary::Tanh, gate)
+            .build(2)
+            .unwrap();
+        let what = format!("modified MLP ({gate:?})");
+        check_graph::<f64>(&what, &net, &ALL, 23);
+        check_graph::<f32>(&what, &net, &ALL, 23);
+        check_graph::<f64>(&what, &net, &[Component::Laplacian, Component::Value], 23);
+    }
 }
 
 #[test]
@@ -184,7 +211,7 @@ fn a_short_training_run_ends_at_the_cpu_loss() {
         r.history.last().unwrap().loss.to_f64()
     }
     let graph = Graph::mlp(&[1, 12, 12, 1], Elementary::Tanh).unwrap();
-    let gpu = || GpuMlp::new(&ctx, graph.clone()).unwrap();
+    let gpu = || GpuGraph::new(&ctx, graph.clone()).unwrap();
     let (cpu, dev) = (train::<f32, _>(graph.clone()), train::<f32, _>(gpu()));
     eprintln!("30 Adam steps, f32: CPU loss {cpu:.6e}, GPU loss {dev:.6e}");
     assert!((dev - cpu).abs() <= 1e-4 * cpu.abs(), "f32: {dev} vs {cpu}");
@@ -204,22 +231,30 @@ fn what_the_device_cannot_run_is_a_typed_error() {
     // Not a plain MLP: a sin activation.
     let sin = Graph::mlp(&[2, 8, 1], Elementary::Sin).unwrap();
     assert!(matches!(
-        GpuMlp::new(&ctx, sin),
+        GpuGraph::new(&ctx, sin),
         Err(Error::InvalidConfig {
             field: "gpu.graph",
             ..
         })
     ));
-    // A graph with a skip connection.
+    // A constant layer (an input normalisation) and a trainable scale.
+    let mut b = GraphBuilder::new(2);
+    let x = b.input();
+    let h = b.linear(x, 2, &[2.0, 0.0, 0.0, 2.0], None);
+    let out = b.dense(h, 1);
+    let e = GpuGraph::new(&ctx, b.build(out).unwrap()).unwrap_err();
+    assert!(
+        matches!(&e, Error::InvalidConfig { reason, .. } if reason.contains("node 1")),
+        "{e}"
+    );
     let mut b = GraphBuilder::new(2);
     let x = b.input();
     let h = b.dense(x, 4);
-    let h2 = b.unary(h, Elementary::Tanh);
-    let s = b.add(h, h2);
-    let out = b.dense(s, 1);
-    assert!(GpuMlp::new(&ctx, b.build(out).unwrap()).is_err());
+    let h = b.scale_by_param(h, 1.0);
+    let out = b.dense(h, 1);
+    assert!(GpuGraph::new(&ctx, b.build(out).unwrap()).is_err());
     // A component it does not compute.
-    let net = GpuMlp::new(&ctx, Graph::mlp(&[2, 8, 1], Elementary::Tanh).unwrap()).unwrap();
+    let net = GpuGraph::new(&ctx, Graph::mlp(&[2, 8, 1], Elementary::Tanh).unwrap()).unwrap();
     let third = Model::<f32>::workspace(&net, &[Component::Third(0, 0, 0)]);
     assert!(matches!(
         third,

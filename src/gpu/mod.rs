@@ -2,11 +2,13 @@
 //! reverse sweep and parameter gradient run as WGSL compute shaders on any adapter wgpu finds
 //! (Vulkan, Metal, DX12; in CI, Mesa's software Vulkan driver lavapipe).
 //!
-//! [`GpuMlp`] runs a [`Graph::mlp`](crate::ad::jet::Graph::mlp) with `tanh` on the device:
-//! per chunk of points, the input jet, one product per layer and slot of the jet, the
-//! activation's jet rule, and the asked components gathered into the values the loss
-//! assembly reads; then, from the assembly's seeds, the reverse sweep down the layers and
-//! each layer's parameter gradient. What crosses the bus per chunk: `θ` and the points down,
+//! [`GpuGraph`] runs a network graph on the device — a [`Graph::mlp`](crate::ad::jet::Graph::mlp)
+//! with `tanh`, the [modified MLP](crate::nets::modified_mlp) — node by node: per chunk of
+//! points, the input jet, each node's jet rule (one product per dense layer and slot of the
+//! jet, `tanh`'s rule, the product rule for `⊙`, sums), and the asked components gathered
+//! into the values the loss assembly reads; then, from the assembly's seeds, the reverse
+//! sweep down the nodes (adjoints zeroed, then added to in reverse node order) and the
+//! parameter gradient. What crosses the bus per chunk: `θ` and the points down,
 //! the values up; the seeds down, the gradient up. The residuals and the optimizer stay on the
 //! host (the [model seam](crate::model) is host slices); moving them to the device is the next
 //! step, and the trainer, strategies and checkpoints work unchanged meanwhile.
@@ -19,22 +21,22 @@
 //!
 //! ```no_run
 //! use pinn::ad::{jet::Graph, Elementary};
-//! use pinn::gpu::{GpuContext, GpuMlp};
+//! use pinn::gpu::{GpuContext, GpuGraph};
 //! let ctx = GpuContext::new()?;
 //! println!("{}", ctx.adapter());
-//! let net = GpuMlp::new(&ctx, Graph::mlp(&[2, 32, 32, 1], Elementary::Tanh)?)?;
+//! let net = GpuGraph::new(&ctx, Graph::mlp(&[2, 32, 32, 1], Elementary::Tanh)?)?;
 //! // Trainer::<_, f32, _>::builder(net, pde) … as with a Graph.
 //! # Ok::<(), pinn::Error>(())
 //! ```
 
-mod mlp;
+mod graph;
 mod shaders;
 
 use std::sync::{Arc, Mutex};
 
 use crate::error::{Error, Result};
 
-pub use mlp::{GpuMlp, GpuWorkspace};
+pub use graph::{GpuGraph, GpuWorkspace};
 
 /// An adapter, its device and queue, shared by the models that run on it.
 #[derive(Debug)]

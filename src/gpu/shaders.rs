@@ -11,6 +11,7 @@
 /// The uniform of every kernel: sizes and offsets (unused fields are 0).
 pub(super) const DIMS: &str = r#"
 struct Dims { n: u32, s: u32, n_in: u32, n_out: u32, w_off: u32, b_off: u32, d: u32, extra: u32 }
+const NONE: u32 = 0xffffffffu;
 @group(0) @binding(0) var<uniform> dims: Dims;
 fn flat(gid: vec3<u32>, nwg: vec3<u32>) -> u32 { return gid.x + gid.y * nwg.x * 64u; }
 "#;
@@ -98,7 +99,8 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
 }
 "#;
 
-/// `z = W a (+ b on the value slot)` for every slot; `W[i, j]` at `w_off + i + j·n_out`.
+/// `z = W a (+ b on the value slot, unless `b_off` is `NONE`)` for every slot; `W[i, j]` at
+/// `w_off + i + j·n_out`.
 pub(super) const DENSE: &str = r#"
 @group(0) @binding(1) var<storage, read> a: array<REAL>;
 @group(0) @binding(2) var<storage, read> theta: array<REAL>;
@@ -114,7 +116,7 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
     for (var j = 0u; j < dims.n_in; j++) {
         acc += theta[dims.w_off + i + j * dims.n_out] * a[base + j];
     }
-    if (ps % dims.s == 0u) {
+    if (ps % dims.s == 0u && dims.b_off != NONE) {
         acc += theta[dims.b_off + i];
     }
     z[idx] = acc;
@@ -159,7 +161,7 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
 }
 "#;
 
-/// The reverse of [`TANH_JET`]: from `δa` (every slot) and `z`, `δz` (every slot).
+/// The reverse of [`TANH_JET`]: from `δa` (every slot) and `z`, adds to `δz` (every slot).
 pub(super) const TANH_JET_BACK: &str = r#"
 @group(0) @binding(1) var<storage, read> z: array<REAL>;
 @group(0) @binding(2) var<storage, read> da: array<REAL>;
@@ -180,7 +182,7 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
     if (dims.extra == 1u) {
         for (var k = 0u; k < dims.d; k++) {
             let o = base + (1u + k) * w;
-            dz[o] = y1 * da[o];
+            dz[o] += y1 * da[o];
             dy1 += z[o] * da[o];
         }
     }
@@ -189,7 +191,7 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
         let l = pairs[2u * (s - 1u - dims.d) + 1u];
         let o = base + s * w;
         let g = da[o];
-        dz[o] = y1 * g;
+        dz[o] += y1 * g;
         dy1 += z[o] * g;
         if (k == dims.d) {
             for (var q = 0u; q < dims.d; q++) {
@@ -209,11 +211,11 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
             }
         }
     }
-    dz[base] = y1 * da[base] + y2 * dy1 + y3 * dy2;
+    dz[base] += y1 * da[base] + y2 * dy1 + y3 * dy2;
 }
 "#;
 
-/// `δa = Wᵀ δz` for every slot.
+/// `δa += Wᵀ δz` for every slot.
 pub(super) const DENSE_BACK_INPUT: &str = r#"
 @group(0) @binding(1) var<storage, read> dz: array<REAL>;
 @group(0) @binding(2) var<storage, read> theta: array<REAL>;
@@ -228,7 +230,7 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
     for (var i = 0u; i < dims.n_out; i++) {
         acc += theta[dims.w_off + i + j * dims.n_out] * dz[base + i];
     }
-    da[idx] = acc;
+    da[idx] += acc;
 }
 "#;
 
@@ -242,7 +244,7 @@ pub(super) const DENSE_BACK_PARAMS: &str = r#"
 fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
     let idx = flat(gid, nwg);
     let nw = dims.n_out * dims.n_in;
-    if (idx >= nw + dims.n_out) { return; }
+    if (idx >= nw + select(dims.n_out, 0u, dims.b_off == NONE)) { return; }
     var acc = REAL(0.0);
     if (idx < nw) {
         let i = idx % dims.n_out;
@@ -301,6 +303,156 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
         }
     }
     dz[idx] = acc;
+}
+"#;
+
+/// `c = α·a + β·b (+ γ on the value slot)`, `(α, β, γ)` at `coefs[w_off..]`: the sum, the
+/// difference and `Scale` (`b` = `a`, `β` = 0).
+pub(super) const AFFINE: &str = r#"
+@group(0) @binding(1) var<storage, read> a: array<REAL>;
+@group(0) @binding(2) var<storage, read> b: array<REAL>;
+@group(0) @binding(3) var<storage, read> coefs: array<REAL>;
+@group(0) @binding(4) var<storage, read_write> c: array<REAL>;
+@compute @workgroup_size(64)
+fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
+    let idx = flat(gid, nwg);
+    if (idx >= dims.n * dims.s * dims.n_out) { return; }
+    let s = (idx / dims.n_out) % dims.s;
+    var v = coefs[dims.w_off] * a[idx] + coefs[dims.w_off + 1u] * b[idx];
+    if (s == 0u) {
+        v += coefs[dims.w_off + 2u];
+    }
+    c[idx] = v;
+}
+"#;
+
+/// `dst += coefs[w_off]·src` on every slot: the reverse of [`AFFINE`] for one operand.
+pub(super) const AXPY: &str = r#"
+@group(0) @binding(1) var<storage, read> src: array<REAL>;
+@group(0) @binding(2) var<storage, read> coefs: array<REAL>;
+@group(0) @binding(3) var<storage, read_write> dst: array<REAL>;
+@compute @workgroup_size(64)
+fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
+    let idx = flat(gid, nwg);
+    if (idx >= dims.n * dims.s * dims.n_out) { return; }
+    dst[idx] += coefs[dims.w_off] * src[idx];
+}
+"#;
+
+/// The product rule on jets, `c = a ⊙ b`: `c₀ = a₀b₀`, `c_k = a₀b_k + a_k b₀`,
+/// `c_kl = a₀b_kl + a_k b_l + a_l b_k + a_kl b₀`, `Δc = a₀Δb + 2 Σ_q a_q b_q + Δa b₀`.
+pub(super) const MUL_JET: &str = r#"
+@group(0) @binding(1) var<storage, read> a: array<REAL>;
+@group(0) @binding(2) var<storage, read> b: array<REAL>;
+@group(0) @binding(3) var<storage, read> pairs: array<u32>;
+@group(0) @binding(4) var<storage, read_write> c: array<REAL>;
+@compute @workgroup_size(64)
+fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
+    let idx = flat(gid, nwg);
+    let w = dims.n_out;
+    if (idx >= dims.n * w) { return; }
+    let base = (idx / w) * dims.s * w + idx % w;
+    let a0 = a[base];
+    let b0 = b[base];
+    c[base] = a0 * b0;
+    if (dims.extra == 1u) {
+        for (var k = 0u; k < dims.d; k++) {
+            let o = base + (1u + k) * w;
+            c[o] = a0 * b[o] + a[o] * b0;
+        }
+    }
+    for (var s = 1u + dims.d; s < dims.s; s++) {
+        let k = pairs[2u * (s - 1u - dims.d)];
+        let l = pairs[2u * (s - 1u - dims.d) + 1u];
+        let o = base + s * w;
+        var cross = REAL(0.0);
+        if (k == dims.d) {
+            for (var q = 0u; q < dims.d; q++) {
+                let oq = base + (1u + q) * w;
+                cross += 2.0 * a[oq] * b[oq];
+            }
+        } else {
+            let ok = base + (1u + k) * w;
+            let ol = base + (1u + l) * w;
+            cross = a[ok] * b[ol] + a[ol] * b[ok];
+        }
+        c[o] = a0 * b[o] + cross + a[o] * b0;
+    }
+}
+"#;
+
+/// The reverse of [`MUL_JET`] for one operand: adds to `δa` from the other operand `b` and
+/// `δc` (called twice, with the operands swapped, for `δa` and `δb`).
+pub(super) const MUL_JET_BACK: &str = r#"
+@group(0) @binding(1) var<storage, read> b: array<REAL>;
+@group(0) @binding(2) var<storage, read> dc: array<REAL>;
+@group(0) @binding(3) var<storage, read> pairs: array<u32>;
+@group(0) @binding(4) var<storage, read_write> da: array<REAL>;
+@compute @workgroup_size(64)
+fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
+    let idx = flat(gid, nwg);
+    let w = dims.n_out;
+    if (idx >= dims.n * w) { return; }
+    let base = (idx / w) * dims.s * w + idx % w;
+    let b0 = b[base];
+    var d0 = b0 * dc[base];
+    if (dims.extra == 1u) {
+        for (var k = 0u; k < dims.d; k++) {
+            let o = base + (1u + k) * w;
+            d0 += b[o] * dc[o];
+            da[o] += b0 * dc[o];
+        }
+    }
+    for (var s = 1u + dims.d; s < dims.s; s++) {
+        let k = pairs[2u * (s - 1u - dims.d)];
+        let l = pairs[2u * (s - 1u - dims.d) + 1u];
+        let o = base + s * w;
+        let g = dc[o];
+        d0 += b[o] * g;
+        da[o] += b0 * g;
+        if (k == dims.d) {
+            for (var q = 0u; q < dims.d; q++) {
+                let oq = base + (1u + q) * w;
+                da[oq] += 2.0 * b[oq] * g;
+            }
+        } else {
+            let ok = base + (1u + k) * w;
+            let ol = base + (1u + l) * w;
+            da[ok] += b[ol] * g;
+            da[ol] += b[ok] * g;
+        }
+    }
+    da[base] += d0;
+}
+"#;
+
+/// A trainable vector, the same at every point: `θ[w_off + j]` on the value slot, 0 on the
+/// others.
+pub(super) const PARAM: &str = r#"
+@group(0) @binding(1) var<storage, read> theta: array<REAL>;
+@group(0) @binding(2) var<storage, read_write> c: array<REAL>;
+@compute @workgroup_size(64)
+fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
+    let idx = flat(gid, nwg);
+    if (idx >= dims.n * dims.s * dims.n_out) { return; }
+    let s = (idx / dims.n_out) % dims.s;
+    c[idx] = select(REAL(0.0), theta[dims.w_off + idx % dims.n_out], s == 0u);
+}
+"#;
+
+/// The gradient of a [`PARAM`] vector: `∂θ[w_off + j] = Σ_p δc[p, 0, j]`, in point order.
+pub(super) const PARAM_GRAD: &str = r#"
+@group(0) @binding(1) var<storage, read> dc: array<REAL>;
+@group(0) @binding(2) var<storage, read_write> grad: array<REAL>;
+@compute @workgroup_size(64)
+fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
+    let j = flat(gid, nwg);
+    if (j >= dims.n_out) { return; }
+    var acc = REAL(0.0);
+    for (var p = 0u; p < dims.n; p++) {
+        acc += dc[p * dims.s * dims.n_out + j];
+    }
+    grad[dims.w_off + j] = acc;
 }
 "#;
 

@@ -1,4 +1,4 @@
-//! [`GpuMlp`]: a tanh MLP whose jets and gradient run on the device.
+//! [`GpuGraph`]: a network whose jets and gradient run on the device.
 
 use std::sync::Arc;
 
@@ -11,15 +11,33 @@ use crate::rng::Seed;
 use super::shaders::{self, source};
 use super::{GpuContext, device_error};
 
-/// One dense layer: `W` (`n_out × n_in`, column-major) at `w`, `b` at `b`; `tanh` after it
-/// unless it is the output layer.
+/// What a node computes on the device (node numbers are the graph's).
 #[derive(Clone, Copy, Debug)]
-struct Layer {
-    n_in: usize,
-    n_out: usize,
-    w: usize,
-    b: usize,
-    tanh: bool,
+enum Op {
+    Input,
+    /// `W a (+ b)`: `W` at `w`, `b` at `b` (if any), `a` of width `n_in`.
+    Dense {
+        a: usize,
+        n_in: usize,
+        w: usize,
+        b: Option<usize>,
+    },
+    Tanh {
+        a: usize,
+    },
+    /// `α a + β b + γ` with `(α, β, γ)` at `coefs[3·k..]`; `b = a` (and `β = 0`) for a scale.
+    Affine {
+        a: usize,
+        b: usize,
+        k: usize,
+    },
+    Mul {
+        a: usize,
+        b: usize,
+    },
+    Param {
+        offset: usize,
+    },
 }
 
 /// The compiled kernels for one scalar type.
@@ -31,6 +49,12 @@ struct Kernels {
     tanh_back: wgpu::ComputePipeline,
     dense_back_input: wgpu::ComputePipeline,
     dense_back_params: wgpu::ComputePipeline,
+    affine: wgpu::ComputePipeline,
+    axpy: wgpu::ComputePipeline,
+    mul: wgpu::ComputePipeline,
+    mul_back: wgpu::ComputePipeline,
+    param: wgpu::ComputePipeline,
+    param_grad: wgpu::ComputePipeline,
     gather: wgpu::ComputePipeline,
     scatter: wgpu::ComputePipeline,
 }
@@ -58,89 +82,102 @@ impl Kernels {
             tanh_back: make("tanh_jet_back", shaders::TANH_JET_BACK),
             dense_back_input: make("dense_back_input", shaders::DENSE_BACK_INPUT),
             dense_back_params: make("dense_back_params", shaders::DENSE_BACK_PARAMS),
+            affine: make("affine", shaders::AFFINE),
+            axpy: make("axpy", shaders::AXPY),
+            mul: make("mul_jet", shaders::MUL_JET),
+            mul_back: make("mul_jet_back", shaders::MUL_JET_BACK),
+            param: make("param", shaders::PARAM),
+            param_grad: make("param_grad", shaders::PARAM_GRAD),
             gather: make("gather", shaders::GATHER),
             scatter: make("scatter", shaders::SCATTER),
         }
     }
 }
 
-/// A multilayer perceptron with `tanh` hidden layers, run on a GPU: the same network, the same
-/// parameters (layout and initialisation) as the [`Graph`] it is made from, so a run can move
-/// between the CPU and the device. Components: the value, first and second derivatives, the
-/// Laplacian aggregate. See the [module documentation](super).
+/// A network run on a GPU: the same network, the same parameters (layout and initialisation)
+/// as the [`Graph`] it is made from, so a run can move between the CPU and the device.
+///
+/// Nodes it runs: the input, dense layers (with or without bias, not shared), `tanh`, sums,
+/// differences, products (the product rule on jets), `α·a + β`, and trainable vectors: a
+/// [`Graph::mlp`] with `tanh`, and the [modified MLP](crate::nets::modified_mlp) of Wang,
+/// Teng & Perdikaris with either gate. Components: the value, first and second derivatives,
+/// the Laplacian aggregate. See the [module documentation](super).
 #[derive(Debug)]
-pub struct GpuMlp {
+pub struct GpuGraph {
     ctx: Arc<GpuContext>,
     graph: Graph,
-    layers: Vec<Layer>,
+    ops: Vec<Op>,
+    /// `(α, β, γ)` of every affine node, in order.
+    coefs: Vec<f64>,
     f32: Kernels,
     f64: Option<Kernels>,
 }
 
-impl GpuMlp {
-    /// The network of `graph` on the context's device. `graph` must be a plain MLP: dense
-    /// layers with biases, `tanh` between them, a linear output (what
-    /// [`Graph::mlp`](crate::ad::jet::Graph::mlp) with [`Elementary::Tanh`] builds).
+impl GpuGraph {
+    /// The network of `graph` on the context's device.
     ///
     /// # Errors
     ///
-    /// [`Error::InvalidConfig`] naming the first node that is not of that shape;
+    /// [`Error::InvalidConfig`] naming the first node the device does not run (another
+    /// activation, a shared or constant layer, a gather, a trainable scale);
     /// [`Error::Device`] if the kernels do not compile on the device.
-    pub fn new(ctx: &Arc<GpuContext>, graph: Graph) -> Result<GpuMlp> {
-        let not_mlp = |i: usize, what: String| Error::InvalidConfig {
+    pub fn new(ctx: &Arc<GpuContext>, graph: Graph) -> Result<GpuGraph> {
+        let unsupported = |i: usize, what: String| Error::InvalidConfig {
             field: "gpu.graph",
             reason: format!(
-                "the GPU path runs plain tanh MLPs (Graph::mlp with Elementary::Tanh); node {i} \
-                 is {what}"
+                "the GPU path runs the input, dense layers, tanh, sums, differences, products, \
+                 α·a + β and trainable vectors (Graph::mlp with tanh, nets::modified_mlp); \
+                 node {i} is {what}"
             ),
         };
         let nodes = graph.nodes();
-        let mut layers: Vec<Layer> = Vec::new();
+        let mut ops = Vec::new();
+        let mut coefs = Vec::new();
+        let mut affine = |a: usize, b: usize, abc: [f64; 3]| {
+            let k = coefs.len() / 3;
+            coefs.extend(abc);
+            Op::Affine { a, b, k }
+        };
         for (i, node) in nodes.iter().enumerate() {
-            match node.op {
-                NodeOp::Input if i == 0 => {}
+            ops.push(match node.op {
+                NodeOp::Input if i == 0 => Op::Input,
                 NodeOp::Dense {
                     input,
                     offset,
-                    bias: true,
+                    bias,
                     blocks: 1,
                     ..
-                } if input + 1 == i && layers.last().is_none_or(|l| l.tanh) => {
+                } => {
                     let n_in = nodes[input].width;
-                    layers.push(Layer {
+                    Op::Dense {
+                        a: input,
                         n_in,
-                        n_out: node.width,
                         w: offset,
-                        b: offset + n_in * node.width,
-                        tanh: false,
-                    });
+                        b: bias.then_some(offset + n_in * node.width),
+                    }
                 }
                 NodeOp::Unary {
                     input,
                     f: Elementary::Tanh,
-                } if input + 1 == i && layers.last().is_some_and(|l| !l.tanh) => {
-                    if let Some(l) = layers.last_mut() {
-                        l.tanh = true;
-                    }
-                }
-                other => return Err(not_mlp(i, format!("{other:?}"))),
-            }
-        }
-        if layers.last().is_none_or(|l| l.tanh) {
-            return Err(not_mlp(
-                nodes.len() - 1,
-                "the output, which must be a dense layer".into(),
-            ));
+                } => Op::Tanh { a: input },
+                NodeOp::Add(a, b) => affine(a, b, [1.0, 1.0, 0.0]),
+                NodeOp::Sub(a, b) => affine(a, b, [1.0, -1.0, 0.0]),
+                NodeOp::Scale { input, alpha, beta } => affine(input, input, [alpha, 0.0, beta]),
+                NodeOp::Mul(a, b) => Op::Mul { a, b },
+                NodeOp::Param { offset } => Op::Param { offset },
+                other => return Err(unsupported(i, format!("{other:?}"))),
+            });
         }
         let f32 = Kernels::compile(&ctx.device, "f32");
         let f64 = ctx
             .supports_f64()
             .then(|| Kernels::compile(&ctx.device, "f64"));
         ctx.check()?;
-        Ok(GpuMlp {
+        Ok(GpuGraph {
             ctx: ctx.clone(),
             graph,
-            layers,
+            ops,
+            coefs,
             f32,
             f64,
         })
@@ -166,21 +203,20 @@ struct Buffers {
     cap: usize,
     theta: wgpu::Buffer,
     points: wgpu::Buffer,
-    /// `a[0]`: the input jet; `a[l + 1]`: the activation of layer `l`.
-    a: Vec<wgpu::Buffer>,
-    /// `z[l]`: layer `l`'s output before its activation.
-    z: Vec<wgpu::Buffer>,
+    /// Each node's jet, `[point][slot][feature]`.
+    jets: Vec<wgpu::Buffer>,
+    /// Each node's adjoint (same layout).
+    adjoints: Vec<wgpu::Buffer>,
     values: wgpu::Buffer,
     seeds: wgpu::Buffer,
-    dz: wgpu::Buffer,
-    da: wgpu::Buffer,
     grad: wgpu::Buffer,
     read: wgpu::Buffer,
     pairs: wgpu::Buffer,
     slots: wgpu::Buffer,
+    coefs: wgpu::Buffer,
 }
 
-/// A [`GpuMlp`]'s working memory for one list of components: the jet layout, and device
+/// A [`GpuGraph`]'s working memory for one list of components: the jet layout, and device
 /// buffers (grown to the largest chunk seen).
 #[derive(Debug)]
 pub struct GpuWorkspace {
@@ -210,18 +246,8 @@ struct Dims {
     extra: usize,
 }
 
-impl Dims {
-    /// These sizes for dense layer `l`.
-    fn layer(self, l: &Layer) -> Dims {
-        Dims {
-            n_in: l.n_in,
-            n_out: l.n_out,
-            w: l.w,
-            b: l.b,
-            ..self
-        }
-    }
-}
+/// `b_off` of a dense layer without bias (`NONE` in the shaders).
+const NONE: usize = u32::MAX as usize;
 
 /// The byte stride of the uniforms in one buffer (the largest offset alignment allowed).
 const UNIFORM_STRIDE: u64 = 256;
@@ -261,6 +287,8 @@ struct Passes<'a> {
         Vec<&'a wgpu::Buffer>,
         usize,
     )>,
+    /// Buffers zeroed before the first pass (the adjoints the reverse sweep adds to).
+    clear: Vec<&'a wgpu::Buffer>,
 }
 
 impl<'a> Passes<'a> {
@@ -298,6 +326,9 @@ impl<'a> Passes<'a> {
         queue.write_buffer(&uniforms, 0, &bytes);
         let mut enc =
             device.create_command_encoder(&wgpu::CommandEncoderDescriptor { label: None });
+        for b in &self.clear {
+            enc.clear_buffer(b, 0, None);
+        }
         {
             let mut pass = enc.begin_compute_pass(&wgpu::ComputePassDescriptor {
                 label: None,
@@ -335,7 +366,7 @@ impl<'a> Passes<'a> {
     }
 }
 
-impl GpuMlp {
+impl GpuGraph {
     /// Submits `commands`, waits, and reads the first `bytes` of `read`.
     fn run(
         &self,
@@ -380,62 +411,58 @@ impl GpuMlp {
         let storage = wgpu::BufferUsages::STORAGE
             | wgpu::BufferUsages::COPY_DST
             | wgpu::BufferUsages::COPY_SRC;
-        let d = self.graph.input_dim();
-        let m = self.graph.output_dim();
-        let widest = self
-            .layers
-            .iter()
-            .map(|l| l.n_out.max(l.n_in))
-            .max()
-            .unwrap_or(1);
+        let (d, m) = (self.graph.input_dim(), self.graph.output_dim());
         let per = cap * ws.s;
-        let mut a = vec![buf("a0", per * d, storage)];
-        let mut z = Vec::new();
-        for l in &self.layers {
-            z.push(buf("z", per * l.n_out, storage));
-            if l.tanh {
-                a.push(buf("a", per * l.n_out, storage));
-            }
-        }
+        let widths = self.graph.nodes().iter().map(|n| n.width);
+        let jets = widths
+            .clone()
+            .map(|w| buf("jet", per * w, storage))
+            .collect();
+        let adjoints = widths.map(|w| buf("adjoint", per * w, storage)).collect();
         let c = ws.comps.len();
         let n_params = self.graph.n_params();
-        let read = (cap * c * m).max(n_params);
         let words = |v: &[u32]| {
-            let b = device.create_buffer(&wgpu::BufferDescriptor {
-                label: Some("index"),
-                size: (4 * v.len().max(1)) as u64,
-                usage: wgpu::BufferUsages::STORAGE | wgpu::BufferUsages::COPY_DST,
-                mapped_at_creation: false,
-            });
+            let b = buf("index", v.len().div_ceil(size / 4), storage);
             let bytes: Vec<u8> = v.iter().flat_map(|x| x.to_le_bytes()).collect();
             if !bytes.is_empty() {
                 self.ctx.queue.write_buffer(&b, 0, &bytes);
             }
             b
         };
+        let coefs = buf("coefs", self.coefs.len(), storage);
+        let mut bytes = Vec::new();
+        if size == 8 {
+            to_bytes::<f64>(&self.coefs, &mut bytes);
+        } else {
+            let c32: Vec<f32> = self.coefs.iter().map(|&v| v as f32).collect();
+            to_bytes::<f32>(&c32, &mut bytes);
+        }
+        if !bytes.is_empty() {
+            self.ctx.queue.write_buffer(&coefs, 0, &bytes);
+        }
+        let _ = d;
         Buffers {
             cap,
             theta: buf("theta", n_params, storage),
             points: buf("points", cap * d, storage),
-            a,
-            z,
+            jets,
+            adjoints,
             values: buf("values", cap * c * m, storage),
             seeds: buf("seeds", cap * c * m, storage),
-            dz: buf("dz", per * widest, storage),
-            da: buf("da", per * widest, storage),
             grad: buf("grad", n_params, storage),
             read: buf(
                 "read",
-                read,
+                (cap * c * m).max(n_params),
                 wgpu::BufferUsages::MAP_READ | wgpu::BufferUsages::COPY_DST,
             ),
             pairs: words(&ws.pairs),
             slots: words(&ws.slot),
+            coefs,
         }
     }
 }
 
-impl<T: Real> Model<T> for GpuMlp {
+impl<T: Real> Model<T> for GpuGraph {
     type Workspace = GpuWorkspace;
 
     fn input_dim(&self) -> usize {
@@ -536,8 +563,8 @@ impl<T: Real> Model<T> for GpuMlp {
                 found: theta.len(),
             });
         }
+        ws.n = 0;
         if n == 0 {
-            ws.n = 0;
             return Ok(());
         }
         let size = if T::NAME == "f64" { 8 } else { 4 };
@@ -554,35 +581,67 @@ impl<T: Real> Model<T> for GpuMlp {
         to_bytes(batch.points, &mut bytes);
         self.ctx.queue.write_buffer(&b.points, 0, &bytes);
         let s = ws.s;
-        let extra = usize::from(ws.first);
-        let mut passes = Passes { list: Vec::new() };
         let dims = Dims {
             n,
             s,
             d,
-            extra,
+            extra: usize::from(ws.first),
             ..Dims::default()
         };
-        passes.add(&kernels.input, dims, vec![&b.points, &b.a[0]], n * s * d);
-        // a[l] is the input of layer l (every layer but the output has its activation).
-        for (l, layer) in self.layers.iter().enumerate() {
-            let dense = dims.layer(layer);
-            passes.add(
-                &kernels.dense,
-                dense,
-                vec![&b.a[l], &b.theta, &b.z[l]],
-                n * s * layer.n_out,
-            );
-            if layer.tanh {
-                passes.add(
-                    &kernels.tanh,
-                    dense,
-                    vec![&b.z[l], &b.pairs, &b.a[l + 1]],
-                    n * layer.n_out,
-                );
+        let nodes = self.graph.nodes();
+        let mut passes = Passes {
+            list: Vec::new(),
+            clear: Vec::new(),
+        };
+        for (i, op) in self.ops.iter().enumerate() {
+            let w = nodes[i].width;
+            let at = Dims { n_out: w, ..dims };
+            let out = &b.jets[i];
+            match *op {
+                Op::Input => passes.add(&kernels.input, dims, vec![&b.points, out], n * s * d),
+                Op::Dense {
+                    a,
+                    n_in,
+                    w: wo,
+                    b: bo,
+                } => {
+                    let dense = Dims {
+                        n_in,
+                        w: wo,
+                        b: bo.unwrap_or(NONE),
+                        ..at
+                    };
+                    passes.add(
+                        &kernels.dense,
+                        dense,
+                        vec![&b.jets[a], &b.theta, out],
+                        n * s * w,
+                    );
+                }
+                Op::Tanh { a } => {
+                    passes.add(&kernels.tanh, at, vec![&b.jets[a], &b.pairs, out], n * w)
+                }
+                Op::Affine { a, b: bb, k } => passes.add(
+                    &kernels.affine,
+                    Dims { w: 3 * k, ..at },
+                    vec![&b.jets[a], &b.jets[bb], &b.coefs, out],
+                    n * s * w,
+                ),
+                Op::Mul { a, b: bb } => passes.add(
+                    &kernels.mul,
+                    at,
+                    vec![&b.jets[a], &b.jets[bb], &b.pairs, out],
+                    n * w,
+                ),
+                Op::Param { offset } => passes.add(
+                    &kernels.param,
+                    Dims { w: offset, ..at },
+                    vec![&b.theta, out],
+                    n * s * w,
+                ),
             }
         }
-        let last = self.layers.len() - 1;
+        let last = self.ops.len() - 1;
         let gather = Dims {
             n_out: m,
             extra: c,
@@ -591,7 +650,7 @@ impl<T: Real> Model<T> for GpuMlp {
         passes.add(
             &kernels.gather,
             gather,
-            vec![&b.z[last], &b.slots, &b.values],
+            vec![&b.jets[last], &b.slots, &b.values],
             n * c * m,
         );
         let out_bytes = (n * c * m * size) as u64;
@@ -637,16 +696,19 @@ impl<T: Real> Model<T> for GpuMlp {
         let mut bytes = Vec::new();
         to_bytes(seeds, &mut bytes);
         self.ctx.queue.write_buffer(&b.seeds, 0, &bytes);
-        let extra = usize::from(ws.first);
         let dims = Dims {
             n,
             s,
             d,
-            extra,
+            extra: usize::from(ws.first),
             ..Dims::default()
         };
-        let mut passes = Passes { list: Vec::new() };
-        let last = self.layers.len() - 1;
+        let nodes = self.graph.nodes();
+        let mut passes = Passes {
+            list: Vec::new(),
+            clear: b.adjoints.iter().collect(),
+        };
+        let last = self.ops.len() - 1;
         passes.add(
             &kernels.scatter,
             Dims {
@@ -654,35 +716,85 @@ impl<T: Real> Model<T> for GpuMlp {
                 extra: c,
                 ..dims
             },
-            vec![&b.seeds, &b.slots, &b.dz],
+            vec![&b.seeds, &b.slots, &b.adjoints[last]],
             n * s * m,
         );
-        for l in (0..=last).rev() {
-            let layer = &self.layers[l];
-            let dense = dims.layer(layer);
-            passes.add(
-                &kernels.dense_back_params,
-                dense,
-                vec![&b.dz, &b.a[l], &b.grad],
-                layer.n_in * layer.n_out + layer.n_out,
-            );
-            if l > 0 {
-                passes.add(
-                    &kernels.dense_back_input,
-                    dense,
-                    vec![&b.dz, &b.theta, &b.da],
-                    n * s * layer.n_in,
-                );
-                let before = &self.layers[l - 1];
-                passes.add(
+        for i in (0..=last).rev() {
+            let w = nodes[i].width;
+            let at = Dims { n_out: w, ..dims };
+            let g = &b.adjoints[i];
+            match self.ops[i] {
+                Op::Input => {}
+                Op::Dense {
+                    a,
+                    n_in,
+                    w: wo,
+                    b: bo,
+                } => {
+                    let dense = Dims {
+                        n_in,
+                        w: wo,
+                        b: bo.unwrap_or(NONE),
+                        ..at
+                    };
+                    let count = n_in * w + if bo.is_some() { w } else { 0 };
+                    passes.add(
+                        &kernels.dense_back_params,
+                        dense,
+                        vec![g, &b.jets[a], &b.grad],
+                        count,
+                    );
+                    if !matches!(self.ops[a], Op::Input) {
+                        passes.add(
+                            &kernels.dense_back_input,
+                            dense,
+                            vec![g, &b.theta, &b.adjoints[a]],
+                            n * s * n_in,
+                        );
+                    }
+                }
+                Op::Tanh { a } => passes.add(
                     &kernels.tanh_back,
-                    Dims {
-                        n_out: before.n_out,
-                        ..dims
-                    },
-                    vec![&b.z[l - 1], &b.da, &b.pairs, &b.dz],
-                    n * before.n_out,
-                );
+                    at,
+                    vec![&b.jets[a], g, &b.pairs, &b.adjoints[a]],
+                    n * w,
+                ),
+                Op::Affine { a, b: bb, k } => {
+                    passes.add(
+                        &kernels.axpy,
+                        Dims { w: 3 * k, ..at },
+                        vec![g, &b.coefs, &b.adjoints[a]],
+                        n * s * w,
+                    );
+                    if self.coefs[3 * k + 1] != 0.0 {
+                        passes.add(
+                            &kernels.axpy,
+                            Dims { w: 3 * k + 1, ..at },
+                            vec![g, &b.coefs, &b.adjoints[bb]],
+                            n * s * w,
+                        );
+                    }
+                }
+                Op::Mul { a, b: bb } => {
+                    passes.add(
+                        &kernels.mul_back,
+                        at,
+                        vec![&b.jets[bb], g, &b.pairs, &b.adjoints[a]],
+                        n * w,
+                    );
+                    passes.add(
+                        &kernels.mul_back,
+                        at,
+                        vec![&b.jets[a], g, &b.pairs, &b.adjoints[bb]],
+                        n * w,
+                    );
+                }
+                Op::Param { offset } => passes.add(
+                    &kernels.param_grad,
+                    Dims { w: offset, ..at },
+                    vec![g, &b.grad],
+                    w,
+                ),
             }
         }
         let grad_bytes = (self.graph.n_params() * size) as u64;
