@@ -40,6 +40,24 @@ enum Op {
     },
 }
 
+impl Op {
+    /// `at` (the node's sizes) with this node's offsets: a dense layer's input width and
+    /// parameters, an affine node's coefficients, a vector's parameters.
+    fn dims(self, at: Dims) -> Dims {
+        match self {
+            Op::Dense { n_in, w, b, .. } => Dims {
+                n_in,
+                w,
+                b: b.unwrap_or(NONE),
+                ..at
+            },
+            Op::Affine { k, .. } => Dims { w: 3 * k, ..at },
+            Op::Param { offset } => Dims { w: offset, ..at },
+            _ => at,
+        }
+    }
+}
+
 /// The compiled kernels for one scalar type.
 #[derive(Debug)]
 struct Kernels {
@@ -593,52 +611,30 @@ impl<T: Real> Model<T> for GpuGraph {
             list: Vec::new(),
             clear: Vec::new(),
         };
-        for (i, op) in self.ops.iter().enumerate() {
+        for (i, &op) in self.ops.iter().enumerate() {
             let w = nodes[i].width;
-            let at = Dims { n_out: w, ..dims };
+            let at = op.dims(Dims { n_out: w, ..dims });
             let out = &b.jets[i];
-            match *op {
+            let jets = &b.jets;
+            match op {
                 Op::Input => passes.add(&kernels.input, dims, vec![&b.points, out], n * s * d),
-                Op::Dense {
-                    a,
-                    n_in,
-                    w: wo,
-                    b: bo,
-                } => {
-                    let dense = Dims {
-                        n_in,
-                        w: wo,
-                        b: bo.unwrap_or(NONE),
-                        ..at
-                    };
-                    passes.add(
-                        &kernels.dense,
-                        dense,
-                        vec![&b.jets[a], &b.theta, out],
-                        n * s * w,
-                    );
+                Op::Dense { a, .. } => {
+                    passes.add(&kernels.dense, at, vec![&jets[a], &b.theta, out], n * s * w)
                 }
                 Op::Tanh { a } => {
-                    passes.add(&kernels.tanh, at, vec![&b.jets[a], &b.pairs, out], n * w)
+                    passes.add(&kernels.tanh, at, vec![&jets[a], &b.pairs, out], n * w)
                 }
-                Op::Affine { a, b: bb, k } => passes.add(
-                    &kernels.affine,
-                    Dims { w: 3 * k, ..at },
-                    vec![&b.jets[a], &b.jets[bb], &b.coefs, out],
-                    n * s * w,
-                ),
+                Op::Affine { a, b: bb, .. } => {
+                    let ins = vec![&jets[a], &jets[bb], &b.coefs, out];
+                    passes.add(&kernels.affine, at, ins, n * s * w)
+                }
                 Op::Mul { a, b: bb } => passes.add(
                     &kernels.mul,
                     at,
-                    vec![&b.jets[a], &b.jets[bb], &b.pairs, out],
+                    vec![&jets[a], &jets[bb], &b.pairs, out],
                     n * w,
                 ),
-                Op::Param { offset } => passes.add(
-                    &kernels.param,
-                    Dims { w: offset, ..at },
-                    vec![&b.theta, out],
-                    n * s * w,
-                ),
+                Op::Param { .. } => passes.add(&kernels.param, at, vec![&b.theta, out], n * s * w),
             }
         }
         let last = self.ops.len() - 1;
@@ -720,81 +716,52 @@ impl<T: Real> Model<T> for GpuGraph {
             n * s * m,
         );
         for i in (0..=last).rev() {
+            let op = self.ops[i];
             let w = nodes[i].width;
-            let at = Dims { n_out: w, ..dims };
+            let at = op.dims(Dims { n_out: w, ..dims });
             let g = &b.adjoints[i];
-            match self.ops[i] {
+            let (jets, adj) = (&b.jets, &b.adjoints);
+            match op {
                 Op::Input => {}
                 Op::Dense {
-                    a,
-                    n_in,
-                    w: wo,
-                    b: bo,
+                    a, n_in, b: bias, ..
                 } => {
-                    let dense = Dims {
-                        n_in,
-                        w: wo,
-                        b: bo.unwrap_or(NONE),
-                        ..at
-                    };
-                    let count = n_in * w + if bo.is_some() { w } else { 0 };
-                    passes.add(
-                        &kernels.dense_back_params,
-                        dense,
-                        vec![g, &b.jets[a], &b.grad],
-                        count,
-                    );
+                    let count = n_in * w + if bias.is_some() { w } else { 0 };
+                    let params = vec![g, &jets[a], &b.grad];
+                    passes.add(&kernels.dense_back_params, at, params, count);
                     if !matches!(self.ops[a], Op::Input) {
-                        passes.add(
-                            &kernels.dense_back_input,
-                            dense,
-                            vec![g, &b.theta, &b.adjoints[a]],
-                            n * s * n_in,
-                        );
+                        let ins = vec![g, &b.theta, &adj[a]];
+                        passes.add(&kernels.dense_back_input, at, ins, n * s * n_in);
                     }
                 }
-                Op::Tanh { a } => passes.add(
-                    &kernels.tanh_back,
-                    at,
-                    vec![&b.jets[a], g, &b.pairs, &b.adjoints[a]],
-                    n * w,
-                ),
+                Op::Tanh { a } => {
+                    let ins = vec![&jets[a], g, &b.pairs, &adj[a]];
+                    passes.add(&kernels.tanh_back, at, ins, n * w)
+                }
                 Op::Affine { a, b: bb, k } => {
-                    passes.add(
-                        &kernels.axpy,
-                        Dims { w: 3 * k, ..at },
-                        vec![g, &b.coefs, &b.adjoints[a]],
-                        n * s * w,
-                    );
+                    // δa += α δc, then δb += β δc (β's coefficient is the next one).
+                    passes.add(&kernels.axpy, at, vec![g, &b.coefs, &adj[a]], n * s * w);
                     if self.coefs[3 * k + 1] != 0.0 {
-                        passes.add(
-                            &kernels.axpy,
-                            Dims { w: 3 * k + 1, ..at },
-                            vec![g, &b.coefs, &b.adjoints[bb]],
-                            n * s * w,
-                        );
+                        let beta = Dims { w: 3 * k + 1, ..at };
+                        passes.add(&kernels.axpy, beta, vec![g, &b.coefs, &adj[bb]], n * s * w);
                     }
                 }
                 Op::Mul { a, b: bb } => {
+                    let (da, db) = (&adj[a], &adj[bb]);
                     passes.add(
                         &kernels.mul_back,
                         at,
-                        vec![&b.jets[bb], g, &b.pairs, &b.adjoints[a]],
+                        vec![&jets[bb], g, &b.pairs, da],
                         n * w,
                     );
                     passes.add(
                         &kernels.mul_back,
                         at,
-                        vec![&b.jets[a], g, &b.pairs, &b.adjoints[bb]],
+                        vec![&jets[a], g, &b.pairs, db],
                         n * w,
                     );
                 }
-                Op::Param { offset } => passes.add(
-                    &kernels.param_grad,
-                    Dims { w: offset, ..at },
-                    vec![g, &b.grad],
-                    w,
-                ),
+                Op::Param { .. } => passes.add(&kernels.param_grad, at, vec![g, &b.grad], w),
             }
         }
         let grad_bytes = (self.graph.n_params() * size) as u64;

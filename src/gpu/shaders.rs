@@ -13,7 +13,6 @@ pub(super) const DIMS: &str = r#"
 struct Dims { n: u32, s: u32, n_in: u32, n_out: u32, w_off: u32, b_off: u32, d: u32, extra: u32 }
 const NONE: u32 = 0xffffffffu;
 @group(0) @binding(0) var<uniform> dims: Dims;
-fn flat(gid: vec3<u32>, nwg: vec3<u32>) -> u32 { return gid.x + gid.y * nwg.x * 64u; }
 "#;
 
 /// `tanh` in `f64` with plain arithmetic (Vulkan's `Tanh` and `Exp` are 32-bit only): the
@@ -82,9 +81,7 @@ fn jet_start(idx: u32) -> Start {
 pub(super) const INPUT_JET: &str = r#"
 @group(0) @binding(1) var<storage, read> pts: array<REAL>;
 @group(0) @binding(2) var<storage, read_write> a: array<REAL>;
-@compute @workgroup_size(64)
-fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
-    let idx = flat(gid, nwg);
+fn compute_at(idx: u32) {
     if (idx >= dims.n * dims.s * dims.d) { return; }
     let j = idx % dims.d;
     let s = (idx / dims.d) % dims.s;
@@ -105,9 +102,7 @@ pub(super) const DENSE: &str = r#"
 @group(0) @binding(1) var<storage, read> a: array<REAL>;
 @group(0) @binding(2) var<storage, read> theta: array<REAL>;
 @group(0) @binding(3) var<storage, read_write> z: array<REAL>;
-@compute @workgroup_size(64)
-fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
-    let idx = flat(gid, nwg);
+fn compute_at(idx: u32) {
     if (idx >= dims.n * dims.s * dims.n_out) { return; }
     let i = idx % dims.n_out;
     let ps = idx / dims.n_out;
@@ -129,9 +124,7 @@ pub(super) const TANH_JET: &str = r#"
 @group(0) @binding(1) var<storage, read> z: array<REAL>;
 @group(0) @binding(2) var<storage, read> pairs: array<u32>;
 @group(0) @binding(3) var<storage, read_write> a: array<REAL>;
-@compute @workgroup_size(64)
-fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
-    let idx = flat(gid, nwg);
+fn compute_at(idx: u32) {
     if (idx >= dims.n * dims.n_out) { return; }
     let st = jet_start(idx);
     let base = st.base;
@@ -167,9 +160,7 @@ pub(super) const TANH_JET_BACK: &str = r#"
 @group(0) @binding(2) var<storage, read> da: array<REAL>;
 @group(0) @binding(3) var<storage, read> pairs: array<u32>;
 @group(0) @binding(4) var<storage, read_write> dz: array<REAL>;
-@compute @workgroup_size(64)
-fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
-    let idx = flat(gid, nwg);
+fn compute_at(idx: u32) {
     if (idx >= dims.n * dims.n_out) { return; }
     let st = jet_start(idx);
     let base = st.base;
@@ -220,9 +211,7 @@ pub(super) const DENSE_BACK_INPUT: &str = r#"
 @group(0) @binding(1) var<storage, read> dz: array<REAL>;
 @group(0) @binding(2) var<storage, read> theta: array<REAL>;
 @group(0) @binding(3) var<storage, read_write> da: array<REAL>;
-@compute @workgroup_size(64)
-fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
-    let idx = flat(gid, nwg);
+fn compute_at(idx: u32) {
     if (idx >= dims.n * dims.s * dims.n_in) { return; }
     let j = idx % dims.n_in;
     let base = (idx / dims.n_in) * dims.n_out;
@@ -240,9 +229,7 @@ pub(super) const DENSE_BACK_PARAMS: &str = r#"
 @group(0) @binding(1) var<storage, read> dz: array<REAL>;
 @group(0) @binding(2) var<storage, read> a: array<REAL>;
 @group(0) @binding(3) var<storage, read_write> grad: array<REAL>;
-@compute @workgroup_size(64)
-fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
-    let idx = flat(gid, nwg);
+fn compute_at(idx: u32) {
     let nw = dims.n_out * dims.n_in;
     if (idx >= nw + select(dims.n_out, 0u, dims.b_off == NONE)) { return; }
     var acc = REAL(0.0);
@@ -269,9 +256,7 @@ pub(super) const GATHER: &str = r#"
 @group(0) @binding(1) var<storage, read> z: array<REAL>;
 @group(0) @binding(2) var<storage, read> slot: array<u32>;
 @group(0) @binding(3) var<storage, read_write> values: array<REAL>;
-@compute @workgroup_size(64)
-fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
-    let idx = flat(gid, nwg);
+fn compute_at(idx: u32) {
     let m = dims.n_out;
     let c_all = dims.extra;
     if (idx >= dims.n * c_all * m) { return; }
@@ -287,9 +272,7 @@ pub(super) const SCATTER: &str = r#"
 @group(0) @binding(1) var<storage, read> seeds: array<REAL>;
 @group(0) @binding(2) var<storage, read> slot: array<u32>;
 @group(0) @binding(3) var<storage, read_write> dz: array<REAL>;
-@compute @workgroup_size(64)
-fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
-    let idx = flat(gid, nwg);
+fn compute_at(idx: u32) {
     let m = dims.n_out;
     let c_all = dims.extra;
     if (idx >= dims.n * dims.s * m) { return; }
@@ -313,9 +296,7 @@ pub(super) const AFFINE: &str = r#"
 @group(0) @binding(2) var<storage, read> b: array<REAL>;
 @group(0) @binding(3) var<storage, read> coefs: array<REAL>;
 @group(0) @binding(4) var<storage, read_write> c: array<REAL>;
-@compute @workgroup_size(64)
-fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
-    let idx = flat(gid, nwg);
+fn compute_at(idx: u32) {
     if (idx >= dims.n * dims.s * dims.n_out) { return; }
     let s = (idx / dims.n_out) % dims.s;
     var v = coefs[dims.w_off] * a[idx] + coefs[dims.w_off + 1u] * b[idx];
@@ -331,9 +312,7 @@ pub(super) const AXPY: &str = r#"
 @group(0) @binding(1) var<storage, read> src: array<REAL>;
 @group(0) @binding(2) var<storage, read> coefs: array<REAL>;
 @group(0) @binding(3) var<storage, read_write> dst: array<REAL>;
-@compute @workgroup_size(64)
-fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
-    let idx = flat(gid, nwg);
+fn compute_at(idx: u32) {
     if (idx >= dims.n * dims.s * dims.n_out) { return; }
     dst[idx] += coefs[dims.w_off] * src[idx];
 }
@@ -346,9 +325,7 @@ pub(super) const MUL_JET: &str = r#"
 @group(0) @binding(2) var<storage, read> b: array<REAL>;
 @group(0) @binding(3) var<storage, read> pairs: array<u32>;
 @group(0) @binding(4) var<storage, read_write> c: array<REAL>;
-@compute @workgroup_size(64)
-fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
-    let idx = flat(gid, nwg);
+fn compute_at(idx: u32) {
     let w = dims.n_out;
     if (idx >= dims.n * w) { return; }
     let base = (idx / w) * dims.s * w + idx % w;
@@ -388,9 +365,7 @@ pub(super) const MUL_JET_BACK: &str = r#"
 @group(0) @binding(2) var<storage, read> dc: array<REAL>;
 @group(0) @binding(3) var<storage, read> pairs: array<u32>;
 @group(0) @binding(4) var<storage, read_write> da: array<REAL>;
-@compute @workgroup_size(64)
-fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
-    let idx = flat(gid, nwg);
+fn compute_at(idx: u32) {
     let w = dims.n_out;
     if (idx >= dims.n * w) { return; }
     let base = (idx / w) * dims.s * w + idx % w;
@@ -431,9 +406,7 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
 pub(super) const PARAM: &str = r#"
 @group(0) @binding(1) var<storage, read> theta: array<REAL>;
 @group(0) @binding(2) var<storage, read_write> c: array<REAL>;
-@compute @workgroup_size(64)
-fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
-    let idx = flat(gid, nwg);
+fn compute_at(idx: u32) {
     if (idx >= dims.n * dims.s * dims.n_out) { return; }
     let s = (idx / dims.n_out) % dims.s;
     c[idx] = select(REAL(0.0), theta[dims.w_off + idx % dims.n_out], s == 0u);
@@ -444,9 +417,7 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
 pub(super) const PARAM_GRAD: &str = r#"
 @group(0) @binding(1) var<storage, read> dc: array<REAL>;
 @group(0) @binding(2) var<storage, read_write> grad: array<REAL>;
-@compute @workgroup_size(64)
-fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
-    let j = flat(gid, nwg);
+fn compute_at(j: u32) {
     if (j >= dims.n_out) { return; }
     var acc = REAL(0.0);
     for (var p = 0u; p < dims.n; p++) {
@@ -456,16 +427,25 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
 }
 "#;
 
-/// A complete shader: the uniform, the activation for `real` (`"f32"` or `"f64"`) and the
-/// kernel, with [`JET_START`] between a jet kernel's bindings (it reads `z`) and its entry
-/// point; `REAL` replaced.
+/// Every kernel's entry point: invocation `idx` of a dispatch of up to 65 535 × `y` groups of
+/// 64 calls the kernel's `fn compute_at(idx: u32)`.
+const ENTRY: &str = r#"
+@compute @workgroup_size(64)
+fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
+    compute_at(gid.x + gid.y * nwg.x * 64u);
+}
+"#;
+
+/// A complete shader: the uniform, the activation for `real` (`"f32"` or `"f64"`), the
+/// kernel (with [`JET_START`] between a jet kernel's bindings, for it reads `z`, and its
+/// body) and the entry point; `REAL` replaced.
 pub(super) fn source(kernel: &str, real: &str) -> String {
     let tanh = if real == "f64" { TANH_F64 } else { TANH_F32 };
-    let (bindings, entry) = kernel.split_at(kernel.find("@compute").unwrap_or(0));
-    let start = if entry.contains("jet_start") {
+    let (bindings, body) = kernel.split_at(kernel.find("fn compute_at").unwrap_or(0));
+    let start = if body.contains("jet_start") {
         JET_START
     } else {
         ""
     };
-    format!("{DIMS}{tanh}{bindings}{start}{entry}").replace("REAL", real)
+    format!("{DIMS}{tanh}{bindings}{start}{body}{ENTRY}").replace("REAL", real)
 }
