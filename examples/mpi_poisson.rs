@@ -82,9 +82,12 @@ fn run<T: Real>(args: &Args) -> Result<(), Box<dyn std::error::Error>> {
         plan = plan.lbfgs("lbfgs", args.lbfgs, lbfgs.max_iter, true);
     }
     if root {
+        let plural = |n: usize| if n == 1 { "" } else { "s" };
         println!(
-            "{ranks} ranks × {} threads, {} points in chunks of {} ({} chunks), {}",
+            "{ranks} rank{} × {} thread{} each, {} points in chunks of {} ({} chunks), {}",
+            plural(ranks as usize),
             args.threads,
+            plural(args.threads),
             args.points,
             args.chunk,
             args.points.div_ceil(args.chunk),

@@ -1,7 +1,8 @@
 //! The GPU path (feature `wgpu`) against the CPU engine: every output of a forward pass and
 //! every parameter-gradient entry of a backward pass of `GpuGraph` matches the `Graph` it was
 //! made from — f32 to a relative 1e-5, f64 to 1e-12 (`|gpu − cpu|∞ / max(|cpu|∞, 1)`) — on
-//! random networks with two outputs, the modified MLP with both gates, and the networks of
+//! random networks with two outputs, the modified MLP with both gates (with and without an
+//! input normalisation), and the networks of
 //! `benches/cases` at reduced point counts; a short training run ends at the CPU run's loss; the device gives the same bits
 //! twice; and what it cannot run is a typed error.
 //!
@@ -159,6 +160,15 @@ fn the_modified_mlp_matches_the_cpu() {
             .modified_mlp_gated(&[16, 16], Elementary::Tanh, gate)
             .build(2)
             .unwrap();
+        // With Wang et al.'s input normalisation: a constant layer first.
+        let normalised = NetBuilder::new(2)
+            .normalize(&[0.5, -0.2], &[0.29, 0.6])
+            .modified_mlp_gated(&[16, 16], Elementary::Tanh, gate)
+            .build(1)
+            .unwrap();
+        let what = format!("normalised modified MLP ({gate:?})");
+        check_graph::<f64>(&what, &normalised, &ALL, 23);
+        check_graph::<f32>(&what, &normalised, &ALL, 23);
         let what = format!("modified MLP ({gate:?})");
         check_graph::<f64>(&what, &net, &ALL, 23);
         check_graph::<f32>(&what, &net, &ALL, 23);
@@ -237,10 +247,10 @@ fn what_the_device_cannot_run_is_a_typed_error() {
             ..
         })
     ));
-    // A constant layer (an input normalisation) and a trainable scale.
+    // A gather (a coordinate selection) and a trainable scale.
     let mut b = GraphBuilder::new(2);
     let x = b.input();
-    let h = b.linear(x, 2, &[2.0, 0.0, 0.0, 2.0], None);
+    let h = b.gather(x, &[1, 0]);
     let out = b.dense(h, 1);
     let e = GpuGraph::new(&ctx, b.build(out).unwrap()).unwrap_err();
     assert!(

@@ -15,12 +15,14 @@ use super::{GpuContext, device_error};
 #[derive(Clone, Copy, Debug)]
 enum Op {
     Input,
-    /// `W a (+ b)`: `W` at `w`, `b` at `b` (if any), `a` of width `n_in`.
+    /// `W a (+ b)`: `W` at `w`, `b` at `b` (if any), `a` of width `n_in`; in `θ`, or in the
+    /// graph's constants if `constant` (an input normalisation, a fixed embedding).
     Dense {
         a: usize,
         n_in: usize,
         w: usize,
         b: Option<usize>,
+        constant: bool,
     },
     Tanh {
         a: usize,
@@ -115,10 +117,11 @@ impl Kernels {
 /// A network run on a GPU: the same network, the same parameters (layout and initialisation)
 /// as the [`Graph`] it is made from, so a run can move between the CPU and the device.
 ///
-/// Nodes it runs: the input, dense layers (with or without bias, not shared), `tanh`, sums,
-/// differences, products (the product rule on jets), `α·a + β`, and trainable vectors: a
-/// [`Graph::mlp`] with `tanh`, and the [modified MLP](crate::nets::modified_mlp) of Wang,
-/// Teng & Perdikaris with either gate. Components: the value, first and second derivatives,
+/// Nodes it runs: the input, dense layers (with or without bias, not shared), constant
+/// layers (an input normalisation), `tanh`, sums, differences, products (the product rule on
+/// jets), `α·a + β`, and trainable vectors: a [`Graph::mlp`] with `tanh`, and the
+/// [modified MLP](crate::nets::modified_mlp) of Wang, Teng & Perdikaris with either gate,
+/// with or without input normalisation. Components: the value, first and second derivatives,
 /// the Laplacian aggregate. See the [module documentation](super).
 #[derive(Debug)]
 pub struct GpuGraph {
@@ -143,9 +146,9 @@ impl GpuGraph {
         let unsupported = |i: usize, what: String| Error::InvalidConfig {
             field: "gpu.graph",
             reason: format!(
-                "the GPU path runs the input, dense layers, tanh, sums, differences, products, \
-                 α·a + β and trainable vectors (Graph::mlp with tanh, nets::modified_mlp); \
-                 node {i} is {what}"
+                "the GPU path runs the input, dense and constant layers, tanh, sums, \
+                 differences, products, α·a + β and trainable vectors (Graph::mlp with tanh, \
+                 nets::modified_mlp, input normalisation); node {i} is {what}"
             ),
         };
         let nodes = graph.nodes();
@@ -172,6 +175,22 @@ impl GpuGraph {
                         n_in,
                         w: offset,
                         b: bias.then_some(offset + n_in * node.width),
+                        constant: false,
+                    }
+                }
+                NodeOp::Linear {
+                    input,
+                    offset,
+                    bias,
+                    blocks: 1,
+                } => {
+                    let n_in = nodes[input].width;
+                    Op::Dense {
+                        a: input,
+                        n_in,
+                        w: offset,
+                        b: bias.then_some(offset + n_in * node.width),
+                        constant: true,
                     }
                 }
                 NodeOp::Unary {
@@ -232,6 +251,8 @@ struct Buffers {
     pairs: wgpu::Buffer,
     slots: wgpu::Buffer,
     coefs: wgpu::Buffer,
+    /// The graph's constants (of its constant layers).
+    consts: wgpu::Buffer,
 }
 
 /// A [`GpuGraph`]'s working memory for one list of components: the jet layout, and device
@@ -447,17 +468,23 @@ impl GpuGraph {
             }
             b
         };
-        let coefs = buf("coefs", self.coefs.len(), storage);
-        let mut bytes = Vec::new();
-        if size == 8 {
-            to_bytes::<f64>(&self.coefs, &mut bytes);
-        } else {
-            let c32: Vec<f32> = self.coefs.iter().map(|&v| v as f32).collect();
-            to_bytes::<f32>(&c32, &mut bytes);
-        }
-        if !bytes.is_empty() {
-            self.ctx.queue.write_buffer(&coefs, 0, &bytes);
-        }
+        // Numbers of the graph, in the run's precision.
+        let numbers = |label: &str, v: &[f64]| {
+            let b = buf(label, v.len(), storage);
+            let mut bytes = Vec::new();
+            if size == 8 {
+                to_bytes::<f64>(v, &mut bytes);
+            } else {
+                let v32: Vec<f32> = v.iter().map(|&x| x as f32).collect();
+                to_bytes::<f32>(&v32, &mut bytes);
+            }
+            if !bytes.is_empty() {
+                self.ctx.queue.write_buffer(&b, 0, &bytes);
+            }
+            b
+        };
+        let coefs = numbers("coefs", &self.coefs);
+        let consts = numbers("consts", self.graph.constants());
         let _ = d;
         Buffers {
             cap,
@@ -476,6 +503,7 @@ impl GpuGraph {
             pairs: words(&ws.pairs),
             slots: words(&ws.slot),
             coefs,
+            consts,
         }
     }
 }
@@ -618,8 +646,10 @@ impl<T: Real> Model<T> for GpuGraph {
             let jets = &b.jets;
             match op {
                 Op::Input => passes.add(&kernels.input, dims, vec![&b.points, out], n * s * d),
-                Op::Dense { a, .. } => {
-                    passes.add(&kernels.dense, at, vec![&jets[a], &b.theta, out], n * s * w)
+                Op::Dense { a, constant, .. } => {
+                    // A constant layer's weights are the graph's, not θ.
+                    let weights = if constant { &b.consts } else { &b.theta };
+                    passes.add(&kernels.dense, at, vec![&jets[a], weights, out], n * s * w)
                 }
                 Op::Tanh { a } => {
                     passes.add(&kernels.tanh, at, vec![&jets[a], &b.pairs, out], n * w)
@@ -724,13 +754,21 @@ impl<T: Real> Model<T> for GpuGraph {
             match op {
                 Op::Input => {}
                 Op::Dense {
-                    a, n_in, b: bias, ..
+                    a,
+                    n_in,
+                    b: bias,
+                    constant,
+                    ..
                 } => {
-                    let count = n_in * w + if bias.is_some() { w } else { 0 };
-                    let params = vec![g, &jets[a], &b.grad];
-                    passes.add(&kernels.dense_back_params, at, params, count);
+                    // A constant layer has no parameters; its weights are the graph's.
+                    let weights = if constant { &b.consts } else { &b.theta };
+                    if !constant {
+                        let count = n_in * w + if bias.is_some() { w } else { 0 };
+                        let params = vec![g, &jets[a], &b.grad];
+                        passes.add(&kernels.dense_back_params, at, params, count);
+                    }
                     if !matches!(self.ops[a], Op::Input) {
-                        let ins = vec![g, &b.theta, &adj[a]];
+                        let ins = vec![g, weights, &adj[a]];
                         passes.add(&kernels.dense_back_input, at, ins, n * s * n_in);
                     }
                 }

@@ -2,9 +2,10 @@
 //! reverse sweep and parameter gradient run as WGSL compute shaders on any adapter wgpu finds
 //! (Vulkan, Metal, DX12; in CI, Mesa's software Vulkan driver lavapipe).
 //!
-//! [`GpuGraph`] runs a network graph on the device — a [`Graph::mlp`](crate::ad::jet::Graph::mlp)
-//! with `tanh`, the [modified MLP](crate::nets::modified_mlp) — node by node: per chunk of
-//! points, the input jet, each node's jet rule (one product per dense layer and slot of the
+//! [`GpuGraph`] runs a network graph on the device — a
+//! [`Graph::mlp`](crate::ad::jet::Graph::mlp) with `tanh`, the
+//! [modified MLP](crate::nets::modified_mlp), an input normalisation — node by node: per chunk
+//! of points, the input jet, each node's jet rule (one product per dense layer and slot of the
 //! jet, `tanh`'s rule, the product rule for `⊙`, sums), and the asked components gathered
 //! into the values the loss assembly reads; then, from the assembly's seeds, the reverse
 //! sweep down the nodes (adjoints zeroed, then added to in reverse node order) and the
