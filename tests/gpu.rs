@@ -2,7 +2,8 @@
 //! every parameter-gradient entry of a backward pass of `GpuGraph` matches the `Graph` it was
 //! made from — f32 to a relative 1e-5, f64 to 1e-12 (`|gpu − cpu|∞ / max(|cpu|∞, 1)`) — on
 //! random networks with two outputs, the modified MLP with both gates (with and without an
-//! input normalisation), and the networks of
+//! input normalisation), a sin MLP, random Fourier features, a periodic embedding, and the
+//! networks of
 //! `benches/cases` at reduced point counts; a short training run ends at the CPU run's loss; the device gives the same bits
 //! twice; and what it cannot run is a typed error.
 //!
@@ -176,6 +177,30 @@ fn the_modified_mlp_matches_the_cpu() {
     }
 }
 
+/// `sin` and `cos` on the device: a sin MLP, random Fourier features (a constant projection,
+/// `cos` and `sin`, a concatenation) and a periodic embedding in front of the modified MLP.
+#[test]
+fn sin_cos_fourier_features_and_periodic_embeddings_match_the_cpu() {
+    use pinn::nets::NetBuilder;
+    let sin = Graph::mlp(&[2, 16, 16, 1], Elementary::Sin).unwrap();
+    check_graph::<f64>("sin MLP", &sin, &ALL, 23);
+    check_graph::<f32>("sin MLP", &sin, &ALL, 23);
+    let fourier = NetBuilder::new(2)
+        .fourier(8, 2.0, Seed(3))
+        .mlp(&[16, 16], Elementary::Tanh)
+        .build(1)
+        .unwrap();
+    check_graph::<f64>("Fourier features", &fourier, &ALL, 23);
+    check_graph::<f32>("Fourier features", &fourier, &ALL, 23);
+    let periodic = NetBuilder::new(2)
+        .periodic_embedding(0, 2.0, 4)
+        .modified_mlp(&[16, 16], Elementary::Tanh)
+        .build(1)
+        .unwrap();
+    check_graph::<f64>("periodic embedding", &periodic, &ALL, 23);
+    check_graph::<f32>("periodic embedding", &periodic, &ALL, 23);
+}
+
 #[test]
 fn the_benchmark_networks_match_the_cpu() {
     let lap = [Component::Laplacian];
@@ -238,10 +263,10 @@ fn a_short_training_run_ends_at_the_cpu_loss() {
 #[test]
 fn what_the_device_cannot_run_is_a_typed_error() {
     let Some(ctx) = context() else { return };
-    // Not a plain MLP: a sin activation.
-    let sin = Graph::mlp(&[2, 8, 1], Elementary::Sin).unwrap();
+    // An activation the device does not compute.
+    let sigmoid = Graph::mlp(&[2, 8, 1], Elementary::Sigmoid).unwrap();
     assert!(matches!(
-        GpuGraph::new(&ctx, sin),
+        GpuGraph::new(&ctx, sigmoid),
         Err(Error::InvalidConfig {
             field: "gpu.graph",
             ..

@@ -24,8 +24,15 @@ enum Op {
         b: Option<usize>,
         constant: bool,
     },
-    Tanh {
+    /// An activation: 0 `tanh`, 1 `sin`, 2 `cos` (`shaders::ACTIVATION`).
+    Unary {
         a: usize,
+        f: usize,
+    },
+    /// `[a, b]`, feature-wise.
+    Concat {
+        a: usize,
+        b: usize,
     },
     /// `α a + β b + γ` with `(α, β, γ)` at `coefs[3·k..]`; `b = a` (and `β = 0`) for a scale.
     Affine {
@@ -55,8 +62,19 @@ impl Op {
             },
             Op::Affine { k, .. } => Dims { w: 3 * k, ..at },
             Op::Param { offset } => Dims { w: offset, ..at },
+            Op::Unary { f, .. } => Dims { b: f, ..at },
             _ => at,
         }
+    }
+}
+
+/// The number of an activation the device computes (`shaders::ACTIVATION`).
+fn activation(f: Elementary) -> Option<usize> {
+    match f {
+        Elementary::Tanh => Some(0),
+        Elementary::Sin => Some(1),
+        Elementary::Cos => Some(2),
+        _ => None,
     }
 }
 
@@ -65,8 +83,10 @@ impl Op {
 struct Kernels {
     input: wgpu::ComputePipeline,
     dense: wgpu::ComputePipeline,
-    tanh: wgpu::ComputePipeline,
-    tanh_back: wgpu::ComputePipeline,
+    act: wgpu::ComputePipeline,
+    act_back: wgpu::ComputePipeline,
+    copy_in: wgpu::ComputePipeline,
+    copy_in_back: wgpu::ComputePipeline,
     dense_back_input: wgpu::ComputePipeline,
     dense_back_params: wgpu::ComputePipeline,
     affine: wgpu::ComputePipeline,
@@ -98,8 +118,10 @@ impl Kernels {
         Kernels {
             input: make("input_jet", shaders::INPUT_JET),
             dense: make("dense", shaders::DENSE),
-            tanh: make("tanh_jet", shaders::TANH_JET),
-            tanh_back: make("tanh_jet_back", shaders::TANH_JET_BACK),
+            act: make("activation_jet", shaders::ACT_JET),
+            act_back: make("activation_jet_back", shaders::ACT_JET_BACK),
+            copy_in: make("copy_in", shaders::COPY_IN),
+            copy_in_back: make("copy_in_back", shaders::COPY_IN_BACK),
             dense_back_input: make("dense_back_input", shaders::DENSE_BACK_INPUT),
             dense_back_params: make("dense_back_params", shaders::DENSE_BACK_PARAMS),
             affine: make("affine", shaders::AFFINE),
@@ -118,10 +140,11 @@ impl Kernels {
 /// as the [`Graph`] it is made from, so a run can move between the CPU and the device.
 ///
 /// Nodes it runs: the input, dense layers (with or without bias, not shared), constant
-/// layers (an input normalisation), `tanh`, sums, differences, products (the product rule on
-/// jets), `α·a + β`, and trainable vectors: a [`Graph::mlp`] with `tanh`, and the
+/// layers (an input normalisation, a Fourier embedding's projection), `tanh`, `sin`, `cos`,
+/// concatenations, sums, differences, products (the product rule on jets), `α·a + β`, and
+/// trainable vectors: a [`Graph::mlp`] with `tanh`, the
 /// [modified MLP](crate::nets::modified_mlp) of Wang, Teng & Perdikaris with either gate,
-/// with or without input normalisation. Components: the value, first and second derivatives,
+/// input normalisation, random Fourier features and periodic embeddings in front of either. Components: the value, first and second derivatives,
 /// the Laplacian aggregate. See the [module documentation](super).
 #[derive(Debug)]
 pub struct GpuGraph {
@@ -146,9 +169,10 @@ impl GpuGraph {
         let unsupported = |i: usize, what: String| Error::InvalidConfig {
             field: "gpu.graph",
             reason: format!(
-                "the GPU path runs the input, dense and constant layers, tanh, sums, \
-                 differences, products, α·a + β and trainable vectors (Graph::mlp with tanh, \
-                 nets::modified_mlp, input normalisation); node {i} is {what}"
+                "the GPU path runs the input, dense and constant layers, tanh, sin, cos, \
+                 concatenations, sums, differences, products, α·a + β and trainable vectors \
+                 (Graph::mlp with tanh, nets::modified_mlp, input normalisation, Fourier \
+                 features, periodic embeddings); node {i} is {what}"
             ),
         };
         let nodes = graph.nodes();
@@ -193,10 +217,11 @@ impl GpuGraph {
                         constant: true,
                     }
                 }
-                NodeOp::Unary {
-                    input,
-                    f: Elementary::Tanh,
-                } => Op::Tanh { a: input },
+                NodeOp::Unary { input, f } if activation(f).is_some() => Op::Unary {
+                    a: input,
+                    f: activation(f).unwrap_or(0),
+                },
+                NodeOp::Concat(a, b) => Op::Concat { a, b },
                 NodeOp::Add(a, b) => affine(a, b, [1.0, 1.0, 0.0]),
                 NodeOp::Sub(a, b) => affine(a, b, [1.0, -1.0, 0.0]),
                 NodeOp::Scale { input, alpha, beta } => affine(input, input, [alpha, 0.0, beta]),
@@ -651,8 +676,19 @@ impl<T: Real> Model<T> for GpuGraph {
                     let weights = if constant { &b.consts } else { &b.theta };
                     passes.add(&kernels.dense, at, vec![&jets[a], weights, out], n * s * w)
                 }
-                Op::Tanh { a } => {
-                    passes.add(&kernels.tanh, at, vec![&jets[a], &b.pairs, out], n * w)
+                Op::Unary { a, .. } => {
+                    passes.add(&kernels.act, at, vec![&jets[a], &b.pairs, out], n * w)
+                }
+                Op::Concat { a, b: bb } => {
+                    let wa = nodes[a].width;
+                    for (src, off, width) in [(a, 0, wa), (bb, wa, w - wa)] {
+                        let part = Dims {
+                            n_in: width,
+                            w: off,
+                            ..at
+                        };
+                        passes.add(&kernels.copy_in, part, vec![&jets[src], out], n * s * width);
+                    }
                 }
                 Op::Affine { a, b: bb, .. } => {
                     let ins = vec![&jets[a], &jets[bb], &b.coefs, out];
@@ -772,9 +808,21 @@ impl<T: Real> Model<T> for GpuGraph {
                         passes.add(&kernels.dense_back_input, at, ins, n * s * n_in);
                     }
                 }
-                Op::Tanh { a } => {
+                Op::Unary { a, .. } => {
                     let ins = vec![&jets[a], g, &b.pairs, &adj[a]];
-                    passes.add(&kernels.tanh_back, at, ins, n * w)
+                    passes.add(&kernels.act_back, at, ins, n * w)
+                }
+                Op::Concat { a, b: bb } => {
+                    let wa = nodes[a].width;
+                    for (src, off, width) in [(a, 0, wa), (bb, wa, w - wa)] {
+                        let part = Dims {
+                            n_in: width,
+                            w: off,
+                            ..at
+                        };
+                        let ins = vec![g, &adj[src]];
+                        passes.add(&kernels.copy_in_back, part, ins, n * s * width);
+                    }
                 }
                 Op::Affine { a, b: bb, k } => {
                     // δa += α δc, then δb += β δc (β's coefficient is the next one).

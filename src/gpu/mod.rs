@@ -4,9 +4,10 @@
 //!
 //! [`GpuGraph`] runs a network graph on the device — a
 //! [`Graph::mlp`](crate::ad::jet::Graph::mlp) with `tanh`, the
-//! [modified MLP](crate::nets::modified_mlp), an input normalisation — node by node: per chunk
-//! of points, the input jet, each node's jet rule (one product per dense layer and slot of the
-//! jet, `tanh`'s rule, the product rule for `⊙`, sums), and the asked components gathered
+//! [modified MLP](crate::nets::modified_mlp), an input normalisation, Fourier features, a
+//! periodic embedding — node by node: per chunk of points, the input jet, each node's jet rule
+//! (one product per dense layer and slot of the jet, the activations' rules, the product rule
+//! for `⊙`, sums, concatenations), and the asked components gathered
 //! into the values the loss assembly reads; then, from the assembly's seeds, the reverse
 //! sweep down the nodes (adjoints zeroed, then added to in reverse node order) and the
 //! parameter gradient. What crosses the bus per chunk: `θ` and the points down,

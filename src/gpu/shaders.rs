@@ -1,5 +1,6 @@
 //! The WGSL compute kernels of the GPU path, written once with `REAL` for the scalar type
-//! (`f32` or `f64`) and `tanh_real` for the activation, which [`source`] substitutes.
+//! (`f32` or `f64`), which [`source`] substitutes, and the activations (`tanh_real`,
+//! `sincos_real`: the device's own in `f32`, plain arithmetic in `f64`).
 //!
 //! Jets are stored as `[point p][slot s][feature j]`: slot 0 the value, slots `1..=d` the
 //! first derivatives `∂/∂x_k` (when any derivative is asked), then one slot per second-order
@@ -62,18 +63,101 @@ pub(super) const TANH_F32: &str = r#"
 fn tanh_real(x: f32) -> f32 { return tanh(x); }
 "#;
 
+/// `sin` and `cos` in `f64` with plain arithmetic (Vulkan's `Sin` and `Cos` are 32-bit only):
+/// Cody–Waite reduction by π/2 in three parts (fdlibm's constants; exact for `|x| < 2²⁰·π/2`),
+/// Taylor polynomials to `r¹⁷` and `r¹⁸` on `|r| ≤ π/4` (truncation < 1e-19), and the
+/// quadrant. Returns `(sin x, cos x)`.
+pub(super) const SINCOS_F64: &str = r#"
+fn sincos_real(x: f64) -> vec2<f64> {
+    let k = round(x * f64(0.63661977236758134308));
+    let r = ((x - k * f64(1.57079632673412561417e+00)) - k * f64(6.07710050630396597660e-11))
+        - k * f64(2.02226624871116645580e-21);
+    let r2 = r * r;
+    var s = f64(1.0 / 355687428096000.0);
+    s = s * r2 - f64(1.0 / 1307674368000.0);
+    s = s * r2 + f64(1.0 / 6227020800.0);
+    s = s * r2 - f64(1.0 / 39916800.0);
+    s = s * r2 + f64(1.0 / 362880.0);
+    s = s * r2 - f64(1.0 / 5040.0);
+    s = s * r2 + f64(1.0 / 120.0);
+    s = s * r2 - f64(1.0 / 6.0);
+    let sin_r = r + r * r2 * s;
+    var c = f64(1.0 / 6402373705728000.0);
+    c = c * r2 - f64(1.0 / 20922789888000.0);
+    c = c * r2 + f64(1.0 / 87178291200.0);
+    c = c * r2 - f64(1.0 / 479001600.0);
+    c = c * r2 + f64(1.0 / 3628800.0);
+    c = c * r2 - f64(1.0 / 40320.0);
+    c = c * r2 + f64(1.0 / 720.0);
+    c = c * r2 - f64(1.0 / 24.0);
+    c = c * r2 + f64(0.5);
+    let cos_r = 1.0 - r2 * c;
+    let q = ((i32(k) % 4) + 4) % 4;
+    if (q == 0) { return vec2<f64>(sin_r, cos_r); }
+    if (q == 1) { return vec2<f64>(cos_r, -sin_r); }
+    if (q == 2) { return vec2<f64>(-sin_r, -cos_r); }
+    return vec2<f64>(-cos_r, sin_r);
+}
+"#;
+
+/// `sin` and `cos` in `f32`: the device's own.
+pub(super) const SINCOS_F32: &str = r#"
+fn sincos_real(x: f32) -> vec2<f32> { return vec2<f32>(sin(x), cos(x)); }
+"#;
+
+/// An activation and its first three derivatives at `z`, `(f, f', f'', f''')`, for the
+/// activation numbered `f` (0 `tanh`, 1 `sin`, 2 `cos`).
+pub(super) const ACTIVATION: &str = r#"
+fn activation(f: u32, z: REAL) -> vec4<REAL> {
+    if (f == 0u) {
+        let y = tanh_real(z);
+        let y1 = 1.0 - y * y;
+        let y2 = -2.0 * y * y1;
+        return vec4<REAL>(y, y1, y2, -2.0 * (y1 * y1 + y * y2));
+    }
+    let sc = sincos_real(z);
+    if (f == 1u) {
+        return vec4<REAL>(sc.x, sc.y, -sc.x, -sc.y);
+    }
+    return vec4<REAL>(sc.y, -sc.x, -sc.y, sc.x);
+}
+"#;
+
+/// `c[p, s, off + j] = a[p, s, j]` for the `n_in` features of `a` (`w_off` = `off`, `n_out`
+/// the width of `c`): one operand of a concatenation.
+pub(super) const COPY_IN: &str = r#"
+@group(0) @binding(1) var<storage, read> a: array<REAL>;
+@group(0) @binding(2) var<storage, read_write> c: array<REAL>;
+fn compute_at(idx: u32) {
+    if (idx >= dims.n * dims.s * dims.n_in) { return; }
+    let j = idx % dims.n_in;
+    let ps = idx / dims.n_in;
+    c[ps * dims.n_out + dims.w_off + j] = a[idx];
+}
+"#;
+
+/// The reverse of [`COPY_IN`]: `δa[p, s, j] += δc[p, s, off + j]`.
+pub(super) const COPY_IN_BACK: &str = r#"
+@group(0) @binding(1) var<storage, read> dc: array<REAL>;
+@group(0) @binding(2) var<storage, read_write> da: array<REAL>;
+fn compute_at(idx: u32) {
+    if (idx >= dims.n * dims.s * dims.n_in) { return; }
+    let j = idx % dims.n_in;
+    let ps = idx / dims.n_in;
+    da[idx] += dc[ps * dims.n_out + dims.w_off + j];
+}
+"#;
+
 /// The jet kernels' shared start: invocation `idx` owns feature `j` of point `p` (all its
-/// slots, from `base`, `w` apart), and `tanh`'s derivatives at its value slot: `y = tanh z`,
-/// `y1 = 1 − y²`, `y2 = −2·y·y1`, `y3 = −2·(y1² + y·y2)` (the derivatives of `y` to order 3).
+/// slots, from `base`, `w` apart), and the activation numbered `b_off` with its derivatives
+/// at the value slot, `y`, `y1`, `y2`, `y3` ([`ACTIVATION`]).
 pub(super) const JET_START: &str = r#"
 struct Start { base: u32, w: u32, y: REAL, y1: REAL, y2: REAL, y3: REAL }
 fn jet_start(idx: u32) -> Start {
     let w = dims.n_out;
     let base = (idx / w) * dims.s * w + idx % w;
-    let y = tanh_real(z[base]);
-    let y1 = 1.0 - y * y;
-    let y2 = -2.0 * y * y1;
-    return Start(base, w, y, y1, y2, -2.0 * (y1 * y1 + y * y2));
+    let f = activation(dims.b_off, z[base]);
+    return Start(base, w, f.x, f.y, f.z, f.w);
 }
 "#;
 
@@ -118,9 +202,10 @@ fn compute_at(idx: u32) {
 }
 "#;
 
-/// The activation's jet rule: `y = tanh z`, `y' = 1 − y²`, `y'' = −2 y y'`; first slots
-/// `y' z_k`, second `y' z_kl + y'' z_k z_l`, Laplacian `y' Δz + y'' Σ_k z_k²`.
-pub(super) const TANH_JET: &str = r#"
+/// An activation's jet rule (the activation numbered `b_off`, `y = f(z)`, `y1 = f'(z)`,
+/// `y2 = f''(z)`): first slots `y1 z_k`, second `y1 z_kl + y2 z_k z_l`, Laplacian
+/// `y1 Δz + y2 Σ_k z_k²`.
+pub(super) const ACT_JET: &str = r#"
 @group(0) @binding(1) var<storage, read> z: array<REAL>;
 @group(0) @binding(2) var<storage, read> pairs: array<u32>;
 @group(0) @binding(3) var<storage, read_write> a: array<REAL>;
@@ -154,8 +239,8 @@ fn compute_at(idx: u32) {
 }
 "#;
 
-/// The reverse of [`TANH_JET`]: from `δa` (every slot) and `z`, adds to `δz` (every slot).
-pub(super) const TANH_JET_BACK: &str = r#"
+/// The reverse of [`ACT_JET`]: from `δa` (every slot) and `z`, adds to `δz` (every slot).
+pub(super) const ACT_JET_BACK: &str = r#"
 @group(0) @binding(1) var<storage, read> z: array<REAL>;
 @group(0) @binding(2) var<storage, read> da: array<REAL>;
 @group(0) @binding(3) var<storage, read> pairs: array<u32>;
@@ -436,16 +521,20 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
 }
 "#;
 
-/// A complete shader: the uniform, the activation for `real` (`"f32"` or `"f64"`), the
+/// A complete shader: the uniform, the activations for `real` (`"f32"` or `"f64"`), the
 /// kernel (with [`JET_START`] between a jet kernel's bindings, for it reads `z`, and its
 /// body) and the entry point; `REAL` replaced.
 pub(super) fn source(kernel: &str, real: &str) -> String {
-    let tanh = if real == "f64" { TANH_F64 } else { TANH_F32 };
+    let (tanh, sincos) = if real == "f64" {
+        (TANH_F64, SINCOS_F64)
+    } else {
+        (TANH_F32, SINCOS_F32)
+    };
     let (bindings, body) = kernel.split_at(kernel.find("fn compute_at").unwrap_or(0));
     let start = if body.contains("jet_start") {
         JET_START
     } else {
         ""
     };
-    format!("{DIMS}{tanh}{bindings}{start}{body}{ENTRY}").replace("REAL", real)
+    format!("{DIMS}{tanh}{sincos}{ACTIVATION}{bindings}{start}{body}{ENTRY}").replace("REAL", real)
 }
