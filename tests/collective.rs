@@ -4,9 +4,9 @@
 //! pair and learning-rate annealing, and with residual-based adaptive sampling), in f64 and
 //! f32; a checkpoint written by 2 ranks resumes
 //! on 3 (and in one process) to the same bits; and failures reach every rank as the same
-//! error: a configuration that differs, a non-finite loss on one rank's chunk, a checkpoint
-//! that cannot be written, an observer that stops one rank. The same runs under `mpirun` are
-//! `tests/mpi.rs`.
+//! error: a configuration that differs, a build that fails on one rank, a non-finite loss on
+//! one rank's chunk, a checkpoint that cannot be written, an observer that stops one rank. The
+//! same runs under `mpirun` are `tests/mpi.rs`.
 
 mod common;
 
@@ -123,6 +123,25 @@ fn a_rank_with_another_configuration_stops_every_rank() {
                 assert!(reason.contains("parameters"), "rank {r}: {reason}");
                 assert!(reason.contains("seed"), "rank {r}: {reason}");
             }
+            other => panic!("rank {r}: {other:?}"),
+        }
+    }
+}
+
+/// Building fails on one rank only (a checkpoint to resume that only rank 2 lacks): every rank
+/// returns its error, none waits for the others.
+#[test]
+fn a_build_that_fails_on_one_rank_fails_on_every_rank() {
+    let got = run_local(3, |c| {
+        let mut b = poisson::<f64>(1);
+        if c.rank() == 2 {
+            b = b.resume_from("/nonexistent/pinn/run.ckpt");
+        }
+        b.collective(c).build().map(|_| ())
+    });
+    for (r, g) in got.into_iter().enumerate() {
+        match g {
+            Err(Error::Io { path, .. }) => assert!(path.contains("nonexistent"), "rank {r}"),
             other => panic!("rank {r}: {other:?}"),
         }
     }

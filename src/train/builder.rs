@@ -314,7 +314,25 @@ impl<P: Pde, T: Real, M: Model<T>> TrainerBuilder<P, T, M> {
 
     /// Validates the whole configuration and prepares the run. Among the checks: every term
     /// has its own name ([`Error::InvalidConfig`] naming a repeated one and the two terms).
+    ///
+    /// In a data-parallel run ([`TrainerBuilder::collective`]) building is collective too:
+    /// if it fails on one rank (a bad setting, a checkpoint to resume that one rank cannot
+    /// read), every rank returns that rank's error, as [transcribed](super::collective) for
+    /// all of them; no rank is left waiting for the others.
     pub fn build(mut self) -> Result<Trainer<P, T, M>> {
+        let group = self.collective.take();
+        let built = self.build_here();
+        let Some(mut group) = group else {
+            return built;
+        };
+        super::collective::agree_on(&mut *group, built.as_ref().err())?;
+        let mut trainer = built?;
+        trainer.assembly.set_collective(group);
+        trainer.check_ranks_agree()?;
+        Ok(trainer)
+    }
+
+    fn build_here(mut self) -> Result<Trainer<P, T, M>> {
         let invalid =
             |field: &'static str, reason: String| Err(Error::InvalidConfig { field, reason });
         if self.terms.is_empty() {
@@ -459,10 +477,6 @@ impl<P: Pde, T: Real, M: Model<T>> TrainerBuilder<P, T, M> {
         };
         if let Some(path) = &self.resume {
             trainer.load_checkpoint(path)?;
-        }
-        if let Some(group) = self.collective {
-            trainer.assembly.set_collective(group);
-            trainer.check_ranks_agree()?;
         }
         Ok(trainer)
     }

@@ -474,6 +474,29 @@ pub(crate) fn agree_with_root(c: &mut dyn Collective, outcome: Result<()>) -> Re
     }
 }
 
+/// `Ok` on every rank if every rank's `failure` is `None`; otherwise, on every rank, the
+/// error of the lowest rank that failed, as [transcribed](put_error) for all of them. For what
+/// each rank does alone and every rank must know went well (building the trainer).
+pub(crate) fn agree_on(c: &mut dyn Collective, failure: Option<&Error>) -> Result<()> {
+    let mut w = Wire::default();
+    match failure {
+        None => {
+            w.u64(0);
+        }
+        Some(e) => {
+            w.u64(1);
+            put_error(&mut w, c.rank(), e);
+        }
+    }
+    for part in all_gather(c, &w.0)? {
+        let mut rd = Reader(&part);
+        if rd.u64()? != 0 {
+            return Err(get_error(&mut rd)?);
+        }
+    }
+    Ok(())
+}
+
 /// Whether `flag` holds on any rank.
 pub(crate) fn any(c: &mut dyn Collective, flag: bool) -> Result<bool> {
     Ok(all_gather(c, &[u8::from(flag)])?
