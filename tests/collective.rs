@@ -1,10 +1,9 @@
 //! Data-parallel training (`pinn::train::collective`) on ranks that are threads of this
-//! process: a run over 2, 3 or 4 ranks gives the bits of the same run in one process, on two
-//! problems (one with resampling, point moves and residual-driven weights; one with a periodic
-//! pair and learning-rate annealing, and with residual-based adaptive sampling), in f64 and
-//! f32; a checkpoint written by 2 ranks resumes
-//! on 3 (and in one process) to the same bits; and failures reach every rank as the same
-//! error: a configuration that differs, a build that fails on one rank, a non-finite loss on
+//! process: a run over 2, 3, 4 or 11 ranks gives the bits of the same run in one process, on
+//! two problems (one with resampling, point moves and residual-driven weights; one with a
+//! periodic pair and learning-rate annealing, and with residual-based adaptive sampling), in
+//! f64 and f32; a checkpoint written by 2 ranks resumes on 3 (and in one process) to the same
+//! bits; and failures reach every rank as the same error: a configuration that differs, a build that fails on one rank, a non-finite loss on
 //! one rank's chunk, a checkpoint that cannot be written, an observer that stops one rank. The
 //! same runs under `mpirun` are `tests/mpi.rs`.
 
