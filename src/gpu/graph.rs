@@ -263,6 +263,8 @@ impl GpuGraph {
 #[derive(Debug)]
 struct Buffers {
     cap: usize,
+    /// Bytes per number (4 for `f32`, 8 for `f64`): a workspace may serve either.
+    size: usize,
     theta: wgpu::Buffer,
     points: wgpu::Buffer,
     /// Each node's jet, `[point][slot][feature]`.
@@ -510,9 +512,9 @@ impl GpuGraph {
         };
         let coefs = numbers("coefs", &self.coefs);
         let consts = numbers("consts", self.graph.constants());
-        let _ = d;
         Buffers {
             cap,
+            size,
             theta: buf("theta", n_params, storage),
             points: buf("points", cap * d, storage),
             jets,
@@ -639,7 +641,11 @@ impl<T: Real> Model<T> for GpuGraph {
             return Ok(());
         }
         let size = if T::NAME == "f64" { 8 } else { 4 };
-        if ws.buffers.as_ref().is_none_or(|b| b.cap < n) {
+        if ws
+            .buffers
+            .as_ref()
+            .is_none_or(|b| b.cap < n || b.size != size)
+        {
             ws.buffers = Some(self.buffers(ws, n.next_power_of_two(), size));
         }
         let b = ws
@@ -732,7 +738,7 @@ impl<T: Real> Model<T> for GpuGraph {
     fn backward(
         &self,
         ws: &mut GpuWorkspace,
-        theta: &[T],
+        _theta: &[T],
         seeds: &[T],
         grad: &mut [T],
     ) -> Result<()> {
@@ -746,15 +752,13 @@ impl<T: Real> Model<T> for GpuGraph {
                 found: seeds.len(),
             });
         }
-        let _ = theta; // θ is on the device since the forward pass.
         if n == 0 {
             return Ok(());
         }
         let size = if T::NAME == "f64" { 8 } else { 4 };
-        let b = ws
-            .buffers
-            .as_ref()
-            .ok_or_else(|| device_error("backward before forward"))?;
+        let b = (ws.buffers.as_ref())
+            .filter(|b| b.size == size)
+            .ok_or_else(|| device_error("backward without a forward pass in the same precision"))?;
         let mut bytes = Vec::new();
         to_bytes(seeds, &mut bytes);
         self.ctx.queue.write_buffer(&b.seeds, 0, &bytes);
