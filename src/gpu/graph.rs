@@ -186,23 +186,15 @@ impl GpuGraph {
         for (i, node) in nodes.iter().enumerate() {
             ops.push(match node.op {
                 NodeOp::Input if i == 0 => Op::Input,
+                // A trainable layer, or a constant one (its weights in the graph's constants).
                 NodeOp::Dense {
                     input,
                     offset,
                     bias,
                     blocks: 1,
                     ..
-                } => {
-                    let n_in = nodes[input].width;
-                    Op::Dense {
-                        a: input,
-                        n_in,
-                        w: offset,
-                        b: bias.then_some(offset + n_in * node.width),
-                        constant: false,
-                    }
                 }
-                NodeOp::Linear {
+                | NodeOp::Linear {
                     input,
                     offset,
                     bias,
@@ -214,7 +206,7 @@ impl GpuGraph {
                         n_in,
                         w: offset,
                         b: bias.then_some(offset + n_in * node.width),
-                        constant: true,
+                        constant: matches!(node.op, NodeOp::Linear { .. }),
                     }
                 }
                 NodeOp::Unary { input, f } if activation(f).is_some() => Op::Unary {
