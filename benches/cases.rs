@@ -411,7 +411,9 @@ fn measure<P: Pde, T: Real + nalgebra::RealField, M: Model<T>>(
     }
     let est = t0.elapsed().as_secs_f64() / 4.0;
     let n = if est > 2.0 {
-        (40.0 / est).floor().clamp(5.0, steps as f64) as usize
+        (40.0 / est)
+            .floor()
+            .clamp(steps.min(5) as f64, steps as f64) as usize
     } else {
         steps
     };
@@ -434,7 +436,10 @@ fn measure<P: Pde, T: Real + nalgebra::RealField, M: Model<T>>(
 fn main() {
     let threads: usize = arg("--threads").and_then(|s| s.parse().ok()).unwrap_or(2);
     let chunk: usize = arg("--chunk").and_then(|s| s.parse().ok()).unwrap_or(256);
-    let steps: usize = arg("--steps").and_then(|s| s.parse().ok()).unwrap_or(20);
+    let steps: usize = arg("--steps")
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(20)
+        .max(1);
     let cases: Vec<String> = match arg("--case") {
         Some(c) => vec![c],
         None => CASES.iter().map(|s| s.to_string()).collect(),
