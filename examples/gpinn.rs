@@ -27,7 +27,7 @@ use pinn::ad::jet::Graph;
 use pinn::ad::{Dual, Elementary, Real};
 use pinn::nets::{NetBuilder, xavier_uniform};
 use pinn::optim::Adam;
-use pinn::pde::hard::{self, HardConstraint};
+use pinn::pde::hard::HardConstraint;
 use pinn::pde::problems::{Poisson1DModes, Poisson2D, Problem};
 use pinn::pde::{GradientEnhanced, Pde};
 use pinn::rng::Seed;
@@ -162,13 +162,7 @@ fn run<T: Real>(cli: &Cli) -> Result<(), Box<dyn std::error::Error>> {
             (net, points, support::linspace(0.0, pi, 100), 20_000)
         }
         ProblemName::Poisson2d => {
-            let net = NetBuilder::new(2)
-                .mlp(&[32, 32, 32], Elementary::Tanh)
-                .transform(|b, x, n| {
-                    let bx = hard::vanish_on_box(b, x, &[0.0, 0.0], &[1.0, 1.0], &[0, 1]);
-                    b.mul(bx, n)
-                })
-                .build(1)?;
+            let net = support::unit_square_zero_boundary_net()?;
             let g = support::linspace(1.0 / 17.0, 16.0 / 17.0, 16);
             let t = support::linspace(0.0, 1.0, 50);
             (net, support::grid2(&g, &g), support::grid2(&t, &t), 5000)

@@ -53,13 +53,7 @@ fn run<T: Real>(args: &Args) -> Result<(), Box<dyn std::error::Error>> {
     } else {
         None
     };
-    let net = NetBuilder::new(2)
-        .mlp(&[32, 32, 32], Elementary::Tanh)
-        .transform(|b, x, n| {
-            let bx = hard::vanish_on_box(b, x, &[0.0, 0.0], &[1.0, 1.0], &[0, 1]);
-            b.mul(bx, n)
-        })
-        .build(1)?;
+    let net = support::unit_square_zero_boundary_net()?;
     let mut rng = Seed(1).rng();
     let interior: Vec<f64> = (0..2 * args.points).map(|_| uniform(&mut rng)).collect();
     let xs = support::linspace(0.0, 1.0, 101);

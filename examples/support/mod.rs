@@ -171,6 +171,19 @@ pub fn summary_json<T: pinn::ad::Real>(
     )
 }
 
+/// The quick start's network for a problem on the unit square with `u = 0` on its boundary:
+/// a 2-32-32-32-1 tanh MLP `N` inside the ansatz `u = x(1−x)·y(1−y)·N(x, y)`, so the boundary
+/// condition holds exactly.
+pub fn unit_square_zero_boundary_net() -> pinn::Result<pinn::ad::jet::Graph> {
+    pinn::nets::NetBuilder::new(2)
+        .mlp(&[32, 32, 32], pinn::ad::Elementary::Tanh)
+        .transform(|b, x, n| {
+            let bx = pinn::pde::hard::vanish_on_box(b, x, &[0.0, 0.0], &[1.0, 1.0], &[0, 1]);
+            b.mul(bx, n)
+        })
+        .build(1)
+}
+
 /// L-BFGS run to machine precision, as Raissi et al. run SciPy's L-BFGS-B (`ftol` = eps):
 /// PyTorch's tolerances (1e-7 on the gradient, 1e-9 on changes) stop it early on the small
 /// losses of data fits and inverse problems. Steps of 50 iterations, 50 stored pairs, strong
