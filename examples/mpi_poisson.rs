@@ -7,7 +7,8 @@
 //! points, and the shares are merged in the fixed reduction tree, so the final parameters, and
 //! their checksum printed at the end, are the same bits for any number of ranks (and threads).
 //! Rank 0 prints the progress and writes `mpi_poisson_<dtype>.csv` (the prediction on a
-//! 101×101 grid) to the output folder (`target/examples-out`); the last line is JSON with the
+//! 101×101 grid) and `mpi_poisson_<dtype>.png` (prediction and exact solution on one colour
+//! scale, the error on its own) to the output folder (`target/examples-out`); the last line is JSON with the
 //! time per step and the share of it spent merging.
 //!
 //! ```sh
@@ -31,6 +32,7 @@ use pinn::pde::problems::{Poisson2D, Problem};
 use pinn::prelude::*;
 use pinn::train::collective::MpiWorld;
 use support::Dtype;
+use support::plot::{Grid2, compare};
 
 /// FNV-1a over the parameters' bits: equal checksums, equal bits.
 fn checksum<T: Real>(params: &[T]) -> u64 {
@@ -121,6 +123,24 @@ fn run<T: Real>(args: &Args) -> Result<(), Box<dyn std::error::Error>> {
     if let Err(e) = support::write_csv(&path, "x,y,u_pinn,u_exact,abs_error", rows) {
         eprintln!("warning: {e}");
     }
+    let title = format!(
+        "Poisson −Δu = 2π² sin(πx) sin(πy) on {ranks} rank{} ({}: rel-L2 {:.1e})",
+        if ranks == 1 { "" } else { "s" },
+        T::NAME,
+        m.rel_l2
+    );
+    let figure = dir.join(format!("mpi_poisson_{}.png", T::NAME));
+    let drawn = support::save_figure(&figure, |path| {
+        let axes = Grid2 {
+            names: ["x", "y"],
+            axes: [&xs, &xs],
+            across: 0,
+        };
+        compare(path, &title, &axes, "u", &u, &reference, (250, 250))
+    });
+    if let Err(e) = drawn {
+        eprintln!("warning: {e}");
+    }
     println!(
         "{{\"example\":\"mpi_poisson\",\"dtype\":\"{}\",\"ranks\":{ranks},\"threads\":{},\
          \"points\":{},\"chunk\":{},\"steps\":{},\"ms_per_step\":{:.3},\"merge_share\":{:.4},\
@@ -143,7 +163,7 @@ fn run<T: Real>(args: &Args) -> Result<(), Box<dyn std::error::Error>> {
 /// Every rank trains the same 2-32-32-32-1 tanh network on its share of the points; the
 /// shares are merged in a fixed tree, so the parameters are the same bits for any number of
 /// ranks and threads (compare the checksum). Rank 0 prints progress and writes
-/// mpi_poisson_<dtype>.csv to target/examples-out.
+/// mpi_poisson_<dtype>.csv and mpi_poisson_<dtype>.png to target/examples-out.
 ///
 /// Run: mpirun -np 2 target/release/examples/mpi_poisson (after cargo build --release
 /// --features mpi --example mpi_poisson).
