@@ -171,8 +171,8 @@ fn run<T: Real>(args: &Args) -> Result<(), Box<dyn std::error::Error>> {
 #[command(
     name = "mpi_poisson",
     verbatim_doc_comment,
-    after_help = "With the defaults it takes about 12 s on 1 rank × 2 threads and about as \
-                  long on 2 ranks × 1 thread of a 2-core machine (see docs/PERFORMANCE.md)."
+    after_help = "With the defaults it takes about 6 s on 2 ranks × 1 thread of a 2-core \
+                  machine, a little less than on 1 rank × 2 threads (see docs/PERFORMANCE.md)."
 )]
 struct Args {
     /// The precision the network is trained in.
