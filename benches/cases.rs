@@ -23,7 +23,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Instant;
 
 use nalgebra::DMatrix;
-use pinn::ad::jet::{Graph, NodeOp, Selection};
+use pinn::ad::jet::{Graph, NodeOp, ProductMode, Selection, product_mode, set_product_mode};
 use pinn::ad::{Elementary, Real, Scalar};
 use pinn::model::Model;
 use pinn::optim::{Adam, AdamConfig, Optimizer};
@@ -377,13 +377,14 @@ fn time_case<P: Pde, T: Real + nalgebra::RealField>(
         100.0 * gflops / gemm
     );
     format!(
-        "{{\"framework\":\"pinn\",\"case\":\"{case}\",\"dtype\":\"{}\",\"threads\":{threads},\"chunk\":{chunk},\"median_ms\":{median:.4},\"min_ms\":{:.4},\"steps\":{},\"n_params\":{n_params},\"first_loss\":{first_loss:e},\"gflops\":{gflops:.3},\"gemm512_gflops\":{gemm:.3},\"pct_gemm\":{:.2},\"peak_rss_mib\":{:.1},\"rss_before_mib\":{rss_before:.1},\"jets_mib\":{jets_mib:.2},\"allocs_per_step\":{allocs:.1},\"foreign_cpu_load\":{foreign:.3},\"target_cpu_native\":{}}}",
+        "{{\"framework\":\"pinn\",\"case\":\"{case}\",\"dtype\":\"{}\",\"threads\":{threads},\"chunk\":{chunk},\"median_ms\":{median:.4},\"min_ms\":{:.4},\"steps\":{},\"n_params\":{n_params},\"first_loss\":{first_loss:e},\"gflops\":{gflops:.3},\"gemm512_gflops\":{gemm:.3},\"pct_gemm\":{:.2},\"peak_rss_mib\":{:.1},\"rss_before_mib\":{rss_before:.1},\"jets_mib\":{jets_mib:.2},\"allocs_per_step\":{allocs:.1},\"foreign_cpu_load\":{foreign:.3},\"target_cpu_native\":{},\"products\":\"{:?}\"}}",
         T::NAME,
         sorted[0],
         times.len(),
         100.0 * gflops / gemm,
         peak_rss_mib(),
-        cfg!(target_feature = "avx512f")
+        cfg!(target_feature = "avx512f"),
+        product_mode()
     )
 }
 
@@ -440,6 +441,18 @@ fn main() {
         .and_then(|s| s.parse().ok())
         .unwrap_or(20)
         .max(1);
+    // The products' kernel: the tiled kernel with fused multiply-adds (default), without
+    // (`portable`: the same bits on any CPU), or matrixmultiply's general GEMM (to compare).
+    let products = arg("--products").unwrap_or_else(|| "fast".into());
+    set_product_mode(match products.as_str() {
+        "fast" => ProductMode::Fast,
+        "portable" => ProductMode::Portable,
+        "matrixmultiply" => ProductMode::MatrixMultiply,
+        other => {
+            eprintln!("cases: --products must be fast, portable or matrixmultiply, not '{other}'");
+            std::process::exit(2);
+        }
+    });
     let cases: Vec<String> = match arg("--case") {
         Some(c) => vec![c],
         None => CASES.iter().map(|s| s.to_string()).collect(),

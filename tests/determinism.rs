@@ -56,8 +56,9 @@ fn another_seed_or_chunk_size_gives_other_bits() {
 /// These bits are part of the reproducibility contract *for a given build on a given CPU
 /// family*: they change, legitimately, whenever the summation order changes (the chunk
 /// reduction, a GEMM kernel, the fused jet rules, the initialisation, the optimizer's order of
-/// operations) and may differ on a CPU where matrixmultiply picks another kernel (AVX2+FMA vs
-/// SSE2; see docs/REPRODUCIBILITY.md). A change here is a signal to look for such a cause,
+/// operations). The tiled products (issue 25) round the same on every CPU in a given product
+/// mode (docs/REPRODUCIBILITY.md); this problem's layers are 5 wide, so its products take the
+/// small-product loop and these bits did not change with them. A change here is a signal to look for such a cause,
 /// not necessarily a bug. After an intended change, regenerate them with
 ///
 /// ```text

@@ -178,6 +178,28 @@ pub trait Real: Scalar + PartialOrd + Default + core::fmt::Display + Send + Sync
     const EPSILON: f64;
     /// Whether the number is neither infinite nor NaN.
     fn is_finite(self) -> bool;
+    /// `self·a + b` rounded once (IEEE 754 fusedMultiplyAdd): the CPU's FMA instruction where
+    /// the code is compiled for one, a correctly rounded software routine elsewhere.
+    fn mul_add(self, a: Self, b: Self) -> Self;
+    /// Runs `f` on this thread's scratch buffer for the jet engine's matrix products (kept
+    /// between calls, so products allocate nothing once it has grown).
+    #[doc(hidden)]
+    fn with_product_scratch<R>(f: impl FnOnce(&mut Vec<Self>) -> R) -> R;
+    /// `C ← α·A·B + β·C` through the jet engine's tiled kernel, shapes as in
+    /// [`gemm_strided`](Real::gemm_strided) (`B` with a unit row or column stride); `fused`
+    /// rounds `a·b + c` once.
+    #[doc(hidden)]
+    #[allow(clippy::too_many_arguments)]
+    fn tiled_gemm(
+        alpha: Self,
+        a: &[Self],
+        a_shape: (usize, usize, usize, usize),
+        b: &[Self],
+        b_shape: (usize, usize, usize),
+        beta: Self,
+        c: &mut [Self],
+        fused: bool,
+    );
     /// `C ← α·A·B + β·C` through nalgebra's GEMM (matrixmultiply's kernels), where `A` is
     /// `m × k` with element `(i, j)` at `a[i·rsa + j·csa]`, `B` likewise `k × n`, and `C` is
     /// column-major `m × n`. Every dimension must exceed 5 (nalgebra's own small-size path does
@@ -253,6 +275,44 @@ macro_rules! impl_float {
             #[inline]
             fn is_finite(self) -> bool {
                 <$t>::is_finite(self)
+            }
+            #[inline(always)]
+            fn mul_add(self, a: Self, b: Self) -> Self {
+                <$t>::mul_add(self, a, b)
+            }
+            fn with_product_scratch<R>(f: impl FnOnce(&mut Vec<Self>) -> R) -> R {
+                std::thread_local! {
+                    static SCRATCH: core::cell::RefCell<Vec<$t>> =
+                        const { core::cell::RefCell::new(Vec::new()) };
+                }
+                SCRATCH.with(|s| f(&mut s.borrow_mut()))
+            }
+            fn tiled_gemm(
+                alpha: Self,
+                a: &[Self],
+                (m, k, rs, cs): (usize, usize, usize, usize),
+                b: &[Self],
+                (n, brs, bcs): (usize, usize, usize),
+                beta: Self,
+                c: &mut [Self],
+                fused: bool,
+            ) {
+                use crate::ad::jet::gemm::MatRef;
+                let a = MatRef {
+                    data: a,
+                    rows: m,
+                    cols: k,
+                    rs,
+                    cs,
+                };
+                let b = MatRef {
+                    data: b,
+                    rows: k,
+                    cols: n,
+                    rs: brs,
+                    cs: bcs,
+                };
+                crate::ad::jet::thin::gemm(alpha, a, b, beta, c, fused);
             }
             fn gemm_strided(
                 alpha: Self,

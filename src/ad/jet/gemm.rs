@@ -1,11 +1,62 @@
-//! Dense matrix products for the jet engine, through nalgebra (matrixmultiply's kernels).
+//! Dense matrix products for the jet engine, and how they round ([`ProductMode`]).
 //!
-//! nalgebra routes `gemm` to matrixmultiply only when every dimension exceeds 5; below that it
-//! takes a per-column gemv path that mishandles strided (transposed) views. Products with a
-//! small dimension (a 2-input first layer, a 1-output last layer) are cheap, and go through a
-//! plain loop here instead.
+//! Products whose three dimensions exceed 5 go through the tiled kernel of
+//! [`thin`](super::thin). Products with a small dimension (a 2-input first layer, a 1-output
+//! last layer) are cheap, and go through a plain loop here.
 
+use core::sync::atomic::{AtomicU8, Ordering};
+
+use super::thin;
 use crate::ad::scalar::Real;
+
+/// How the jet engine's dense products round `a·b + c`. A process-wide setting
+/// ([`set_product_mode`]); both modes sum every element of a product in the same order, which
+/// depends on the shape alone.
+///
+/// ```
+/// use pinn::ad::jet::{product_mode, set_product_mode, ProductMode};
+/// set_product_mode(ProductMode::Portable); // the same bits on any CPU
+/// assert_eq!(product_mode(), ProductMode::Portable);
+/// set_product_mode(ProductMode::Fast);
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+#[non_exhaustive]
+pub enum ProductMode {
+    /// One rounding (a fused multiply-add) where the CPU has one: AVX2 + FMA on x86-64 (every
+    /// Intel CPU since 2013, every AMD Zen), every AArch64 CPU; two roundings elsewhere. Runs on
+    /// two CPUs that both have FMA give the same bits.
+    #[default]
+    Fast,
+    /// Always two roundings, `(a·b) + c`: the same bits on any CPU, FMA or not, x86-64 or
+    /// AArch64.
+    Portable,
+    /// matrixmultiply's general GEMM (through nalgebra), the kernels before the tiled one: its
+    /// summation order and rounding depend on the CPU's features. Kept to compare against.
+    #[doc(hidden)]
+    MatrixMultiply,
+}
+
+static MODE: AtomicU8 = AtomicU8::new(0);
+
+/// Sets the [`ProductMode`] of every product the jet engine computes from now on, on every
+/// thread. Set it before training: a run that changes it midway is not reproducible.
+pub fn set_product_mode(mode: ProductMode) {
+    let v = match mode {
+        ProductMode::Fast => 0,
+        ProductMode::Portable => 1,
+        ProductMode::MatrixMultiply => 2,
+    };
+    MODE.store(v, Ordering::Relaxed);
+}
+
+/// The current [`ProductMode`].
+pub fn product_mode() -> ProductMode {
+    match MODE.load(Ordering::Relaxed) {
+        0 => ProductMode::Fast,
+        1 => ProductMode::Portable,
+        _ => ProductMode::MatrixMultiply,
+    }
+}
 
 /// A read-only strided matrix: element `(i, j)` is `data[i·rs + j·cs]`.
 #[derive(Clone, Copy)]
@@ -56,6 +107,21 @@ pub(crate) fn gemm<T: Real>(alpha: T, a: MatRef<'_, T>, b: MatRef<'_, T>, beta: 
         return;
     }
     if m > SMALL && k > SMALL && n > SMALL {
+        let mode = product_mode();
+        if mode != ProductMode::MatrixMultiply && (b.rs == 1 || b.cs == 1) {
+            let fused = mode == ProductMode::Fast && thin::has_fma();
+            T::tiled_gemm(
+                alpha,
+                a.data,
+                (m, k, a.rs, a.cs),
+                b.data,
+                (n, b.rs, b.cs),
+                beta,
+                c,
+                fused,
+            );
+            return;
+        }
         T::gemm_strided(
             alpha,
             a.data,
@@ -132,4 +198,35 @@ fn dot<T: Real>(x: &[T], y: &[T]) -> T {
         s += a * b;
     }
     s
+}
+
+/// `C ← α·A·B + β·C` exactly as the jet engine computes it in the current [`ProductMode`]:
+/// `A` is `m × k` with element `(i, l)` at `a[i·rs + l·cs]`, `B` likewise `k × n`, `C`
+/// column-major `m × n`. For benchmarks (`benches/products.rs`) and tests.
+#[doc(hidden)]
+#[allow(clippy::too_many_arguments)]
+pub fn product<T: Real>(
+    alpha: T,
+    a: &[T],
+    (m, k, ars, acs): (usize, usize, usize, usize),
+    b: &[T],
+    (n, brs, bcs): (usize, usize, usize),
+    beta: T,
+    c: &mut [T],
+) {
+    let a = MatRef {
+        data: a,
+        rows: m,
+        cols: k,
+        rs: ars,
+        cs: acs,
+    };
+    let b = MatRef {
+        data: b,
+        rows: k,
+        cols: n,
+        rs: brs,
+        cs: bcs,
+    };
+    gemm(alpha, a, b, beta, c);
 }

@@ -58,14 +58,18 @@
 //! # Ok::<(), pinn::Error>(())
 //! ```
 
-mod gemm;
+pub(crate) mod gemm;
 mod graph;
 mod higher;
 mod kernels;
 mod plan;
 mod selection;
+pub(crate) mod thin;
 mod workspace;
 
+#[doc(hidden)]
+pub use gemm::product;
+pub use gemm::{ProductMode, product_mode, set_product_mode};
 pub use graph::{BiasInit, Graph, GraphBuilder, Node, NodeId, NodeOp};
 pub use selection::{Component, Layout, Selection};
 pub use workspace::JetWorkspace;
