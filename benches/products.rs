@@ -46,7 +46,8 @@ fn rate<T: Real>(
         .map(|i| T::from_f64(((i * 5) % 11) as f64 * 0.01 - 0.05))
         .collect();
     let mut c = vec![T::zero(); m * n];
-    let run = |c: &mut [T]| {
+    let mut scratch = Vec::new();
+    let mut run = |c: &mut [T]| {
         product(
             T::one(),
             &a,
@@ -55,6 +56,7 @@ fn rate<T: Real>(
             (n, brs, bcs),
             T::from_f64(beta),
             c,
+            &mut scratch,
         )
     };
     run(&mut c);

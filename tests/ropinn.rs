@@ -200,7 +200,7 @@ fn initial_and_boundary_terms_are_untouched() {
 fn step(r: &mut RoPinn, a: &mut Assembly<Reaction, f64>, grads: &[[f64; 3]], k: usize) {
     let loss = LossReport {
         total: 0.0,
-        terms: vec![0.0; 3],
+        terms: vec![0.0; 3].into(),
     };
     for g in grads {
         Strategy::<f64>::after_eval(r, a, g, &loss).unwrap();

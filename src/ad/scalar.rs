@@ -181,13 +181,9 @@ pub trait Real: Scalar + PartialOrd + Default + core::fmt::Display + Send + Sync
     /// `self·a + b` rounded once (IEEE 754 fusedMultiplyAdd): the CPU's FMA instruction where
     /// the code is compiled for one, a correctly rounded software routine elsewhere.
     fn mul_add(self, a: Self, b: Self) -> Self;
-    /// Runs `f` on this thread's scratch buffer for the jet engine's matrix products (kept
-    /// between calls, so products allocate nothing once it has grown).
-    #[doc(hidden)]
-    fn with_product_scratch<R>(f: impl FnOnce(&mut Vec<Self>) -> R) -> R;
     /// `C ← α·A·B + β·C` through the jet engine's tiled kernel, shapes as in
     /// [`gemm_strided`](Real::gemm_strided) (`B` with a unit row or column stride); `fused`
-    /// rounds `a·b + c` once.
+    /// rounds `a·b + c` once; `scratch` is the packing buffer.
     #[doc(hidden)]
     #[allow(clippy::too_many_arguments)]
     fn tiled_gemm(
@@ -199,6 +195,7 @@ pub trait Real: Scalar + PartialOrd + Default + core::fmt::Display + Send + Sync
         beta: Self,
         c: &mut [Self],
         fused: bool,
+        scratch: &mut Vec<Self>,
     );
     /// `C ← α·A·B + β·C` through nalgebra's GEMM (matrixmultiply's kernels), where `A` is
     /// `m × k` with element `(i, j)` at `a[i·rsa + j·csa]`, `B` likewise `k × n`, and `C` is
@@ -280,13 +277,6 @@ macro_rules! impl_float {
             fn mul_add(self, a: Self, b: Self) -> Self {
                 <$t>::mul_add(self, a, b)
             }
-            fn with_product_scratch<R>(f: impl FnOnce(&mut Vec<Self>) -> R) -> R {
-                std::thread_local! {
-                    static SCRATCH: core::cell::RefCell<Vec<$t>> =
-                        const { core::cell::RefCell::new(Vec::new()) };
-                }
-                SCRATCH.with(|s| f(&mut s.borrow_mut()))
-            }
             fn tiled_gemm(
                 alpha: Self,
                 a: &[Self],
@@ -296,6 +286,7 @@ macro_rules! impl_float {
                 beta: Self,
                 c: &mut [Self],
                 fused: bool,
+                scratch: &mut Vec<Self>,
             ) {
                 use crate::ad::jet::gemm::MatRef;
                 let a = MatRef {
@@ -312,7 +303,7 @@ macro_rules! impl_float {
                     rs: brs,
                     cs: bcs,
                 };
-                crate::ad::jet::thin::gemm(alpha, a, b, beta, c, fused);
+                crate::ad::jet::thin::gemm(alpha, a, b, beta, c, fused, scratch);
             }
             fn gemm_strided(
                 alpha: Self,

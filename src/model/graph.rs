@@ -51,6 +51,10 @@ impl<T: Real> Model<T> for Graph {
         })
     }
 
+    fn reserve(&self, ws: &mut GraphWorkspace<T>, points: usize) {
+        ws.jets.reserve(self, points);
+    }
+
     fn forward(
         &self,
         ws: &mut GraphWorkspace<T>,

@@ -123,6 +123,13 @@ pub trait Model<T: Real>: Send + Sync {
     /// outside the input dimension.
     fn workspace(&self, components: &[Component]) -> Result<Self::Workspace>;
 
+    /// Sizes `ws` now for batches of up to `points` points, so forward and backward passes of
+    /// at most that many points allocate nothing (the trainer calls it for every workspace
+    /// when it is built). The default does nothing: the workspace grows on first use.
+    fn reserve(&self, ws: &mut Self::Workspace, points: usize) {
+        let _ = (ws, points);
+    }
+
     /// The values of the workspace's components at the batch's points, written to `values`
     /// (`n·C·m` numbers, `values[(p·C + c)·m + o]`).
     fn forward(

@@ -119,6 +119,32 @@ impl<T: Real> Default for Scratch<T> {
     }
 }
 
+impl<T: Real> Scratch<T> {
+    /// Capacity for chunks of up to `points` points of a term with `comps` components of `m`
+    /// outputs and `neq` equations, in `d` dimensions, with `n_coef` coefficients: the
+    /// kernels then allocate nothing.
+    pub(crate) fn reserve(
+        &mut self,
+        points: usize,
+        (comps, m, neq): (usize, usize, usize),
+        d: usize,
+        n_coef: usize,
+    ) {
+        fn at_least<V>(v: &mut Vec<V>, n: usize) {
+            v.reserve(n.saturating_sub(v.len()));
+        }
+        at_least(&mut self.vals, points * comps * m);
+        at_least(&mut self.seeds, points * comps * m);
+        at_least(&mut self.dvals, comps * m);
+        at_least(&mut self.xs, d);
+        at_least(&mut self.r, neq);
+        at_least(&mut self.coef_d, n_coef);
+        at_least(&mut self.coef_seeded, n_coef);
+        at_least(&mut self.coef_grad, n_coef);
+        at_least(&mut self.pts, points * d);
+    }
+}
+
 /// How a residual spells a read of component `c` of output `o`: `u.d(1, 0)`, `u.lap(0)`, ….
 fn accessor(c: Component, o: usize) -> String {
     match c {

@@ -45,7 +45,7 @@ mod resume;
 mod term;
 mod trainer;
 
-pub use assembly::{Assembly, LossReport};
+pub use assembly::{Assembly, LossReport, TermLosses};
 pub use builder::TrainerBuilder;
 pub use checkpoint::{
     CHECKPOINT_VERSION, Checkpoint, PhaseCheckpoint, StrategyCheckpoint, TermCheckpoint,

@@ -354,7 +354,7 @@ impl<P: Pde, T: Real, M: Model<T>> Trainer<P, T, M> {
                             s.after_eval(&mut *assembly, g, &r)?;
                         }
                         if terms.is_empty() {
-                            terms = r.terms.clone(); // the step's first evaluation: its start
+                            terms = r.terms.to_vec(); // the step's first evaluation: its start
                         }
                         Ok(r.total)
                     };

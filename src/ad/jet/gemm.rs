@@ -99,7 +99,15 @@ impl<'a, T: Copy> MatRef<'a, T> {
 const SMALL: usize = 5;
 
 /// `C ← α·A·B + β·C` with `C` column-major `A.rows × B.cols`. With `β = 0`, `C` is not read.
-pub(crate) fn gemm<T: Real>(alpha: T, a: MatRef<'_, T>, b: MatRef<'_, T>, beta: T, c: &mut [T]) {
+/// `scratch`: the tiled kernel's packing buffer (grown if shorter than it needs).
+pub(crate) fn gemm<T: Real>(
+    alpha: T,
+    a: MatRef<'_, T>,
+    b: MatRef<'_, T>,
+    beta: T,
+    c: &mut [T],
+    scratch: &mut Vec<T>,
+) {
     let (m, k, n) = (a.rows, a.cols, b.cols);
     debug_assert_eq!(k, b.rows);
     let c = &mut c[..m * n];
@@ -119,6 +127,7 @@ pub(crate) fn gemm<T: Real>(alpha: T, a: MatRef<'_, T>, b: MatRef<'_, T>, beta: 
                 beta,
                 c,
                 fused,
+                scratch,
             );
             return;
         }
@@ -202,7 +211,8 @@ fn dot<T: Real>(x: &[T], y: &[T]) -> T {
 
 /// `C ← α·A·B + β·C` exactly as the jet engine computes it in the current [`ProductMode`]:
 /// `A` is `m × k` with element `(i, l)` at `a[i·rs + l·cs]`, `B` likewise `k × n`, `C`
-/// column-major `m × n`. For benchmarks (`benches/products.rs`) and tests.
+/// column-major `m × n`; `scratch` the packing buffer (kept between calls to allocate
+/// nothing). For benchmarks (`benches/products.rs`) and tests.
 #[doc(hidden)]
 #[allow(clippy::too_many_arguments)]
 pub fn product<T: Real>(
@@ -213,6 +223,7 @@ pub fn product<T: Real>(
     (n, brs, bcs): (usize, usize, usize),
     beta: T,
     c: &mut [T],
+    scratch: &mut Vec<T>,
 ) {
     let a = MatRef {
         data: a,
@@ -228,5 +239,5 @@ pub fn product<T: Real>(
         rs: brs,
         cs: bcs,
     };
-    gemm(alpha, a, b, beta, c);
+    gemm(alpha, a, b, beta, c, scratch);
 }

@@ -1,5 +1,5 @@
 //! The jet engine's dense products: a register-blocked kernel for its thin and small shapes,
-//! with buffers kept between calls (no allocation) and a summation order fixed by the shape.
+//! with the caller's packing buffer (no allocation) and a summation order fixed by the shape.
 //!
 //! A PINN layer's products are `Z = W·A` (`W` is `w × w_in`, 50–512 wide; `A` is `w_in × C·n`,
 //! a 256-point chunk of `C` jet components), `W̄ += Z̄·Aᵀ` and `Ā = Wᵀ·Z̄`. The general GEMM
@@ -14,7 +14,8 @@
 //!   rows (zero past the last row; a last panel one vector high when the rows left fit in one),
 //!   and each `NR` columns of `B` into a `KC × NR` panel, so the tile's loop reads contiguous
 //!   memory with no bounds checks. The copies are `m·k + k·n` numbers against `2·m·n·k` flops;
-//!   the buffer is per thread and kept between calls.
+//!   the buffer is the caller's (each jet workspace keeps one, sized with its other buffers
+//!   for its widest layer: [`scratch_len`]), so a product allocates nothing.
 //!
 //! **Summation order.** Every element of `C` is `Σ_l a_il b_lj` summed in the order
 //! `l = 0, 1, …` within each block of `KC`; each block's sum is scaled by `α` and added to `C`
@@ -363,9 +364,20 @@ pub(crate) fn has_fma() -> bool {
     }
 }
 
+/// The largest tile height of any instruction set (two 512-bit vectors of `f32`).
+const MR_MAX: usize = 32;
+/// The widest tile.
+const NR_MAX: usize = 8;
+
+/// A packing buffer long enough for every product whose `A` has at most `rows` rows.
+pub(crate) fn scratch_len(rows: usize) -> usize {
+    (rows + MR_MAX) * KC + KC * NR_MAX
+}
+
 /// `C ← α·A·B + β·C` with `C` column-major `A.rows × B.cols`, by the tiled kernel (`A` any
 /// strides; `B` with a unit row or column stride). With `β = 0`, `C` is not read. `fused`:
-/// round `a·b + c` once (only where [`has_fma`]).
+/// round `a·b + c` once (only where [`has_fma`]). `scratch`: the packing buffer, grown if
+/// shorter than [`scratch_len`]`(A.rows)`.
 pub(crate) fn gemm<T: Lanes>(
     alpha: T,
     a: MatRef<'_, T>,
@@ -373,31 +385,30 @@ pub(crate) fn gemm<T: Lanes>(
     beta: T,
     c: &mut [T],
     fused: bool,
+    scratch: &mut Vec<T>,
 ) {
     debug_assert!(b.rs == 1 || b.cs == 1);
     debug_assert_eq!(a.cols, b.rows);
-    T::with_product_scratch(|scratch| {
-        let arch = pulp::Arch::new();
-        if fused {
-            arch.dispatch(Product::<T, true> {
-                alpha,
-                a,
-                b,
-                beta,
-                c,
-                scratch,
-            })
-        } else {
-            arch.dispatch(Product::<T, false> {
-                alpha,
-                a,
-                b,
-                beta,
-                c,
-                scratch,
-            })
-        }
-    });
+    let arch = pulp::Arch::new();
+    if fused {
+        arch.dispatch(Product::<T, true> {
+            alpha,
+            a,
+            b,
+            beta,
+            c,
+            scratch,
+        })
+    } else {
+        arch.dispatch(Product::<T, false> {
+            alpha,
+            a,
+            b,
+            beta,
+            c,
+            scratch,
+        })
+    }
 }
 
 #[cfg(test)]
@@ -597,13 +608,15 @@ mod tests {
 
     #[test]
     fn the_front_door_matches_a_plain_triple_loop() {
-        // Through `gemm` (dispatch, per-thread scratch reused across different shapes).
+        // Through `gemm` (dispatch, one scratch reused across different shapes, never grown
+        // past `scratch_len`).
+        let mut scratch = vec![0.0; scratch_len(64)];
         for &(m, k, n) in &[(64, 64, 1280), (50, 1024, 50), (9, 7, 11), (64, 64, 1280)] {
             let ad = numbers::<f64>(m * k, 3);
             let bd = numbers::<f64>(k * n, 4);
             let (a, b) = (MatRef::col_major(&ad, m, k), MatRef::col_major(&bd, k, n));
             let mut c = vec![0.0; m * n];
-            gemm(1.0, a, b, 0.0, &mut c, has_fma());
+            gemm(1.0, a, b, 0.0, &mut c, has_fma(), &mut scratch);
             for j in 0..n {
                 for i in 0..m {
                     let s: f64 = (0..k).map(|l| ad[i + l * m] * bd[l + j * k]).sum();

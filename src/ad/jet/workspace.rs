@@ -45,6 +45,8 @@ pub struct JetWorkspace<T> {
     adjs: Vec<Vec<T>>,
     ders: Vec<Vec<T>>,
     scratch: Vec<T>,
+    /// The dense products' packing buffer ([`thin`](super::thin)), sized with the rest.
+    products: Vec<T>,
     widths: Vec<usize>,
     nodes: Vec<Node>,
     consts: Vec<T>,
@@ -78,6 +80,7 @@ impl<T: Real> JetWorkspace<T> {
             adjs: vec![Vec::new(); k],
             ders: vec![Vec::new(); k],
             scratch: Vec::new(),
+            products: Vec::new(),
             widths: graph.nodes().iter().map(|n| n.width).collect(),
             nodes: graph.nodes().to_vec(),
             consts: graph.constants().iter().map(|&v| T::from_f64(v)).collect(),
@@ -144,6 +147,12 @@ impl<T: Real> JetWorkspace<T> {
     }
 
     /// Sizes every buffer for `n` points (allocating only when `n` grows past earlier sizes).
+    /// Sizes every buffer for `n` points now (a later pass of at most `n` points allocates
+    /// nothing).
+    pub fn reserve(&mut self, graph: &Graph, n: usize) {
+        self.resize(graph, n);
+    }
+
     fn resize(&mut self, graph: &Graph, n: usize) {
         let c = self.layout.n_components();
         self.n = n;
@@ -163,6 +172,12 @@ impl<T: Real> JetWorkspace<T> {
         }
         let max_m = graph.nodes().iter().map(|nd| nd.width).max().unwrap_or(0) * n;
         self.scratch.resize(max_m, zero);
+        self.adj_init.resize(graph.nodes().len(), false);
+        let widest = graph.nodes().iter().map(|nd| nd.width).max().unwrap_or(0);
+        let products = super::thin::scratch_len(widest);
+        if self.products.len() < products {
+            self.products.resize(products, zero);
+        }
         let bilap = if self.layout.has_biharmonic() {
             graph.output_dim() * n
         } else {
@@ -286,6 +301,7 @@ impl<T: Real> JetWorkspace<T> {
                         axes_input,
                         &before[input],
                         out,
+                        &mut self.products,
                     );
                 }
                 NodeOp::Gather { input, offset } => {
@@ -507,6 +523,7 @@ impl<T: Real> JetWorkspace<T> {
                         gbar,
                         gwb,
                         abar,
+                        &mut self.products,
                     );
                 }
                 NodeOp::Gather { input, offset } => {
@@ -651,6 +668,7 @@ fn affine_forward<T: Real>(
     axes_input: bool,
     a: &[T],
     out: &mut [T],
+    products: &mut Vec<T>,
 ) {
     let (zero, one) = (T::zero(), T::one());
     let c = l.n_components();
@@ -658,7 +676,7 @@ fn affine_forward<T: Real>(
     let wmat = MatRef::col_major(wb, w, w_in);
     if axes_input {
         let x = MatRef::col_major(a, w_in, n);
-        gemm(one, wmat, x, zero, &mut out[..m]);
+        gemm(one, wmat, x, zero, &mut out[..m], products);
         for (dir, &k) in l.directions().iter().enumerate() {
             let col = &wb[k * w..(k + 1) * w];
             for blkp in blk_mut(out, m, l.first_at(dir)).chunks_exact_mut(w) {
@@ -667,7 +685,14 @@ fn affine_forward<T: Real>(
         }
         out[(1 + l.directions().len()) * m..].fill(zero);
     } else {
-        gemm(one, wmat, MatRef::col_major(a, w_in, c * n), zero, out);
+        gemm(
+            one,
+            wmat,
+            MatRef::col_major(a, w_in, c * n),
+            zero,
+            out,
+            products,
+        );
     }
     if bias {
         let b = &wb[w * w_in..w * w_in + w];
@@ -694,6 +719,7 @@ fn affine_backward<T: Real>(
     gbar: &[T],
     gwb: Option<&mut [T]>,
     abar: Option<(&mut [T], bool)>,
+    products: &mut Vec<T>,
 ) {
     let one = T::one();
     let c = l.n_components();
@@ -704,7 +730,7 @@ fn affine_backward<T: Real>(
         if axes_input {
             // W̄ += Z̄_v Xᵀ + Σ_k (row sums of Z̄_{d_k}) e_kᵀ.
             let x = MatRef::col_major(a, w_in, n);
-            gemm(one, MatRef::col_major(gbar, w, n), x.t(), one, gw);
+            gemm(one, MatRef::col_major(gbar, w, n), x.t(), one, gw, products);
             for (dir, &k) in l.directions().iter().enumerate() {
                 let col = &mut gw[k * w..(k + 1) * w];
                 for gp in blk(gbar, m, l.first_at(dir)).chunks_exact(w) {
@@ -712,7 +738,14 @@ fn affine_backward<T: Real>(
                 }
             }
         } else {
-            gemm(one, gmat, MatRef::col_major(a, w_in, c * n).t(), one, gw);
+            gemm(
+                one,
+                gmat,
+                MatRef::col_major(a, w_in, c * n).t(),
+                one,
+                gw,
+                products,
+            );
         }
         if bias {
             for col in gbar[..m].chunks_exact(w) {
@@ -723,6 +756,6 @@ fn affine_backward<T: Real>(
     if let Some((abar, overwrite)) = abar {
         let wmat = MatRef::col_major(wb, w, w_in);
         let beta = if overwrite { T::zero() } else { one };
-        gemm(one, wmat.t(), gmat, beta, abar);
+        gemm(one, wmat.t(), gmat, beta, abar, products);
     }
 }

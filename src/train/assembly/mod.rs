@@ -16,9 +16,12 @@
 use std::borrow::Cow;
 use std::sync::Mutex;
 
+mod losses;
 mod ntk;
 mod score;
 mod terms;
+
+pub use losses::TermLosses;
 
 use rayon::prelude::*;
 
@@ -57,8 +60,9 @@ fn check_unique_names<T>(terms: &[Prepared<T>]) -> Result<()> {
 pub struct LossReport<T> {
     /// The total `L`.
     pub total: T,
-    /// Each term's weighted contribution `w_t·mean(r²)`, in term order.
-    pub terms: Vec<T>,
+    /// Each term's weighted contribution `w_t·mean(r²)`, in term order (a slice to read;
+    /// no heap allocation for up to [`TermLosses::INLINE`] terms).
+    pub terms: TermLosses<T>,
 }
 
 /// Evaluates the loss and its gradient for a model (by default one [`Graph`]) and a PDE.
@@ -73,6 +77,9 @@ pub struct Assembly<P, T: Real, M: Model<T> = Graph> {
     workspaces: Vec<Vec<Slots<T, M>>>,
     buffers: Vec<ChunkOut<T>>,
     tree: TreeSum<T>,
+    /// The reduced gradient and term losses of the last evaluation (kept: no allocation per
+    /// step).
+    total: Vec<T>,
     threads: usize,
     residuals: Vec<Vec<T>>,
     stream: Seed,
@@ -139,20 +146,26 @@ impl<P: Pde, T: Real, M: Model<T>> Assembly<P, T, M> {
             prepared.push(prepare(t, &pde, d, m)?);
         }
         check_unique_names(&prepared)?;
-        let mut workspaces = Vec::new();
-        for t in &prepared {
-            let mut v = Vec::new();
-            for _ in 0..threads {
-                v.push(Mutex::new(Slot {
-                    ws: model.workspace(&t.comps)?,
-                    sc: Scratch::default(),
-                }));
-            }
-            workspaces.push(v);
-        }
         let coefs = pde.coefficient_specs();
         for c in &coefs {
             c.check()?;
+        }
+        // Every slot sized now for its term's largest chunk, so no step allocates: which
+        // thread first takes a chunk of which term is up to work stealing, and can be many
+        // steps into a run.
+        let mut workspaces = Vec::new();
+        for t in &prepared {
+            let points = chunk.min(t.n) * if t.periodic { 2 } else { 1 };
+            let mut v = Vec::new();
+            for _ in 0..threads {
+                let mut ws = model.workspace(&t.comps)?;
+                model.reserve(&mut ws, points);
+                let mut sc = Scratch::default();
+                let shape = (t.comps.len(), m, t.equations(&pde));
+                sc.reserve(points, shape, d, coefs.len());
+                v.push(Mutex::new(Slot { ws, sc }));
+            }
+            workspaces.push(v);
         }
         let width = model.n_params() + coefs.len() + prepared.len();
         let n_terms = prepared.len();
@@ -171,6 +184,7 @@ impl<P: Pde, T: Real, M: Model<T>> Assembly<P, T, M> {
                 })
                 .collect(),
             tree: TreeSum::default(),
+            total: Vec::new(),
             threads,
             residuals: vec![Vec::new(); n_terms],
             stream: Seed(0),
@@ -373,7 +387,9 @@ impl<P: Pde, T: Real, M: Model<T>> Assembly<P, T, M> {
                 tree.push(&mut out.grad);
             }
         }
-        let mut total = vec![T::zero(); n_all + n_terms];
+        let mut total = std::mem::take(&mut self.total);
+        total.clear();
+        total.resize(n_all + n_terms, T::zero());
         let outcome = match self.collective.as_ref() {
             None => match failure {
                 Some((_, e)) => Err(e),
@@ -417,8 +433,9 @@ impl<P: Pde, T: Real, M: Model<T>> Assembly<P, T, M> {
         self.buffers = buffers;
         self.residuals = residuals;
         self.tree = tree;
+        self.total = total;
         outcome?;
-        let (g, term_loss) = total.split_at(n_all);
+        let (g, term_loss) = self.total.split_at(n_all);
         // Every chunk's loss and gradient was finite; their sums may still overflow.
         for (t, l) in self.terms.iter().zip(term_loss) {
             if !l.is_finite() {
@@ -447,7 +464,7 @@ impl<P: Pde, T: Real, M: Model<T>> Assembly<P, T, M> {
         let total = term_loss.iter().fold(T::zero(), |a, &b| a + b);
         Ok(LossReport {
             total,
-            terms: term_loss.to_vec(),
+            terms: TermLosses::from_slice(term_loss),
         })
     }
 
