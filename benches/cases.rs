@@ -17,9 +17,7 @@
 //! process, peak resident memory of the process, the storage of one full-batch set of jets,
 //! heap allocations per timed step, and the CPU time other processes used while it was timed).
 
-use std::alloc::{GlobalAlloc, Layout, System};
 use std::f64::consts::PI;
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Instant;
 
 use nalgebra::DMatrix;
@@ -42,28 +40,9 @@ const CASES: [&str; 5] = [
     "wave_wide",
 ];
 
-/// The system allocator, counting allocations (to check "no allocation per step"). This is the
-/// bench's only `unsafe`: `GlobalAlloc` is an unsafe trait; the library itself forbids it.
-struct Counting;
-static ALLOCATIONS: AtomicU64 = AtomicU64::new(0);
-unsafe impl GlobalAlloc for Counting {
-    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        ALLOCATIONS.fetch_add(1, Ordering::Relaxed);
-        // SAFETY: forwarded unchanged to the system allocator.
-        unsafe { System.alloc(layout) }
-    }
-    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
-        // SAFETY: forwarded unchanged to the system allocator.
-        unsafe { System.dealloc(ptr, layout) }
-    }
-    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
-        ALLOCATIONS.fetch_add(1, Ordering::Relaxed);
-        // SAFETY: forwarded unchanged to the system allocator.
-        unsafe { System.realloc(ptr, layout, new_size) }
-    }
-}
-#[global_allocator]
-static GLOBAL: Counting = Counting;
+/// Counts allocations, to check "no allocation per step".
+#[path = "../tests/common/counting.rs"]
+mod counting;
 
 fn arg(name: &str) -> Option<String> {
     let a: Vec<String> = std::env::args().collect();
@@ -421,13 +400,13 @@ fn measure<P: Pde, T: Real + nalgebra::RealField, M: Model<T>>(
     // The list of times is allocated before the count starts: only the steps are counted.
     let mut times: Vec<f64> = Vec::with_capacity(n);
     let (b0, o0, w0) = (machine_busy_s(), own_cpu_s(), Instant::now());
-    let allocs0 = ALLOCATIONS.load(Ordering::Relaxed);
+    let allocs0 = counting::allocations();
     for i in 0..n {
         let t = Instant::now();
         step(params, 5 + i);
         times.push(t.elapsed().as_secs_f64() * 1e3);
     }
-    let allocs = (ALLOCATIONS.load(Ordering::Relaxed) - allocs0) as f64 / n as f64;
+    let allocs = (counting::allocations() - allocs0) as f64 / n as f64;
     let wall = w0.elapsed().as_secs_f64();
     let foreign = ((machine_busy_s() - b0) - (own_cpu_s() - o0)).max(0.0) / wall;
     let gemm = gemm_rate::<T>(512, threads, 10);

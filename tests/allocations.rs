@@ -2,9 +2,7 @@
 //! (the tiled products included) and an Adam update, on 2 threads, counted by a counting global
 //! allocator over the steps after a warm-up. Issue 25's "no allocation per step".
 
-use std::alloc::{GlobalAlloc, Layout, System};
-use std::sync::atomic::{AtomicU64, Ordering};
-
+use common::term;
 use pinn::ad::jet::{Graph, ProductMode, set_product_mode};
 use pinn::ad::{Elementary, Real};
 use pinn::optim::{Adam, AdamConfig, Optimizer};
@@ -14,39 +12,9 @@ use pinn::pde::problems::{Burgers, Poisson2D};
 use pinn::rng::{Seed, uniform};
 use pinn::train::{Assembly, Term, TermKind};
 
-/// The system allocator, counting allocations. `GlobalAlloc` is an unsafe trait; this test
-/// crate's only `unsafe` (the library forbids it).
-struct Counting;
-static ALLOCATIONS: AtomicU64 = AtomicU64::new(0);
-unsafe impl GlobalAlloc for Counting {
-    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        ALLOCATIONS.fetch_add(1, Ordering::Relaxed);
-        // SAFETY: forwarded unchanged to the system allocator.
-        unsafe { System.alloc(layout) }
-    }
-    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
-        // SAFETY: forwarded unchanged to the system allocator.
-        unsafe { System.dealloc(ptr, layout) }
-    }
-    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
-        ALLOCATIONS.fetch_add(1, Ordering::Relaxed);
-        // SAFETY: forwarded unchanged to the system allocator.
-        unsafe { System.realloc(ptr, layout, new_size) }
-    }
-}
-#[global_allocator]
-static GLOBAL: Counting = Counting;
-
-fn term(name: &str, kind: TermKind, points: Vec<f64>) -> Term {
-    Term {
-        name: name.into(),
-        kind,
-        weight: 1.0,
-        points,
-        normals: vec![],
-        partners: vec![],
-    }
-}
+mod common;
+#[path = "common/counting.rs"]
+mod counting;
 
 /// Allocations in steps 10..30 of Adam on `pde` (after 10 warm-up steps), on 2 threads.
 fn allocations_per_step<P: Pde + Send + Sync, T: Real>(
@@ -72,11 +40,11 @@ fn allocations_per_step<P: Pde + Send + Sync, T: Real>(
         for i in 0..10 {
             step(&mut params, i);
         }
-        let before = ALLOCATIONS.load(Ordering::Relaxed);
+        let before = counting::allocations();
         for i in 10..30 {
             step(&mut params, i);
         }
-        ALLOCATIONS.load(Ordering::Relaxed) - before
+        counting::allocations() - before
     })
 }
 

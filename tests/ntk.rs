@@ -7,6 +7,9 @@
 //!   batched loss gradient's own check, to ~1e-12, and a central difference of `|r|` over θ;
 //! - the same bits on one and two threads.
 
+mod common;
+
+use common::term;
 use pinn::ad::Elementary;
 use pinn::ad::jet::Graph;
 use pinn::optim::{Sgd, SgdConfig};
@@ -15,7 +18,7 @@ use pinn::pde::{Component, Condition, Fields, Pde, Residuals};
 use pinn::prelude::Scalar;
 use pinn::rng::Seed;
 use pinn::strategies::{NtkConfig, NtkWeighting, Trace};
-use pinn::train::{Assembly, Term, TermId, TermKind, Trainer};
+use pinn::train::{Assembly, TermId, TermKind, Trainer};
 
 /// `r = x·u − 1`: `∂r/∂θ = x·(x, 1)` on a linear model, so `K_ii = x²(x² + 1)`.
 #[derive(Clone, Copy)]
@@ -29,17 +32,6 @@ impl Pde for Scaled {
     }
     fn residual<S: Scalar>(&self, x: &[S], u: &Fields<'_, S>, _c: &[S], r: &mut Residuals<'_, S>) {
         r[0] = x[0] * u.u(0) - S::one();
-    }
-}
-
-fn term(name: &str, kind: TermKind, points: Vec<f64>) -> Term {
-    Term {
-        name: name.into(),
-        kind,
-        weight: 1.0,
-        points,
-        normals: Vec::new(),
-        partners: Vec::new(),
     }
 }
 

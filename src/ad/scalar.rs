@@ -289,20 +289,8 @@ macro_rules! impl_float {
                 scratch: &mut Vec<Self>,
             ) {
                 use crate::ad::jet::gemm::MatRef;
-                let a = MatRef {
-                    data: a,
-                    rows: m,
-                    cols: k,
-                    rs,
-                    cs,
-                };
-                let b = MatRef {
-                    data: b,
-                    rows: k,
-                    cols: n,
-                    rs: brs,
-                    cs: bcs,
-                };
+                let a = MatRef::strided(a, (m, k), (rs, cs));
+                let b = MatRef::strided(b, (k, n), (brs, bcs));
                 crate::ad::jet::thin::gemm(alpha, a, b, beta, c, fused, scratch);
             }
             fn gemm_strided(

@@ -16,7 +16,7 @@ use pinn::pde::Condition;
 use pinn::pde::problems::Poisson1D;
 use pinn::rng::{Seed, uniform};
 use pinn::strategies::{EvalContext, Strategy, Terms};
-use pinn::train::{TermId, Trainer, TrainerBuilder};
+use pinn::train::{Term, TermId, TermKind, Trainer, TrainerBuilder};
 
 /// Moves every PDE point by a small seeded jitter at the first evaluation of each step (the
 /// displacement accumulates in the assembly, so only a checkpoint of the points restores it).
@@ -206,4 +206,16 @@ pub fn same_bits_on_1_and_2_threads<P: pinn::pde::Pde, M: pinn::model::Model<f64
     assert_eq!(l1, l2, "loss history");
     assert_eq!(p1, p2, "parameters");
     (first, last)
+}
+
+/// A term of weight 1 with no normals or partners.
+pub fn term(name: &str, kind: TermKind, points: Vec<f64>) -> Term {
+    Term {
+        name: name.into(),
+        kind,
+        weight: 1.0,
+        points,
+        normals: Vec::new(),
+        partners: Vec::new(),
+    }
 }

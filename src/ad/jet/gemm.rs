@@ -23,8 +23,8 @@ use crate::ad::scalar::Real;
 #[non_exhaustive]
 pub enum ProductMode {
     /// One rounding (a fused multiply-add) where the CPU has one: AVX2 + FMA on x86-64 (every
-    /// Intel CPU since 2013, every AMD Zen), every AArch64 CPU; two roundings elsewhere. Runs on
-    /// two CPUs that both have FMA give the same bits.
+    /// Intel Core since Haswell, 2013, and every AMD Zen), NEON on AArch64; two roundings
+    /// elsewhere. Runs on two CPUs that both have FMA give the same bits.
     #[default]
     Fast,
     /// Always two roundings, `(a·b) + c`: the same bits on any CPU, FMA or not, x86-64 or
@@ -77,6 +77,16 @@ impl<'a, T: Copy> MatRef<'a, T> {
             cols,
             rs: 1,
             cs: rows,
+        }
+    }
+    /// A `rows × cols` matrix with element `(i, j)` at `data[i·rs + j·cs]`.
+    pub fn strided(data: &'a [T], (rows, cols): (usize, usize), (rs, cs): (usize, usize)) -> Self {
+        MatRef {
+            data,
+            rows,
+            cols,
+            rs,
+            cs,
         }
     }
     /// The transpose (no copy).
@@ -225,19 +235,7 @@ pub fn product<T: Real>(
     c: &mut [T],
     scratch: &mut Vec<T>,
 ) {
-    let a = MatRef {
-        data: a,
-        rows: m,
-        cols: k,
-        rs: ars,
-        cs: acs,
-    };
-    let b = MatRef {
-        data: b,
-        rows: k,
-        cols: n,
-        rs: brs,
-        cs: bcs,
-    };
+    let a = MatRef::strided(a, (m, k), (ars, acs));
+    let b = MatRef::strided(b, (k, n), (brs, bcs));
     gemm(alpha, a, b, beta, c, scratch);
 }
