@@ -8,8 +8,8 @@
 //! their checksum printed at the end, are the same bits for any number of ranks (and threads).
 //! Rank 0 prints the progress and writes `mpi_poisson_<dtype>.csv` (the prediction on a
 //! 101×101 grid) and `mpi_poisson_<dtype>.png` (prediction and exact solution on one colour
-//! scale, the error on its own) to the output folder (`target/examples-out`); the last line is JSON with the
-//! time per step and the share of it spent merging.
+//! scale, the error on its own) to the output folder (`target/examples-out`); the last line is
+//! JSON with the time per step and the share of it spent merging.
 //!
 //! ```sh
 //! mpirun -np 2 cargo run --release --features mpi --example mpi_poisson
@@ -33,6 +33,11 @@ use pinn::prelude::*;
 use pinn::train::collective::MpiWorld;
 use support::Dtype;
 use support::plot::{Grid2, compare};
+
+/// The plural ending for `n` of something: "" for one, "s" otherwise.
+fn plural(n: usize) -> &'static str {
+    if n == 1 { "" } else { "s" }
+}
 
 /// FNV-1a over the parameters' bits: equal checksums, equal bits.
 fn checksum<T: Real>(params: &[T]) -> u64 {
@@ -78,7 +83,6 @@ fn run<T: Real>(args: &Args) -> Result<(), Box<dyn std::error::Error>> {
         plan = plan.lbfgs("lbfgs", args.lbfgs, lbfgs.max_iter, true);
     }
     if root {
-        let plural = |n: usize| if n == 1 { "" } else { "s" };
         println!(
             "{ranks} rank{} × {} thread{} each, {} points in chunks of {} ({} chunks), {}",
             plural(ranks as usize),
@@ -125,7 +129,7 @@ fn run<T: Real>(args: &Args) -> Result<(), Box<dyn std::error::Error>> {
     }
     let title = format!(
         "Poisson −Δu = 2π² sin(πx) sin(πy) on {ranks} rank{} ({}: rel-L2 {:.1e})",
-        if ranks == 1 { "" } else { "s" },
+        plural(ranks as usize),
         T::NAME,
         m.rel_l2
     );

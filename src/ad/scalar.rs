@@ -182,8 +182,9 @@ pub trait Real: Scalar + PartialOrd + Default + core::fmt::Display + Send + Sync
     /// the code is compiled for one, a correctly rounded software routine elsewhere.
     fn mul_add(self, a: Self, b: Self) -> Self;
     /// `C ← α·A·B + β·C` through the jet engine's tiled kernel, shapes as in
-    /// [`gemm_strided`](Real::gemm_strided) (`B` with a unit row or column stride); `fused`
-    /// rounds `a·b + c` once; `scratch` is the packing buffer.
+    /// [`gemm_strided`](Real::gemm_strided) (`B` with a unit row or column stride); `fast`
+    /// rounds `a·b + c` once where the instruction set has an FMA (`ProductMode::Fast`);
+    /// `scratch` is the packing buffer.
     #[doc(hidden)]
     #[allow(clippy::too_many_arguments)]
     fn tiled_gemm(
@@ -194,7 +195,7 @@ pub trait Real: Scalar + PartialOrd + Default + core::fmt::Display + Send + Sync
         b_shape: (usize, usize, usize),
         beta: Self,
         c: &mut [Self],
-        fused: bool,
+        fast: bool,
         scratch: &mut Vec<Self>,
     );
     /// `C ← α·A·B + β·C` through nalgebra's GEMM (matrixmultiply's kernels), where `A` is
@@ -285,13 +286,13 @@ macro_rules! impl_float {
                 (n, brs, bcs): (usize, usize, usize),
                 beta: Self,
                 c: &mut [Self],
-                fused: bool,
+                fast: bool,
                 scratch: &mut Vec<Self>,
             ) {
                 use crate::ad::jet::gemm::MatRef;
                 let a = MatRef::strided(a, (m, k), (rs, cs));
                 let b = MatRef::strided(b, (k, n), (brs, bcs));
-                crate::ad::jet::thin::gemm(alpha, a, b, beta, c, fused, scratch);
+                crate::ad::jet::thin::gemm(alpha, a, b, beta, c, fast, scratch);
             }
             fn gemm_strided(
                 alpha: Self,

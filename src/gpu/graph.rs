@@ -291,6 +291,19 @@ pub struct GpuWorkspace {
     buffers: Option<Buffers>,
 }
 
+impl GpuWorkspace {
+    /// The fields every pass of a forward or reverse sweep over `n` points shares.
+    fn dims(&self, n: usize, d: usize) -> Dims {
+        Dims {
+            n,
+            s: self.s,
+            d,
+            extra: usize::from(self.first),
+            ..Dims::default()
+        }
+    }
+}
+
 /// A uniform's fields (see `shaders::DIMS`).
 #[derive(Clone, Copy, Default)]
 struct Dims {
@@ -454,6 +467,12 @@ impl GpuGraph {
         let out = slice.get_mapped_range().to_vec();
         read.unmap();
         Ok(out)
+    }
+
+    /// Writes `v` to the start of `buffer` in `T`'s precision (`bytes`: reused scratch).
+    fn upload<T: Real>(&self, buffer: &wgpu::Buffer, v: &[T], bytes: &mut Vec<u8>) {
+        to_bytes(v, bytes);
+        self.ctx.queue.write_buffer(buffer, 0, bytes);
     }
 
     fn buffers(&self, ws: &GpuWorkspace, cap: usize, size: usize) -> Buffers {
@@ -632,7 +651,7 @@ impl<T: Real> Model<T> for GpuGraph {
         if n == 0 {
             return Ok(());
         }
-        let size = if T::NAME == "f64" { 8 } else { 4 };
+        let size = core::mem::size_of::<T>();
         if ws
             .buffers
             .as_ref()
@@ -645,18 +664,10 @@ impl<T: Real> Model<T> for GpuGraph {
             .as_ref()
             .ok_or_else(|| device_error("no buffers"))?;
         let mut bytes = Vec::new();
-        to_bytes(theta, &mut bytes);
-        self.ctx.queue.write_buffer(&b.theta, 0, &bytes);
-        to_bytes(batch.points, &mut bytes);
-        self.ctx.queue.write_buffer(&b.points, 0, &bytes);
+        self.upload(&b.theta, theta, &mut bytes);
+        self.upload(&b.points, batch.points, &mut bytes);
         let s = ws.s;
-        let dims = Dims {
-            n,
-            s,
-            d,
-            extra: usize::from(ws.first),
-            ..Dims::default()
-        };
+        let dims = ws.dims(n, d);
         let nodes = self.graph.nodes();
         let mut passes = Passes {
             list: Vec::new(),
@@ -747,20 +758,12 @@ impl<T: Real> Model<T> for GpuGraph {
         if n == 0 {
             return Ok(());
         }
-        let size = if T::NAME == "f64" { 8 } else { 4 };
+        let size = core::mem::size_of::<T>();
         let b = (ws.buffers.as_ref())
             .filter(|b| b.size == size)
             .ok_or_else(|| device_error("backward without a forward pass in the same precision"))?;
-        let mut bytes = Vec::new();
-        to_bytes(seeds, &mut bytes);
-        self.ctx.queue.write_buffer(&b.seeds, 0, &bytes);
-        let dims = Dims {
-            n,
-            s,
-            d,
-            extra: usize::from(ws.first),
-            ..Dims::default()
-        };
+        self.upload(&b.seeds, seeds, &mut Vec::new());
+        let dims = ws.dims(n, d);
         let nodes = self.graph.nodes();
         let mut passes = Passes {
             list: Vec::new(),

@@ -6,7 +6,6 @@
 
 use core::sync::atomic::{AtomicU8, Ordering};
 
-use super::thin;
 use crate::ad::scalar::Real;
 
 /// How the jet engine's dense products round `a·b + c`. A process-wide setting
@@ -127,7 +126,6 @@ pub(crate) fn gemm<T: Real>(
     if m > SMALL && k > SMALL && n > SMALL {
         let mode = product_mode();
         if mode != ProductMode::MatrixMultiply && (b.rs == 1 || b.cs == 1) {
-            let fused = mode == ProductMode::Fast && thin::has_fma();
             T::tiled_gemm(
                 alpha,
                 a.data,
@@ -136,7 +134,7 @@ pub(crate) fn gemm<T: Real>(
                 (n, b.rs, b.cs),
                 beta,
                 c,
-                fused,
+                mode == ProductMode::Fast,
                 scratch,
             );
             return;

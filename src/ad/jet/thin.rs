@@ -347,19 +347,20 @@ impl<T: Lanes, const FUSED: bool> pulp::WithSimd for Product<'_, '_, T, FUSED> {
     }
 }
 
-/// Whether the instruction set the kernel runs on has a fused multiply-add: AVX2 + FMA
-/// (pulp's `V3`) on x86-64, NEON on AArch64.
-pub(crate) fn has_fma() -> bool {
+/// Whether the instruction set `arch` has a fused multiply-add: AVX2 + FMA or AVX-512 (pulp's
+/// `V3`, `V4`) on x86-64, NEON on AArch64.
+fn has_fma(arch: pulp::Arch) -> bool {
     #[cfg(target_arch = "x86_64")]
     {
-        !matches!(pulp::Arch::new(), pulp::Arch::Scalar)
+        !matches!(arch, pulp::Arch::Scalar)
     }
     #[cfg(target_arch = "aarch64")]
     {
-        matches!(pulp::Arch::new(), pulp::Arch::Neon(_))
+        matches!(arch, pulp::Arch::Neon(_))
     }
     #[cfg(not(any(target_arch = "x86_64", target_arch = "aarch64")))]
     {
+        let _ = arch;
         false
     }
 }
@@ -375,22 +376,23 @@ pub(crate) fn scratch_len(rows: usize) -> usize {
 }
 
 /// `C ← α·A·B + β·C` with `C` column-major `A.rows × B.cols`, by the tiled kernel (`A` any
-/// strides; `B` with a unit row or column stride). With `β = 0`, `C` is not read. `fused`:
-/// round `a·b + c` once (only where [`has_fma`]). `scratch`: the packing buffer, grown if
-/// shorter than [`scratch_len`]`(A.rows)`.
+/// strides; `B` with a unit row or column stride). With `β = 0`, `C` is not read. `fast`:
+/// round `a·b + c` once where the instruction set the kernel runs on has an FMA
+/// ([`ProductMode::Fast`](super::ProductMode::Fast)), else always twice. `scratch`: the packing
+/// buffer, grown if shorter than [`scratch_len`]`(A.rows)`.
 pub(crate) fn gemm<T: Lanes>(
     alpha: T,
     a: MatRef<'_, T>,
     b: MatRef<'_, T>,
     beta: T,
     c: &mut [T],
-    fused: bool,
+    fast: bool,
     scratch: &mut Vec<T>,
 ) {
     debug_assert!(b.rs == 1 || b.cs == 1);
     debug_assert_eq!(a.cols, b.rows);
     let arch = pulp::Arch::new();
-    if fused {
+    if fast && has_fma(arch) {
         arch.dispatch(Product::<T, true> {
             alpha,
             a,
@@ -611,7 +613,7 @@ mod tests {
             let bd = numbers::<f64>(k * n, 4);
             let (a, b) = (MatRef::col_major(&ad, m, k), MatRef::col_major(&bd, k, n));
             let mut c = vec![0.0; m * n];
-            gemm(1.0, a, b, 0.0, &mut c, has_fma(), &mut scratch);
+            gemm(1.0, a, b, 0.0, &mut c, true, &mut scratch);
             for j in 0..n {
                 for i in 0..m {
                     let s: f64 = (0..k).map(|l| ad[i + l * m] * bd[l + j * k]).sum();
