@@ -64,6 +64,7 @@ mod higher;
 mod kernels;
 mod plan;
 mod selection;
+mod simd;
 pub(crate) mod thin;
 mod workspace;
 
