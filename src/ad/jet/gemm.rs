@@ -6,6 +6,7 @@
 
 use core::sync::atomic::{AtomicU8, Ordering};
 
+use super::simd::per_instruction_set;
 use crate::ad::scalar::Real;
 
 /// How the jet engine's dense products round `a·b + c`. A process-wide setting
@@ -153,9 +154,10 @@ pub(crate) fn gemm<T: Real>(
     small_gemm(alpha, a, b, beta, c);
 }
 
+per_instruction_set! {
 /// The plain-loop product for shapes with a dimension ≤ 5, in the loop order that keeps the
 /// innermost loop on contiguous memory for the shapes the jet engine produces.
-fn small_gemm<T: Real>(alpha: T, a: MatRef<'_, T>, b: MatRef<'_, T>, beta: T, c: &mut [T]) {
+fn small_gemm<'a, T: Real>(alpha: T, a: MatRef<'a, T>, b: MatRef<'a, T>, beta: T, c: &'a mut [T]) {
     let (m, k, n) = (a.rows, a.cols, b.cols);
     let zero = T::zero();
     if beta == zero {
@@ -198,9 +200,11 @@ fn small_gemm<T: Real>(alpha: T, a: MatRef<'_, T>, b: MatRef<'_, T>, beta: T, c:
         }
     }
 }
+}
 
 /// `Σ x_i y_i` with eight independent partial sums (so the loop vectorises), added in a fixed
 /// order.
+#[inline(always)]
 fn dot<T: Real>(x: &[T], y: &[T]) -> T {
     let mut acc = [T::zero(); 8];
     let (xc, yc) = (x.chunks_exact(8), y.chunks_exact(8));
@@ -236,4 +240,63 @@ pub fn product<T: Real>(
     let a = MatRef::strided(a, (m, k), (ars, acs));
     let b = MatRef::strided(b, (k, n), (brs, bcs));
     gemm(alpha, a, b, beta, c, scratch);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ad::jet::simd::{every_arch, with_arch};
+
+    /// The plain-loop products (a dimension ≤ 5) give the same bits on every instruction set,
+    /// through each of their three loops: a row vector times rows, dot products with columns,
+    /// column updates (A column- and row-major), with `β` zero and not.
+    #[test]
+    fn small_products_give_the_same_bits_on_every_instruction_set() {
+        let mut rng = crate::rng::Seed(11).rng();
+        let mut numbers = |n: usize| -> Vec<f64> {
+            (0..n)
+                .map(|_| crate::rng::uniform(&mut rng) - 0.5)
+                .collect()
+        };
+        // (m, k, n, A's strides, B's strides)
+        let shapes = [
+            (1, 37, 29, (37, 1), (29, 1)),
+            (1, 37, 29, (37, 1), (1, 37)),
+            (64, 2, 300, (1, 64), (1, 2)),
+            (64, 3, 300, (3, 1), (1, 3)),
+            (5, 64, 77, (1, 5), (1, 64)),
+        ];
+        for (m, k, n, (ars, acs), (brs, bcs)) in shapes {
+            let (a, b, c0) = (numbers(m * k), numbers(k * n), numbers(m * n));
+            for beta in [0.0, 0.7] {
+                let run = || {
+                    let mut c = c0.clone();
+                    let mut scratch = Vec::new();
+                    product(
+                        1.3,
+                        &a,
+                        (m, k, ars, acs),
+                        &b,
+                        (n, brs, bcs),
+                        beta,
+                        &mut c,
+                        &mut scratch,
+                    );
+                    c
+                };
+                let want = with_arch(pulp::Arch::Scalar, run);
+                for (name, arch) in every_arch() {
+                    let got = with_arch(arch, run);
+                    let same = want
+                        .iter()
+                        .zip(&got)
+                        .all(|(x, y)| x.to_bits() == y.to_bits());
+                    assert!(
+                        same,
+                        "{m}×{k}×{n} β = {beta} on {name}: not the baseline's bits"
+                    );
+                }
+            }
+        }
+    }
 }

@@ -210,17 +210,14 @@ fn sum_of_squares<T: Real>(l: &Layout, s: Strip, z: &[T], out: &mut [T]) {
     }
 }
 
-/// `out[i] = f(i)` when `overwrite`, else `out[i] += f(i)`.
+/// `out[i] = x[i]·y[i]` when `overwrite`, else `out[i] += x[i]·y[i]`.
 #[inline(always)]
-fn put<T: Real>(out: &mut [T], overwrite: bool, f: impl Fn(usize) -> T) {
+fn put<T: Real>(out: &mut [T], overwrite: bool, x: &[T], y: &[T]) {
+    let pairs = out.iter_mut().zip(x.iter().zip(y));
     if overwrite {
-        for (i, o) in out.iter_mut().enumerate() {
-            *o = f(i);
-        }
+        pairs.for_each(|(o, (&a, &b))| *o = a * b);
     } else {
-        for (i, o) in out.iter_mut().enumerate() {
-            *o += f(i);
-        }
+        pairs.for_each(|(o, (&a, &b))| *o += a * b);
     }
 }
 
@@ -246,7 +243,7 @@ pub(crate) fn unary_backward<'a, T: Real>(
         {
             let out = s.of_mut(zbar, 0);
             let av = s.of(abar, 0);
-            put(out, overwrite, |i| av[i] * d1[i]);
+            put(out, overwrite, av, d1);
             for dir in 0..l.directions().len() {
                 let c = l.first_at(dir);
                 let (ad, zd) = (s.of(abar, c), s.of(z, c));
@@ -278,7 +275,7 @@ pub(crate) fn unary_backward<'a, T: Real>(
             let zd = s.of(z, c);
             let ad = s.of(abar, c);
             let out = s.of_mut(zbar, c);
-            put(out, overwrite, |i| ad[i] * d1[i]);
+            put(out, overwrite, ad, d1);
             for (q, &(p, r)) in l.pair_directions().iter().enumerate() {
                 let as_ = s.of(abar, l.second_at(q));
                 for (this, other) in [(p, r), (r, p)] {
@@ -303,7 +300,7 @@ pub(crate) fn unary_backward<'a, T: Real>(
         for c in first_linear..l.n_low() {
             let ab = s.of(abar, c);
             let out = s.of_mut(zbar, c);
-            put(out, overwrite, |i| ab[i] * d1[i]);
+            put(out, overwrite, ab, d1);
         }
     }
 }

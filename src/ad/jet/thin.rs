@@ -62,7 +62,7 @@ pub(crate) trait Lanes: Real {
 }
 
 macro_rules! lanes {
-    ($t:ty, $v:ident, $n:ident, $splat:ident, $load:ident, $store:ident, $vecs:ident, $fma:ident, $mul:ident, $add:ident) => {
+    ($t:ty, $v:ident, $n:ident, $splat:ident, $load:ident, $store:ident, $vecs:ident, $vecs_mut:ident, $fma:ident, $mul:ident, $add:ident) => {
         impl Lanes for $t {
             type V<S: Simd> = S::$v;
             #[inline(always)]
@@ -75,11 +75,19 @@ macro_rules! lanes {
             }
             #[inline(always)]
             fn load<S: Simd>(s: S, x: &[Self]) -> S::$v {
-                s.$load(x)
+                // A whole vector by a plain load; pulp's partial load is a call.
+                match S::$vecs(x).0.first() {
+                    Some(&v) => v,
+                    None => s.$load(x),
+                }
             }
             #[inline(always)]
             fn store<S: Simd>(s: S, x: &mut [Self], v: S::$v) {
-                s.$store(x, v)
+                if x.len() == S::$n {
+                    S::$vecs_mut(x).0[0] = v;
+                } else {
+                    s.$store(x, v)
+                }
             }
             #[inline(always)]
             fn vectors<S: Simd>(x: &[Self]) -> &[S::$v] {
@@ -108,6 +116,7 @@ lanes!(
     partial_load_f32s,
     partial_store_f32s,
     as_simd_f32s,
+    as_mut_simd_f32s,
     mul_add_e_f32s,
     mul_f32s,
     add_f32s
@@ -120,6 +129,7 @@ lanes!(
     partial_load_f64s,
     partial_store_f64s,
     as_simd_f64s,
+    as_mut_simd_f64s,
     mul_add_e_f64s,
     mul_f64s,
     add_f64s
