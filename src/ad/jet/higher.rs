@@ -31,6 +31,7 @@
 
 use super::kernels::{blk, blk_mut};
 use super::selection::Layout;
+use super::simd::per_instruction_set;
 use crate::ad::Dual;
 use crate::ad::rules::Elementary;
 use crate::ad::scalar::Real;
@@ -43,6 +44,7 @@ pub(crate) fn n_der_blocks(l: &Layout) -> usize {
 
 /// Writes `f⁗` (order 3), or `f⁗` and `f⁽⁵⁾` (order 4), at `z_v` after the three blocks of the
 /// rules table in `der`, by running the rules table on (nested) duals.
+#[inline(always)]
 fn extra_derivatives<T: Real>(f: Elementary, order: usize, zv: &[T], der: &mut [T]) {
     let m = zv.len();
     let (zero, one) = (T::zero(), T::one());
@@ -69,7 +71,7 @@ fn extra_derivatives<T: Real>(f: Elementary, order: usize, zv: &[T], der: &mut [
 }
 
 /// `out[i] += k · Π_j f[j][i]` for 1 to 6 factors.
-#[inline]
+#[inline(always)]
 fn acc_product<T: Real>(out: &mut [T], k: T, f: &[&[T]]) {
     let m = out.len();
     match *f {
@@ -114,15 +116,16 @@ fn acc_product<T: Real>(out: &mut [T], k: T, f: &[&[T]]) {
     }
 }
 
+per_instruction_set! {
 /// The order-3/4 blocks of `a = f(z)` (after [`kernels::unary_forward`](super::kernels) wrote
 /// the others and `f′, f″, f‴` into `der`); also writes the extra derivative blocks of `der`.
-pub(crate) fn unary_forward<T: Real>(
+pub(crate) fn unary_forward<'a, T: Real>(
     f: Elementary,
-    l: &Layout,
+    l: &'a Layout,
     m: usize,
-    z: &[T],
-    a: &mut [T],
-    der: &mut [T],
+    z: &'a [T],
+    a: &'a mut [T],
+    der: &'a mut [T],
 ) {
     extra_derivatives(f, l.max_order(), blk(z, m, 0), der);
     let der = &*der;
@@ -140,19 +143,21 @@ pub(crate) fn unary_forward<T: Real>(
         }
     }
 }
+}
 
+per_instruction_set! {
 /// The adjoint of [`unary_forward`] for the order-3/4 blocks of `ā`: adds their contributions
 /// to every block of `z̄` (after [`kernels::unary_backward`](super::kernels) handled the
 /// order-≤2 blocks of `ā`). With `overwrite`, the order-3/4 blocks of `z̄` are written rather
 /// than added to (the order-≤2 ones were written by the kernel).
 #[allow(clippy::too_many_arguments)]
-pub(crate) fn unary_backward<T: Real>(
-    l: &Layout,
+pub(crate) fn unary_backward<'a, T: Real>(
+    l: &'a Layout,
     m: usize,
-    z: &[T],
-    der: &[T],
-    abar: &[T],
-    zbar: &mut [T],
+    z: &'a [T],
+    der: &'a [T],
+    abar: &'a [T],
+    zbar: &'a mut [T],
     overwrite: bool,
 ) {
     if overwrite {
@@ -183,9 +188,17 @@ pub(crate) fn unary_backward<T: Real>(
         }
     }
 }
+}
 
+per_instruction_set! {
 /// The order-3/4 blocks of `c = x ⊙ y` (Leibniz).
-pub(crate) fn mul_forward<T: Real>(l: &Layout, m: usize, x: &[T], y: &[T], out: &mut [T]) {
+pub(crate) fn mul_forward<'a, T: Real>(
+    l: &'a Layout,
+    m: usize,
+    x: &'a [T],
+    y: &'a [T],
+    out: &'a mut [T],
+) {
     for hc in &l.plan().comps {
         let o = blk_mut(out, m, hc.index);
         o.fill(T::zero());
@@ -195,15 +208,88 @@ pub(crate) fn mul_forward<T: Real>(l: &Layout, m: usize, x: &[T], y: &[T], out: 
         }
     }
 }
+}
 
+per_instruction_set! {
 /// `x̄ += ∂c/∂x ᵀ c̄` for the order-3/4 blocks of `c̄`, `c = x ⊙ y` (call again with `x`, `y`
 /// swapped for `ȳ`).
-pub(crate) fn mul_backward<T: Real>(l: &Layout, m: usize, cbar: &[T], y: &[T], xbar: &mut [T]) {
+pub(crate) fn mul_backward<'a, T: Real>(
+    l: &'a Layout,
+    m: usize,
+    cbar: &'a [T],
+    y: &'a [T],
+    xbar: &'a mut [T],
+) {
     for hc in &l.plan().comps {
         let cb = blk(cbar, m, hc.index);
         for t in &hc.leibniz {
             let k = T::from_f64(f64::from(t.mult));
             acc_product(blk_mut(xbar, m, t.x), k, &[cb, blk(y, m, t.y)]);
+        }
+    }
+}
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ad::jet::Selection;
+    use crate::ad::jet::simd::{every_arch, with_arch};
+
+    /// Every kernel of this file on one instruction set, for a layout with third and fourth
+    /// partials: the outputs, concatenated.
+    fn run_all<T: Real>(f: Elementary, l: &Layout, m: usize) -> Vec<T> {
+        let c = l.n_components();
+        let mut rng = crate::rng::Seed(7).rng();
+        let mut numbers = |n: usize| -> Vec<T> {
+            (0..n)
+                .map(|_| T::from_f64(crate::rng::uniform(&mut rng) * 2.0 - 1.0))
+                .collect()
+        };
+        let (z, y, abar) = (numbers(c * m), numbers(c * m), numbers(c * m));
+        let mut der = numbers(n_der_blocks(l) * m);
+        let mut a = vec![T::zero(); c * m];
+        unary_forward(f, l, m, &z, &mut a, &mut der);
+        let mut zbar = numbers(c * m);
+        unary_backward(l, m, &z, &der, &abar, &mut zbar, false);
+        let mut prod = vec![T::zero(); c * m];
+        mul_forward(l, m, &z, &y, &mut prod);
+        let mut xbar = numbers(c * m);
+        mul_backward(l, m, &abar, &y, &mut xbar);
+        [a, der, zbar, prod, xbar].concat()
+    }
+
+    /// The same bits on every instruction set, orders 3 and 4, `f32` and `f64`.
+    #[test]
+    fn every_instruction_set_gives_the_baseline_bits() {
+        let l3 = Selection::new(2).third(0, 0, 1).layout().unwrap();
+        let l4 = Selection::new(2)
+            .fourth(0, 0, 1, 1)
+            .biharmonic()
+            .layout()
+            .unwrap();
+        for l in [&l3, &l4] {
+            for f in [Elementary::Tanh, Elementary::Sin] {
+                let want64 = with_arch(pulp::Arch::Scalar, || run_all::<f64>(f, l, 77));
+                let want32 = with_arch(pulp::Arch::Scalar, || run_all::<f32>(f, l, 77));
+                for (name, arch) in every_arch() {
+                    let got64 = with_arch(arch, || run_all::<f64>(f, l, 77));
+                    let got32 = with_arch(arch, || run_all::<f32>(f, l, 77));
+                    let same64 = want64
+                        .iter()
+                        .zip(&got64)
+                        .all(|(a, b)| a.to_bits() == b.to_bits());
+                    let same32 = want32
+                        .iter()
+                        .zip(&got32)
+                        .all(|(a, b)| a.to_bits() == b.to_bits());
+                    assert!(
+                        same64 && same32,
+                        "{f:?}, order {}, on {name}",
+                        l.max_order()
+                    );
+                }
+            }
         }
     }
 }
