@@ -76,7 +76,7 @@ pub(crate) fn with_arch<R>(a: pulp::Arch, f: impl FnOnce() -> R) -> R {
 /// Every instruction set this CPU has, by name (tests only).
 #[cfg(test)]
 pub(crate) fn every_arch() -> Vec<(&'static str, pulp::Arch)> {
-    let mut v = vec![("baseline", pulp::Arch::Scalar)];
+    let mut v = vec![("scalar", pulp::Arch::Scalar)];
     #[cfg(target_arch = "x86_64")]
     {
         if let Some(v3) = pulp::x86::V3::try_new() {

@@ -474,29 +474,8 @@ mod tests {
     fn each_arch<T: Lanes>(
         mut f: impl FnMut(&str, &dyn Fn(Product<'_, '_, T, true>), &dyn Fn(Product<'_, '_, T, false>)),
     ) {
-        f(
-            "scalar",
-            &|p| pulp::Simd::vectorize(pulp::Scalar, p),
-            &|p| pulp::Simd::vectorize(pulp::Scalar, p),
-        );
-        #[cfg(target_arch = "x86_64")]
-        {
-            if let Some(v3) = pulp::x86::V3::try_new() {
-                f("avx2", &|p| pulp::Simd::vectorize(v3, p), &|p| {
-                    pulp::Simd::vectorize(v3, p)
-                });
-            }
-            if let Some(v4) = pulp::x86::V4::try_new() {
-                f("avx512", &|p| pulp::Simd::vectorize(v4, p), &|p| {
-                    pulp::Simd::vectorize(v4, p)
-                });
-            }
-        }
-        #[cfg(target_arch = "aarch64")]
-        if let Some(neon) = pulp::aarch64::Neon::try_new() {
-            f("neon", &|p| pulp::Simd::vectorize(neon, p), &|p| {
-                pulp::Simd::vectorize(neon, p)
-            });
+        for (name, arch) in crate::ad::jet::simd::every_arch() {
+            f(name, &|p| arch.dispatch(p), &|p| arch.dispatch(p));
         }
     }
 
