@@ -1,5 +1,5 @@
-//! Elementwise kernels compiled once per instruction set, the widest the CPU has chosen at run
-//! time.
+//! Elementwise kernels compiled once per instruction set, and run on the widest one the CPU
+//! has, chosen at run time.
 //!
 //! The crate is built for the baseline of its target (on x86-64: SSE2, two `f64` lanes), so a
 //! plain loop over a jet block vectorises two or four lanes wide at best, and the activation
@@ -13,9 +13,10 @@
 //! **Same bits on every instruction set.** Rust never contracts `a·b + c` into a fused
 //! multiply-add on its own, and vectorising a loop whose iterations are independent does not
 //! reorder any element's arithmetic; so every kernel defined this way returns the same bits
-//! whichever instruction set runs it (tested by running each kernel on every instruction set the CPU has). A loop that *reduces*
-//! across iterations is not reordered either: floating-point addition is not associative, so
-//! the compiler keeps it sequential.
+//! whichever instruction set runs it. A loop that *reduces* across iterations is not reordered
+//! either: floating-point addition is not associative, so the compiler keeps it sequential.
+//! The kernels' tests run each of them on every instruction set the CPU has (`with_arch`,
+//! `every_arch`) and compare bit for bit.
 //!
 //! Everything the body calls must be `#[inline(always)]` to be compiled with the instruction
 //! set's features (a call that is not inlined runs the baseline build).
@@ -49,7 +50,7 @@ macro_rules! per_instruction_set {
 pub(crate) use per_instruction_set;
 
 /// The instruction set the kernels run on: the best the CPU has, or in the crate's own tests
-/// the one [`with_arch`] chose for this thread.
+/// the one `with_arch` chose for this thread.
 #[inline]
 pub(crate) fn arch() -> pulp::Arch {
     #[cfg(test)]
