@@ -11,8 +11,11 @@
 //!
 //! `cargo run --release --example gpinn -- [--problem poisson1d|poisson2d] [--seed S]
 //! [--dtype f32|f64] [--steps N] [--wg W] [--record FILE]` runs both methods and prints one
-//! JSON line per method (appended to FILE when given). Seconds: poisson1d ≈ 2 s per method,
-//! poisson2d ≈ 1 min per method on two cores.
+//! JSON line per method (appended to FILE when given), and draws both methods against the
+//! exact solution: `gpinn_<problem>_<dtype>_s<seed>.png` in `target/examples-out` (1-D: `u`,
+//! `u′` and their pointwise errors along `x`; 2-D: the pointwise errors of `u` and `∂u/∂x` over
+//! the test grid). Seconds: poisson1d ≈ 2 s per method, poisson2d ≈ 1 min per method on two
+//! cores.
 
 #[path = "support/mod.rs"]
 mod support;
@@ -22,6 +25,7 @@ use std::process::ExitCode;
 use std::time::Instant;
 
 use clap::{Parser, ValueEnum};
+use plotters::prelude::SeriesLabelPosition;
 
 use pinn::ad::jet::Graph;
 use pinn::ad::{Dual, Elementary, Real};
@@ -33,6 +37,7 @@ use pinn::pde::{GradientEnhanced, Pde};
 use pinn::rng::Seed;
 use pinn::train::Trainer;
 use support::Dtype;
+use support::plot::{ColourMap, Grid2, LinePanel, Panel, Scale, Series, fields, lines, xy};
 
 /// The two problems.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -44,7 +49,8 @@ enum ProblemName {
 }
 
 /// gPINN (Yu, Lu, Meng & Karniadakis, CMAME 2022) against the plain PINN from the same
-/// initialisation: L2 relative errors of u and ∂u/∂x, ms per step, one JSON line per method.
+/// initialisation: L2 relative errors of u and ∂u/∂x, ms per step, one JSON line per method,
+/// and a PNG of both methods against the exact solution in target/examples-out.
 #[derive(Parser, Debug)]
 #[command(
     name = "gpinn",
@@ -75,11 +81,15 @@ struct Cli {
     record: Option<PathBuf>,
 }
 
-/// What one run measured.
+/// What one run measured, and its values on the test points beside the exact ones.
 struct Outcome {
     rel_l2: f64,
     rel_l2_grad: f64,
     ms_per_step: f64,
+    u: Vec<f64>,
+    du: Vec<f64>,
+    exact: Vec<f64>,
+    exact_du: Vec<f64>,
 }
 
 /// `∂f/∂x_0` at each point (`d` coordinates each) of a function evaluated on dual numbers.
@@ -140,7 +150,89 @@ fn train<P: Pde + 'static, Q: Problem, T: Real>(
         rel_l2: rel(&u, &exact),
         rel_l2_grad: rel(&du, &exact_du),
         ms_per_step,
+        u,
+        du,
+        exact,
+        exact_du,
     })
+}
+
+/// `|a − b|` pointwise, held at least 10⁻⁸ of its largest value (so that a point where the
+/// hard constraint makes the error exactly 0 does not stretch a logarithmic axis to 1e-300).
+fn abs_error(a: &[f64], b: &[f64]) -> Vec<f64> {
+    let e: Vec<f64> = a.iter().zip(b).map(|(x, y)| (x - y).abs()).collect();
+    let floor = (e.iter().fold(0.0f64, |m, &v| m.max(v)) * 1e-8).max(1e-300);
+    e.into_iter().map(|v| v.max(floor)).collect()
+}
+
+/// The figure: both methods against the exact solution on the test points.
+fn draw(
+    path: &std::path::Path,
+    heading: &str,
+    problem: &str,
+    test: &[f64],
+    [pinn, gpinn]: [&Outcome; 2],
+) -> Result<(), String> {
+    if problem == "poisson1d" {
+        let x = test;
+        let err = |o: &Outcome| abs_error(&o.u, &o.exact);
+        let derr = |o: &Outcome| abs_error(&o.du, &o.exact_du);
+        let panels = [
+            LinePanel::new("solution", "x", "u")
+                .legend(SeriesLabelPosition::UpperLeft)
+                .with(Series::line("exact", xy(x, &pinn.exact)).colour(5).width(4))
+                .with(Series::dashed("PINN", xy(x, &pinn.u)).colour(0))
+                .with(Series::dashed("gPINN", xy(x, &gpinn.u)).colour(1)),
+            LinePanel::new("derivative", "x", "∂u/∂x")
+                .legend(SeriesLabelPosition::UpperRight)
+                .with(
+                    Series::line("exact", xy(x, &pinn.exact_du))
+                        .colour(5)
+                        .width(4),
+                )
+                .with(Series::dashed("PINN", xy(x, &pinn.du)).colour(0))
+                .with(Series::dashed("gPINN", xy(x, &gpinn.du)).colour(1)),
+            LinePanel::new("pointwise error of u", "x", "|u − u*|")
+                .log_y()
+                .with(Series::line("PINN", xy(x, &err(pinn))).colour(0))
+                .with(Series::line("gPINN", xy(x, &err(gpinn))).colour(1)),
+            LinePanel::new("pointwise error of ∂u/∂x", "x", "|∂u/∂x − ∂u*/∂x|")
+                .log_y()
+                .with(Series::line("PINN", xy(x, &derr(pinn))).colour(0))
+                .with(Series::line("gPINN", xy(x, &derr(gpinn))).colour(1)),
+        ];
+        support::save_figure(path, |p| lines(p, heading, &panels, (720, 200)))
+    } else {
+        // The test points are `grid2(t, t)`: x outer, y inner.
+        let n = (test.len() / 2).isqrt();
+        let axis: Vec<f64> = test.chunks(2).take(n).map(|p| p[1]).collect();
+        let (eu, gu) = (
+            abs_error(&pinn.u, &pinn.exact),
+            abs_error(&gpinn.u, &gpinn.exact),
+        );
+        let (ed, gd) = (
+            abs_error(&pinn.du, &pinn.exact_du),
+            abs_error(&gpinn.du, &gpinn.exact_du),
+        );
+        let panels = [
+            Panel::new("PINN: |u − u*|", &eu, 0),
+            Panel::new("gPINN: |u − u*|", &gu, 0),
+            Panel::new("PINN: |∂u/∂x − ∂u*/∂x|", &ed, 1),
+            Panel::new("gPINN: |∂u/∂x − ∂u*/∂x|", &gd, 1),
+        ];
+        let scales = [
+            Scale::log("|u − u*|", ColourMap::Magma, 5),
+            Scale::log("|∂u/∂x − ∂u*/∂x|", ColourMap::Magma, 5),
+        ];
+        let grid = Grid2 {
+            names: ["x", "y"],
+            axes: [&axis, &axis],
+            across: 0,
+        };
+        support::save_figure(path, |p| {
+            fields(p, heading, &grid, &panels, &scales, (220, 200))
+        })
+    }
 }
 
 fn run<T: Real>(cli: &Cli) -> Result<(), Box<dyn std::error::Error>> {
@@ -149,6 +241,8 @@ fn run<T: Real>(cli: &Cli) -> Result<(), Box<dyn std::error::Error>> {
         ProblemName::Poisson2d => "poisson2d",
     };
     let (seed, wg) = (cli.seed, cli.wg);
+    // Checked before training, so that a run never ends unable to save its figure.
+    let dir = support::out_dir(None)?;
     let (net, points, test, steps_default) = match cli.problem {
         ProblemName::Poisson1d => {
             let p = Poisson1DModes;
@@ -170,7 +264,8 @@ fn run<T: Real>(cli: &Cli) -> Result<(), Box<dyn std::error::Error>> {
     };
     let steps = cli.steps.unwrap_or(steps_default);
     let theta: Vec<T> = xavier_uniform(&net, Seed(seed), 0.0)?;
-    let mut lines = Vec::new();
+    let mut records = Vec::new();
+    let mut outcomes = Vec::new();
     for method in ["pinn", "gpinn"] {
         let out = match (problem, method) {
             ("poisson1d", "pinn") => train(
@@ -217,7 +312,7 @@ fn run<T: Real>(cli: &Cli) -> Result<(), Box<dyn std::error::Error>> {
             out.rel_l2_grad,
             out.ms_per_step
         );
-        lines.push(format!(
+        records.push(format!(
             "{{\"example\":\"gpinn\",\"problem\":\"{problem}\",\"method\":\"{method}\",\"dtype\":\"{}\",\"seed\":{seed},\"steps\":{steps},\"w_g\":{wg},\"points\":{},\"rel_l2_u\":{:e},\"rel_l2_du\":{:e},\"ms_per_step\":{:.4}}}",
             T::NAME,
             points.len() / net.input_dim(),
@@ -225,13 +320,28 @@ fn run<T: Real>(cli: &Cli) -> Result<(), Box<dyn std::error::Error>> {
             out.rel_l2_grad,
             out.ms_per_step
         ));
+        outcomes.push(out);
     }
-    for l in &lines {
+    let heading = format!(
+        "gPINN (w_g = {wg}) against the PINN, {problem} ({}, seed {seed}): L2 rel. error of u \
+         {:.1e} / {:.1e}, of ∂u/∂x {:.1e} / {:.1e}",
+        T::NAME,
+        outcomes[0].rel_l2,
+        outcomes[1].rel_l2,
+        outcomes[0].rel_l2_grad,
+        outcomes[1].rel_l2_grad,
+    );
+    let png = dir.join(format!("gpinn_{problem}_{}_s{seed}.png", T::NAME));
+    // A figure that cannot be drawn is reported; the JSON lines are printed and recorded
+    // regardless.
+    let drawn = draw(&png, &heading, problem, &test, [&outcomes[0], &outcomes[1]]);
+    for l in &records {
         println!("{l}");
     }
     if let Some(path) = &cli.record {
-        support::append_record(path, &lines);
+        support::append_record(path, &records);
     }
+    drawn?;
     Ok(())
 }
 
