@@ -9,6 +9,11 @@
 //!   activation of the rules table.
 //! - Reverse: the θ-gradient of a random linear functional of all output components (the
 //!   biharmonic aggregate included) equals a reverse tape of those nested duals, to 1e-12.
+//!   Where a random graph is ill-conditioned (a width-1 chain of activations can give fourth
+//!   derivatives of 1e10 made of larger terms that cancel), neither side can be that exact:
+//!   each comparison also allows 4× the oracle's own rounding sensitivity, measured by
+//!   re-running it with θ and x moved by at most two ulps ([`rounding_noise`]). On
+//!   well-conditioned graphs that allowance is ~1e-16 relative and 1e-12 is what is tested.
 //! - Central differences: orders 3 and 4 (and Δ²) against differences in `x` of the order-2
 //!   engine's output; the gradient of a loss of order-4 terms against differences in `θ`.
 //! - `f32` agrees with `f64`; an order-≤2 selection gives the bits it gave before orders 3–4
@@ -176,6 +181,60 @@ fn engine<T: pinn::ad::Real>(
     (jet, grad)
 }
 
+/// `θ` and `x` with every entry moved by a random relative amount of at most two ulps.
+fn nudged(v: &[f64], rng: &mut pinn::rng::Rng64) -> Vec<f64> {
+    v.iter()
+        .map(|&t| t * (1.0 + 4.0 * f64::EPSILON * (uniform(rng) - 0.5)))
+        .collect()
+}
+
+/// The oracle's own rounding sensitivity: the largest change of each forward component (per
+/// component, over the points) and of the θ-gradient (one number) when θ and the points move
+/// by at most two ulps, over four such moves for the components and two for the gradient. A
+/// result computed in another order of operations (the engine's) differs from the oracle's by
+/// about this much from rounding alone.
+fn rounding_noise(
+    g: &Graph,
+    theta: &[f64],
+    pts: &[f64],
+    comps: &[Component],
+    w: &[f64],
+    (forward, gradient): (&[f64], &[f64]),
+) -> (Vec<f64>, f64) {
+    let (d, m) = (g.input_dim(), g.output_dim());
+    let n = pts.len() / d;
+    let mut rng = Seed(0x5e75).rng();
+    let mut fwd = vec![0.0_f64; comps.len()];
+    for _ in 0..4 {
+        let (th, xs) = (nudged(theta, &mut rng), nudged(pts, &mut rng));
+        for p in 0..n {
+            let o = oracle_components(g, &th, &xs[p * d..(p + 1) * d], comps);
+            for ci in 0..comps.len() {
+                for k in 0..m {
+                    let at = (ci * n + p) * m + k;
+                    fwd[ci] = fwd[ci].max((o[ci * m + k] - forward[at]).abs());
+                }
+            }
+        }
+    }
+    let mut grad = 0.0_f64;
+    for _ in 0..2 {
+        let (th, xs) = (nudged(theta, &mut rng), nudged(pts, &mut rng));
+        let o = oracle_gradient(g, &th, &xs, comps, w);
+        for (a, b) in o.iter().zip(gradient) {
+            grad = grad.max((a - b).abs());
+        }
+    }
+    (fwd, grad)
+}
+
+/// The relative tolerance of a comparison with `reference`: 1e-12, plus 4× the oracle's
+/// rounding sensitivity `noise` in units of `assert_close`'s scale.
+fn tolerance(reference: &[f64], noise: f64) -> f64 {
+    let scale = reference.iter().fold(1.0_f64, |s, v| s.max(v.abs()));
+    1e-12 + 4.0 * noise / scale
+}
+
 /// Checks the engine against the oracle on one graph; returns the largest relative errors of
 /// the forward components and of the gradient.
 fn check_against_oracle(g: &Graph, sel: &Selection, seed: Seed, n: usize) -> (f64, f64) {
@@ -198,18 +257,21 @@ fn check_against_oracle(g: &Graph, sel: &Selection, seed: Seed, n: usize) -> (f6
                 .copy_from_slice(&o[ci * m..(ci + 1) * m]);
         }
     }
+    let oracle_grad = oracle_gradient(g, &theta, &pts, &comps, &w);
+    let (noise, grad_noise) = rounding_noise(g, &theta, &pts, &comps, &w, (&oracle, &oracle_grad));
     let mut fwd = 0.0_f64;
     for (ci, c) in comps.iter().enumerate() {
         let r = ci * m * n..(ci + 1) * m * n;
+        let tol = tolerance(&oracle[r.clone()], noise[ci]);
         fwd = fwd.max(assert_close(
             &jet[r.clone()],
             &oracle[r],
-            1e-12,
+            tol,
             &format!("{c:?}"),
         ));
     }
-    let oracle = oracle_gradient(g, &theta, &pts, &comps, &w);
-    let rev = assert_close(&grad, &oracle, 1e-12, "θ-gradient");
+    let tol = tolerance(&oracle_grad, grad_noise);
+    let rev = assert_close(&grad, &oracle_grad, tol, "θ-gradient");
     (fwd, rev)
 }
 
@@ -681,4 +743,17 @@ fn a_round_off_limited_graph_still_matches_the_nested_dual_oracle() {
         .fourth(0, 0, 1, 2)
         .fourth(0, 1, 1, 2);
     check_against_oracle(&g, &sel, Seed(s).derive(2), 2);
+}
+
+/// A random graph found by the property test above (d = 3, width 1, one output), whose second
+/// to fourth derivatives at one point are 6.6e4 to 4.9e10 and move by 2e-12 relative when θ
+/// and x move by two ulps: the engine's `Second(0, 0)` differed from the oracle's by 2.0e-12
+/// relative, which the fixed 1e-12 rejected. With the allowance for the oracle's rounding
+/// sensitivity it passes; every component is still checked against it.
+#[test]
+fn an_ill_conditioned_random_graph_agrees_within_rounding() {
+    let seed = 10_827_897_273_686_820_481_u64;
+    let g = random_graph(3, 1, 1, Seed(seed).derive(9));
+    let sel = selection(3, Seed(seed).derive(7));
+    check_against_oracle(&g, &sel, Seed(seed), 2);
 }
