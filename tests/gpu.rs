@@ -5,7 +5,8 @@
 //! input normalisation), a sin MLP, random Fourier features, a periodic embedding, and the
 //! networks of
 //! `benches/cases` at reduced point counts; a short training run ends at the CPU run's loss; the device gives the same bits
-//! twice; and what it cannot run is a typed error.
+//! twice; θ and points the device already holds are not uploaded again; and what it cannot
+//! run is a typed error.
 //!
 //! Without an adapter every test prints why and passes, unless `PINN_GPU_REQUIRED` is set
 //! (`.ci/run` sets it, after installing Mesa's software Vulkan driver): then a missing adapter
@@ -258,6 +259,53 @@ fn a_short_training_run_ends_at_the_cpu_loss() {
             "f64: {dev} vs {cpu}"
         );
     }
+}
+
+/// θ and the points stay on the device while they do not change: a second forward pass with
+/// the same θ and points uploads nothing and gives the same bits; a new θ uploads exactly θ;
+/// new points exactly the points.
+#[test]
+fn unchanged_parameters_and_points_are_not_uploaded_again() {
+    let Some(ctx) = context() else { return };
+    let graph = Graph::mlp(&[2, 8, 8, 1], Elementary::Tanh).unwrap();
+    let gpu = GpuGraph::new(&ctx, graph.clone()).unwrap();
+    let comps = [Component::Value, Component::Laplacian];
+    let n = 10;
+    let theta: Vec<f32> = Model::<f32>::init_params(&graph, Seed(4));
+    let other: Vec<f32> = theta.iter().map(|t| t * 0.5).collect();
+    let pts: Vec<f32> = random_vec(Seed(5), 2 * n, -1.0, 1.0)
+        .into_iter()
+        .map(|x| x as f32)
+        .collect();
+    let moved: Vec<f32> = pts.iter().map(|x| x * 0.5).collect();
+    let mut ws = Model::<f32>::workspace(&gpu, &comps).unwrap();
+    let (tb, pb) = (4 * theta.len() as u64, 4 * pts.len() as u64);
+    let mut forward = |th: &[f32], p: &[f32]| {
+        let mut v = vec![0f32; n * comps.len()];
+        gpu.forward(&mut ws, th, &Batch::new(p), &mut v).unwrap();
+        (
+            v.iter().map(|x| x.to_bits()).collect::<Vec<_>>(),
+            ws.uploads(),
+        )
+    };
+    let (first, up) = forward(&theta, &pts);
+    assert_eq!(up, (tb + pb, 0), "the first pass uploads θ and the points");
+    let (again, up) = forward(&theta, &pts);
+    assert_eq!(again, first, "the same bits from the resident copies");
+    assert_eq!(up, (tb + pb, tb + pb), "nothing uploaded the second time");
+    let (_, up) = forward(&other, &pts);
+    assert_eq!(up, (2 * tb + pb, tb + 2 * pb), "a new θ: θ alone");
+    let (_, up) = forward(&other, &moved);
+    assert_eq!(
+        up,
+        (2 * tb + 2 * pb, 2 * tb + 2 * pb),
+        "new points: the points alone"
+    );
+    let (back, _) = forward(&theta, &pts);
+    assert_eq!(
+        back, first,
+        "back to the first θ and points: the first bits"
+    );
 }
 
 #[test]

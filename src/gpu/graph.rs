@@ -272,6 +272,10 @@ struct Buffers {
     coefs: wgpu::Buffer,
     /// The graph's constants (of its constant layers).
     consts: wgpu::Buffer,
+    /// The bytes last written to `theta` and to `points`: an upload that would write the same
+    /// bytes again (θ for every chunk of a step; the points of a term whose chunk this
+    /// workspace evaluates step after step) is skipped.
+    resident: [Vec<u8>; 2],
 }
 
 /// A [`GpuGraph`]'s working memory for one list of components: the jet layout, and device
@@ -289,9 +293,20 @@ pub struct GpuWorkspace {
     /// Points in the last forward pass.
     n: usize,
     buffers: Option<Buffers>,
+    /// Bytes of θ and points written to the device, and of θ and points whose upload was
+    /// skipped because the device already held them.
+    traffic: [u64; 2],
 }
 
 impl GpuWorkspace {
+    /// Bytes of parameters and points this workspace has written to the device, and bytes
+    /// it did not write because the device already held them: θ is uploaded once for all the
+    /// chunks of a step that this workspace evaluates, and a chunk's points only when they
+    /// differ from those it evaluated last.
+    pub fn uploads(&self) -> (u64, u64) {
+        (self.traffic[0], self.traffic[1])
+    }
+
     /// The fields every pass of a forward or reverse sweep over `n` points shares.
     fn dims(&self, n: usize, d: usize) -> Dims {
         Dims {
@@ -542,6 +557,7 @@ impl GpuGraph {
             slots: words(&ws.slot),
             coefs,
             consts,
+            resident: [Vec::new(), Vec::new()],
         }
     }
 }
@@ -619,6 +635,7 @@ impl<T: Real> Model<T> for GpuGraph {
             slot,
             n: 0,
             buffers: None,
+            traffic: [0, 0],
         })
     }
 
@@ -659,15 +676,26 @@ impl<T: Real> Model<T> for GpuGraph {
         {
             ws.buffers = Some(self.buffers(ws, n.next_power_of_two(), size));
         }
-        let b = ws
-            .buffers
-            .as_ref()
-            .ok_or_else(|| device_error("no buffers"))?;
-        let mut bytes = Vec::new();
-        self.upload(&b.theta, theta, &mut bytes);
-        self.upload(&b.points, batch.points, &mut bytes);
         let s = ws.s;
         let dims = ws.dims(n, d);
+        let b = ws
+            .buffers
+            .as_mut()
+            .ok_or_else(|| device_error("no buffers"))?;
+        let mut bytes = Vec::new();
+        for (k, v) in [theta, batch.points].into_iter().enumerate() {
+            to_bytes(v, &mut bytes);
+            let len = bytes.len() as u64;
+            if bytes == b.resident[k] {
+                ws.traffic[1] += len;
+            } else {
+                let buffer = if k == 0 { &b.theta } else { &b.points };
+                self.ctx.queue.write_buffer(buffer, 0, &bytes);
+                core::mem::swap(&mut b.resident[k], &mut bytes);
+                ws.traffic[0] += len;
+            }
+        }
+        let b = &*b;
         let nodes = self.graph.nodes();
         let mut passes = Passes {
             list: Vec::new(),
