@@ -63,7 +63,7 @@ use pinn::rng::Seed;
 use pinn::strategies::SubdomainSchedule;
 use pinn::train::{TermId, Trainer};
 use support::Dtype;
-use support::plot::{LinePanel, Series, lines, xy};
+use support::plot::{LinePanel, Series, lines, log_error, xy};
 
 /// The models of the paper's Cos1D comparison.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -617,11 +617,7 @@ fn train_and_report<
     if let Some(path) = &cli.record {
         support::append_record(path, std::slice::from_ref(&line));
     }
-    let err: Vec<f64> = u.iter().zip(exact).map(|(a, b)| (a - b).abs()).collect();
-    // Shown over at most 8 decades below its largest value: a hard constraint makes the error
-    // exactly 0 at a point, which would otherwise stretch the axis down to 1e-16.
-    let floor = err.iter().fold(0.0f64, |a, &e| a.max(e)) * 1e-8;
-    let err: Vec<f64> = err.iter().map(|e| e.max(floor).max(1e-300)).collect();
+    let err = log_error(&u, exact);
     let png = data.dir.join(format!(
         "{problem}-w{omega}-{name}-{}-s{}.png",
         T::NAME,

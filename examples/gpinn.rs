@@ -37,7 +37,9 @@ use pinn::pde::{GradientEnhanced, Pde};
 use pinn::rng::Seed;
 use pinn::train::Trainer;
 use support::Dtype;
-use support::plot::{ColourMap, Grid2, LinePanel, Panel, Scale, Series, fields, lines, xy};
+use support::plot::{
+    ColourMap, Grid2, LinePanel, Panel, Scale, Series, fields, lines, log_error, xy,
+};
 
 /// The two problems.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -157,14 +159,6 @@ fn train<P: Pde + 'static, Q: Problem, T: Real>(
     })
 }
 
-/// `|a − b|` pointwise, held at least 10⁻⁸ of its largest value (so that a point where the
-/// hard constraint makes the error exactly 0 does not stretch a logarithmic axis to 1e-300).
-fn abs_error(a: &[f64], b: &[f64]) -> Vec<f64> {
-    let e: Vec<f64> = a.iter().zip(b).map(|(x, y)| (x - y).abs()).collect();
-    let floor = (e.iter().fold(0.0f64, |m, &v| m.max(v)) * 1e-8).max(1e-300);
-    e.into_iter().map(|v| v.max(floor)).collect()
-}
-
 /// The figure: both methods against the exact solution on the test points.
 fn draw(
     path: &std::path::Path,
@@ -175,8 +169,8 @@ fn draw(
 ) -> Result<(), String> {
     if problem == "poisson1d" {
         let x = test;
-        let err = |o: &Outcome| abs_error(&o.u, &o.exact);
-        let derr = |o: &Outcome| abs_error(&o.du, &o.exact_du);
+        let err = |o: &Outcome| log_error(&o.u, &o.exact);
+        let derr = |o: &Outcome| log_error(&o.du, &o.exact_du);
         let panels = [
             LinePanel::new("solution", "x", "u")
                 .legend(SeriesLabelPosition::UpperLeft)
@@ -207,12 +201,12 @@ fn draw(
         let n = (test.len() / 2).isqrt();
         let axis: Vec<f64> = test.chunks(2).take(n).map(|p| p[1]).collect();
         let (eu, gu) = (
-            abs_error(&pinn.u, &pinn.exact),
-            abs_error(&gpinn.u, &gpinn.exact),
+            log_error(&pinn.u, &pinn.exact),
+            log_error(&gpinn.u, &gpinn.exact),
         );
         let (ed, gd) = (
-            abs_error(&pinn.du, &pinn.exact_du),
-            abs_error(&gpinn.du, &gpinn.exact_du),
+            log_error(&pinn.du, &pinn.exact_du),
+            log_error(&gpinn.du, &gpinn.exact_du),
         );
         let panels = [
             Panel::new("PINN: |u − u*|", &eu, 0),

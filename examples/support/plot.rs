@@ -943,6 +943,15 @@ impl Series {
     }
 }
 
+/// `|a − b|` pointwise for a logarithmic axis: held at least 10⁻⁸ of its largest value (and
+/// above 0), so that a point where the error is exactly 0 (a hard constraint at a boundary)
+/// does not stretch the axis down to 1e-16 or below.
+pub fn log_error(a: &[f64], b: &[f64]) -> Vec<f64> {
+    let e: Vec<f64> = a.iter().zip(b).map(|(x, y)| (x - y).abs()).collect();
+    let floor = (e.iter().fold(0.0f64, |m, &v| m.max(v)) * 1e-8).max(1e-300);
+    e.into_iter().map(|v| v.max(floor)).collect()
+}
+
 /// `(x, y)` pairs from two slices.
 pub fn xy(x: &[f64], y: &[f64]) -> Vec<(f64, f64)> {
     x.iter().copied().zip(y.iter().copied()).collect()

@@ -49,8 +49,8 @@ macro_rules! per_instruction_set {
 
 pub(crate) use per_instruction_set;
 
-/// The instruction set the kernels run on: the best the CPU has, or in the crate's own tests
-/// the one `with_arch` chose for this thread.
+/// The instruction set the elementwise kernels and the tiled products run on: the best the CPU
+/// has, or in the crate's own tests the one `with_arch` chose for this thread.
 #[inline]
 pub(crate) fn arch() -> pulp::Arch {
     #[cfg(test)]

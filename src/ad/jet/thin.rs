@@ -401,7 +401,7 @@ pub(crate) fn gemm<T: Lanes>(
 ) {
     debug_assert!(b.rs == 1 || b.cs == 1);
     debug_assert_eq!(a.cols, b.rows);
-    let arch = pulp::Arch::new();
+    let arch = super::simd::arch();
     if fast && has_fma(arch) {
         arch.dispatch(Product::<T, true> {
             alpha,
